@@ -2,6 +2,17 @@
 
 Every back end is a :class:`concurrent.futures.Executor`, so the runner only ever calls ``submit`` and
 ``map``. Results never depend on the executor: seeds are fixed in the parent before any work is sent.
+
+Three back ends:
+
+* :class:`SerialExecutor`: the calling process, for debugging and as the reference.
+* a local process pool (:class:`concurrent.futures.ProcessPoolExecutor`, ``forkserver`` start method).
+* :class:`DaskExecutor`: a Dask distributed cluster, either an existing scheduler (``dask_address``,
+  for example one started by dask-jobqueue on SLURM/PBS) or a :class:`distributed.LocalCluster` of
+  single-threaded worker processes that this executor starts and stops.
+
+Every executor is a context manager; leaving the ``with`` block shuts it down, and for Dask closes the
+client and any cluster it started.
 """
 
 from __future__ import annotations
@@ -11,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["SerialExecutor", "make_executor"]
+__all__ = ["DaskExecutor", "SerialExecutor", "concurrency_of", "describe_executor", "make_executor"]
 
 
 class SerialExecutor(Executor):
@@ -38,17 +49,159 @@ class SerialExecutor(Executor):
         self._shutdown = True
 
 
-def make_executor(jobs: int) -> Executor:
-    """Return a serial executor for ``jobs == 1`` and a local process pool otherwise.
+class DaskExecutor(Executor):
+    """A Dask distributed cluster behind the :class:`concurrent.futures.Executor` interface.
+
+    Tasks go through ``Client.get_executor(pure=False)``, so a task submitted twice (a retry) runs twice
+    instead of returning the first, cached, outcome. If a worker dies mid-task, the scheduler reruns the
+    task on another worker.
 
     Args:
-        jobs: Number of worker processes, at least 1.
+        address: Address of a running scheduler, for example ``tcp://10.0.0.5:8786``. Mutually exclusive
+            with ``local_workers``.
+        local_workers: Start a :class:`distributed.LocalCluster` with this many single-threaded worker
+            processes, and stop it on shutdown.
 
     Raises:
-        ValueError: If ``jobs`` is smaller than 1.
+        ValueError: If neither or both of ``address`` and ``local_workers`` are given, or
+            ``local_workers`` is smaller than 1.
+        OSError: If the scheduler at ``address`` cannot be reached.
+    """
+
+    def __init__(self, address: str | None = None, *, local_workers: int | None = None) -> None:
+        if (address is None) == (local_workers is None):
+            raise ValueError("give exactly one of a scheduler address and a local worker count")
+        if local_workers is not None and local_workers < 1:
+            raise ValueError(f"local_workers must be at least 1, got {local_workers}")
+        from distributed import Client, LocalCluster
+
+        self._cluster = None
+        if local_workers is not None:
+            self._cluster = LocalCluster(
+                n_workers=local_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        else:
+            self._client = Client(address)
+        self._executor = self._client.get_executor(pure=False)
+        self._closed = False
+
+    @property
+    def client(self) -> Any:
+        """The :class:`distributed.Client`, for inspecting or managing workers."""
+        return self._client
+
+    @property
+    def scheduler_address(self) -> str:
+        """Address of the scheduler this executor sends tasks to."""
+        return str(self._client.scheduler.address)
+
+    def worker_count(self) -> int:
+        """Number of workers connected to the scheduler now."""
+        return len(self._client.scheduler_info(n_workers=-1)["workers"])
+
+    def thread_count(self) -> int:
+        """Number of worker threads connected to the scheduler now: how many tasks run at once."""
+        workers = self._client.scheduler_info(n_workers=-1)["workers"].values()
+        return sum(int(worker.get("nthreads", 1)) for worker in workers)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        if self._closed:
+            raise RuntimeError("cannot submit to a DaskExecutor after shutdown")
+        return self._executor.submit(fn, *args, **kwargs)
+
+    def map(
+        self,
+        fn: Callable[..., Any],
+        *iterables: Any,
+        timeout: float | None = None,
+        chunksize: int = 1,
+        buffersize: int | None = None,
+    ) -> Any:
+        """Like :func:`map`, computed on the cluster; results come back in input order."""
+        if self._closed:
+            raise RuntimeError("cannot submit to a DaskExecutor after shutdown")
+        return self._executor.map(fn, *iterables, timeout=timeout)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop sending work, then close the client and any cluster this executor started."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._executor.shutdown(wait=wait and not cancel_futures)
+        finally:
+            try:
+                self._client.close()
+            finally:
+                if self._cluster is not None:
+                    self._cluster.close()
+
+
+def make_executor(
+    jobs: int,
+    *,
+    dask_address: str | None = None,
+    dask_local_workers: int | None = None,
+) -> Executor:
+    """Return the executor for the given options.
+
+    * ``dask_address``: a :class:`DaskExecutor` connected to that scheduler (``jobs`` is ignored; the
+      cluster decides how many tasks run at once).
+    * ``dask_local_workers``: a :class:`DaskExecutor` on a new local cluster with that many workers.
+    * otherwise a :class:`SerialExecutor` for ``jobs == 1`` and a local process pool of ``jobs``
+      processes for ``jobs > 1``.
+
+    Use the result as a context manager so that pools, clients and clusters are closed.
+
+    Args:
+        jobs: Number of local worker processes, at least 1.
+        dask_address: Address of a running Dask scheduler.
+        dask_local_workers: Number of workers of a Dask cluster to start on this machine.
+
+    Raises:
+        ValueError: If ``jobs`` is smaller than 1, or both Dask options are given.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
+    if dask_address is not None and dask_local_workers is not None:
+        raise ValueError("give at most one of dask_address and dask_local_workers")
+    if dask_address is not None:
+        return DaskExecutor(dask_address)
+    if dask_local_workers is not None:
+        return DaskExecutor(local_workers=dask_local_workers)
     if jobs == 1:
         return SerialExecutor()
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"))
+
+
+def describe_executor(executor: Executor) -> dict[str, Any]:
+    """Return a JSON-ready description of an executor, for provenance records.
+
+    Args:
+        executor: Any executor; the three kinds made by :func:`make_executor` are described in detail.
+    """
+    if isinstance(executor, SerialExecutor):
+        return {"kind": "serial", "workers": 1}
+    if isinstance(executor, ProcessPoolExecutor):
+        return {"kind": "process-pool", "workers": int(executor._max_workers)}
+    if isinstance(executor, DaskExecutor):
+        return {
+            "kind": "dask",
+            "scheduler": executor.scheduler_address,
+            "workers": executor.worker_count(),
+            "local_cluster": executor._cluster is not None,
+        }
+    return {"kind": type(executor).__qualname__}
+
+
+def concurrency_of(executor: Executor) -> int:
+    """Return how many tasks the executor runs at once (at least 1), to size the queue of work."""
+    if isinstance(executor, ProcessPoolExecutor):
+        return int(executor._max_workers)
+    if isinstance(executor, DaskExecutor):
+        return max(1, executor.thread_count())
+    return 1

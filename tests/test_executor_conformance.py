@@ -1,0 +1,92 @@
+"""Every executor behaves the same: serial, local process pool and a real Dask ``LocalCluster``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import Executor, as_completed
+
+import numpy as np
+import pytest
+
+from wargame.runner.executors import (
+    DaskExecutor,
+    SerialExecutor,
+    concurrency_of,
+    describe_executor,
+    make_executor,
+)
+
+
+class SeededTaskError(RuntimeError):
+    """Raised by :func:`seeded_draws` for a negative seed."""
+
+
+def seeded_draws(seed: int, count: int) -> list[float]:
+    """A seeded task: ``count`` normal draws from ``seed``; raises for a negative seed."""
+    if seed < 0:
+        raise SeededTaskError(f"negative seed {seed}")
+    return np.random.default_rng(seed).normal(size=count).tolist()
+
+
+def add(left: int, right: int) -> int:
+    return left + right
+
+
+@pytest.fixture(scope="module", params=["serial", "process-pool", "dask-local"])
+def executor(request: pytest.FixtureRequest) -> Iterator[Executor]:
+    if request.param == "serial":
+        made = make_executor(1)
+    elif request.param == "process-pool":
+        made = make_executor(2)
+    else:
+        made = make_executor(1, dask_local_workers=2)
+    with made:
+        yield made
+
+
+def test_make_executor_returns_the_requested_kind(executor: Executor) -> None:
+    description = describe_executor(executor)
+    expected_kind = {SerialExecutor: "serial", DaskExecutor: "dask"}.get(type(executor), "process-pool")
+    assert description["kind"] == expected_kind
+    assert concurrency_of(executor) == (1 if expected_kind == "serial" else 2)
+
+
+def test_submitted_seeded_tasks_match_the_reference_in_submission_order(executor: Executor) -> None:
+    seeds = [11, 7, 2024, 0, 99, 5]
+    futures = [executor.submit(seeded_draws, seed, 4) for seed in seeds]
+    assert [future.result(timeout=60) for future in futures] == [seeded_draws(seed, 4) for seed in seeds]
+
+
+def test_as_completed_yields_every_submitted_future(executor: Executor) -> None:
+    futures = {executor.submit(add, index, 1): index for index in range(20)}
+    finished = {futures[future]: future.result(timeout=60) for future in as_completed(futures, timeout=60)}
+    assert finished == {index: index + 1 for index in range(20)}
+
+
+def test_an_exception_in_a_task_reaches_the_caller_with_its_type_and_message(executor: Executor) -> None:
+    failing = executor.submit(seeded_draws, -3, 2)
+    working = executor.submit(seeded_draws, 3, 2)
+    with pytest.raises(SeededTaskError, match="negative seed -3"):
+        failing.result(timeout=60)
+    assert working.result(timeout=60) == seeded_draws(3, 2)
+
+
+def test_map_keeps_input_order_over_several_iterables(executor: Executor) -> None:
+    left = list(range(30, 0, -1))
+    right = list(range(30))
+    expected = [a + b for a, b in zip(left, right, strict=True)]
+    assert list(executor.map(add, left, right, timeout=60)) == expected
+
+
+def test_map_raises_the_first_failing_task_error_when_iterated(executor: Executor) -> None:
+    results = executor.map(seeded_draws, [1, -1, 2], [1, 1, 1])
+    assert next(results) == seeded_draws(1, 1)
+    with pytest.raises(SeededTaskError):
+        next(results)
+
+
+def test_make_executor_rejects_bad_options() -> None:
+    with pytest.raises(ValueError, match="jobs must be at least 1"):
+        make_executor(0)
+    with pytest.raises(ValueError, match="at most one"):
+        make_executor(1, dask_address="tcp://127.0.0.1:1", dask_local_workers=1)
