@@ -1,1 +1,23 @@
-"""teaching package."""
+"""Teaching models validated against analytic results, with ready lessons (``wargame teach``).
+
+Each model is described by ``scenarios/teaching/NAME.yaml`` and provides ``run(params, seed)``,
+``report(results)`` and ``plot(results, out_dir)``; ``docs/lessons/NAME.md`` is its lesson.
+"""
+
+from wargame.teaching._base import TeachingModel, integrate_rk4, parse_parameter_overrides
+from wargame.teaching._registry import MODEL_CLASSES, get_model, model_names
+from wargame.teaching._scenario import TeachingScenario, load_teaching_scenario
+from wargame.teaching._session import TeachingRun, run_teaching_model
+
+__all__ = [
+    "MODEL_CLASSES",
+    "TeachingModel",
+    "TeachingRun",
+    "TeachingScenario",
+    "get_model",
+    "integrate_rk4",
+    "load_teaching_scenario",
+    "model_names",
+    "parse_parameter_overrides",
+    "run_teaching_model",
+]

@@ -1,0 +1,193 @@
+"""What every teaching model provides, and the shared helpers: RK4, parameter overrides, figure saving."""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from wargame.errors import InputError
+from wargame.teaching._scenario import (
+    SCENARIO_DIRECTORY,
+    ParameterValue,
+    TeachingScenario,
+    load_teaching_scenario,
+)
+
+__all__ = [
+    "Parameters",
+    "TeachingModel",
+    "integrate_rk4",
+    "normal_quantile_99",
+    "parse_parameter_overrides",
+    "save_figure",
+]
+
+Parameters = Mapping[str, ParameterValue]
+
+#: Two-sided 99% normal quantile, used for every stochastic model's confidence interval.
+normal_quantile_99 = 2.5758293035489004
+
+
+def integrate_rk4(
+    rhs: Callable[[float, np.ndarray], np.ndarray],
+    initial_state: Sequence[float] | np.ndarray,
+    start_time: float,
+    stop_time: float,
+    step: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Integrate ``d state/dt = rhs(t, state)`` with the classical fourth-order Runge-Kutta method.
+
+    The step is fixed; the last step is shortened so the grid ends exactly at ``stop_time``.
+
+    Args:
+        rhs: The right-hand side, a function of time and state.
+        initial_state: The state at ``start_time``.
+        start_time: Where integration starts.
+        stop_time: Where it stops (must be >= ``start_time``).
+        step: The fixed step, in the same unit as the times.
+
+    Returns:
+        ``(times, states)``: the grid, shape ``(k,)``, and the states on it, shape ``(k, dim)``.
+    """
+    if step <= 0 or not math.isfinite(step):
+        raise InputError(f"integration step must be positive, got {step}", field="step")
+    span = stop_time - start_time
+    whole_steps = math.floor(span / step + 1e-9)
+    times = start_time + step * np.arange(whole_steps + 1)
+    if stop_time - times[-1] > 1e-9 * max(1.0, abs(stop_time)):
+        times = np.append(times, stop_time)
+    else:
+        times[-1] = stop_time
+    states = np.empty((times.size, len(initial_state)))
+    states[0] = np.asarray(initial_state, dtype=float)
+    for index in range(times.size - 1):
+        t, h, y = times[index], times[index + 1] - times[index], states[index]
+        k1 = rhs(t, y)
+        k2 = rhs(t + h / 2, y + h / 2 * k1)
+        k3 = rhs(t + h / 2, y + h / 2 * k2)
+        k4 = rhs(t + h, y + h * k3)
+        states[index + 1] = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    return times, states
+
+
+def parse_parameter_overrides(assignments: Sequence[str]) -> dict[str, ParameterValue]:
+    """Parse ``key=value`` strings; a value with commas is a list (``gain=0,1,2``).
+
+    Raises:
+        InputError: An assignment has no ``=`` or a value that is not a number.
+    """
+    overrides: dict[str, ParameterValue] = {}
+    for assignment in assignments:
+        key, separator, text = assignment.partition("=")
+        key = key.strip()
+        if not separator or not key:
+            raise InputError(f"expected key=value, got {assignment!r}", source="--param")
+        try:
+            numbers = tuple(float(part) for part in text.split(","))
+        except ValueError as error:
+            raise InputError(f"value {text!r} is not a number", source="--param", field=key) from error
+        overrides[key] = numbers if len(numbers) > 1 else numbers[0]
+    return overrides
+
+
+def save_figure(figure: Any, path: Path) -> Path:
+    """Save a matplotlib figure as a PNG that is byte-identical from run to run, then close it."""
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(figure)
+    return path
+
+
+def new_figure(columns: int = 1, rows: int = 1, size: tuple[float, float] = (7.0, 4.5)) -> tuple[Any, Any]:
+    """Create a figure on the Agg backend (no screen needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"figure.dpi": 100, "font.size": 10, "axes.grid": True, "grid.alpha": 0.3})
+    return plt.subplots(rows, columns, figsize=size, layout="constrained")
+
+
+class TeachingModel(ABC):
+    """A teaching model: a scenario file, a ``run(params, seed)``, a printed report and figures.
+
+    Subclasses set ``name`` (the scenario file stem), ``parameter_names`` and implement ``run``,
+    ``report`` and ``plot``. ``run`` is a pure function of its parameters and seed so a runner can
+    call it once per replication.
+    """
+
+    name: ClassVar[str]
+    parameter_names: ClassVar[frozenset[str]]
+    stochastic: ClassVar[bool] = False
+
+    def __init__(self, scenario: TeachingScenario | None = None) -> None:
+        self.scenario = scenario or load_teaching_scenario(
+            SCENARIO_DIRECTORY / f"{self.name}.yaml", expected_parameters=self.parameter_names
+        )
+
+    @property
+    def title(self) -> str:
+        """The model's title from its scenario file."""
+        return self.scenario.title
+
+    def parameters(
+        self, case: str | None = None, overrides: Parameters | None = None
+    ) -> dict[str, ParameterValue]:
+        """Return validated parameters: defaults, then a case, then live overrides.
+
+        Raises:
+            InputError: An override names an unknown parameter or is out of range.
+        """
+        base_case = case if case is not None else next(iter(self.scenario.cases))
+        values = self.scenario.case_parameters(base_case)
+        for key, value in (overrides or {}).items():
+            spec = self.scenario.parameters.get(key)
+            if spec is None:
+                raise InputError(
+                    f"unknown parameter for {self.name}; "
+                    f"valid: {', '.join(sorted(self.scenario.parameters))}",
+                    source="--param",
+                    field=key,
+                )
+            if isinstance(spec.value, tuple) != isinstance(value, tuple):
+                kind = (
+                    f"a list of {len(spec.value)} numbers" if isinstance(spec.value, tuple) else "one number"
+                )
+                raise InputError(f"expects {kind}", source="--param", field=key)
+            if isinstance(spec.value, tuple) and len(spec.value) != len(value):  # type: ignore[arg-type]
+                raise InputError(f"expects {len(spec.value)} numbers", source="--param", field=key)
+            for item in value if isinstance(value, tuple) else (value,):
+                if not math.isfinite(item):
+                    raise InputError(f"must be finite, got {item}", source="--param", field=key)
+                if spec.minimum is not None and item < spec.minimum:
+                    raise InputError(
+                        f"must be >= {spec.minimum:g}, got {item:g}", source="--param", field=key
+                    )
+                if spec.maximum is not None and item > spec.maximum:
+                    raise InputError(
+                        f"must be <= {spec.maximum:g}, got {item:g}", source="--param", field=key
+                    )
+                if spec.integer and item != int(item):
+                    raise InputError(f"must be a whole number, got {item:g}", source="--param", field=key)
+            values[key] = value
+        return values
+
+    @abstractmethod
+    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> Any:
+        """Compute one parameter set; stochastic models draw only from ``seed``."""
+
+    @abstractmethod
+    def report(self, results: Mapping[str, Any]) -> str:
+        """Format the key numbers of results keyed by case name, for printing."""
+
+    @abstractmethod
+    def plot(self, results: Mapping[str, Any], out_dir: Path) -> list[Path]:
+        """Write the model's figures into ``out_dir`` and return their paths."""

@@ -1,0 +1,288 @@
+"""Fearon's (1995) bargaining model: the bargaining range, private information and commitment problems."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from wargame.errors import InputError
+from wargame.teaching._base import Parameters, TeachingModel, new_figure, normal_quantile_99, save_figure
+
+__all__ = [
+    "BargainingModel",
+    "BargainingResult",
+    "bargaining_range",
+    "commitment_threshold_p_future",
+    "optimal_demand_closed_form",
+    "optimal_demand_numerical",
+    "war_probability_closed_form",
+]
+
+
+def bargaining_range(p_a_wins: float, cost_a: float, cost_b: float) -> tuple[float, float]:
+    """A's shares x that both prefer to war: A needs x >= p - c_A, B needs 1 - x >= 1 - p - c_B."""
+    return max(p_a_wins - cost_a, 0.0), min(p_a_wins + cost_b, 1.0)
+
+
+def _demand_bounds(p: float, low: float, high: float) -> tuple[float, float]:
+    return max(p + low, 0.0), min(p + high, 1.0)
+
+
+def optimal_demand_closed_form(p: float, cost_a: float, low: float, high: float) -> float:
+    """A's best take-it-or-leave-it demand when B's cost is uniform on [low, high]: x* = p + (high - c_A)/2.
+
+    B accepts x when 1 - x >= 1 - p - c_B, i.e. c_B >= x - p. A maximises
+    P(accept)*x + P(reject)*(p - c_A); the first-order condition gives x - p = (high - c_A)/2, clamped to
+    the feasible demands.
+    """
+    lower, upper = _demand_bounds(p, low, high)
+    if high == low:
+        return upper
+    return min(max(p + (high - cost_a) / 2, lower), upper)
+
+
+def _expected_utility_a(demand: float, p: float, cost_a: float, low: float, high: float) -> float:
+    accept = min(max((high - (demand - p)) / (high - low), 0.0), 1.0)
+    return accept * demand + (1 - accept) * (p - cost_a)
+
+
+def optimal_demand_numerical(p: float, cost_a: float, low: float, high: float) -> float:
+    """A's best demand found by bounded scalar optimisation of A's expected utility (no closed form used)."""
+    lower, upper = _demand_bounds(p, low, high)
+    if high == low or upper <= lower:
+        return upper
+    found = minimize_scalar(
+        lambda demand: -_expected_utility_a(demand, p, cost_a, low, high),
+        bounds=(lower, upper),
+        method="bounded",
+        options={"xatol": 1e-12},
+    )
+    return float(found.x)
+
+
+def war_probability_closed_form(p: float, cost_a: float, low: float, high: float) -> float:
+    """P(war) = P(c_B < x* - p) under the uniform prior."""
+    if high == low:
+        return 0.0
+    return min(max((optimal_demand_closed_form(p, cost_a, low, high) - p - low) / (high - low), 0.0), 1.0)
+
+
+def commitment_threshold_p_future(p_now: float, cost_a: float, discount_factor: float) -> float:
+    """The future win probability below which declining A prefers war now.
+
+    At best B gives A everything today and, once stronger, only A's future war value p_future - c_A:
+    peace is worth (1 - delta)*1 + delta*(p_future - c_A); war now is worth p_now - c_A. War when
+    p_future < (p_now - c_A - (1 - delta))/delta + c_A.
+    """
+    return (p_now - cost_a - (1 - discount_factor)) / discount_factor + cost_a
+
+
+@dataclass(frozen=True)
+class BargainingResult:
+    """One parameter set of the bargaining model.
+
+    Attributes:
+        range_low, range_high: The complete-information bargaining range of A's share.
+        demand_numerical: A's best demand under private information, found numerically.
+        demand_closed_form: The same from the closed form.
+        war_frequency: Fraction of simulated B types that rejected A's demand (war).
+        war_frequency_ci99: Its 99% confidence interval (normal approximation).
+        war_probability: The closed-form war probability.
+        commitment_threshold: p_future below which A fights now.
+        commitment_war: Whether the power shift in ``params`` produces a preventive war.
+        params: The parameters used.
+    """
+
+    range_low: float
+    range_high: float
+    demand_numerical: float
+    demand_closed_form: float
+    war_frequency: float
+    war_frequency_ci99: tuple[float, float]
+    war_probability: float
+    commitment_threshold: float
+    commitment_war: bool
+    params: dict[str, float]
+
+
+def simulate_war_frequency(
+    p: float, cost_a: float, low: float, high: float, runs: int, rng: np.random.Generator
+) -> tuple[float, tuple[float, float]]:
+    """Draw B's private cost ``runs`` times and return the war frequency and its 99% interval."""
+    demand = optimal_demand_numerical(p, cost_a, low, high)
+    b_costs = rng.uniform(low, high, size=runs)
+    wars = b_costs < demand - p
+    frequency = float(wars.mean())
+    half_width = normal_quantile_99 * math.sqrt(max(frequency * (1 - frequency), 1e-12) / runs)
+    return frequency, (frequency - half_width, frequency + half_width)
+
+
+class BargainingModel(TeachingModel):
+    """Bargaining range, take-it-or-leave-it offers under private information, and a power shift."""
+
+    name = "bargaining"
+    stochastic = True
+    parameter_names = frozenset(
+        {
+            "p_a_wins",
+            "cost_a",
+            "cost_b",
+            "b_cost_low",
+            "b_cost_high",
+            "discount_factor",
+            "p_a_wins_future",
+            "runs",
+        }
+    )
+
+    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> BargainingResult:
+        """Compute the closed forms and simulate B's private cost over ``runs`` draws."""
+        p = {key: float(value) for key, value in params.items()}  # type: ignore[arg-type]
+        if p["b_cost_low"] > p["b_cost_high"]:
+            raise InputError("b_cost_low must not exceed b_cost_high", source="--param", field="b_cost_low")
+        rng = np.random.default_rng(seed)
+        low, high = p["b_cost_low"], p["b_cost_high"]
+        frequency, interval = simulate_war_frequency(
+            p["p_a_wins"], p["cost_a"], low, high, int(p["runs"]), rng
+        )
+        range_low, range_high = bargaining_range(p["p_a_wins"], p["cost_a"], p["cost_b"])
+        threshold = commitment_threshold_p_future(p["p_a_wins"], p["cost_a"], p["discount_factor"])
+        return BargainingResult(
+            range_low=range_low,
+            range_high=range_high,
+            demand_numerical=optimal_demand_numerical(p["p_a_wins"], p["cost_a"], low, high),
+            demand_closed_form=optimal_demand_closed_form(p["p_a_wins"], p["cost_a"], low, high),
+            war_frequency=frequency,
+            war_frequency_ci99=interval,
+            war_probability=war_probability_closed_form(p["p_a_wins"], p["cost_a"], low, high),
+            commitment_threshold=threshold,
+            commitment_war=p["p_a_wins_future"] < threshold,
+            params=p,
+        )
+
+    def report(self, results: Mapping[str, BargainingResult]) -> str:
+        """Print the range, A's best demand, the war frequency and the commitment verdict."""
+        lines = [self.title]
+        for case, r in results.items():
+            p = r.params
+            lines.append(
+                f"\ncase {case}: p = {p['p_a_wins']:g}, c_A = {p['cost_a']:g}, c_B = {p['cost_b']:g}"
+                " (shares of the stake)"
+            )
+            lines.append(
+                f"  complete information: any deal giving A between {r.range_low:.3f} and {r.range_high:.3f}"
+                f" beats war for both (width c_A + c_B = {r.range_high - r.range_low:.3f})"
+            )
+            lines.append(
+                f"  private information: B's cost uniform on [{p['b_cost_low']:g}, {p['b_cost_high']:g}]"
+            )
+            lines.append(
+                f"    A's best demand {r.demand_numerical:.4f} (numerical) vs"
+                f" {r.demand_closed_form:.4f} (closed form)"
+            )
+            low, high = r.war_frequency_ci99
+            lines.append(
+                f"    war in {r.war_frequency:.4f} of {int(p['runs'])} draws"
+                f" (99% CI {low:.4f} to {high:.4f});"
+                f" closed form {r.war_probability:.4f}"
+            )
+            verdict = "WAR NOW (preventive)" if r.commitment_war else "peace can hold"
+            lines.append(
+                f"  commitment problem: A's chance falls from {p['p_a_wins']:g} to {p['p_a_wins_future']:g}"
+                f" (delta = {p['discount_factor']:g});"
+                f" A fights now if it falls below {r.commitment_threshold:.4f}"
+                f" -> {verdict}"
+            )
+        return "\n".join(lines)
+
+    def plot(self, results: Mapping[str, BargainingResult], out_dir: Path) -> list[Path]:
+        """The bargaining range on the stake, and the war probability against B's cost uncertainty."""
+        result = next(iter(results.values()))
+        p = result.params
+        figure, axis = new_figure(size=(8.0, 3.2))
+        axis.hlines(0, 0, 1, color="0.3", linewidth=2)
+        axis.axvspan(result.range_low, result.range_high, color="C2", alpha=0.3, label="bargaining range")
+        marks = [
+            (p["p_a_wins"], "p: A's expected share from war", "C0"),
+            (p["p_a_wins"] - p["cost_a"], "p - c_A: A's war value", "C0"),
+            (p["p_a_wins"] + p["cost_b"], "p + c_B: most B will concede", "C3"),
+            (result.demand_closed_form, "A's demand when B's cost is private", "C1"),
+        ]
+        for height, (position, text, colour) in enumerate(marks):
+            axis.plot([position, position], [0, 0.25 + 0.2 * height], color=colour, linewidth=1.5)
+            axis.annotate(
+                text,
+                (position, 0.25 + 0.2 * height),
+                xytext=(4, 0),
+                textcoords="offset points",
+                fontsize=8,
+                va="center",
+                color=colour,
+            )
+        axis.set_xlim(0, 1)
+        axis.set_ylim(-0.1, 1.2)
+        axis.set_yticks([])
+        axis.set_xlabel("A's share of the stake x (B gets 1 - x)")
+        axis.set_title("Bargaining range: deals both sides prefer to war")
+        axis.legend(loc="upper left", fontsize=8)
+        paths = [save_figure(figure, out_dir / "bargaining_range.png")]
+
+        figure, axes = new_figure(columns=2, size=(11.0, 4.2))
+        widths = np.linspace(0.0, 0.8, 17)
+        closed = [
+            war_probability_closed_form(p["p_a_wins"], p["cost_a"], p["b_cost_low"], p["b_cost_low"] + w)
+            for w in widths
+        ]
+        axes[0].plot(widths, closed, "k-", label="closed form")
+        seeds = np.random.SeedSequence(self.scenario.method.default_seed).spawn(widths.size)
+        simulated = [
+            simulate_war_frequency(
+                p["p_a_wins"],
+                p["cost_a"],
+                p["b_cost_low"],
+                p["b_cost_low"] + w,
+                5000,
+                np.random.default_rng(s),
+            )
+            for w, s in zip(widths, seeds, strict=True)
+        ]
+        centres = np.array([freq for freq, _ in simulated])
+        errors = np.array([[freq - lo, hi - freq] for freq, (lo, hi) in simulated]).T
+        axes[0].errorbar(
+            widths,
+            centres,
+            yerr=errors,
+            fmt="o",
+            color="C1",
+            markersize=4,
+            capsize=2,
+            label="simulated, 5000 draws, 99% CI",
+        )
+        axes[0].set_xlabel("uncertainty about B's cost, high - low (share of the stake)")
+        axes[0].set_ylabel("probability of war")
+        axes[0].set_title("Private information makes war likely")
+        axes[0].legend(fontsize=8)
+
+        futures = np.linspace(0, 1, 201)
+        deltas = np.linspace(0.05, 0.99, 191)
+        grid_future, grid_delta = np.meshgrid(futures, deltas)
+        threshold = commitment_threshold_p_future(p["p_a_wins"], p["cost_a"], grid_delta)
+        axes[1].contourf(
+            grid_future,
+            grid_delta,
+            (grid_future < threshold).astype(float),
+            levels=[-0.5, 0.5, 1.5],
+            colors=["#d9f0d3", "#f4a582"],
+        )
+        axes[1].plot(p["p_a_wins_future"], p["discount_factor"], "k*", markersize=12, label="this case")
+        axes[1].set_xlabel("A's win probability after the power shift")
+        axes[1].set_ylabel("discount factor delta (per period)")
+        axes[1].set_title(f"Commitment problem, p now = {p['p_a_wins']:g} (red: preventive war)", fontsize=9)
+        axes[1].legend(fontsize=8, loc="lower right")
+        paths.append(save_figure(figure, out_dir / "bargaining_war.png"))
+        return paths

@@ -1,0 +1,87 @@
+"""The ``wargame teach`` sub-command."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from wargame.teaching._registry import get_model, model_names
+from wargame.teaching._session import run_teaching_model
+
+__all__ = ["add_parser", "handle_teach"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``wargame teach`` on the main CLI's sub-parsers."""
+    parser = subparsers.add_parser(
+        "teach",
+        help="run a teaching model (Richardson, Lanchester, Fearon, ...) and print its key numbers",
+        description=(
+            "Run a teaching model validated against its analytic result. "
+            "Example: wargame teach richardson --param fatigue_x_per_year=0.3 --plot"
+        ),
+    )
+    parser.add_argument("name", nargs="?", help="model name; see --list")
+    parser.add_argument("--list", action="store_true", help="list the models and exit")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a parameter live (repeatable); lists are comma-separated, e.g. rung_gain=0,1,2,3,4",
+    )
+    parser.add_argument("--case", help="run only this case of the scenario (default: every case)")
+    parser.add_argument("--plot", action="store_true", help="write the model's figures")
+    parser.add_argument("--out", type=Path, help="directory for figures (default results/teaching/NAME)")
+    parser.add_argument("--seed", type=int, help="seed for stochastic models (default: the scenario's)")
+    parser.add_argument("--runs", type=int, help="Monte Carlo replications for stochastic models")
+    parser.add_argument("--show-params", action="store_true", help="print the model's parameters and exit")
+    parser.set_defaults(handler=handle_teach)
+
+
+def _list_models() -> str:
+    lines = ["Teaching models (run: wargame teach NAME [--param key=value ...] [--plot]):"]
+    for name in model_names():
+        model = get_model(name)
+        kind = {"ode": "ODE, RK4", "monte_carlo": "Monte Carlo", "closed_form": "closed form"}[
+            model.scenario.method.kind
+        ]
+        lines.append(f"  {name:<16} {model.title} ({kind})")
+        lines.append(f"  {'':<16} {model.scenario.question}")
+    lines.append("Lessons: docs/lessons/NAME.md")
+    return "\n".join(lines)
+
+
+def _show_parameters(name: str) -> str:
+    model = get_model(name)
+    lines = [f"{model.title}: parameters (change with --param KEY=VALUE)"]
+    for key, spec in model.scenario.parameters.items():
+        value = ",".join(f"{v:g}" for v in spec.value) if isinstance(spec.value, tuple) else f"{spec.value:g}"
+        lines.append(f"  {key} = {value} [{spec.unit}]  {spec.description}")
+    lines.append(
+        "cases: " + ", ".join(f"{case} ({spec.description})" for case, spec in model.scenario.cases.items())
+    )
+    return "\n".join(lines)
+
+
+def handle_teach(args: argparse.Namespace) -> int:
+    """Run ``wargame teach``; returns the exit code."""
+    if args.list or args.name is None:
+        print(_list_models())
+        return 0
+    if args.show_params:
+        print(_show_parameters(args.name))
+        return 0
+    out_dir = args.out if args.out is not None else Path("results") / "teaching" / args.name
+    run = run_teaching_model(
+        args.name,
+        assignments=args.param,
+        case=args.case,
+        seed=args.seed,
+        runs=args.runs,
+        plot_dir=out_dir if args.plot else None,
+    )
+    print(run.text)
+    for path in run.figures:
+        print(f"wrote {path}")
+    return 0

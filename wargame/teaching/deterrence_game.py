@@ -1,0 +1,285 @@
+"""Iterated deterrence game (prisoner's dilemma form) with noisy moves and a small round-robin tournament.
+
+Each strategy is a finite automaton: a state, a probability of restraint (C) in that state, and a
+transition on the pair of moves actually played. That makes every match a Markov chain, so the exact
+expected score of any pairing is computable and the simulation can be checked against it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import combinations_with_replacement
+from pathlib import Path
+
+import numpy as np
+
+from wargame.teaching._base import Parameters, TeachingModel, new_figure, normal_quantile_99, save_figure
+
+__all__ = [
+    "COOPERATE",
+    "DEFECT",
+    "DeterrenceGameModel",
+    "Strategy",
+    "TournamentResult",
+    "exact_match_scores",
+    "make_strategies",
+    "payoff_matrix",
+    "simulate_match",
+]
+
+COOPERATE, DEFECT = 0, 1
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A strategy as an automaton.
+
+    Attributes:
+        name: Full name, for example ``"tit-for-tat"``.
+        label: Short label for tables, for example ``"TFT"``.
+        cooperate_probability: Probability of intending restraint in each state.
+        next_state: ``next_state[state, my_move, their_move]`` after the moves actually played.
+        initial_state: The state on the first turn.
+    """
+
+    name: str
+    label: str
+    cooperate_probability: tuple[float, ...]
+    next_state: np.ndarray
+    initial_state: int = 0
+
+
+def _transitions(rule: str) -> np.ndarray:
+    table = np.zeros((2, 2, 2), dtype=np.int64)
+    for state in range(2):
+        for mine in (COOPERATE, DEFECT):
+            for theirs in (COOPERATE, DEFECT):
+                table[state, mine, theirs] = {
+                    "copy_theirs": theirs,
+                    "grudge": int(state == 1 or theirs == DEFECT),
+                    "win_stay_lose_shift": int(mine != theirs),
+                    "stay": 0,
+                }[rule]
+    return table
+
+
+def make_strategies(generosity: float) -> dict[str, Strategy]:
+    """The tournament's strategies, keyed by short label."""
+    roster = [
+        Strategy("always cooperate", "ALLC", (1.0, 1.0), _transitions("stay")),
+        Strategy("always defect", "ALLD", (0.0, 0.0), _transitions("stay")),
+        Strategy("tit-for-tat", "TFT", (1.0, 0.0), _transitions("copy_theirs")),
+        Strategy("generous tit-for-tat", "GTFT", (1.0, generosity), _transitions("copy_theirs")),
+        Strategy("grim trigger", "GRIM", (1.0, 0.0), _transitions("grudge")),
+        Strategy("win-stay lose-shift", "WSLS", (1.0, 0.0), _transitions("win_stay_lose_shift")),
+        Strategy("random", "RANDOM", (0.5, 0.5), _transitions("stay")),
+    ]
+    return {strategy.label: strategy for strategy in roster}
+
+
+def payoff_matrix(params: Parameters) -> np.ndarray:
+    """``payoff[my_move, their_move]`` for the row player."""
+    return np.array(
+        [
+            [params["payoff_reward"], params["payoff_sucker"]],
+            [params["payoff_temptation"], params["payoff_punishment"]],
+        ],
+        dtype=float,
+    )
+
+
+def exact_match_scores(
+    first: Strategy, second: Strategy, payoff: np.ndarray, turns: int, noise: float
+) -> tuple[float, float]:
+    """Exact expected mean score per turn of both players, from the Markov chain of joint states."""
+    distribution = np.zeros((2, 2))
+    distribution[first.initial_state, second.initial_state] = 1.0
+    totals = np.zeros(2)
+    p_first = (
+        np.array(first.cooperate_probability) * (1 - noise)
+        + (1 - np.array(first.cooperate_probability)) * noise
+    )
+    p_second = (
+        np.array(second.cooperate_probability) * (1 - noise)
+        + (1 - np.array(second.cooperate_probability)) * noise
+    )
+    move_first = np.stack([p_first, 1 - p_first])  # [move, state]
+    move_second = np.stack([p_second, 1 - p_second])
+    for _ in range(turns):
+        joint = distribution[None, None, :, :] * move_first[:, None, :, None] * move_second[None, :, None, :]
+        outcome = joint.sum(axis=(2, 3))  # [move_first, move_second]
+        totals += (outcome * payoff).sum(), (outcome * payoff.T).sum()
+        updated = np.zeros((2, 2))
+        for a in range(2):
+            for b in range(2):
+                for s in range(2):
+                    for t in range(2):
+                        weight = joint[a, b, s, t]
+                        if weight:
+                            updated[first.next_state[s, a, b], second.next_state[t, b, a]] += weight
+        distribution = updated
+    return float(totals[0] / turns), float(totals[1] / turns)
+
+
+def simulate_match(
+    first: Strategy,
+    second: Strategy,
+    payoff: np.ndarray,
+    turns: int,
+    noise: float,
+    runs: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Play ``runs`` independent matches at once; return mean score per turn, shape ``(runs, 2)``."""
+    state_first = np.full(runs, first.initial_state)
+    state_second = np.full(runs, second.initial_state)
+    cooperate_first = np.array(first.cooperate_probability)
+    cooperate_second = np.array(second.cooperate_probability)
+    totals = np.zeros((runs, 2))
+    for _ in range(turns):
+        draws = rng.random((4, runs))
+        move_first = (draws[0] >= cooperate_first[state_first]).astype(np.int64)
+        move_second = (draws[1] >= cooperate_second[state_second]).astype(np.int64)
+        move_first ^= draws[2] < noise
+        move_second ^= draws[3] < noise
+        totals[:, 0] += payoff[move_first, move_second]
+        totals[:, 1] += payoff[move_second, move_first]
+        state_first = first.next_state[state_first, move_first, move_second]
+        state_second = second.next_state[state_second, move_second, move_first]
+    return totals / turns
+
+
+@dataclass(frozen=True)
+class TournamentResult:
+    """A round robin (every pairing, self-play included).
+
+    Attributes:
+        labels: Strategy labels in table order.
+        mean_score: ``mean_score[i, j]``: i's simulated mean score per turn against j.
+        standard_error: Standard error of each ``mean_score`` entry.
+        exact_score: The exact expected score per turn from the Markov chain.
+        params: The parameters used.
+    """
+
+    labels: tuple[str, ...]
+    mean_score: np.ndarray
+    standard_error: np.ndarray
+    exact_score: np.ndarray
+    params: dict[str, float]
+
+    def tournament_score(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each strategy's average over opponents: simulated, its standard error, exact."""
+        count = len(self.labels)
+        simulated = self.mean_score.mean(axis=1)
+        error = np.sqrt((self.standard_error**2).sum(axis=1)) / count
+        return simulated, error, self.exact_score.mean(axis=1)
+
+
+class DeterrenceGameModel(TeachingModel):
+    """A noisy iterated prisoner's dilemma tournament between seven classic strategies."""
+
+    name = "deterrence_game"
+    stochastic = True
+    parameter_names = frozenset(
+        {
+            "payoff_temptation",
+            "payoff_reward",
+            "payoff_punishment",
+            "payoff_sucker",
+            "turns",
+            "noise",
+            "generosity",
+            "runs",
+        }
+    )
+
+    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> TournamentResult:
+        """Play every pairing ``runs`` times; each pairing draws from its own spawned seed."""
+        p = {key: float(value) for key, value in params.items()}  # type: ignore[arg-type]
+        strategies = make_strategies(p["generosity"])
+        labels = tuple(strategies)
+        payoff = payoff_matrix(p)
+        turns, runs, noise = int(p["turns"]), int(p["runs"]), p["noise"]
+        count = len(labels)
+        mean = np.zeros((count, count))
+        error = np.zeros((count, count))
+        exact = np.zeros((count, count))
+        pairs = list(combinations_with_replacement(range(count), 2))
+        root = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        streams = root.spawn(len(pairs))
+        for (i, j), rng in zip(pairs, streams, strict=True):
+            first, second = strategies[labels[i]], strategies[labels[j]]
+            scores = simulate_match(first, second, payoff, turns, noise, runs, rng)
+            exact_i, exact_j = exact_match_scores(first, second, payoff, turns, noise)
+            spread = scores.std(axis=0, ddof=1) / math.sqrt(runs)
+            mean[i, j], mean[j, i] = scores.mean(axis=0)
+            error[i, j], error[j, i] = spread
+            exact[i, j], exact[j, i] = exact_i, exact_j
+            if i == j:
+                mean[i, i], error[i, i], exact[i, i] = scores[:, 0].mean(), spread[0], exact_i
+        return TournamentResult(labels, mean, error, exact, p)
+
+    def report(self, results: Mapping[str, TournamentResult]) -> str:
+        """Print the payoff table and the ranking with exact values and 99% intervals."""
+        lines = [self.title]
+        for case, result in results.items():
+            p = result.params
+            lines.append(
+                f"\ncase {case}: T,R,P,S = {p['payoff_temptation']:g},{p['payoff_reward']:g},"
+                f"{p['payoff_punishment']:g},{p['payoff_sucker']:g}; {int(p['turns'])} turns,"
+                f" noise {p['noise']:g},"
+                f" {int(p['runs'])} matches per pairing"
+            )
+            lines.append("  mean score per turn of row against column:")
+            lines.append("  " + " " * 8 + "".join(f"{label:>8}" for label in result.labels))
+            for i, label in enumerate(result.labels):
+                lines.append(f"  {label:<8}" + "".join(f"{value:8.3f}" for value in result.mean_score[i]))
+            simulated, error, exact = result.tournament_score()
+            lines.append("  tournament ranking (average over all opponents, self included):")
+            for rank, i in enumerate(np.argsort(-simulated), start=1):
+                half = normal_quantile_99 * error[i]
+                lines.append(
+                    f"  {rank}. {result.labels[i]:<7} {simulated[i]:.3f} +/- {half:.3f} (99% CI);"
+                    f" exact {exact[i]:.3f}"
+                )
+        return "\n".join(lines)
+
+    def plot(self, results: Mapping[str, TournamentResult], out_dir: Path) -> list[Path]:
+        """Payoff-table heat map for the first case, and the ranking in every case."""
+        result = next(iter(results.values()))
+        figure, axis = new_figure(size=(7.0, 5.6))
+        image = axis.imshow(result.mean_score, cmap="RdYlGn", vmin=0, vmax=result.params["payoff_temptation"])
+        for i in range(len(result.labels)):
+            for j in range(len(result.labels)):
+                axis.text(j, i, f"{result.mean_score[i, j]:.2f}", ha="center", va="center", fontsize=8)
+        axis.set_xticks(range(len(result.labels)), result.labels)
+        axis.set_yticks(range(len(result.labels)), result.labels)
+        axis.grid(False)
+        axis.set_xlabel("opponent (column)")
+        axis.set_ylabel("strategy (row)")
+        axis.set_title(f"Mean score per turn, row against column (noise {result.params['noise']:g})")
+        figure.colorbar(image, ax=axis, label="points per turn")
+        paths = [save_figure(figure, out_dir / "deterrence_game_payoffs.png")]
+
+        figure, axis = new_figure(size=(8.0, 4.2))
+        width = 0.8 / len(results)
+        for index, (case, case_result) in enumerate(results.items()):
+            simulated, error, _ = case_result.tournament_score()
+            positions = np.arange(len(case_result.labels)) + (index - (len(results) - 1) / 2) * width
+            axis.bar(
+                positions,
+                simulated,
+                width,
+                yerr=normal_quantile_99 * error,
+                capsize=2,
+                label=f"{case} (noise {case_result.params['noise']:g})",
+            )
+        axis.set_xticks(range(len(result.labels)), result.labels)
+        axis.set_ylabel("tournament score (points per turn)")
+        axis.set_xlabel("strategy")
+        axis.set_title("Round-robin tournament: average score against all opponents")
+        axis.legend(fontsize=8)
+        paths.append(save_figure(figure, out_dir / "deterrence_game_tournament.png"))
+        return paths

@@ -1,0 +1,240 @@
+"""A one-screen escalation ladder: the adversary's expected utility per rung and its best rung."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from wargame.errors import InputError
+from wargame.teaching._base import Parameters, TeachingModel, new_figure, save_figure
+
+__all__ = [
+    "RUNG_NAMES",
+    "EscalationModel",
+    "EscalationResult",
+    "best_rung",
+    "credibility_thresholds",
+    "perceived_deterrent",
+    "rung_utilities",
+]
+
+RUNG_NAMES = ("status quo", "gray-zone pressure", "quarantine", "limited strikes", "invasion")
+
+
+def perceived_deterrent(params: Parameters, ally_credibility: float | None = None) -> float:
+    """D: sum over defender (credibility 1) and ally of credibility * readiness * capability * resolve."""
+    protection = 1 - params["resolve_erosion"] * (1 - params["information_sharing"])
+    credibility = params["ally_credibility"] if ally_credibility is None else ally_credibility
+    defender = (
+        params["defender_readiness"] * params["defender_capability"] * params["defender_resolve"] * protection
+    )
+    ally = params["ally_readiness"] * params["ally_capability"] * params["ally_resolve"] * protection
+    return float(defender + credibility * ally)
+
+
+def rung_utilities(params: Parameters, deterrent: float | None = None) -> np.ndarray:
+    """EU_r = gain_r - cost_r - (1 - risk_tolerance) * risk_r * D / A for every rung."""
+    deterrent = perceived_deterrent(params) if deterrent is None else deterrent
+    gain, cost, risk = (
+        np.asarray(params[key], dtype=float) for key in ("rung_gain", "rung_cost", "rung_risk")
+    )
+    return gain - cost - (1 - params["risk_tolerance"]) * risk * deterrent / params["adversary_strength"]
+
+
+def best_rung(params: Parameters, deterrent: float | None = None) -> int:
+    """The rung with the highest expected utility (the lowest such rung on ties)."""
+    return int(np.argmax(rung_utilities(params, deterrent)))
+
+
+def credibility_thresholds(params: Parameters) -> list[tuple[float, int, int]]:
+    """Ally credibilities in [0, 1] at which the best rung drops, from the upper envelope of EU_r(D).
+
+    Returns:
+        ``(credibility, rung_above, rung_below)`` for each drop, in increasing credibility.
+    """
+    value = np.asarray(params["rung_gain"], dtype=float) - np.asarray(params["rung_cost"], dtype=float)
+    risk = np.asarray(params["rung_risk"], dtype=float)
+    scale = (1 - params["risk_tolerance"]) / params["adversary_strength"]
+    low_d = perceived_deterrent(params, 0.0)
+    slope_d = perceived_deterrent(params, 1.0) - low_d
+    thresholds = []
+    current = best_rung(params, low_d)
+    while current > 0:
+        # Next rung down the envelope: the one whose line crosses the current one first as D grows.
+        crossings = [
+            ((value[current] - value[lower]) / (scale * (risk[current] - risk[lower])), lower)
+            for lower in range(current)
+            if risk[lower] < risk[current]
+        ]
+        if not crossings:
+            break
+        deterrent_cross, lower = min(crossings, key=lambda item: (item[0], item[1]))
+        if slope_d <= 0:
+            break
+        credibility = (deterrent_cross - low_d) / slope_d
+        if credibility > 1:
+            break
+        if credibility >= 0:
+            thresholds.append((float(credibility), current, lower))
+        current = lower
+    return thresholds
+
+
+@dataclass(frozen=True)
+class EscalationResult:
+    """One evaluation of the ladder.
+
+    Attributes:
+        deterrent: D, the perceived allied deterrent.
+        utilities: EU of each rung.
+        best: Index of the best rung.
+        thresholds: Credibility thresholds at which the best rung drops (other parameters fixed).
+        best_without_sharing: Best rung with information_sharing = 0.
+        best_with_full_sharing: Best rung with information_sharing = 1.
+        params: The parameters used.
+    """
+
+    deterrent: float
+    utilities: np.ndarray
+    best: int
+    thresholds: list[tuple[float, int, int]]
+    best_without_sharing: int
+    best_with_full_sharing: int
+    params: dict[str, object]
+
+
+class EscalationModel(TeachingModel):
+    """The adversary maximises EU over five rungs; credibility and sharing raise the risk term."""
+
+    name = "escalation"
+    parameter_names = frozenset(
+        {
+            "rung_gain",
+            "rung_cost",
+            "rung_risk",
+            "risk_tolerance",
+            "adversary_strength",
+            "defender_readiness",
+            "defender_capability",
+            "defender_resolve",
+            "ally_credibility",
+            "ally_readiness",
+            "ally_capability",
+            "ally_resolve",
+            "resolve_erosion",
+            "information_sharing",
+        }
+    )
+
+    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> EscalationResult:
+        """Evaluate the ladder (deterministic: ``seed`` is ignored)."""
+        p = dict(params)
+        for key in ("rung_gain", "rung_cost", "rung_risk"):
+            if len(p[key]) != len(RUNG_NAMES):  # type: ignore[arg-type]
+                raise InputError(f"needs {len(RUNG_NAMES)} values, one per rung", source="--param", field=key)
+        if np.any(np.diff(np.asarray(p["rung_risk"])) < 0):
+            raise InputError(
+                "must not decrease from one rung to the next", source="--param", field="rung_risk"
+            )
+        deterrent = perceived_deterrent(p)
+        utilities = rung_utilities(p, deterrent)
+        return EscalationResult(
+            deterrent=deterrent,
+            utilities=utilities,
+            best=int(np.argmax(utilities)),
+            thresholds=credibility_thresholds(p),
+            best_without_sharing=best_rung({**p, "information_sharing": 0.0}),
+            best_with_full_sharing=best_rung({**p, "information_sharing": 1.0}),
+            params=p,
+        )
+
+    def report(self, results: Mapping[str, EscalationResult]) -> str:
+        """Print D, each rung's EU, the best rung and the credibility thresholds."""
+        lines = [self.title]
+        for case, result in results.items():
+            p = result.params
+            lines.append(
+                f"\ncase {case}: ally credibility {p['ally_credibility']:g}, information sharing "
+                f"{p['information_sharing']:g}, resolve erosion {p['resolve_erosion']:g}"
+            )
+            lines.append(
+                f"  perceived allied deterrent D = {result.deterrent:.4f} (adversary strength A = "
+                f"{p['adversary_strength']:g})"
+            )
+            for index, (name, utility) in enumerate(zip(RUNG_NAMES, result.utilities, strict=True)):
+                marker = "  <- best" if index == result.best else ""
+                lines.append(f"    rung {index} {name:<19} EU = {utility:7.3f}{marker}")
+            if result.thresholds:
+                drops = ", ".join(
+                    f"{RUNG_NAMES[above]} -> {RUNG_NAMES[below]} at {credibility:.4f}"
+                    for credibility, above, below in result.thresholds
+                )
+                lines.append(f"  as ally credibility rises from 0 to 1 the best rung drops: {drops}")
+            else:
+                lines.append("  the best rung does not change as ally credibility goes from 0 to 1")
+            lines.append(
+                f"  best rung with no sharing: {RUNG_NAMES[result.best_without_sharing]};"
+                f" with full sharing: {RUNG_NAMES[result.best_with_full_sharing]}"
+            )
+        return "\n".join(lines)
+
+    def plot(self, results: Mapping[str, EscalationResult], out_dir: Path) -> list[Path]:
+        """EU per rung for each case, and the best rung over credibility and information sharing."""
+        figure, axis = new_figure(size=(8.0, 4.3))
+        width = 0.8 / len(results)
+        for index, (case, result) in enumerate(results.items()):
+            positions = np.arange(len(RUNG_NAMES)) + (index - (len(results) - 1) / 2) * width
+            bars = axis.bar(positions, result.utilities, width, label=case, color=f"C{index}")
+            bars[result.best].set_edgecolor("black")
+            bars[result.best].set_linewidth(2)
+        axis.axhline(0, color="0.3", linewidth=0.8)
+        axis.set_xticks(range(len(RUNG_NAMES)), RUNG_NAMES)
+        axis.set_xlabel("rung of the escalation ladder")
+        axis.set_ylabel("adversary's expected utility (utility units)")
+        axis.set_title("Expected utility per rung (black edge: adversary's best rung)")
+        axis.legend(fontsize=8)
+        paths = [save_figure(figure, out_dir / "escalation_rungs.png")]
+
+        base = next(iter(results.values())).params
+        credibility = np.linspace(0, 1, 101)
+        sharing = np.linspace(0, 1, 101)
+        grid = np.array(
+            [
+                [best_rung({**base, "ally_credibility": c, "information_sharing": s}) for c in credibility]
+                for s in sharing
+            ]
+        )
+        figure, axis = new_figure(size=(7.0, 4.8))
+        image = axis.imshow(
+            grid,
+            origin="lower",
+            extent=(0, 1, 0, 1),
+            aspect="auto",
+            cmap="OrRd",
+            vmin=-0.5,
+            vmax=len(RUNG_NAMES) - 0.5,
+        )
+        colourbar = figure.colorbar(image, ax=axis, ticks=range(len(RUNG_NAMES)))
+        colourbar.ax.set_yticklabels(RUNG_NAMES)
+        colourbar.set_label("adversary's best rung")
+        for index, (case, result) in enumerate(results.items()):
+            axis.plot(
+                result.params["ally_credibility"],
+                result.params["information_sharing"],
+                marker="*",
+                markersize=13,
+                color=f"C{index}",
+                markeredgecolor="black",
+                linestyle="none",
+                label=case,
+            )
+        axis.grid(False)
+        axis.set_xlabel("ally's intervention credibility (probability)")
+        axis.set_ylabel("information sharing (fraction of erosion prevented)")
+        axis.set_title("Best rung: credibility and information sharing")
+        axis.legend(fontsize=8, loc="upper left")
+        paths.append(save_figure(figure, out_dir / "escalation_map.png"))
+        return paths

@@ -1,0 +1,348 @@
+"""Lanchester attrition: square law, linear law and Engel's (1954) Iwo Jima fit."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import brentq
+
+from wargame.errors import InputError
+from wargame.teaching._base import Parameters, TeachingModel, integrate_rk4, new_figure, save_figure
+
+__all__ = [
+    "Battle",
+    "LanchesterModel",
+    "LanchesterResult",
+    "linear_law_red_strength",
+    "linear_law_time_to_fraction",
+    "square_law_annihilation_time",
+    "square_law_final_strength",
+]
+
+
+@dataclass(frozen=True)
+class Battle:
+    """One integrated battle between Blue (x) and Red (y).
+
+    Attributes:
+        times_days: Grid, ending at the horizon or at the loser's annihilation.
+        strengths: ``(x, y)`` on the grid, shape ``(k, 2)``.
+        annihilation_day: When a side reached zero, or ``None``.
+        loser: ``"blue"``, ``"red"`` or ``None`` when nobody was annihilated.
+    """
+
+    times_days: np.ndarray
+    strengths: np.ndarray
+    annihilation_day: float | None
+    loser: str | None
+
+
+@dataclass(frozen=True)
+class LanchesterResult:
+    """The square-law battle, the linear-law battle and the Iwo Jima battle for one parameter set."""
+
+    square: Battle
+    linear: Battle
+    iwo_jima: Battle
+    linear_break_day: float | None
+    params: dict[str, float]
+
+
+def square_law_final_strength(x0: float, y0: float, alpha: float, beta: float) -> tuple[float, float]:
+    """Survivors when the square-law battle ends: the invariant alpha*x^2 - beta*y^2 is conserved."""
+    invariant = alpha * x0**2 - beta * y0**2
+    if invariant >= 0:
+        return math.sqrt(invariant / alpha), 0.0
+    return 0.0, math.sqrt(-invariant / beta)
+
+
+def square_law_annihilation_time(x0: float, y0: float, alpha: float, beta: float) -> float:
+    """Time until the loser of a square-law battle reaches zero (infinite for an exact draw).
+
+    With k = sqrt(alpha*beta), y(t) = y0*cosh(kt) - sqrt(alpha/beta)*x0*sinh(kt), so Red is gone when
+    tanh(kt) = sqrt(beta/alpha)*y0/x0 (and symmetrically for Blue).
+    """
+    rate = math.sqrt(alpha * beta)
+    ratio = math.sqrt(beta / alpha) * y0 / x0
+    if ratio > 1:
+        ratio = 1 / ratio
+    return math.inf if ratio == 1 else math.atanh(ratio) / rate
+
+
+def linear_law_red_strength(
+    x0: float, y0: float, alpha: float, beta: float, time_days: np.ndarray
+) -> np.ndarray:
+    """Exact Red strength under the linear law dx/dt = -beta*x*y, dy/dt = -alpha*x*y.
+
+    With the invariant C = alpha*x - beta*y, dy/dt = -y*(C + beta*y), a logistic equation.
+    """
+    invariant = alpha * x0 - beta * y0
+    time_days = np.asarray(time_days, dtype=float)
+    if invariant == 0:
+        return y0 / (1 + beta * y0 * time_days)
+    decay = np.exp(-invariant * time_days)
+    return invariant * y0 * decay / (invariant + beta * y0 * (1 - decay))
+
+
+def linear_law_time_to_fraction(x0: float, y0: float, alpha: float, beta: float, fraction: float) -> float:
+    """Time for Red (when Red loses, C > 0) to fall to ``fraction`` of y0 under the linear law."""
+    invariant = alpha * x0 - beta * y0
+    if invariant <= 0:
+        return math.inf
+    return math.log((invariant + fraction * beta * y0) / (fraction * (invariant + beta * y0))) / invariant
+
+
+def _truncate_at_zero(
+    times: np.ndarray, states: np.ndarray, rhs: Callable[[float, np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, float | None, int | None]:
+    """Cut a trajectory where a side first reaches zero (crossing by cubic Hermite interpolation)."""
+    below = np.nonzero((states <= 0).any(axis=1))[0]
+    below = below[below > 0]
+    if below.size == 0:
+        return times, states, None, None
+    index = int(below[0])
+    side = int(np.argmin(states[index]))
+    t0, t1 = times[index - 1], times[index]
+    y0, y1 = states[index - 1, side], states[index, side]
+    d0, d1 = rhs(t0, states[index - 1])[side], rhs(t1, states[index])[side]
+    width = t1 - t0
+
+    def hermite(t: float) -> float:
+        s = (t - t0) / width
+        return (
+            (2 * s**3 - 3 * s**2 + 1) * y0
+            + (s**3 - 2 * s**2 + s) * width * d0
+            + (-2 * s**3 + 3 * s**2) * y1
+            + (s**3 - s**2) * width * d1
+        )
+
+    crossing = t0 if y0 <= 0 else brentq(hermite, t0, t1, xtol=1e-13)
+    fraction = (crossing - t0) / width
+    survivor = states[index - 1] + fraction * (states[index] - states[index - 1])
+    survivor[side] = 0.0
+    cut_times = np.append(times[:index], crossing)
+    cut_states = np.vstack([states[:index], survivor])
+    return cut_times, cut_states, float(crossing), side
+
+
+class LanchesterModel(TeachingModel):
+    """Square law dx/dt = -beta*y, dy/dt = -alpha*x; linear law with x*y; Iwo Jima with reinforcements."""
+
+    name = "lanchester"
+    parameter_names = frozenset(
+        {
+            "blue_initial_troops",
+            "red_initial_troops",
+            "blue_kill_rate_square_per_day",
+            "red_kill_rate_square_per_day",
+            "blue_kill_rate_linear_per_troop_day",
+            "red_kill_rate_linear_per_troop_day",
+            "break_fraction",
+            "horizon_days",
+            "step_days",
+            "iwo_us_kill_rate_per_day",
+            "iwo_japanese_kill_rate_per_day",
+            "iwo_japanese_initial_troops",
+            "iwo_us_landed_day1_troops",
+            "iwo_us_landed_day3_troops",
+            "iwo_us_landed_day5_troops",
+            "iwo_horizon_days",
+        }
+    )
+
+    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> LanchesterResult:
+        """Integrate the three battles (deterministic: ``seed`` is ignored)."""
+        p = {key: float(value) for key, value in params.items()}  # type: ignore[arg-type]
+        step = p["step_days"]
+        if abs(1.0 / step - round(1.0 / step)) > 1e-9:
+            raise InputError(
+                "must divide one day exactly (e.g. 0.01, 0.02, 0.05)", source="--param", field="step_days"
+            )
+        start = (p["blue_initial_troops"], p["red_initial_troops"])
+        alpha_sq, beta_sq = p["blue_kill_rate_square_per_day"], p["red_kill_rate_square_per_day"]
+        alpha_lin, beta_lin = (
+            p["blue_kill_rate_linear_per_troop_day"],
+            p["red_kill_rate_linear_per_troop_day"],
+        )
+
+        def square_rhs(_t: float, s: np.ndarray) -> np.ndarray:
+            return np.array([-beta_sq * s[1], -alpha_sq * s[0]])
+
+        def linear_rhs(_t: float, s: np.ndarray) -> np.ndarray:
+            return np.array([-beta_lin * s[0] * s[1], -alpha_lin * s[0] * s[1]])
+
+        square = self._battle(square_rhs, *integrate_rk4(square_rhs, start, 0.0, p["horizon_days"], step))
+        linear = self._battle(linear_rhs, *integrate_rk4(linear_rhs, start, 0.0, p["horizon_days"], step))
+        loser_index = 1 if alpha_lin * start[0] >= beta_lin * start[1] else 0
+        target = p["break_fraction"] * start[loser_index]
+        crossed = np.nonzero(linear.strengths[:, loser_index] <= target)[0]
+        linear_break_day = None
+        if crossed.size:
+            linear_break_day = self._refine_break(linear_rhs, linear, int(crossed[0]), loser_index, target)
+        return LanchesterResult(
+            square=square,
+            linear=linear,
+            iwo_jima=self._iwo_jima(p),
+            linear_break_day=linear_break_day,
+            params=p,
+        )
+
+    @staticmethod
+    def _refine_break(
+        rhs: Callable[[float, np.ndarray], np.ndarray], battle: Battle, index: int, side: int, target: float
+    ) -> float:
+        offset = np.zeros(2)
+        offset[side] = target
+        shifted = battle.strengths[: index + 1] - offset
+
+        def shifted_rhs(t: float, s: np.ndarray) -> np.ndarray:
+            return rhs(t, s + offset)
+
+        _, _, crossing, _ = _truncate_at_zero(battle.times_days[: index + 1], shifted, shifted_rhs)
+        return float(crossing) if crossing is not None else float(battle.times_days[index])
+
+    @staticmethod
+    def _battle(
+        rhs: Callable[[float, np.ndarray], np.ndarray], times: np.ndarray, states: np.ndarray
+    ) -> Battle:
+        times, states, day, side = _truncate_at_zero(times, states, rhs)
+        loser = None if side is None else ("blue", "red")[side]
+        return Battle(times_days=times, strengths=states, annihilation_day=day, loser=loser)
+
+    @staticmethod
+    def _iwo_jima(p: Mapping[str, float]) -> Battle:
+        """Engel's model: dx/dt = -a*y + P(t), dy/dt = -b*x; landings at a constant rate in days 1, 3, 5."""
+        a, b = p["iwo_japanese_kill_rate_per_day"], p["iwo_us_kill_rate_per_day"]
+        landings = {
+            0: p["iwo_us_landed_day1_troops"],
+            2: p["iwo_us_landed_day3_troops"],
+            4: p["iwo_us_landed_day5_troops"],
+        }
+        horizon = p["iwo_horizon_days"]
+        edges = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, horizon]
+        state = np.array([0.0, p["iwo_japanese_initial_troops"]])
+        all_times, all_states = [np.array([0.0])], [state[None, :]]
+        for segment, (start, stop) in enumerate(itertools.pairwise(edges)):
+            landing_rate = landings.get(segment, 0.0)
+
+            def rhs(_t: float, s: np.ndarray, rate: float = landing_rate) -> np.ndarray:
+                return np.array([-a * max(s[1], 0.0) + rate, -b * s[0]])
+
+            times, states = integrate_rk4(rhs, state, start, stop, p["step_days"])
+            times, states, day, side = _truncate_at_zero(times, states, rhs)
+            all_times.append(times[1:])
+            all_states.append(states[1:])
+            state = states[-1]
+            if day is not None:
+                return Battle(np.concatenate(all_times), np.vstack(all_states), day, ("US", "Japan")[side])
+        return Battle(np.concatenate(all_times), np.vstack(all_states), None, None)
+
+    def report(self, results: Mapping[str, LanchesterResult]) -> str:
+        """Print survivors, invariants, annihilation times and the Iwo Jima outcome."""
+        lines = [f"{self.title} (RK4)"]
+        for case, result in results.items():
+            p = result.params
+            x0, y0 = p["blue_initial_troops"], p["red_initial_troops"]
+            alpha, beta = p["blue_kill_rate_square_per_day"], p["red_kill_rate_square_per_day"]
+            lines.append(f"\ncase {case}: Blue {x0:.0f} troops against Red {y0:.0f} troops")
+            lines.append(
+                f"  square law (aimed fire): alpha*x0^2 = {alpha * x0**2:.6g}"
+                f" vs beta*y0^2 = {beta * y0**2:.6g}"
+            )
+            sq = result.square
+            final = sq.strengths[-1]
+            if sq.loser is None:
+                lines.append(f"    nobody annihilated within {p['horizon_days']:g} days")
+            else:
+                winner = "Blue" if sq.loser == "red" else "Red"
+                exact_day = square_law_annihilation_time(x0, y0, alpha, beta)
+                lines.append(
+                    f"    {winner} wins with {max(final):.1f} troops left (closed form "
+                    f"{max(square_law_final_strength(x0, y0, alpha, beta)):.1f})"
+                )
+                lines.append(
+                    f"    {sq.loser.capitalize()} annihilated on day {sq.annihilation_day:.3f} "
+                    f"(closed form {exact_day:.3f})"
+                )
+            alpha_l, beta_l = (
+                p["blue_kill_rate_linear_per_troop_day"],
+                p["red_kill_rate_linear_per_troop_day"],
+            )
+            lines.append(
+                f"  linear law (area fire): alpha*x0 = {alpha_l * x0:.6g} vs beta*y0 = {beta_l * y0:.6g}"
+            )
+            lin_final = result.linear.strengths[-1]
+            lines.append(
+                f"    after {result.linear.times_days[-1]:g} days:"
+                f" Blue {lin_final[0]:.1f}, Red {lin_final[1]:.1f}"
+                f" (limit as t grows: Blue {max(x0 - beta_l / alpha_l * y0, 0):.1f},"
+                f" Red {max(y0 - alpha_l / beta_l * x0, 0):.1f})"
+            )
+            if result.linear_break_day is not None:
+                lines.append(
+                    f"    loser down to {p['break_fraction']:.0%} on day {result.linear_break_day:.3f}"
+                    " (the linear-law loser never reaches exactly zero)"
+                )
+            iwo = result.iwo_jima
+            us, japan = iwo.strengths[-1]
+            landed = (
+                p["iwo_us_landed_day1_troops"]
+                + p["iwo_us_landed_day3_troops"]
+                + p["iwo_us_landed_day5_troops"]
+            )
+            lines.append(
+                "  Iwo Jima, Engel (1954) fit: a = {:g}, b = {:g} per day".format(
+                    p["iwo_japanese_kill_rate_per_day"], p["iwo_us_kill_rate_per_day"]
+                )
+            )
+            lines.append(
+                f"    day {iwo.times_days[-1]:.2f}: US active {us:,.0f} of {landed:,.0f} landed "
+                f"(US casualties {landed - us:,.0f}); Japanese {japan:,.0f} of "
+                f"{p['iwo_japanese_initial_troops']:,.0f}"
+            )
+            if iwo.annihilation_day is not None:
+                lines.append(f"    Japanese garrison annihilated on day {iwo.annihilation_day:.2f}")
+        return "\n".join(lines)
+
+    def plot(self, results: Mapping[str, LanchesterResult], out_dir: Path) -> list[Path]:
+        """Strength over time under both laws, and the Iwo Jima fit."""
+        result = next(iter(results.values()))
+        figure, axes = new_figure(columns=2, size=(11.0, 4.3))
+        for axis, battle, law in (
+            (axes[0], result.square, "square law (aimed fire)"),
+            (axes[1], result.linear, "linear law (area fire)"),
+        ):
+            axis.plot(battle.times_days, battle.strengths[:, 0], "C0-", label="Blue")
+            axis.plot(battle.times_days, battle.strengths[:, 1], "C3-", label="Red")
+            if battle.annihilation_day is not None:
+                axis.axvline(battle.annihilation_day, color="0.4", linestyle=":", label="annihilation")
+            axis.set_xlabel("time (days)")
+            axis.set_ylabel("strength (troops)")
+            axis.set_title(law)
+            axis.legend(fontsize=8)
+        if result.linear_break_day is not None:
+            axes[1].axvline(
+                result.linear_break_day,
+                color="0.4",
+                linestyle=":",
+                label=f"loser at {result.params['break_fraction']:.0%}",
+            )
+            axes[1].legend(fontsize=8)
+        figure.suptitle("Lanchester attrition: same forces, two laws")
+        paths = [save_figure(figure, out_dir / "lanchester_laws.png")]
+
+        figure, axis = new_figure(size=(7.0, 4.3))
+        iwo = result.iwo_jima
+        axis.plot(iwo.times_days, iwo.strengths[:, 0], "C0-", label="US active troops (model)")
+        axis.plot(iwo.times_days, iwo.strengths[:, 1], "C3-", label="Japanese troops (model)")
+        axis.set_xlabel("time since landing (days)")
+        axis.set_ylabel("strength (troops)")
+        axis.set_title("Iwo Jima 1945: Engel's square-law fit (a = 0.0544, b = 0.0106 per day)")
+        axis.legend(fontsize=8)
+        paths.append(save_figure(figure, out_dir / "lanchester_iwo_jima.png"))
+        return paths
