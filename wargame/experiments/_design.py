@@ -1,0 +1,213 @@
+"""Design points: which parameter values a sweep runs, generated with SALib where it has the method.
+
+Full factorial and table designs are built here; Latin hypercube, Sobol (Saltelli) and Morris come from
+:mod:`SALib.sample`, and Monte Carlo draws uniform numbers that SALib maps onto each parameter's
+distribution. Every sampled design draws from :func:`wargame.experiments._seeds.design_rng`, so one root
+seed fixes the design.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wargame.experiments._seeds import design_rng
+from wargame.experiments._spec import (
+    SAMPLED_DESIGN_KINDS,
+    Parameter,
+    SpecError,
+    check_design_fits_parameters,
+    salib_distribution,
+)
+
+__all__ = ["Design", "generate_design"]
+
+
+@dataclass(frozen=True)
+class Design:
+    """The generated design: one row per design point.
+
+    Attributes:
+        kind: The design kind, e.g. ``"sobol"``.
+        parameters: The parameters, in column order.
+        points: One row per design point (index ``point``, 0 to n-1), one column per parameter path.
+        settings: The design specification as plain data (kind and options such as ``second_order``).
+    """
+
+    kind: str
+    parameters: tuple[Parameter, ...]
+    points: pd.DataFrame
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def parameter_names(self) -> list[str]:
+        """Column names of the parameters, in order."""
+        return [parameter.name for parameter in self.parameters]
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def point_values(self, point: int) -> dict[str, Any]:
+        """Return the parameter values of one design point as plain Python scalars."""
+        row = self.points.iloc[point]
+        return {name: _plain(row[name]) for name in self.parameter_names}
+
+    def salib_problem(self) -> dict[str, Any]:
+        """Return SALib's problem dictionary for sampled designs."""
+        return salib_problem(self.parameters)
+
+    def fingerprint(self) -> str:
+        """Return a SHA-256 of the parameter names, the design settings and every point's values."""
+        digest = hashlib.sha256()
+        digest.update(json.dumps({"settings": self.settings, "names": self.parameter_names}).encode())
+        for name in self.parameter_names:
+            column = self.points[name]
+            if column.dtype.kind in "biuf":
+                digest.update(column.dtype.str.encode())
+                digest.update(np.ascontiguousarray(column.to_numpy()).tobytes())
+            else:
+                digest.update(json.dumps([_plain(value) for value in column]).encode())
+        return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """Turn a numpy scalar into the Python scalar of the same value."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def salib_problem(parameters: tuple[Parameter, ...]) -> dict[str, Any]:
+    """Return SALib's problem dictionary (``names``, ``bounds``, ``dists``) for ranged parameters."""
+    dists: list[str] = []
+    bounds: list[list[float]] = []
+    for parameter in parameters:
+        if parameter.distribution is not None:
+            dist, dist_bounds = salib_distribution(parameter.distribution)
+        elif parameter.bounds is not None:
+            dist, dist_bounds = "unif", list(parameter.bounds)
+        else:
+            raise ValueError(f"parameter {parameter.path!r} has no bounds or distribution")
+        dists.append(dist)
+        bounds.append(dist_bounds)
+    return {
+        "num_vars": len(parameters),
+        "names": [parameter.name for parameter in parameters],
+        "bounds": bounds,
+        "dists": dists,
+    }
+
+
+def generate_design(
+    parameters: tuple[Parameter, ...] | list[Parameter],
+    design: Any,
+    *,
+    root_seed: int,
+    base_dir: str | Path | None = None,
+) -> Design:
+    """Generate the design points of ``design`` over ``parameters``.
+
+    Args:
+        parameters: The swept parameters.
+        design: A design specification model (``FullFactorialDesign``, ``SobolDesign``, ...).
+        root_seed: The experiment's root seed; sampled designs derive their generator from it.
+        base_dir: Folder that a table design's relative ``file`` is read from; the working directory
+            when omitted.
+
+    Returns:
+        The design, with points in a reproducible order.
+
+    Raises:
+        SpecError: If a parameter does not give what the design needs, or a table file is unusable.
+    """
+    parameters = tuple(parameters)
+    check_design_fits_parameters(parameters, design)
+    settings = design.model_dump()
+    names = [parameter.name for parameter in parameters]
+    if design.kind == "full_factorial":
+        points = pd.DataFrame(list(itertools.product(*(p.levels for p in parameters))), columns=names)
+    elif design.kind == "table":
+        points = _read_table(parameters, design, Path(base_dir) if base_dir is not None else Path.cwd())
+    elif design.kind in SAMPLED_DESIGN_KINDS:
+        points = pd.DataFrame(_sample(parameters, design, root_seed), columns=names)
+        for parameter in parameters:
+            if parameter.integer:
+                points[parameter.name] = np.rint(points[parameter.name]).astype(np.int64)
+    else:  # pragma: no cover - the schema admits no other kind
+        raise ValueError(f"unknown design kind {design.kind!r}")
+    points.index = pd.RangeIndex(len(points), name="point")
+    return Design(kind=design.kind, parameters=parameters, points=points, settings=settings)
+
+
+def _sample(parameters: tuple[Parameter, ...], design: Any, root_seed: int) -> np.ndarray:
+    from SALib.sample import latin, morris, sobol
+    from SALib.util import scale_samples
+
+    problem = salib_problem(parameters)
+    rng = design_rng(root_seed)
+    if design.kind == "latin_hypercube":
+        return latin.sample(problem, design.samples, seed=rng)
+    if design.kind == "monte_carlo":
+        return scale_samples(rng.random((design.samples, len(parameters))), problem)
+    if design.kind == "sobol":
+        return sobol.sample(
+            problem, design.base_samples, calc_second_order=design.second_order, scramble=True, seed=rng
+        )
+    return morris.sample(problem, design.trajectories, num_levels=design.levels, seed=rng)
+
+
+def _read_table(parameters: tuple[Parameter, ...], design: Any, base_dir: Path) -> pd.DataFrame:
+    location = ("design", "file")
+    path = Path(design.file) if Path(design.file).is_absolute() else base_dir / design.file
+    try:
+        table = pd.read_csv(path)
+    except FileNotFoundError:
+        raise SpecError(f"design table {str(path)!r} not found", location=location) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SpecError(
+            f"design table {str(path)!r} is not a readable CSV: {reason}", location=location
+        ) from None
+    names = [parameter.name for parameter in parameters]
+    missing = [name for name in names if name not in table.columns]
+    extra = [column for column in table.columns if column not in names]
+    if missing or extra:
+        details = "; ".join(
+            part
+            for part in (
+                f"missing columns {missing}" if missing else "",
+                f"columns that are not parameters {extra}" if extra else "",
+            )
+            if part
+        )
+        raise SpecError(f"design table {str(path)!r}: {details}", location=location)
+    if table.empty:
+        raise SpecError(f"design table {str(path)!r} has no rows", location=location)
+    table = table[names]
+    for row_index, row in table.iterrows():
+        for parameter in parameters:
+            value = row[parameter.name]
+            csv_line = int(row_index) + 2  # header is line 1
+            if pd.isna(value):
+                raise SpecError(
+                    f"design table {str(path)!r} line {csv_line}: no value for {parameter.name!r}",
+                    location=location,
+                )
+            if parameter.bounds is not None and not parameter.bounds[0] <= value <= parameter.bounds[1]:
+                raise SpecError(
+                    f"design table {str(path)!r} line {csv_line}: {parameter.name} = {value} is outside "
+                    f"bounds {list(parameter.bounds)}",
+                    location=location,
+                )
+            if parameter.levels is not None and value not in parameter.levels:
+                raise SpecError(
+                    f"design table {str(path)!r} line {csv_line}: {parameter.name} = {value} is not one of "
+                    f"levels {list(parameter.levels)}",
+                    location=location,
+                )
+    return table.reset_index(drop=True)

@@ -1,0 +1,41 @@
+"""Seeds: every random number of a sweep derives from one root seed, in the parent process.
+
+Run seeds are a pure function of ``(root seed, design point, replication)``, so they do not depend on the
+executor, the worker count, the task layout or on which runs a resumed sweep still has to do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["design_rng", "run_seeds"]
+
+# Independent streams of the root SeedSequence, told apart by the first spawn-key word.
+_RUN_STREAM = 0
+_DESIGN_STREAM = 1
+
+
+def run_seeds(root_seed: int, point: int, start: int, stop: int) -> np.ndarray:
+    """Return the seeds of replications ``start`` to ``stop - 1`` of design point ``point``.
+
+    Each seed is a 64-bit word of ``SeedSequence(root_seed, spawn_key=(0, point))``; word ``r`` does
+    not depend on how many words are drawn, so any slice of replications gets the same seeds.
+
+    Args:
+        root_seed: The sweep's root seed, a non-negative integer.
+        point: Design point index.
+        start: First replication index.
+        stop: One past the last replication index.
+
+    Returns:
+        A ``uint64`` array of length ``stop - start``.
+    """
+    if not 0 <= start <= stop:
+        raise ValueError(f"need 0 <= start <= stop, got {start}, {stop}")
+    words = np.random.SeedSequence(root_seed, spawn_key=(_RUN_STREAM, point)).generate_state(stop, np.uint64)
+    return words[start:stop]
+
+
+def design_rng(root_seed: int) -> np.random.Generator:
+    """Return the generator that sampled designs (LHS, Monte Carlo, Sobol scrambling, Morris) draw from."""
+    return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(_DESIGN_STREAM,)))

@@ -1,0 +1,401 @@
+"""The typed schema of an experiment: parameters, their ranges, the design and the run settings.
+
+Every model is immutable and rejects unknown keys. A parameter is a dotted path into the base scenario
+(``links.usa-twn.latency_hours``) with exactly one of ``levels``, ``bounds`` or ``distribution``; which
+of these a design needs is checked by :func:`check_design_fits_parameters`, which names the offending
+field so that file loaders can point at its line.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from wargame.errors import InputError
+
+__all__ = [
+    "SAMPLED_DESIGN_KINDS",
+    "DesignSpec",
+    "Discovery",
+    "Distribution",
+    "ExperimentSpec",
+    "FullFactorialDesign",
+    "LatinHypercubeDesign",
+    "LogNormalDistribution",
+    "LogUniformDistribution",
+    "MonteCarloDesign",
+    "MorrisDesign",
+    "NormalDistribution",
+    "Parameter",
+    "SobolDesign",
+    "SpecError",
+    "TableDesign",
+    "TriangularDistribution",
+    "TruncatedNormalDistribution",
+    "UniformDistribution",
+    "check_design_fits_parameters",
+]
+
+Scalar = bool | int | float | str
+PositiveInt = Annotated[int, Field(ge=1)]
+
+
+class SpecError(InputError):
+    """An :class:`InputError` that also carries the location of the bad field as a path tuple.
+
+    File loaders turn ``location`` into ``file:line``; API users see the dotted ``field``.
+    """
+
+    def __init__(self, message: str, *, location: tuple[str | int, ...], source: str | None = None) -> None:
+        self.location = location
+        super().__init__(message, source=source, field=_dotted(location))
+
+
+def _dotted(location: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- distributions -------------------------------------------------------------------------------------
+
+
+class UniformDistribution(_Frozen):
+    """Uniform between ``low`` and ``high``."""
+
+    kind: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be smaller than high ({self.high})")
+        return self
+
+
+class LogUniformDistribution(UniformDistribution):
+    """Log-uniform between ``low`` and ``high``, both positive."""
+
+    kind: Literal["loguniform"]  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _positive(self) -> Self:
+        if self.low <= 0:
+            raise ValueError(f"low ({self.low}) must be positive for a log-uniform distribution")
+        return self
+
+
+class NormalDistribution(_Frozen):
+    """Normal with mean ``mean`` and standard deviation ``sd``."""
+
+    kind: Literal["normal"]
+    mean: float
+    sd: Annotated[float, Field(gt=0.0)]
+
+
+class TruncatedNormalDistribution(_Frozen):
+    """Normal with ``mean`` and ``sd``, truncated to [``low``, ``high``]."""
+
+    kind: Literal["truncated_normal"]
+    mean: float
+    sd: Annotated[float, Field(gt=0.0)]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be smaller than high ({self.high})")
+        return self
+
+
+class TriangularDistribution(_Frozen):
+    """Triangular on [``low``, ``high``] with its peak at ``mode``."""
+
+    kind: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                f"need low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}"
+            )
+        return self
+
+
+class LogNormalDistribution(_Frozen):
+    """Log-normal: the logarithm is normal with ``mean_log`` and ``sd_log``."""
+
+    kind: Literal["lognormal"]
+    mean_log: float
+    sd_log: Annotated[float, Field(gt=0.0)]
+
+
+Distribution = Annotated[
+    UniformDistribution
+    | LogUniformDistribution
+    | NormalDistribution
+    | TruncatedNormalDistribution
+    | TriangularDistribution
+    | LogNormalDistribution,
+    Field(discriminator="kind"),
+]
+
+
+def salib_distribution(distribution: Any) -> tuple[str, list[float]]:
+    """Return SALib's ``(dists entry, bounds entry)`` for one distribution model."""
+    match distribution:
+        case LogUniformDistribution():
+            return "logunif", [distribution.low, distribution.high]
+        case UniformDistribution():
+            return "unif", [distribution.low, distribution.high]
+        case NormalDistribution():
+            return "norm", [distribution.mean, distribution.sd]
+        case TruncatedNormalDistribution():
+            return "truncnorm", [distribution.low, distribution.high, distribution.mean, distribution.sd]
+        case TriangularDistribution():
+            peak = (distribution.mode - distribution.low) / (distribution.high - distribution.low)
+            return "triang", [distribution.low, distribution.high, peak]
+        case LogNormalDistribution():
+            return "lognorm", [distribution.mean_log, distribution.sd_log]
+    raise TypeError(f"not a distribution: {distribution!r}")
+
+
+# --- parameters ----------------------------------------------------------------------------------------
+
+
+class Parameter(_Frozen):
+    """One swept parameter: a dotted path into the scenario and the values it takes.
+
+    Give exactly one of ``levels`` (a list of values, for full factorial designs), ``bounds`` (a uniform
+    range ``[low, high]``) or ``distribution``; a table design needs none of them.
+
+    Attributes:
+        path: Dotted path into the scenario, list items by id: ``links.usa-twn.latency_hours``.
+        label: Short name for tables and plot axes, with units; defaults to ``path``.
+        levels: Values for a full factorial design.
+        bounds: ``[low, high]`` of a uniform range for sampled designs.
+        distribution: A probability distribution for sampled designs.
+        integer: Round sampled values to whole numbers.
+    """
+
+    path: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)+$")]
+    label: str | None = None
+    levels: Annotated[tuple[Scalar, ...], Field(min_length=1)] | None = None
+    bounds: tuple[float, float] | None = None
+    distribution: Distribution | None = None
+    integer: bool = False
+
+    @field_validator("levels")
+    @classmethod
+    def _levels_of_one_type(cls, levels: tuple[Scalar, ...] | None) -> tuple[Scalar, ...] | None:
+        if levels is None:
+            return None
+        kinds = {
+            "number" if isinstance(v, int | float) and not isinstance(v, bool) else type(v).__name__
+            for v in levels
+        }
+        if len(kinds) > 1:
+            raise ValueError(f"levels must all be numbers, all booleans or all strings, got {sorted(kinds)}")
+        if len(set(levels)) != len(levels):
+            raise ValueError("levels must not repeat")
+        return levels
+
+    @field_validator("bounds")
+    @classmethod
+    def _bounds_ordered(cls, bounds: tuple[float, float] | None) -> tuple[float, float] | None:
+        if bounds is not None and not (math.isfinite(bounds[0]) and bounds[0] < bounds[1]):
+            raise ValueError(f"bounds must be [low, high] with low < high, got {list(bounds)}")
+        return bounds
+
+    @model_validator(mode="after")
+    def _at_most_one_range(self) -> Self:
+        given = [name for name in ("levels", "bounds", "distribution") if getattr(self, name) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of levels, bounds, distribution (got {', '.join(given)})")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The column name of this parameter in design and result tables: its path."""
+        return self.path
+
+    @property
+    def display_label(self) -> str:
+        """The label for plots and printed tables."""
+        return self.label or self.path
+
+
+# --- designs -------------------------------------------------------------------------------------------
+
+
+class FullFactorialDesign(_Frozen):
+    """Every combination of every parameter's ``levels``."""
+
+    kind: Literal["full_factorial"]
+
+
+class LatinHypercubeDesign(_Frozen):
+    """``samples`` points of a Latin hypercube over the parameters' bounds or distributions."""
+
+    kind: Literal["latin_hypercube"]
+    samples: PositiveInt
+
+
+class MonteCarloDesign(_Frozen):
+    """``samples`` independent random points over the parameters' bounds or distributions."""
+
+    kind: Literal["monte_carlo"]
+    samples: PositiveInt
+
+
+class SobolDesign(_Frozen):
+    """Saltelli's scheme on a scrambled Sobol' sequence, for Sobol indices.
+
+    Makes ``base_samples * (D + 2)`` points for ``D`` parameters, or ``base_samples * (2 D + 2)`` with
+    ``second_order``. ``base_samples`` must be a power of two.
+    """
+
+    kind: Literal["sobol"]
+    base_samples: PositiveInt
+    second_order: bool = False
+
+    @field_validator("base_samples")
+    @classmethod
+    def _power_of_two(cls, base_samples: int) -> int:
+        if base_samples & (base_samples - 1):
+            raise ValueError(f"base_samples must be a power of two (Sobol' sequence), got {base_samples}")
+        return base_samples
+
+
+class MorrisDesign(_Frozen):
+    """Morris elementary-effects trajectories: ``trajectories * (D + 1)`` points on a grid of ``levels``."""
+
+    kind: Literal["morris"]
+    trajectories: PositiveInt
+    levels: Annotated[int, Field(ge=2)] = 4
+
+    @field_validator("levels")
+    @classmethod
+    def _even(cls, levels: int) -> int:
+        if levels % 2:
+            raise ValueError(f"Morris levels must be even, got {levels}")
+        return levels
+
+
+class TableDesign(_Frozen):
+    """Points read from a CSV file whose columns are the parameter paths (path relative to the experiment)."""
+
+    kind: Literal["table"]
+    file: str
+
+
+DesignSpec = Annotated[
+    FullFactorialDesign | LatinHypercubeDesign | MonteCarloDesign | SobolDesign | MorrisDesign | TableDesign,
+    Field(discriminator="kind"),
+]
+
+SAMPLED_DESIGN_KINDS = ("latin_hypercube", "monte_carlo", "sobol", "morris")
+
+
+class Discovery(_Frozen):
+    """Scenario discovery: find the parameter region where ``outcome``'s mean exceeds ``threshold``."""
+
+    outcome: str
+    threshold: float
+
+
+class ExperimentSpec(_Frozen):
+    """An experiment: a base scenario, parameters to vary, a design and how to run it.
+
+    Attributes:
+        name: Identifier of the experiment, stored with its results.
+        description: What question the experiment answers.
+        scenario: Path of the base scenario file, relative to the experiment file.
+        parameters: The varied parameters; paths must be distinct.
+        design: How design points are chosen.
+        replications: Runs per design point, each with its own seed.
+        root_seed: The one seed every design point and run seed derives from.
+        outcomes: Outcome columns to keep; all when omitted.
+        retries: Extra attempts for a run that raises or a task whose worker dies.
+        run_timeout_seconds: Wall-clock limit of one run; a run over it is recorded as failed.
+        runs_per_part: Runs per task and per result part file; chosen from the sweep size when omitted.
+        discovery: Optional scenario-discovery settings for ``wargame analyze``.
+    """
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=80)]
+    description: str = ""
+    scenario: str
+    parameters: Annotated[tuple[Parameter, ...], Field(min_length=1)]
+    design: DesignSpec
+    replications: PositiveInt = 1
+    root_seed: Annotated[int, Field(ge=0)] = 0
+    outcomes: tuple[str, ...] | None = None
+    retries: Annotated[int, Field(ge=0)] = 0
+    run_timeout_seconds: Annotated[float, Field(gt=0.0)] | None = None
+    runs_per_part: PositiveInt | None = None
+    discovery: Discovery | None = None
+
+    @field_validator("parameters")
+    @classmethod
+    def _distinct_paths(cls, parameters: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
+        seen: set[str] = set()
+        for parameter in parameters:
+            if parameter.path in seen:
+                raise ValueError(f"parameter path {parameter.path!r} appears twice")
+            seen.add(parameter.path)
+        return parameters
+
+
+def check_design_fits_parameters(parameters: tuple[Parameter, ...], design: Any) -> None:
+    """Check that every parameter gives what the design needs.
+
+    A full factorial design needs ``levels``; sampled designs need ``bounds`` or ``distribution``; a
+    Morris design needs ``bounds`` or a uniform distribution (its grid is uniform). A table design takes
+    values from the file, and ``bounds`` there, if given, are checked against it.
+
+    Raises:
+        SpecError: Naming the first parameter that does not fit, e.g. ``parameters[1].levels``.
+    """
+    kind = design.kind
+    for index, parameter in enumerate(parameters):
+        where = ("parameters", index)
+        if kind == "full_factorial" and parameter.levels is None:
+            raise SpecError(
+                "a full_factorial design needs 'levels' for every parameter", location=(*where, "levels")
+            )
+        if kind in SAMPLED_DESIGN_KINDS:
+            if parameter.levels is not None:
+                raise SpecError(
+                    f"a {kind} design samples ranges: give 'bounds' or 'distribution', not 'levels'",
+                    location=(*where, "levels"),
+                )
+            if parameter.bounds is None and parameter.distribution is None:
+                raise SpecError(
+                    f"a {kind} design needs 'bounds' or 'distribution' for every parameter",
+                    location=(*where, "bounds"),
+                )
+        if (
+            kind == "morris"
+            and parameter.distribution is not None
+            and parameter.distribution.kind not in ("uniform", "loguniform")
+        ):
+            raise SpecError(
+                "a morris design samples a uniform grid: give 'bounds' or a uniform distribution",
+                location=(*where, "distribution"),
+            )
+        if kind in ("full_factorial", "table") and parameter.distribution is not None:
+            raise SpecError(f"a {kind} design takes no 'distribution'", location=(*where, "distribution"))
+        if kind == "full_factorial" and parameter.integer:
+            raise SpecError("'integer' applies to sampled designs only", location=(*where, "integer"))
