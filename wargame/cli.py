@@ -26,8 +26,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="wargame", description="Deterrence war-games: scenarios, runs, sweeps, sessions.")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    from wargame.runner import cli as runner_cli
     from wargame.teaching import cli as teaching_cli
 
+    runner_cli.add_parser(subparsers)
     teaching_cli.add_parser(subparsers)
     return parser
 

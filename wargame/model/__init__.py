@@ -1,1 +1,20 @@
-"""model package."""
+"""The deterrence model: actors (Mesa agents), gray zone, information sharing, cooperation programs,
+escalation ladder and injects (SimPy), with state held as arrays over an ensemble of runs.
+
+The model knows nothing of runners, sessions, files or screens.
+"""
+
+from wargame.model.deterrence import adversary_strength, allied_deterrent_terms, rung_utilities
+from wargame.model.random_streams import EnsembleRandom, Stream, run_keys_from_seed
+from wargame.model.simulation import ActorAgent, DeterrenceModel
+
+__all__ = [
+    "ActorAgent",
+    "DeterrenceModel",
+    "EnsembleRandom",
+    "Stream",
+    "adversary_strength",
+    "allied_deterrent_terms",
+    "run_keys_from_seed",
+    "rung_utilities",
+]

@@ -1,0 +1,115 @@
+"""Gray-zone incidents: daily counts, detection by the allied picture, attribution and its delay.
+
+Equations (``docs/model.md`` gives them beside the scenario fields)::
+
+    lambda_j   = base_rate_per_day_j * M_rung ** posture_elasticity_j * exp(sigma_j * Z - sigma_j**2 / 2)
+    N_j        ~ Poisson(lambda_j)
+    q_own      = isr_defender * detectability_j
+    q_link     = isr_partner * detectability_j * fidelity_link        (links into the defender covering j)
+    tau_own    = attribution_time_hours_defender
+    tau_link   = latency_hours_link + attribution_time_hours_partner
+    P(first source to deliver is s) = q_s * prod over sources s' faster than s of (1 - q_s')
+    P_known    = 1 - prod_s (1 - q_s)
+    D_j        ~ Binomial(N_j, P_known)
+    A_j        ~ Binomial(D_j, P(tau_first <= deadline | known))
+    delay_j    = E[tau_first | known] * D_j     (summed hours, for the mean attribution delay)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from wargame.model.random_streams import EnsembleRandom, Stream
+from wargame.model.state import EnsembleState
+from wargame.scenario import Scenario
+
+__all__ = ["GrayZoneDay", "GrayZoneMechanics"]
+
+
+@dataclass(frozen=True)
+class GrayZoneDay:
+    """One day's incidents, shape ``(runs, activities)`` each."""
+
+    incidents: np.ndarray
+    detected: np.ndarray
+    attributed_timely: np.ndarray
+    attribution_delay_hours_sum: np.ndarray
+
+
+class GrayZoneMechanics:
+    """Draws a day of gray-zone activity for every run of an ensemble.
+
+    Args:
+        scenario: Provides activities, rung multipliers, links into the defender and actors.
+        state: The ensemble's quantities (ISR, latency and fidelity are read each day).
+    """
+
+    def __init__(self, scenario: Scenario, state: EnsembleState) -> None:
+        activities = scenario.gray_zone.activities
+        self.scenario = scenario
+        self.state = state
+        self.activity_ids = [activity.id for activity in activities]
+        self.base_rate_per_day = np.array([a.base_rate_per_day for a in activities])
+        self.posture_elasticity = np.array([a.posture_elasticity for a in activities])
+        self.sigma = np.array([a.overdispersion_sigma for a in activities])
+        self.detectability = np.array([a.detectability for a in activities])
+        self.rung_multiplier = np.array([rung.gray_zone_multiplier for rung in scenario.escalation.rungs])
+        self.deadline_hours = scenario.gray_zone.attribution_deadline_hours
+        defender = scenario.actor(scenario.defender)
+        # Sources of the defender's picture: itself, then each link into it.
+        self.sources: list[tuple[str, str | None, np.ndarray, float]] = [
+            (defender.id, None, np.ones(len(activities), dtype=bool), defender.attribution_time_hours)
+        ]
+        for link in scenario.links:
+            if link.to_actor != scenario.defender:
+                continue
+            covers = np.array([a.domain in link.domains for a in activities])
+            partner = scenario.actor(link.from_actor)
+            self.sources.append((partner.id, link.key, covers, partner.attribution_time_hours))
+
+    def _source_probabilities(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return P(detect) ``(sources, runs, activities)`` and delivery hours ``(sources, runs)``."""
+        state = self.state
+        probabilities, hours = [], []
+        for actor_id, link_key, covers, analysis_hours in self.sources:
+            isr = state.row(f"actors.{actor_id}.isr_detection_probability")
+            q = isr[:, None] * self.detectability[None, :] * covers[None, :]
+            if link_key is None:
+                hours.append(np.full(state.runs, analysis_hours))
+            else:
+                q = q * state.row(f"links.{link_key}.fidelity")[:, None]
+                hours.append(state.row(f"links.{link_key}.latency_hours") + analysis_hours)
+            probabilities.append(q)
+        return np.array(probabilities), np.array(hours)
+
+    def attribution_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``P_known``, ``P(timely | known)`` and ``E[delay | known]`` per (run, activity)."""
+        q, hours = self._source_probabilities()
+        first = np.empty_like(q)
+        for s in range(q.shape[0]):
+            faster = (hours < hours[s]) | ((hours == hours[s]) & (np.arange(q.shape[0]) < s)[:, None])
+            misses = np.where(faster[:, :, None], 1.0 - q, 1.0).prod(axis=0)
+            first[s] = q[s] * misses
+        known = 1.0 - (1.0 - q).prod(axis=0)
+        safe_known = np.where(known > 0.0, known, 1.0)
+        timely = (first * (hours <= self.deadline_hours)[:, :, None]).sum(axis=0) / safe_known
+        delay = (first * hours[:, :, None]).sum(axis=0) / safe_known
+        return known, np.where(known > 0.0, timely, 0.0), np.where(known > 0.0, delay, 0.0)
+
+    def draw(
+        self, random: EnsembleRandom, day: int, rung_index: np.ndarray, active: np.ndarray
+    ) -> GrayZoneDay:
+        """Draw one day for every run; runs not ``active`` have no incidents."""
+        multiplier = self.rung_multiplier[rung_index][:, None] ** self.posture_elasticity[None, :]
+        rate = self.base_rate_per_day[None, :] * multiplier
+        if self.sigma.any():
+            shock = random.normal(Stream.INCIDENT_SHOCK, day, rate.shape[1])
+            rate = rate * np.exp(self.sigma * shock - self.sigma**2 / 2.0)
+        rate = rate * active[:, None]
+        incidents = random.poisson(rate, Stream.INCIDENT_COUNT, day)
+        known, timely, delay = self.attribution_profile()
+        detected = random.binomial(incidents, known, Stream.DETECTION, day)
+        attributed = random.binomial(detected, timely, Stream.TIMELY_ATTRIBUTION, day)
+        return GrayZoneDay(incidents, detected, attributed, delay * detected)

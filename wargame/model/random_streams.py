@@ -1,0 +1,185 @@
+"""Counter-based random streams: one independent stream per run, drawn for a whole ensemble at once.
+
+Each run owns a 64-bit key spawned from the root :class:`numpy.random.SeedSequence`. A draw is a pure
+function of ``(run key, stream, day, slot)``, hashed with the SplitMix64 finaliser, so run ``i`` draws
+the same numbers whether it is simulated alone, in a batch of 10,000 or on another worker. That is what
+makes results independent of ``--jobs`` and lets a session (an ensemble of one) replay any run of a sweep
+from its recorded seed.
+
+Distributions are built from these uniforms by exact inversion: normals with ``scipy.special.ndtri``;
+Poisson and binomial counts by a vectorised inverse-CDF search that starts at a normal-approximation guess
+(whose CDF comes from ``scipy.special.pdtr`` / ``betainc``) and steps only the elements not yet settled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import IntEnum
+
+import numpy as np
+from scipy import special
+
+__all__ = ["EnsembleRandom", "Stream", "run_keys_from_seed"]
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / float(1 << 53)
+
+
+class Stream(IntEnum):
+    """Named draw sites: a stream per mechanic, so adding draws to one never shifts another."""
+
+    INCIDENT_SHOCK = 1
+    INCIDENT_COUNT = 2
+    DETECTION = 3
+    TIMELY_ATTRIBUTION = 4
+    PERCEPTION_BIAS = 5
+    PERCEPTION_NOISE = 6
+    ADVERSARY_CHOICE = 7
+    MOBILIZATION_WARNING = 8
+    POLICY = 9
+    ADJUDICATION = 10
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    x = x ^ (x >> np.uint64(30))
+    x = x * _MIX_1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _MIX_2
+    return x ^ (x >> np.uint64(31))
+
+
+def run_keys_from_seed(root_seed: int, runs: int) -> np.ndarray:
+    """Spawn ``runs`` 64-bit run keys from ``numpy.random.SeedSequence(root_seed)``, in run order."""
+    if runs < 0:
+        raise ValueError(f"runs must be non-negative, got {runs}")
+    children = np.random.SeedSequence(root_seed).spawn(runs)
+    return np.array([child.generate_state(1, dtype=np.uint64)[0] for child in children], dtype=np.uint64)
+
+
+class EnsembleRandom:
+    """Random draws for an ensemble of runs; row ``i`` of every result belongs to run ``i``.
+
+    Args:
+        run_keys: One unsigned 64-bit key per run.
+    """
+
+    def __init__(self, run_keys: np.ndarray) -> None:
+        self.run_keys = np.asarray(run_keys, dtype=np.uint64)
+        self._keys = _mix(self.run_keys)[:, None]
+
+    @property
+    def runs(self) -> int:
+        return int(self.run_keys.shape[0])
+
+    def uniform(self, stream: Stream, day: int, slots: int, first_slot: int = 0) -> np.ndarray:
+        """Return uniforms in (0, 1), shape ``(runs, slots)``, for slots ``first_slot ..``."""
+        counter = (np.uint64(int(stream) << 48) + np.uint64(day) * np.uint64(1 << 20)) + np.arange(
+            first_slot, first_slot + slots, dtype=np.uint64
+        )
+        with np.errstate(over="ignore"):
+            bits = _mix(self._keys ^ (_mix(counter + _GOLDEN) * _GOLDEN)[None, :])
+        return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+
+    def normal(self, stream: Stream, day: int, slots: int, first_slot: int = 0) -> np.ndarray:
+        """Return standard normals, shape ``(runs, slots)``."""
+        return special.ndtri(self.uniform(stream, day, slots, first_slot))
+
+    def poisson(self, mean: np.ndarray, stream: Stream, day: int) -> np.ndarray:
+        """Return Poisson counts with the given means, shape ``(runs, k)`` like ``mean``."""
+        mean = np.asarray(mean, dtype=np.float64)
+        uniforms = self.uniform(stream, day, mean.shape[1])
+        return _inverse_poisson(uniforms, mean)
+
+    def binomial(self, trials: np.ndarray, probability: np.ndarray, stream: Stream, day: int) -> np.ndarray:
+        """Return binomial counts, shape ``(runs, k)`` like ``trials``."""
+        trials = np.asarray(trials, dtype=np.int64)
+        probability = np.broadcast_to(np.clip(probability, 0.0, 1.0), trials.shape)
+        uniforms = self.uniform(stream, day, trials.shape[1])
+        return _inverse_binomial(uniforms, trials, probability)
+
+
+def _search(
+    uniforms: np.ndarray,
+    k: np.ndarray,
+    pmf: np.ndarray,
+    cdf: np.ndarray,
+    up_ratio: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    down_ratio: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    upper: np.ndarray | None = None,
+) -> np.ndarray:
+    """Walk each ``k`` (with ``pmf = P(X = k)``, ``cdf = P(X <= k)``) to ``min{k : F(k) >= u}``.
+
+    ``up_ratio(idx, k)`` is ``pmf(k) / pmf(k - 1)`` and ``down_ratio(idx, k)`` is ``pmf(k - 1) / pmf(k)``
+    for the elements ``idx``. Only unfinished elements are touched, so a good first guess costs a step or two.
+    """
+    active = np.flatnonzero((k > 0) & (uniforms <= cdf - pmf))
+    while active.size:
+        cdf[active] -= pmf[active]
+        pmf[active] *= down_ratio(active, k[active])
+        k[active] -= 1.0
+        active = active[(k[active] > 0) & (uniforms[active] <= cdf[active] - pmf[active])]
+    limit = np.inf if upper is None else upper
+    active = np.flatnonzero((uniforms > cdf) & (k < limit) & (pmf > 0.0))
+    while active.size:
+        k[active] += 1.0
+        pmf[active] *= up_ratio(active, k[active])
+        cdf[active] += pmf[active]
+        bound = np.inf if upper is None else upper[active]
+        active = active[(uniforms[active] > cdf[active]) & (k[active] < bound) & (pmf[active] > 0.0)]
+    return k.astype(np.int64)
+
+
+def _inverse_poisson(uniforms: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Poisson quantiles ``min{k : F(k) >= u}``, searched from a Cornish-Fisher first guess."""
+    shape = uniforms.shape
+    u = uniforms.reshape(-1)
+    mean = np.ascontiguousarray(mean, dtype=np.float64).reshape(-1)
+    z = special.ndtri(u)
+    k = np.maximum(np.floor(mean + np.sqrt(mean) * z + (z * z - 1.0) / 6.0), 0.0)
+    positive = mean > 0.0
+    k[~positive] = 0.0
+    safe_mean = np.where(positive, mean, 1.0)
+    pmf = np.where(positive, np.exp(k * np.log(safe_mean) - safe_mean - special.gammaln(k + 1.0)), 1.0)
+    cdf = np.where(positive, special.pdtr(k, safe_mean), 1.0)
+    counts = _search(u, k, pmf, cdf, lambda i, k: safe_mean[i] / k, lambda i, k: k / safe_mean[i])
+    return counts.reshape(shape)
+
+
+def _inverse_binomial(uniforms: np.ndarray, trials: np.ndarray, probability: np.ndarray) -> np.ndarray:
+    """Binomial quantiles ``min{k : F(k) >= u}``, searched from a normal first guess."""
+    shape = uniforms.shape
+    u = uniforms.reshape(-1)
+    n = trials.reshape(-1).astype(np.float64)
+    p = np.ascontiguousarray(probability, dtype=np.float64).reshape(-1)
+    open_interval = (p > 0.0) & (p < 1.0) & (n > 0.0)
+    safe_p = np.where(open_interval, p, 0.5)
+    odds = safe_p / (1.0 - safe_p)
+    z = special.ndtri(u)
+    k = np.clip(np.floor(n * safe_p + np.sqrt(n * safe_p * (1.0 - safe_p)) * z + 0.5), 0.0, n)
+    log_pmf = (
+        special.gammaln(n + 1.0)
+        - special.gammaln(k + 1.0)
+        - special.gammaln(n - k + 1.0)
+        + k * np.log(safe_p)
+        + (n - k) * np.log1p(-safe_p)
+    )
+    pmf = np.exp(log_pmf)
+    # P(X <= k) = I_{1-p}(n - k, k + 1), the regularised incomplete beta function.
+    below_n = np.minimum(k, n - 1.0)
+    cdf = np.where(k >= n, 1.0, special.betainc(n - below_n, below_n + 1.0, 1.0 - safe_p))
+    # Degenerate cases are already exact: set them up so the search leaves them alone.
+    k = np.where(open_interval, k, np.where(p >= 1.0, n, 0.0))
+    pmf = np.where(open_interval, pmf, 1.0)
+    cdf = np.where(open_interval, cdf, 1.0)
+    counts = _search(
+        u,
+        k,
+        pmf,
+        cdf,
+        lambda i, k: (n[i] - k + 1.0) / k * odds[i],
+        lambda i, k: k / ((n[i] - k + 1.0) * odds[i]),
+        upper=n,
+    )
+    return counts.reshape(shape)

@@ -1,0 +1,433 @@
+"""The deterrence model: an ensemble of runs stepped one day at a time.
+
+One Mesa agent per actor; each agent's state is a row of arrays over the runs of the ensemble, so one numpy
+call per day serves every run, and a single session is an ensemble of one. Every random draw comes from
+the run-keyed streams of :mod:`wargame.model.random_streams`, so a run gives the same result whatever
+ensemble it is simulated in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from wargame.model._mesa import Agent, Model
+from wargame.model.events import TimedEvents
+from wargame.model.gray_zone import GrayZoneDay, GrayZoneMechanics
+from wargame.model.random_streams import EnsembleRandom, Stream
+from wargame.model.state import EnsembleState
+from wargame.policies import NO_ACTION, Observation, Policy, PolicyDraws, default_policy, menu_of
+from wargame.scenario import ESCALATION_CATEGORIES, Scenario
+from wargame.scenario.schema import Actor, Condition, Effect, Inject
+
+__all__ = ["ActorAgent", "DeterrenceModel"]
+
+_DE_ESCALATION_WEIGHT = ESCALATION_CATEGORIES["de_escalation"]
+
+
+class ActorAgent(Agent):
+    """One actor of the scenario, deciding through its policy for every run at once."""
+
+    def __init__(self, model: DeterrenceModel, actor: Actor, actor_index: int, policy: Policy) -> None:
+        super().__init__(model)
+        self.actor = actor
+        self.actor_index = actor_index
+        self.policy = policy
+        self.side = actor.side
+        self.menu = menu_of(model.spec, actor.id)
+
+    def decide(self) -> None:
+        """Observe, ask the policy, and hand the choice to the model to apply."""
+        model: DeterrenceModel = self.model  # type: ignore[assignment]
+        observation = model.observe(self.actor.id)
+        draws = PolicyDraws(model.random_streams, self.actor_index, model.day)
+        choice = np.asarray(self.policy.decide(observation, draws), dtype=np.int64)
+        model.apply_choice(self.actor.id, choice, observation.allowed)
+
+
+class DeterrenceModel(Model):
+    """An ensemble of runs of one scenario.
+
+    Args:
+        scenario: The validated scenario, kept as ``spec`` (Mesa reserves ``Model.scenario``).
+        run_keys: One 64-bit key per run (see :func:`wargame.model.random_streams.run_keys_from_seed`).
+        policies: Optional policy per actor id, replacing the scenario's (a human seat, a script).
+        scenario_dir: Folder that relative paths in the scenario (policy scripts) are read from.
+        record_decisions: Keep a log of every decision (for sessions; off for mass runs).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        run_keys: np.ndarray,
+        policies: Mapping[str, Policy] | None = None,
+        scenario_dir: Path | None = None,
+        record_decisions: bool = False,
+    ) -> None:
+        run_keys = np.asarray(run_keys, dtype=np.uint64)
+        # Mesa's own generator is seeded for completeness; the model draws only from run-keyed streams.
+        super().__init__(rng=int(run_keys[0]) if run_keys.size else 0)
+        self.spec = scenario
+        self.runs = int(run_keys.size)
+        self.day = 0
+        self.random_streams = EnsembleRandom(run_keys)
+        self.state = EnsembleState(scenario, self.runs)
+        self.baseline = self.state.values.copy()
+        self.gray_zone = GrayZoneMechanics(scenario, self.state)
+        self.events = TimedEvents()
+        self.record_decisions = record_decisions
+        self.decision_log: list[dict] = []
+
+        ladder = scenario.escalation
+        self.war_index = ladder.war_index
+        self.rung_weights = np.array([ESCALATION_CATEGORIES[r.escalation_category] for r in ladder.rungs])
+        self.mobilization_days = np.array([r.mobilization_days for r in ladder.rungs])
+        self.rung = np.zeros(self.runs, dtype=np.int64)
+        self.pending_rung = np.full(self.runs, -1, dtype=np.int64)
+        self.war_day = np.full(self.runs, -1, dtype=np.int64)
+        self.mobilization_warned = np.zeros(self.runs, dtype=bool)
+        self.program_intensity_per_year = np.array(
+            [[p.intensity_per_year] * self.runs for p in scenario.programs], dtype=np.float64
+        ).reshape(len(scenario.programs), self.runs)
+        self.last_response_day: dict[tuple[str, str], np.ndarray] = {
+            (actor.id, response.id): np.full(self.runs, -np.inf)
+            for actor in scenario.actors
+            for response in actor.responses
+        }
+        self.inject_triggered = {inject.id: np.zeros(self.runs, dtype=bool) for inject in scenario.injects}
+
+        activities = len(scenario.gray_zone.activities)
+        self.incidents = np.zeros((self.runs, activities), dtype=np.int64)
+        self.detected = np.zeros((self.runs, activities), dtype=np.int64)
+        self.attributed_timely = np.zeros((self.runs, activities), dtype=np.int64)
+        self.attribution_delay_hours_sum = np.zeros((self.runs, activities))
+        self.known_since_decision = np.zeros(self.runs, dtype=np.int64)
+        self.attributed_since_decision = np.zeros(self.runs, dtype=np.int64)
+        self.escalation_score = np.zeros(self.runs, dtype=np.int64)
+        self.max_rung = np.zeros(self.runs, dtype=np.int64)
+        self.injects_fired = np.zeros(self.runs, dtype=np.int64)
+        self.rung_by_day = np.zeros((self.runs, scenario.horizon_days), dtype=np.int8)
+
+        self._erosion = [
+            (j, a.target or scenario.defender, a.resolve_erosion_per_incident, a.readiness_cost_per_incident)
+            for j, a in enumerate(scenario.gray_zone.activities)
+            if a.resolve_erosion_per_incident > 0 or a.readiness_cost_per_incident > 0
+        ]
+        recovery = [
+            (self.state.index[f"actors.{a.id}.{name}"], rate)
+            for a in scenario.actors
+            for name, rate in (
+                ("resolve", a.resolve_recovery_per_day),
+                ("readiness", a.readiness_recovery_per_day),
+            )
+            if rate > 0
+        ]
+        self._recovery_rows = np.array([row for row, _ in recovery], dtype=np.int64)
+        self._recovery_rate_per_day = np.array([rate for _, rate in recovery])[:, None]
+        effects = [
+            (p, self.state.index[e.quantity], e.target, e.gain_per_exchange)
+            for p, program in enumerate(scenario.programs)
+            for e in program.effects
+        ]
+        self._effect_program = np.array([e[0] for e in effects], dtype=np.int64)
+        self._effect_rows = np.array([e[1] for e in effects], dtype=np.int64)
+        self._effect_target = np.array([e[2] for e in effects], dtype=np.float64)[:, None]
+        self._effect_gain = np.array([e[3] for e in effects], dtype=np.float64)[:, None]
+
+        for index, actor in enumerate(scenario.actors):
+            policy = (policies or {}).get(actor.id) or default_policy(scenario, actor.id, scenario_dir)
+            ActorAgent(self, actor, index, policy)
+        self.adversary_agent = next(a for a in self.agents if a.actor.id == scenario.adversary)
+        self.allied_agents = self.agents.select(lambda agent: agent.side == "allied")
+        for inject in scenario.injects:
+            if inject.day is not None:
+                self.events.schedule(inject.day, lambda inject=inject: self._fire_inject(inject, self.active))
+
+    # ------------------------------------------------------------------ state views
+    @property
+    def active(self) -> np.ndarray:
+        """Runs not yet at war."""
+        return self.war_day < 0
+
+    @property
+    def finished(self) -> bool:
+        return self.day >= self.spec.horizon_days
+
+    def quantities(self) -> dict[str, np.ndarray]:
+        """Return every quantity path with its live values over runs."""
+        return {path: self.state.values[row] for row, path in enumerate(self.state.paths)}
+
+    # ------------------------------------------------------------------ the daily step
+    def step(self) -> None:
+        """Advance every run by one day."""
+        if self.finished:
+            raise RuntimeError("the horizon is reached; no more days to step")
+        day = self.day
+        self.events.advance_to(day)
+        self._cooperation_and_recovery()
+        incidents = self.gray_zone.draw(self.random_streams, day, self.rung, self.active)
+        self._absorb_incidents(incidents)
+        self._check_conditional_injects(day)
+        if day > 0 and day % self.spec.decision_interval_days == 0:
+            self.adversary_agent.decide()
+            self.allied_agents.do("decide")
+            self.known_since_decision[:] = 0
+            self.attributed_since_decision[:] = 0
+        self._start_war_where_due(day)
+        self.max_rung = np.maximum(self.max_rung, self.rung)
+        self.rung_by_day[:, day] = self.rung
+        self.day += 1
+
+    def run_to_end(self) -> None:
+        """Step until the horizon."""
+        while not self.finished:
+            self.step()
+
+    def _cooperation_and_recovery(self) -> None:
+        """Programs move quantities and their baselines; resolve and readiness recover to baseline.
+
+        All program effects of a day are computed from the same start-of-day state and then summed.
+        """
+        values, baseline = self.state.values, self.baseline
+        if self._effect_rows.size:
+            rows = self._effect_rows
+            rate = self.program_intensity_per_year[self._effect_program] / 365.0 * self._effect_gain
+            np.add.at(values, rows, rate * (self._effect_target - values[rows]))
+            np.add.at(baseline, rows, rate * (self._effect_target - baseline[rows]))
+            np.clip(values, self.state.low, self.state.high, out=values)
+        if self._recovery_rows.size:
+            rows = self._recovery_rows
+            values[rows] += self._recovery_rate_per_day * (baseline[rows] - values[rows])
+
+    def _absorb_incidents(self, day: GrayZoneDay) -> None:
+        self.incidents += day.incidents
+        self.detected += day.detected
+        self.attributed_timely += day.attributed_timely
+        self.attribution_delay_hours_sum += day.attribution_delay_hours_sum
+        self.known_since_decision += day.detected.sum(axis=1)
+        self.attributed_since_decision += day.attributed_timely.sum(axis=1)
+        mitigation = self.spec.gray_zone.attribution_mitigation
+        state = self.state
+        for j, target, erosion, readiness_cost in self._erosion:
+            if erosion > 0:
+                resilience = state.row(f"actors.{target}.cognitive_resilience")
+                unanswered = day.incidents[:, j] - mitigation * day.attributed_timely[:, j]
+                resolve = state.row(f"actors.{target}.resolve")
+                resolve -= erosion * unanswered * (1.0 - resilience)
+                np.clip(resolve, 0.0, 1.0, out=resolve)
+            if readiness_cost > 0:
+                readiness = state.row(f"actors.{target}.readiness")
+                readiness -= readiness_cost * day.incidents[:, j]
+                np.clip(readiness, 0.0, 1.0, out=readiness)
+
+    # ------------------------------------------------------------------ injects
+    def _condition_holds(self, condition: Condition) -> np.ndarray:
+        if condition.rung_at_least is not None:
+            return self.rung >= self.spec.escalation.index_of(condition.rung_at_least)
+        values = self.state.row(condition.quantity)
+        return values < condition.below if condition.below is not None else values > condition.above
+
+    def _check_conditional_injects(self, day: int) -> None:
+        for inject in self.spec.injects:
+            if inject.when is None:
+                continue
+            triggered = self.inject_triggered[inject.id]
+            newly = self._condition_holds(inject.when) & ~triggered & self.active
+            if not newly.any():
+                continue
+            triggered |= newly
+            if inject.check_after_days == 0 and inject.unless_response is None:
+                self._fire_inject(inject, newly)
+            else:
+                self.events.schedule(
+                    day + inject.check_after_days,
+                    lambda inject=inject, runs=newly, since=day: self._fire_delayed_inject(
+                        inject, runs, since
+                    ),
+                )
+
+    def _fire_delayed_inject(self, inject: Inject, runs: np.ndarray, since_day: int) -> None:
+        runs = runs & self.active
+        if inject.unless_response is not None:
+            key = (inject.unless_response.actor, inject.unless_response.response)
+            runs = runs & ~(self.last_response_day[key] >= since_day)
+        self._fire_inject(inject, runs)
+
+    def _fire_inject(self, inject: Inject, runs: np.ndarray) -> None:
+        runs = runs & self.active
+        if not runs.any():
+            return
+        self._apply_effects(inject.effects, runs)
+        self.injects_fired += runs
+        self._log("inject", inject.id, runs)
+
+    def _apply_effects(self, effects: tuple[Effect, ...], runs: np.ndarray) -> None:
+        for effect in effects:
+            self.state.apply(effect, runs)
+
+    # ------------------------------------------------------------------ decisions
+    def allowed_actions(self, actor_id: str) -> np.ndarray:
+        """Return the boolean ``(runs, menu)`` mask of actions an actor may take now."""
+        if actor_id == self.spec.adversary:
+            rungs = np.arange(len(self.spec.escalation.rungs))
+            ceiling = self.rung + self.spec.escalation.max_rungs_up_per_decision
+            return (rungs[None, :] <= ceiling[:, None]) & self.active[:, None]
+        actor = self.spec.actor(actor_id)
+        columns = [
+            self.day - self.last_response_day[(actor_id, response.id)] >= max(response.cooldown_days, 1e-9)
+            for response in actor.responses
+        ]
+        if not columns:
+            return np.zeros((self.runs, 0), dtype=bool)
+        return np.stack(columns, axis=1) & self.active[:, None]
+
+    def observe(self, actor_id: str) -> Observation:
+        """Build what ``actor_id`` is shown: the adversary sees the true state, allies their side's."""
+        actor = self.spec.actor(actor_id)
+        quantities = self.quantities()
+        if actor.side != "adversary":
+            adversary_prefix = f"actors.{self.spec.adversary}."
+            quantities = {path: v for path, v in quantities.items() if not path.startswith(adversary_prefix)}
+        return Observation(
+            day=self.day,
+            actor_id=actor_id,
+            side=actor.side,
+            menu=menu_of(self.spec, actor_id),
+            allowed=self.allowed_actions(actor_id),
+            rung_index=self.rung.copy(),
+            mobilization_warned=self.mobilization_warned & (actor.side == "allied"),
+            known_incidents=self.known_since_decision.copy(),
+            attributed_incidents=self.attributed_since_decision.copy(),
+            quantities=quantities,
+            active=self.active,
+        )
+
+    def apply_choice(self, actor_id: str, choice: np.ndarray, allowed: np.ndarray) -> None:
+        """Apply one menu index per run (``NO_ACTION`` for none) chosen for ``actor_id``.
+
+        Raises:
+            ValueError: If the choice has the wrong shape or picks an action that is not allowed.
+        """
+        if choice.shape != (self.runs,):
+            raise ValueError(f"{actor_id}: a choice needs shape ({self.runs},), got {choice.shape}")
+        taken = choice != NO_ACTION
+        if ((choice < NO_ACTION) | (choice >= allowed.shape[1])).any():
+            raise ValueError(f"{actor_id}: choice outside the menu of {allowed.shape[1]} actions")
+        if not allowed[taken, choice[taken]].all():
+            raise ValueError(f"{actor_id}: choice of an action that is not allowed now")
+        taken &= self.active
+        if actor_id == self.spec.adversary:
+            self._apply_adversary_choice(np.where(taken, choice, self.rung))
+        else:
+            self._apply_responses(actor_id, choice, taken)
+
+    def _apply_adversary_choice(self, chosen: np.ndarray) -> None:
+        active = self.active
+        chosen = np.where(active, chosen, self.rung)
+        lower = chosen < self.rung
+        self.escalation_score += np.where(
+            active, np.where(lower, _DE_ESCALATION_WEIGHT, self.rung_weights[chosen]), 0
+        )
+        needs_mobilization = (chosen > self.rung) & (self.mobilization_days[chosen] > 0)
+        immediate = ~needs_mobilization & active
+        self.mobilization_warned[immediate & (self.pending_rung >= 0)] = False
+        self.pending_rung[immediate] = -1
+        self.rung[immediate] = chosen[immediate]
+        starting = needs_mobilization & (self.pending_rung != chosen) & active
+        if starting.any():
+            self.pending_rung[starting] = chosen[starting]
+            self._warn_of_mobilization(starting)
+            for rung in np.unique(chosen[starting]):
+                runs = starting & (chosen == rung)
+                at_day = self.day + float(self.mobilization_days[rung])
+                self.events.schedule(
+                    at_day, lambda runs=runs, rung=int(rung): self._complete_mobilization(runs, rung)
+                )
+        self._log("adversary", "rung", active, chosen)
+
+    def _warn_of_mobilization(self, runs: np.ndarray) -> None:
+        """The allied picture spots a mobilization with the probability of detecting a fully visible act."""
+        miss = 1.0 - self.state.row(f"actors.{self.spec.defender}.isr_detection_probability")
+        for link in self.spec.links:
+            if link.to_actor == self.spec.defender:
+                isr = self.state.row(f"actors.{link.from_actor}.isr_detection_probability")
+                miss = miss * (1.0 - isr * self.state.row(f"links.{link.key}.fidelity"))
+        draw = self.random_streams.uniform(Stream.MOBILIZATION_WARNING, self.day, 1)[:, 0]
+        self.mobilization_warned |= runs & (draw < 1.0 - miss)
+
+    def _complete_mobilization(self, runs: np.ndarray, rung: int) -> None:
+        due = runs & (self.pending_rung == rung) & self.active
+        self.rung[due] = rung
+        self.pending_rung[due] = -1
+        self.mobilization_warned[due] = False
+        self._start_war_where_due(int(self.events.now_days))
+
+    def _apply_responses(self, actor_id: str, choice: np.ndarray, taken: np.ndarray) -> None:
+        actor = self.spec.actor(actor_id)
+        for index, response in enumerate(actor.responses):
+            runs = taken & (choice == index)
+            if not runs.any():
+                continue
+            self.last_response_day[(actor_id, response.id)][runs] = self.day
+            self.escalation_score += runs * ESCALATION_CATEGORIES[response.escalation_category]
+            if response.delay_days > 0:
+                self.events.schedule(
+                    self.day + response.delay_days,
+                    lambda effects=response.effects, runs=runs: self._apply_effects(
+                        effects, runs & self.active
+                    ),
+                )
+            else:
+                self._apply_effects(response.effects, runs)
+            self._log(actor_id, response.id, runs)
+
+    def _start_war_where_due(self, day: int) -> None:
+        starting = (self.rung >= self.war_index) & self.active
+        self.war_day[starting] = day
+
+    def _log(self, actor: str, action: str, runs: np.ndarray, values: np.ndarray | None = None) -> None:
+        if self.record_decisions:
+            entry = {"day": self.day, "actor": actor, "action": action, "runs": runs.copy()}
+            if values is not None:
+                entry["values"] = values.copy()
+            self.decision_log.append(entry)
+
+    # ------------------------------------------------------------------ results
+    def outcomes(self) -> dict[str, np.ndarray]:
+        """Return the outcome columns, one entry per run (see ``docs/model.md`` for each)."""
+        scenario = self.spec
+        rung_ids = np.array([rung.id for rung in scenario.escalation.rungs])
+        detected_total = self.detected.sum(axis=1)
+        incidents_total = self.incidents.sum(axis=1)
+        attributed_total = self.attributed_timely.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            columns: dict[str, np.ndarray] = {
+                "war": self.war_day >= 0,
+                "war_day": self.war_day.astype(np.float64),
+                "max_rung": self.max_rung,
+                "max_rung_id": rung_ids[self.max_rung],
+                "final_rung_id": rung_ids[self.rung],
+                "escalation_score": self.escalation_score,
+                "incidents_total": incidents_total,
+                "detected_total": detected_total,
+                "attributed_timely_total": attributed_total,
+                "detection_rate": detected_total / incidents_total,
+                "attribution_rate": attributed_total / detected_total,
+                "mean_attribution_delay_hours": self.attribution_delay_hours_sum.sum(axis=1) / detected_total,
+            }
+        columns["war_day"][self.war_day < 0] = np.nan
+        for j, activity in enumerate(scenario.gray_zone.activities):
+            columns[f"incidents_{activity.id}"] = self.incidents[:, j]
+        for actor in scenario.actors:
+            if actor.side == "allied":
+                columns[f"final_resolve_{actor.id}"] = self.state.row(f"actors.{actor.id}.resolve").copy()
+                columns[f"final_readiness_{actor.id}"] = self.state.row(f"actors.{actor.id}.readiness").copy()
+        for commitment in scenario.commitments:
+            key = f"{commitment.from_actor}_{commitment.to_actor}"
+            columns[f"final_credibility_{key}"] = self.state.row(
+                f"commitments.{commitment.key}.credibility"
+            ).copy()
+        columns["injects_fired"] = self.injects_fired
+        return columns

@@ -1,0 +1,71 @@
+"""The state of an ensemble: every named quantity as a row of one array over runs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wargame.scenario import DOMAINS, Scenario, quantity_bounds
+from wargame.scenario.schema import Effect
+
+__all__ = ["EnsembleState"]
+
+
+class EnsembleState:
+    """Values of every quantity path of a scenario, one column per run.
+
+    ``values[row, run]`` holds quantity ``paths[row]`` in run ``run``. Rows never move, so views of a row
+    (``state.row("actors.twn.resolve")``) stay valid for the life of the state.
+
+    Args:
+        scenario: The scenario whose quantities are tracked.
+        runs: Number of runs in the ensemble.
+    """
+
+    def __init__(self, scenario: Scenario, runs: int) -> None:
+        bounds = quantity_bounds(scenario)
+        self.paths: list[str] = list(bounds)
+        self.index: dict[str, int] = {path: row for row, path in enumerate(self.paths)}
+        self.low = np.array([low for low, _ in bounds.values()])[:, None]
+        self.high = np.array([high for _, high in bounds.values()])[:, None]
+        initial = np.array([_initial_value(scenario, path) for path in self.paths])
+        self.initial = initial[:, None]
+        self.values = np.repeat(self.initial, runs, axis=1)
+
+    @property
+    def runs(self) -> int:
+        return int(self.values.shape[1])
+
+    def row(self, path: str) -> np.ndarray:
+        """Return the live view of quantity ``path`` over runs."""
+        return self.values[self.index[path]]
+
+    def apply(self, effect: Effect, runs: np.ndarray | slice = slice(None)) -> None:
+        """Apply ``effect`` in the selected runs and clip to the quantity's bounds."""
+        row = self.index[effect.quantity]
+        current = self.values[row, runs]
+        if effect.add is not None:
+            updated = current + effect.add
+        elif effect.multiply is not None:
+            updated = current * effect.multiply
+        else:
+            updated = np.full_like(current, effect.set)
+        self.values[row, runs] = np.clip(updated, self.low[row, 0], self.high[row, 0])
+
+    def snapshot(self, run: int) -> dict[str, float]:
+        """Return every quantity of one run as a plain dictionary."""
+        return {path: float(self.values[row, run]) for row, path in enumerate(self.paths)}
+
+
+def _initial_value(scenario: Scenario, path: str) -> float:
+    section, key, *rest = path.split(".")
+    if section == "actors":
+        actor = scenario.actor(key)
+        if rest[0] == "capability":
+            assert rest[1] in DOMAINS
+            return float(getattr(actor.capability, rest[1]))
+        return float(getattr(actor, rest[0]))
+    if section == "links":
+        link = next(link for link in scenario.links if link.key == key)
+        return float(getattr(link, rest[0]))
+    commitment = next(c for c in scenario.commitments if c.key == key)
+    return float(getattr(commitment, rest[0]))

@@ -1,0 +1,104 @@
+"""The one small interface every policy implements, and what a policy is shown.
+
+A policy plays one actor for a whole ensemble of runs at once: it receives an :class:`Observation` whose
+arrays have one entry per run and returns one menu index per run (``NO_ACTION`` for none). Policies must
+decide each run from that run's entries alone, so that a run's result does not depend on the other runs
+in its batch; the conformance test in ``tests/test_policy_conformance.py`` checks this for every policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from wargame.model.random_streams import EnsembleRandom, Stream
+
+__all__ = ["NO_ACTION", "Observation", "Policy", "PolicyDraws"]
+
+NO_ACTION = -1
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What an actor knows at a decision, one entry per run in every array.
+
+    Attributes:
+        day: Day of the decision (0-based).
+        actor_id: The deciding actor.
+        side: ``allied``, ``adversary`` or ``neutral``.
+        menu: Ids of the actions on offer (response ids, or rung ids for the adversary).
+        allowed: Boolean ``(runs, len(menu))``: which actions each run may take now.
+        rung_index: The adversary's current rung (its posture is public).
+        mobilization_warned: Whether this side has warning of an adversary mobilization.
+        known_incidents: Incidents this side's picture detected since its last decision.
+        attributed_incidents: Of those, the ones attributed within the deadline.
+        quantities: Quantity path -> values this side can see (read-only views).
+        active: Runs still in play (not yet at war).
+    """
+
+    day: int
+    actor_id: str
+    side: str
+    menu: tuple[str, ...]
+    allowed: np.ndarray
+    rung_index: np.ndarray
+    mobilization_warned: np.ndarray
+    known_incidents: np.ndarray
+    attributed_incidents: np.ndarray
+    quantities: Mapping[str, np.ndarray]
+    active: np.ndarray
+    extras: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def runs(self) -> int:
+        return int(self.rung_index.shape[0])
+
+
+class PolicyDraws:
+    """Random numbers for one policy's decision: per-run streams, independent across actors and days.
+
+    Args:
+        random: The ensemble's random streams.
+        actor_index: Position of the deciding actor in the scenario (separates actors' streams).
+        day: Day of the decision.
+    """
+
+    _SLOTS_PER_ACTOR = 64
+
+    def __init__(self, random: EnsembleRandom, actor_index: int, day: int) -> None:
+        self.random = random
+        self.actor_index = actor_index
+        self.day = day
+
+    def _first_slot(self, slots: int) -> int:
+        if slots > self._SLOTS_PER_ACTOR:
+            raise ValueError(f"a policy may draw at most {self._SLOTS_PER_ACTOR} numbers per decision")
+        return self.actor_index * self._SLOTS_PER_ACTOR
+
+    def uniform(self, slots: int) -> np.ndarray:
+        """Uniforms for this decision, shape ``(runs, slots)``."""
+        return self.random.uniform(Stream.POLICY, self.day, slots, self._first_slot(slots))
+
+    def normal(self, slots: int) -> np.ndarray:
+        """Standard normals for this decision, shape ``(runs, slots)``."""
+        return self.random.normal(Stream.PERCEPTION_NOISE, self.day, slots, self._first_slot(slots))
+
+    def persistent_normal(self, slots: int) -> np.ndarray:
+        """Standard normals fixed for the whole run (a standing bias), shape ``(runs, slots)``."""
+        return self.random.normal(Stream.PERCEPTION_BIAS, 0, slots, self._first_slot(slots))
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """Plays one actor: maps an observation to one menu index per run.
+
+    Implementations store their parameters in ``__init__`` and nothing else; all randomness comes from
+    ``draws``.
+    """
+
+    def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
+        """Return an int array of shape ``(runs,)`` with an allowed menu index or ``NO_ACTION`` per run."""
+        ...

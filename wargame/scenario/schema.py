@@ -1,0 +1,493 @@
+"""The typed schema of a scenario file.
+
+Every model is immutable and rejects unknown keys. Units are in field names: ``_days``, ``_hours``,
+``_per_day``, ``_per_year``. Probabilities and normalised indices are fractions in [0, 1].
+Cross-references (actor ids, rung ids, quantity paths) are checked in :meth:`Scenario._check_references`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "DOMAINS",
+    "ESCALATION_CATEGORIES",
+    "EXCHANGE_OBJECTIVES",
+    "Activity",
+    "Actor",
+    "Capability",
+    "Commitment",
+    "Condition",
+    "Effect",
+    "EscalationLadder",
+    "GrayZone",
+    "Inject",
+    "Link",
+    "PolicySpec",
+    "Program",
+    "ProgramEffect",
+    "Response",
+    "ResponseRule",
+    "Rung",
+    "Scenario",
+    "UnlessResponse",
+]
+
+DOMAINS: tuple[str, ...] = ("air", "maritime", "land", "cyber", "information")
+Domain = Literal["air", "maritime", "land", "cyber", "information"]
+
+EXCHANGE_OBJECTIVES: tuple[str, ...] = (
+    "policy_dialogue",
+    "arms_sales_management",
+    "defense_assessment",
+    "education_and_training",
+    "combat_readiness",
+    "professional_defense",
+    "intelligence_sharing",
+    "armament_research_and_development",
+    "logistics_and_maintenance",
+    "communications_and_command_control",
+)
+ExchangeObjective = Literal[
+    "policy_dialogue",
+    "arms_sales_management",
+    "defense_assessment",
+    "education_and_training",
+    "combat_readiness",
+    "professional_defense",
+    "intelligence_sharing",
+    "armament_research_and_development",
+    "logistics_and_maintenance",
+    "communications_and_command_control",
+]
+
+# Rivera et al. (2024) escalation categories and the weights of their evaluation code.
+ESCALATION_CATEGORIES: dict[str, int] = {
+    "de_escalation": -2,
+    "status_quo": 0,
+    "posturing": 4,
+    "non_violent_escalation": 12,
+    "violent_escalation": 28,
+    "nuclear": 60,
+}
+EscalationCategory = Literal[
+    "de_escalation", "status_quo", "posturing", "non_violent_escalation", "violent_escalation", "nuclear"
+]
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Capability(_Frozen):
+    """Normalised capability index by domain, 0 (none) to 1 (the strongest in the theatre)."""
+
+    air: Fraction
+    maritime: Fraction
+    land: Fraction
+    cyber: Fraction
+    information: Fraction
+
+
+class Effect(_Frozen):
+    """A change to one named model quantity: exactly one of ``add``, ``multiply`` or ``set``.
+
+    ``quantity`` is a path such as ``actors.twn.resolve``, ``actors.usa.capability.maritime``,
+    ``links.usa-twn.latency_hours`` or ``commitments.usa-twn.credibility``. Results are clipped to the
+    quantity's bounds.
+    """
+
+    quantity: str
+    add: float | None = None
+    multiply: Annotated[float, Field(ge=0.0)] | None = None
+    set: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_operation(self) -> Self:
+        given = [name for name in ("add", "multiply", "set") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of add, multiply, set (got {', '.join(given) or 'none'})")
+        return self
+
+
+class ResponseRule(_Frozen):
+    """When the rule-based policy takes a response: every condition given must hold."""
+
+    rung_at_least: Identifier | None = None
+    attributed_incidents_at_least: Annotated[int, Field(ge=0)] | None = None
+    on_mobilization_warning: bool = False
+
+
+class Response(_Frozen):
+    """One entry of an actor's action menu: a response, signal, deployment or sanction."""
+
+    id: Identifier
+    name: str
+    description: str = ""
+    escalation_category: EscalationCategory = "posturing"
+    effects: tuple[Effect, ...] = ()
+    delay_days: NonNegative = Field(0.0, description="Transit or preparation time before the effects land.")
+    cooldown_days: NonNegative = Field(0.0, description="Days before the response can be taken again.")
+    when: ResponseRule | None = Field(
+        None, description="Rule for the rule-based policy; none: never automatic."
+    )
+    source: str | None = None
+
+
+class PolicySpec(_Frozen):
+    """Which policy plays an actor: ``rule_based``, ``expected_utility`` or ``scripted`` (with a file)."""
+
+    kind: Literal["rule_based", "expected_utility", "scripted"]
+    script: str | None = Field(None, description="YAML file of day -> response id, for kind 'scripted'.")
+    perception_noise_sigma: NonNegative = Field(0.2, description="Log-normal noise on each perception.")
+    perception_bias_sigma: NonNegative = Field(0.2, description="Log-normal misperception fixed per run.")
+    decision_temperature: Annotated[float, Field(gt=0.0)] = Field(
+        0.05, description="Logit choice temperature in utility units (smaller: closer to strict argmax)."
+    )
+
+    @model_validator(mode="after")
+    def _script_for_scripted(self) -> Self:
+        if self.kind == "scripted" and not self.script:
+            raise ValueError("a scripted policy needs a 'script' file")
+        if self.kind != "scripted" and self.script:
+            raise ValueError(f"'script' is only for kind 'scripted', not {self.kind!r}")
+        return self
+
+
+class Actor(_Frozen):
+    """A state, alliance member or other party."""
+
+    id: Identifier
+    name: str
+    side: Literal["allied", "adversary", "neutral"]
+    capability: Capability
+    readiness: Fraction
+    resolve: Fraction
+    risk_tolerance: Fraction
+    isr_detection_probability: Fraction = Field(
+        description="Probability this actor's own ISR detects an incident of detectability 1."
+    )
+    attribution_time_hours: NonNegative = Field(
+        24.0, description="Hours this actor needs to attribute an incident it detected itself."
+    )
+    cognitive_resilience: Fraction = Field(
+        0.0, description="Fraction of cognitive-operation erosion resisted."
+    )
+    resolve_recovery_per_day: Fraction = Field(0.0, description="Daily fraction of the gap to base resolve.")
+    readiness_recovery_per_day: Fraction = Field(
+        0.0, description="Daily fraction of the gap to base readiness."
+    )
+    responses: tuple[Response, ...] = ()
+    policy: PolicySpec | None = None
+    source: str | None = None
+
+    @field_validator("responses")
+    @classmethod
+    def _unique_responses(cls, responses: tuple[Response, ...]) -> tuple[Response, ...]:
+        _require_unique([response.id for response in responses], "response id")
+        return responses
+
+
+class Commitment(_Frozen):
+    """How likely ``from`` is to intervene for ``to``, as the adversary perceives it."""
+
+    from_actor: Identifier = Field(alias="from")
+    to_actor: Identifier = Field(alias="to")
+    credibility: Fraction
+    source: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.from_actor}-{self.to_actor}"
+
+
+class Link(_Frozen):
+    """An information-sharing link: what ``from`` detects reaches ``to`` after a latency."""
+
+    from_actor: Identifier = Field(alias="from")
+    to_actor: Identifier = Field(alias="to")
+    latency_hours: NonNegative
+    fidelity: Fraction = Field(description="Probability a detection is passed on intact.")
+    domains: tuple[Domain, ...] = DOMAINS
+    source: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.from_actor}-{self.to_actor}"
+
+
+class ProgramEffect(_Frozen):
+    """How a cooperation program moves one quantity.
+
+    Each exchange closes ``gain_per_exchange`` of the gap between the quantity and ``target``:
+    ``dq/dt = intensity_per_year / 365 * gain_per_exchange * (target - q)``.
+    """
+
+    quantity: str
+    target: float
+    gain_per_exchange: Fraction
+
+
+class Program(_Frozen):
+    """A cooperation program along one of the ten military-exchange objectives."""
+
+    id: Identifier
+    objective: ExchangeObjective
+    partners: tuple[Identifier, Identifier]
+    intensity_per_year: NonNegative = Field(description="Exchanges and cooperative projects per year.")
+    effects: tuple[ProgramEffect, ...] = ()
+    source: str | None = None
+
+
+class Activity(_Frozen):
+    """A gray-zone activity type.
+
+    Daily count: ``N ~ Poisson(base_rate_per_day * M_rung ** posture_elasticity * S)`` with a log-normal
+    shock ``S = exp(sigma * Z - sigma**2 / 2)``, ``sigma = overdispersion_sigma``.
+    """
+
+    id: Identifier
+    name: str
+    domain: Domain
+    base_rate_per_day: NonNegative
+    posture_elasticity: NonNegative = 1.0
+    overdispersion_sigma: NonNegative = 0.0
+    detectability: Fraction = 1.0
+    resolve_erosion_per_incident: NonNegative = 0.0
+    readiness_cost_per_incident: NonNegative = 0.0
+    target: Identifier | None = Field(
+        None, description="Actor the activity is aimed at; default the defender."
+    )
+    source: str | None = None
+
+
+class GrayZone(_Frozen):
+    """The gray-zone campaign and how attribution blunts it."""
+
+    activities: tuple[Activity, ...]
+    attribution_deadline_hours: NonNegative = Field(
+        72.0, description="An incident attributed within this many hours counts as timely."
+    )
+    attribution_mitigation: Fraction = Field(
+        0.7, description="Fraction of an incident's resolve erosion undone when it is attributed in time."
+    )
+
+    @field_validator("activities")
+    @classmethod
+    def _unique_activities(cls, activities: tuple[Activity, ...]) -> tuple[Activity, ...]:
+        _require_unique([activity.id for activity in activities], "activity id")
+        return activities
+
+
+class Rung(_Frozen):
+    """A rung of the escalation ladder, as the adversary values it."""
+
+    id: Identifier
+    name: str
+    gain: float = Field(description="Value to the adversary if the move stands.")
+    cost: NonNegative = Field(description="Certain cost of the move (economic, reputational).")
+    risk: NonNegative = Field(description="Exposure to allied retaliation, scaled by perceived deterrence.")
+    gray_zone_multiplier: Annotated[float, Field(gt=0.0)] = 1.0
+    escalation_category: EscalationCategory
+    mobilization_days: NonNegative = Field(0.0, description="Preparation before the rung takes effect.")
+    source: str | None = None
+
+
+class EscalationLadder(_Frozen):
+    """Ordered rungs, from the status quo upwards, and where war starts."""
+
+    rungs: tuple[Rung, ...]
+    war_starts_at: Identifier = Field(description="Id of the lowest rung that counts as war.")
+    max_rungs_up_per_decision: Annotated[int, Field(ge=1)] = 1
+
+    @model_validator(mode="after")
+    def _war_rung_exists(self) -> Self:
+        ids = [rung.id for rung in self.rungs]
+        _require_unique(ids, "rung id")
+        if len(ids) < 2:
+            raise ValueError("an escalation ladder needs at least two rungs")
+        if self.war_starts_at not in ids:
+            raise ValueError(f"war_starts_at {self.war_starts_at!r} is not a rung id ({', '.join(ids)})")
+        return self
+
+    def index_of(self, rung_id: str) -> int:
+        return [rung.id for rung in self.rungs].index(rung_id)
+
+    @property
+    def war_index(self) -> int:
+        return self.index_of(self.war_starts_at)
+
+
+class Condition(_Frozen):
+    """A per-run condition, checked daily.
+
+    Set one of: ``rung_at_least`` (a rung id), or ``quantity`` with ``below``/``above``.
+    """
+
+    rung_at_least: Identifier | None = None
+    quantity: str | None = None
+    below: float | None = None
+    above: float | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        if (self.rung_at_least is None) == (self.quantity is None):
+            raise ValueError("give either rung_at_least or quantity (with below or above)")
+        if self.quantity is not None and (self.below is None) == (self.above is None):
+            raise ValueError("a quantity condition needs exactly one of below or above")
+        return self
+
+
+class UnlessResponse(_Frozen):
+    """Names a response of an actor: the inject is cancelled in runs where that actor chose it."""
+
+    actor: Identifier
+    response: Identifier
+
+
+class Inject(_Frozen):
+    """A scripted event, on a day or when a condition first holds in a run.
+
+    With ``unless_response`` the effects land ``check_after_days`` after the trigger only in runs where
+    actor ``unless_response.actor`` has not chosen response ``unless_response.response`` in that time.
+    """
+
+    id: Identifier
+    text: str
+    day: Annotated[float, Field(ge=0.0)] | None = None
+    when: Condition | None = None
+    check_after_days: NonNegative = 0.0
+    unless_response: UnlessResponse | None = None
+    effects: tuple[Effect, ...]
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _day_or_condition(self) -> Self:
+        if (self.day is None) == (self.when is None):
+            raise ValueError("an inject needs either 'day' or 'when', not both")
+        return self
+
+
+class Scenario(_Frozen):
+    """A complete, validated scenario."""
+
+    name: str
+    description: str = ""
+    horizon_days: Annotated[int, Field(ge=1, le=36_500)]
+    decision_interval_days: Annotated[int, Field(ge=1)]
+    turn_length_days: Annotated[int, Field(ge=1)] = 7
+    defender: Identifier
+    adversary: Identifier
+    actors: tuple[Actor, ...]
+    commitments: tuple[Commitment, ...] = ()
+    links: tuple[Link, ...] = ()
+    programs: tuple[Program, ...] = ()
+    gray_zone: GrayZone
+    escalation: EscalationLadder
+    injects: tuple[Inject, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Self:
+        from wargame.scenario.paths import quantity_paths  # the path grammar lives in one place
+
+        actors = {actor.id: actor for actor in self.actors}
+        _require_unique([actor.id for actor in self.actors], "actor id")
+        _require_known(self.defender, actors, "defender")
+        _require_known(self.adversary, actors, "adversary")
+        if actors[self.adversary].side != "adversary":
+            raise ValueError(f"adversary {self.adversary!r} must have side 'adversary'")
+        if actors[self.defender].side != "allied":
+            raise ValueError(f"defender {self.defender!r} must have side 'allied'")
+        for commitment in self.commitments:
+            _require_known(commitment.from_actor, actors, "commitment 'from'")
+            _require_known(commitment.to_actor, actors, "commitment 'to'")
+        _require_unique([c.key for c in self.commitments], "commitment")
+        for link in self.links:
+            _require_known(link.from_actor, actors, "link 'from'")
+            _require_known(link.to_actor, actors, "link 'to'")
+        _require_unique([link.key for link in self.links], "link")
+        _require_unique([program.id for program in self.programs], "program id")
+        for program in self.programs:
+            for partner in program.partners:
+                _require_known(partner, actors, f"program {program.id!r} partner")
+        for activity in self.gray_zone.activities:
+            if activity.target is not None:
+                _require_known(activity.target, actors, f"activity {activity.id!r} target")
+        _require_unique([inject.id for inject in self.injects], "inject id")
+        rung_ids = [rung.id for rung in self.escalation.rungs]
+        for actor in self.actors:
+            for response in actor.responses:
+                rung = response.when.rung_at_least if response.when else None
+                if rung is not None and rung not in rung_ids:
+                    raise ValueError(f"actor {actor.id!r} response {response.id!r}: unknown rung {rung!r}")
+        known_paths = set(quantity_paths(self))
+        for where, effects in self._all_effects():
+            for effect in effects:
+                _require_path(effect.quantity, known_paths, where)
+        for inject in self.injects:
+            rung = inject.when.rung_at_least if inject.when is not None else None
+            if rung is not None and rung not in rung_ids:
+                raise ValueError(f"inject {inject.id!r}: unknown rung {rung!r}")
+            if inject.when is not None and inject.when.quantity is not None:
+                _require_path(inject.when.quantity, known_paths, f"inject {inject.id!r}")
+            if inject.unless_response is not None:
+                actor = actors.get(inject.unless_response.actor)
+                _require_known(inject.unless_response.actor, actors, f"inject {inject.id!r} unless_response")
+                if inject.unless_response.response not in {r.id for r in actor.responses}:
+                    raise ValueError(
+                        f"inject {inject.id!r}: actor {actor.id!r} has no response "
+                        f"{inject.unless_response.response!r}"
+                    )
+        return self
+
+    def _all_effects(self) -> list[tuple[str, tuple]]:
+        found: list[tuple[str, tuple]] = []
+        for actor in self.actors:
+            for response in actor.responses:
+                found.append((f"actor {actor.id!r} response {response.id!r}", response.effects))
+        for program in self.programs:
+            found.append((f"program {program.id!r}", program.effects))
+        for inject in self.injects:
+            found.append((f"inject {inject.id!r}", inject.effects))
+        return found
+
+    def actor(self, actor_id: str) -> Actor:
+        """Return the actor with id ``actor_id``."""
+        for actor in self.actors:
+            if actor.id == actor_id:
+                return actor
+        raise KeyError(actor_id)
+
+    @property
+    def allied_actors(self) -> tuple[Actor, ...]:
+        return tuple(actor for actor in self.actors if actor.side == "allied")
+
+
+def _require_unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"duplicate {what} {value!r}")
+        seen.add(value)
+
+
+def _require_known(actor_id: str, actors: dict, where: str) -> None:
+    if actor_id not in actors:
+        raise ValueError(f"{where}: unknown actor {actor_id!r} (known: {', '.join(actors)})")
+
+
+def _require_path(path: str, known_paths: set[str], where: str) -> None:
+    if path not in known_paths:
+        import difflib
+
+        close = difflib.get_close_matches(path, sorted(known_paths), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"{where}: unknown quantity {path!r}{hint}")
