@@ -63,11 +63,26 @@ class EnsembleRandom:
 
     Args:
         run_keys: One unsigned 64-bit key per run.
+        branch_day: With ``branch_keys``, draws for days from ``branch_day`` on use ``branch_keys``
+            instead: runs sharing a key before the branch share their history, then diverge (used for
+            counterfactual continuations of a session).
+        branch_keys: One key per run for days from ``branch_day`` on.
     """
 
-    def __init__(self, run_keys: np.ndarray) -> None:
+    def __init__(
+        self, run_keys: np.ndarray, branch_day: int | None = None, branch_keys: np.ndarray | None = None
+    ) -> None:
         self.run_keys = np.asarray(run_keys, dtype=np.uint64)
         self._keys = _mix(self.run_keys)[:, None]
+        if (branch_day is None) != (branch_keys is None):
+            raise ValueError("give both branch_day and branch_keys, or neither")
+        self.branch_day = branch_day
+        self._branch_keys = None
+        if branch_keys is not None:
+            branch_keys = np.asarray(branch_keys, dtype=np.uint64)
+            if branch_keys.shape != self.run_keys.shape:
+                raise ValueError("branch_keys needs one key per run")
+            self._branch_keys = _mix(branch_keys)[:, None]
 
     @property
     def runs(self) -> int:
@@ -78,8 +93,11 @@ class EnsembleRandom:
         counter = (np.uint64(int(stream) << 48) + np.uint64(day) * np.uint64(1 << 20)) + np.arange(
             first_slot, first_slot + slots, dtype=np.uint64
         )
+        keys = self._keys
+        if self._branch_keys is not None and day >= self.branch_day:
+            keys = self._branch_keys
         with np.errstate(over="ignore"):
-            bits = _mix(self._keys ^ (_mix(counter + _GOLDEN) * _GOLDEN)[None, :])
+            bits = _mix(keys ^ (_mix(counter + _GOLDEN) * _GOLDEN)[None, :])
         return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
 
     def normal(self, stream: Stream, day: int, slots: int, first_slot: int = 0) -> np.ndarray:

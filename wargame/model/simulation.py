@@ -8,7 +8,7 @@ ensemble it is simulated in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,11 @@ class DeterrenceModel(Model):
         policies: Optional policy per actor id, replacing the scenario's (a human seat, a script).
         scenario_dir: Folder that relative paths in the scenario (policy scripts) are read from.
         record_decisions: Keep a log of every decision (for sessions; off for mass runs).
+        timed_effects: Extra ``(day, effects)`` applied to every active run on that day (white-cell
+            injects and overrides of a session).
+        branch_day: With ``branch_keys``, draws from this day on come from ``branch_keys`` (see
+            :class:`~wargame.model.random_streams.EnsembleRandom`).
+        branch_keys: One key per run for days from ``branch_day`` on.
     """
 
     def __init__(
@@ -65,6 +70,9 @@ class DeterrenceModel(Model):
         policies: Mapping[str, Policy] | None = None,
         scenario_dir: Path | None = None,
         record_decisions: bool = False,
+        timed_effects: Sequence[tuple[float, Sequence[Effect]]] = (),
+        branch_day: int | None = None,
+        branch_keys: np.ndarray | None = None,
     ) -> None:
         run_keys = np.asarray(run_keys, dtype=np.uint64)
         # Mesa's own generator is seeded for completeness; the model draws only from run-keyed streams.
@@ -72,7 +80,7 @@ class DeterrenceModel(Model):
         self.spec = scenario
         self.runs = int(run_keys.size)
         self.day = 0
-        self.random_streams = EnsembleRandom(run_keys)
+        self.random_streams = EnsembleRandom(run_keys, branch_day, branch_keys)
         self.state = EnsembleState(scenario, self.runs)
         self.baseline = self.state.values.copy()
         self.gray_zone = GrayZoneMechanics(scenario, self.state)
@@ -144,6 +152,10 @@ class DeterrenceModel(Model):
         for inject in scenario.injects:
             if inject.day is not None:
                 self.events.schedule(inject.day, lambda inject=inject: self._fire_inject(inject, self.active))
+        for day, effects in timed_effects:
+            self.events.schedule(
+                day, lambda effects=tuple(effects): self._apply_effects(effects, self.active)
+            )
 
     # ------------------------------------------------------------------ state views
     @property
