@@ -81,7 +81,7 @@ class DaskExecutor(Executor):
                 n_workers=local_workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never clashes with another cluster
             )
             self._client = Client(self._cluster)
         else:

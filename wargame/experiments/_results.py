@@ -1,0 +1,96 @@
+"""Loading a sweep's results folder into DataFrames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wargame.experiments._spec import Parameter
+from wargame.experiments._store import opened
+from wargame.experiments._tasks import RESERVED_COLUMNS
+
+__all__ = ["SweepResults", "load_results"]
+
+
+@dataclass(frozen=True)
+class SweepResults:
+    """A sweep's results.
+
+    Attributes:
+        runs: One row per run that finished, sorted by point and replication: ``point``,
+            ``replication``, ``seed``, the parameter values, then the outcomes.
+        design: One row per design point (index ``point``), one column per parameter path.
+        failures: One row per failed run: ``point``, ``replication``, ``seed``, ``error``,
+            ``traceback``, ``attempts``.
+        info: The sweep's identity and layout, as stored in ``sweep.json``.
+        root: The results folder.
+    """
+
+    runs: pd.DataFrame
+    design: pd.DataFrame
+    failures: pd.DataFrame
+    info: dict[str, Any]
+    root: Path
+
+    @property
+    def parameters(self) -> list[Parameter]:
+        """The swept parameters, in design column order."""
+        return [Parameter.model_validate(parameter) for parameter in self.info["parameters"]]
+
+    @property
+    def parameter_names(self) -> list[str]:
+        return [parameter["path"] for parameter in self.info["parameters"]]
+
+    @property
+    def outcome_names(self) -> list[str]:
+        """The outcome columns of ``runs``."""
+        skip = {*RESERVED_COLUMNS, *self.parameter_names}
+        return [column for column in self.runs.columns if column not in skip]
+
+    @property
+    def total_runs(self) -> int:
+        return int(self.info["total_runs"])
+
+    @property
+    def complete(self) -> bool:
+        """Whether every run has a row or a failure record."""
+        return len(self.runs) + len(self.failures) == self.total_runs
+
+    @property
+    def design_kind(self) -> str:
+        return str(self.info["design"]["kind"])
+
+    @property
+    def design_settings(self) -> dict[str, Any]:
+        return dict(self.info["design"]["settings"])
+
+
+def load_results(out_dir: str | Path) -> SweepResults:
+    """Load a sweep's results, verifying every part file against the manifest.
+
+    Args:
+        out_dir: The results folder written by ``wargame sweep`` or :func:`wargame.experiments.sweep`.
+
+    Raises:
+        InputError: If the folder is not a sweep's, or a part file is truncated, altered or foreign.
+    """
+    with opened(out_dir) as store:
+        design = store.read_design()
+        frames = list(store.iter_parts())
+        failures = store.read_failures()
+        info = dict(store.header)
+        root = store.root
+    names = [parameter["path"] for parameter in info["parameters"]]
+    if frames:
+        runs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    else:
+        runs = pd.DataFrame({column: pd.Series(dtype="int64") for column in RESERVED_COLUMNS})
+        runs["seed"] = runs["seed"].astype("uint64")
+    runs = runs.sort_values(["point", "replication"], ignore_index=True)
+    parameter_values = design[names].reindex(runs["point"].to_numpy()).reset_index(drop=True)
+    outcomes = runs.drop(columns=list(RESERVED_COLUMNS))
+    runs = pd.concat([runs[list(RESERVED_COLUMNS)], parameter_values, outcomes], axis=1)
+    return SweepResults(runs=runs, design=design, failures=failures, info=info, root=root)

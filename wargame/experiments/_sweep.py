@@ -1,0 +1,291 @@
+"""The sweep engine: runs every (design point, replication) of a design through an evaluator.
+
+Generic: it knows nothing of scenarios. The parent derives every seed, cuts the runs into tasks
+(:mod:`wargame.experiments._tasks`), keeps a bounded number of tasks in flight on any
+:class:`concurrent.futures.Executor`, and streams each finished task to a Parquet part file
+(:mod:`wargame.experiments._store`), so memory stays flat however many runs there are. A resumed sweep
+skips the parts already in the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from wargame.errors import WargameError
+from wargame.experiments._design import Design
+from wargame.experiments._provenance import ProvenanceRecorder
+from wargame.experiments._seeds import run_seeds
+from wargame.experiments._store import SweepStore
+from wargame.experiments._tasks import (
+    Evaluator,
+    TaskInput,
+    chunks_of_task,
+    default_runs_per_part,
+    evaluate_task,
+    task_count,
+)
+from wargame.runner.executors import SerialExecutor, concurrency_of, describe_executor
+
+__all__ = ["SweepAbortedError", "SweepSummary", "run_sweep"]
+
+
+class SweepAbortedError(WargameError):
+    """A task failed outside the evaluator (a worker died, the pool broke) more often than retries allow.
+
+    The parts finished before are kept; continue the sweep with ``resume=True``.
+    """
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What a sweep did.
+
+    Attributes:
+        out_dir: The results folder.
+        total_runs: Runs in the whole sweep.
+        runs_done: Runs with a result row, over every session.
+        runs_failed: Runs recorded as failed, over every session.
+        runs_skipped: Runs found finished by an earlier session and not run again.
+        parts: Part files in the folder.
+        elapsed_seconds: Wall-clock time of this session.
+    """
+
+    out_dir: Path
+    total_runs: int
+    runs_done: int
+    runs_failed: int
+    runs_skipped: int
+    parts: int
+    elapsed_seconds: float
+
+    @property
+    def complete(self) -> bool:
+        """Whether every run has a row or a failure record."""
+        return self.runs_done + self.runs_failed == self.total_runs
+
+
+def run_sweep(
+    design: Design,
+    evaluator: Evaluator,
+    out_dir: str | Path,
+    *,
+    replications: int = 1,
+    root_seed: int = 0,
+    executor: Executor | None = None,
+    resume: bool = False,
+    outcomes: list[str] | tuple[str, ...] | None = None,
+    retries: int = 0,
+    run_timeout_seconds: float | None = None,
+    runs_per_part: int | None = None,
+    experiment_name: str = "experiment",
+    experiment_sha256: str | None = None,
+    progress: bool | None = None,
+) -> SweepSummary:
+    """Run ``replications`` runs of every design point and write the results to ``out_dir``.
+
+    Args:
+        design: The design points.
+        evaluator: ``evaluator(params, seeds) -> DataFrame`` of outcome rows, one per seed; must be
+            picklable for process pools and Dask (a module-level function or an instance of a
+            module-level class).
+        out_dir: The results folder; must be new or empty unless ``resume``.
+        replications: Runs per design point.
+        root_seed: Every run's seed derives from it and from the run's point and replication.
+        executor: Where tasks run; serial in this process when ``None``. Not shut down here.
+        resume: Continue the sweep in ``out_dir``, skipping finished parts.
+        outcomes: Outcome columns to keep; all the evaluator returns when ``None``.
+        retries: Extra attempts for a run that raises and for a task lost with its worker.
+        run_timeout_seconds: Wall-clock limit of one run; a run over it is recorded as failed.
+        runs_per_part: Runs per task and part file; about 1/128 of the sweep when ``None``.
+        experiment_name: Stored with the results; a resume must name the same experiment.
+        experiment_sha256: Hash of the experiment file; a resume must match it.
+        progress: Show a progress bar; when ``None``, only if stderr is a terminal.
+
+    Returns:
+        A summary of the sweep.
+
+    Raises:
+        InputError: If ``out_dir`` holds other results, or a resume does not match the stored sweep.
+        SweepAbortedError: If a task kept failing outside the evaluator; finished parts are kept.
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    if retries < 0:
+        raise ValueError(f"retries must be at least 0, got {retries}")
+    if len(design) == 0:
+        raise ValueError("the design has no points")
+    total_runs = len(design) * replications
+    runs_per_part = runs_per_part or default_runs_per_part(total_runs)
+    parts = task_count(total_runs, runs_per_part)
+    fingerprint = design.fingerprint()
+    header: dict[str, Any] = json.loads(
+        json.dumps(
+            {
+                "experiment_name": experiment_name,
+                "experiment_sha256": experiment_sha256,
+                "design_sha256": fingerprint,
+                "design": {"kind": design.kind, "settings": design.settings, "points": len(design)},
+                "parameters": [parameter.model_dump(mode="json") for parameter in design.parameters],
+                "replications": replications,
+                "root_seed": root_seed,
+                "outcomes": list(outcomes) if outcomes is not None else None,
+                "runs_per_part": runs_per_part,
+                "total_runs": total_runs,
+                "parts": parts,
+            }
+        )
+    )
+    opener = SweepStore.resume if resume else SweepStore.create
+    executor = executor or SerialExecutor()
+    started = time.perf_counter()
+    with opener(out_dir, header, design.points) as store:
+        provenance = ProvenanceRecorder(
+            store.root,
+            {
+                "sweep_id": store.header["sweep_id"],
+                "experiment_name": experiment_name,
+                "experiment_sha256": experiment_sha256,
+                "design_kind": design.kind,
+                "design_sha256": fingerprint,
+                "root_seed": root_seed,
+                "replications": replications,
+                "total_runs": total_runs,
+            },
+        )
+        finished = store.finished_parts()
+        runs_skipped = sum(store.entries[part].rows + store.entries[part].failed for part in finished)
+        todo = deque(part for part in range(parts) if part not in finished)
+        provenance.start(
+            executor=describe_executor(executor), resumed=bool(finished), runs_to_do=total_runs - runs_skipped
+        )
+        status = "error"
+        try:
+            _drive(
+                executor,
+                store,
+                todo,
+                design=design,
+                evaluator=evaluator,
+                replications=replications,
+                root_seed=root_seed,
+                total_runs=total_runs,
+                runs_per_part=runs_per_part,
+                outcomes=tuple(outcomes) if outcomes is not None else None,
+                retries=retries,
+                run_timeout_seconds=run_timeout_seconds,
+                initial_runs=runs_skipped,
+                initial_failed=sum(store.entries[part].failed for part in finished),
+                progress=sys.stderr.isatty() if progress is None else progress,
+            )
+            status = "complete"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            runs_done = sum(entry.rows for entry in store.entries.values())
+            runs_failed = sum(entry.failed for entry in store.entries.values())
+            provenance.finish(status=status, runs_done=runs_done, runs_failed=runs_failed)
+        return SweepSummary(
+            out_dir=store.root,
+            total_runs=total_runs,
+            runs_done=runs_done,
+            runs_failed=runs_failed,
+            runs_skipped=runs_skipped,
+            parts=len(store.entries),
+            elapsed_seconds=time.perf_counter() - started,
+        )
+
+
+def _drive(
+    executor: Executor,
+    store: SweepStore,
+    todo: deque[int],
+    *,
+    design: Design,
+    evaluator: Evaluator,
+    replications: int,
+    root_seed: int,
+    total_runs: int,
+    runs_per_part: int,
+    outcomes: tuple[str, ...] | None,
+    retries: int,
+    run_timeout_seconds: float | None,
+    initial_runs: int,
+    initial_failed: int,
+    progress: bool,
+) -> None:
+    """Keep a bounded window of tasks in flight and write each finished one."""
+    point_values = design.points[design.parameter_names].to_dict(orient="records")
+
+    def task_input(part: int) -> TaskInput:
+        chunks = tuple(
+            (chunk, point_values[chunk.point], run_seeds(root_seed, chunk.point, chunk.start, chunk.stop))
+            for chunk in chunks_of_task(
+                part, replications=replications, total_runs=total_runs, runs_per_part=runs_per_part
+            )
+        )
+        return TaskInput(part, chunks)
+
+    window = 2 * concurrency_of(executor) + 1
+    in_flight: dict[Future, int] = {}
+    attempts: dict[int, int] = {}
+    failed = initial_failed
+    bar = tqdm(
+        total=total_runs,
+        initial=initial_runs,
+        unit="run",
+        desc="sweep",
+        disable=not progress,
+        dynamic_ncols=True,
+        smoothing=0.05,
+        file=sys.stderr,
+    )
+    bar.set_postfix(failed=failed, refresh=False)
+    try:
+        while todo or in_flight:
+            while todo and len(in_flight) < window:
+                part = todo.popleft()
+                future = executor.submit(
+                    evaluate_task,
+                    evaluator,
+                    task_input(part),
+                    outcomes=outcomes,
+                    retries=retries,
+                    run_timeout_seconds=run_timeout_seconds,
+                )
+                in_flight[future] = part
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=in_flight.__getitem__):
+                part = in_flight.pop(future)
+                try:
+                    output = future.result()
+                except Exception as error:
+                    attempts[part] = attempts.get(part, 0) + 1
+                    if attempts[part] <= retries:
+                        todo.appendleft(part)
+                        continue
+                    detail = "".join(traceback.format_exception_only(error)).strip()
+                    raise SweepAbortedError(
+                        f"task {part} failed outside the evaluator after {attempts[part]} attempt(s): "
+                        f"{detail}; finished parts are kept, continue with --resume"
+                    ) from error
+                entry = store.write_part(output)
+                failed += entry.failed
+                bar.set_postfix(failed=failed, refresh=False)
+                bar.update(entry.rows + entry.failed)
+    except BaseException:
+        for future in in_flight:
+            future.cancel()
+        raise
+    finally:
+        bar.close()
