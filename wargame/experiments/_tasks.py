@@ -165,17 +165,19 @@ def _checked(frame: Any, expected_rows: int, outcomes: Sequence[str] | None) -> 
         raise TypeError(f"the evaluator must return a pandas DataFrame, got {type(frame).__name__}")
     if len(frame) != expected_rows:
         raise ValueError(f"the evaluator returned {len(frame)} rows for {expected_rows} seeds")
-    clashing = [column for column in RESERVED_COLUMNS if column in frame.columns]
+    columns = frame.columns.tolist()
+    clashing = [column for column in RESERVED_COLUMNS if column in columns]
     if clashing:
         raise ValueError(f"the evaluator returned reserved columns {clashing}")
-    if outcomes is not None:
-        missing = [name for name in outcomes if name not in frame.columns]
+    if outcomes is not None and columns != list(outcomes):
+        missing = [name for name in outcomes if name not in columns]
         if missing:
-            raise KeyError(
-                f"the evaluator returned no outcome column {missing}; it has {list(frame.columns)}"
-            )
+            raise KeyError(f"the evaluator returned no outcome column {missing}; it has {columns}")
         frame = frame[list(outcomes)]
-    return frame.reset_index(drop=True)
+    index = frame.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        frame = frame.reset_index(drop=True)
+    return frame
 
 
 def _one_by_one(

@@ -1,0 +1,181 @@
+"""Analysis of sweeps: CIs, Sobol indices (Ishigami acceptance), Morris, PRIM discovery, tables and plots."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from wargame.errors import InputError
+from wargame.experiments import (
+    FullFactorialDesign,
+    LatinHypercubeDesign,
+    MorrisDesign,
+    Parameter,
+    SobolDesign,
+    analyze,
+    discover,
+    generate_design,
+    load_results,
+    morris_indices,
+    run_sweep,
+    sobol_indices,
+    summarize_groups,
+    wilson_interval,
+)
+
+ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1
+
+
+def ishigami(params: dict, seeds: np.ndarray) -> pd.DataFrame:
+    """The Ishigami function; deterministic, so every replication gives the same row."""
+    x1, x2, x3 = (params[f"input.x{i}"] for i in (1, 2, 3))
+    y = math.sin(x1) + ISHIGAMI_A * math.sin(x2) ** 2 + ISHIGAMI_B * x3**4 * math.sin(x1)
+    return pd.DataFrame({"y": np.full(len(seeds), y)})
+
+
+def ishigami_analytic_indices(a: float, b: float) -> tuple[list[float], list[float]]:
+    """First- and total-order Sobol indices of the Ishigami function (Saltelli et al. 2008, Ch. 4)."""
+    pi = math.pi
+    v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * pi**8 * (1 / 18 - 1 / 50)
+    variance = v1 + v2 + v13
+    return [v1 / variance, v2 / variance, 0.0], [(v1 + v13) / variance, v2 / variance, v13 / variance]
+
+
+def linear_with_noise(params: dict, seeds: np.ndarray) -> pd.DataFrame:
+    """y = 2 a - 0.5 b + noise; c has no effect; war when a > 0.7 and b < 0.3."""
+    noise = np.array([np.random.default_rng(int(seed)).normal(0.0, 0.01) for seed in seeds])
+    a, b = params["x.a"], params["x.b"]
+    return pd.DataFrame({"y_hours": 2 * a - 0.5 * b + noise, "war": np.full(len(seeds), a > 0.7 and b < 0.3)})
+
+
+UNIT = (0.0, 1.0)
+LINEAR_PARAMETERS = [Parameter(path=f"x.{name}", bounds=UNIT) for name in "abc"]
+
+
+@pytest.mark.slow
+def test_sobol_pipeline_recovers_the_ishigami_indices(tmp_path: Path) -> None:
+    parameters = [Parameter(path=f"input.x{i}", bounds=(-math.pi, math.pi)) for i in (1, 2, 3)]
+    design = generate_design(parameters, SobolDesign(kind="sobol", base_samples=4096), root_seed=7)
+    run_sweep(design, ishigami, tmp_path / "ishigami", root_seed=7)
+    indices = sobol_indices(load_results(tmp_path / "ishigami"))
+    first, total = ishigami_analytic_indices(ISHIGAMI_A, ISHIGAMI_B)
+    assert np.round(first, 3).tolist() == [0.314, 0.442, 0.0]
+    assert np.round(total, 3).tolist() == [0.558, 0.442, 0.244]
+    assert np.abs(indices["S1"].to_numpy() - first).max() < 0.03
+    assert np.abs(indices["ST"].to_numpy() - total).max() < 0.03
+    assert (indices["S1_ci_low"] <= indices["S1"]).all() and (indices["S1"] <= indices["S1_ci_high"]).all()
+
+
+def test_wilson_interval_matches_the_textbook_formula() -> None:
+    low, high = wilson_interval(np.array([5, 0, 10]), np.array([10, 10, 10]))
+    z = stats.norm.ppf(0.975)
+    p, n = 0.5, 10
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    assert low[0] == pytest.approx(centre - half) and high[0] == pytest.approx(centre + half)
+    assert low[1] == 0.0 and 0 < high[1] < 0.35
+    assert high[2] == 1.0 and 0.65 < low[2] < 1
+    assert np.isnan(wilson_interval(np.array([0]), np.array([0]))[0][0])
+
+
+def test_summaries_give_rates_for_yes_no_outcomes_and_t_intervals_for_means() -> None:
+    rng = np.random.default_rng(0)
+    runs = pd.DataFrame(
+        {
+            "point": np.repeat([0, 1], 50),
+            "war": rng.random(100) < 0.3,
+            "war_day": np.where(rng.random(100) < 0.5, rng.normal(30, 5, 100), np.nan),
+        }
+    )
+    table = summarize_groups(runs, ["point"], ["war", "war_day"]).set_index(["point", "outcome"])
+    for point in (0, 1):
+        rows = runs[runs["point"] == point]
+        rate = table.loc[(point, "war")]
+        assert rate["statistic"] == "rate" and rate["estimate"] == rows["war"].mean()
+        assert (rate["ci_low"], rate["ci_high"]) == pytest.approx(
+            tuple(x[0] for x in wilson_interval(np.array([rows["war"].sum()]), np.array([50])))
+        )
+        day = table.loc[(point, "war_day")]
+        values = rows["war_day"].dropna()
+        expected = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
+        assert (day["ci_low"], day["ci_high"]) == pytest.approx(expected)
+        assert (day["n"], day["n_missing"]) == (len(values), 50 - len(values))
+
+
+def test_morris_ranks_a_linear_model_by_its_slopes(tmp_path: Path) -> None:
+    design = generate_design(LINEAR_PARAMETERS, MorrisDesign(kind="morris", trajectories=20), root_seed=1)
+    run_sweep(design, linear_with_noise, tmp_path / "morris", replications=2, root_seed=1)
+    table = morris_indices(load_results(tmp_path / "morris"), ["y_hours"]).set_index("parameter")
+    assert table.loc["x.a", "mu_star"] == pytest.approx(2.0, abs=0.05)
+    assert table.loc["x.b", "mu"] == pytest.approx(-0.5, abs=0.05)
+    assert table.loc["x.c", "mu_star"] < 0.05
+    assert table.loc["x.a", "sigma"] < 0.05
+
+
+def test_sensitivity_indices_need_the_matching_design(tmp_path: Path) -> None:
+    design = generate_design(
+        LINEAR_PARAMETERS, LatinHypercubeDesign(kind="latin_hypercube", samples=8), root_seed=1
+    )
+    run_sweep(design, linear_with_noise, tmp_path / "lhs", root_seed=1)
+    results = load_results(tmp_path / "lhs")
+    with pytest.raises(InputError, match="need a 'sobol' design"):
+        sobol_indices(results)
+    with pytest.raises(InputError, match="need a 'morris' design"):
+        morris_indices(results)
+
+
+def test_prim_finds_the_region_where_war_is_likely(tmp_path: Path) -> None:
+    design = generate_design(
+        LINEAR_PARAMETERS, LatinHypercubeDesign(kind="latin_hypercube", samples=600), root_seed=3
+    )
+    run_sweep(design, linear_with_noise, tmp_path / "lhs", root_seed=3)
+    box = discover(load_results(tmp_path / "lhs"), "war", 0.5, min_coverage=0.8)
+    assert box.restricted[:2] == ["x.a", "x.b"] or box.restricted[:2] == ["x.b", "x.a"]
+    assert "x.c" not in box.restricted
+    assert box.limits["x.a"][0] == pytest.approx(0.7, abs=0.08)
+    assert box.limits["x.b"][1] == pytest.approx(0.3, abs=0.08)
+    assert box.density > 0.85 and box.coverage >= 0.8
+
+
+def test_analyze_writes_tables_and_labelled_plots(tmp_path: Path) -> None:
+    parameters = [
+        Parameter(path="x.a", levels=(0.2, 0.5, 0.8, 0.9)),
+        Parameter(path="x.b", levels=(0.1, 0.2, 0.6)),
+    ]
+    design = generate_design(parameters, FullFactorialDesign(kind="full_factorial"), root_seed=0)
+    out = tmp_path / "grid"
+    run_sweep(design, lambda_free_grid, out, replications=20, root_seed=0)
+    report = analyze(out, discovery_outcome="war", discovery_threshold=0.5)
+    folder = out / "analysis"
+    summary = pd.read_csv(folder / "point_summary.csv")
+    assert len(summary) == len(design) * 2
+    assert set(summary.columns) >= {"point", "x.a", "x.b", "outcome", "estimate", "ci_low", "ci_high", "n"}
+    for name in ("response_war.png", "heatmap_war.png", "response_y_hours.png", "discovery.png"):
+        assert (folder / "figures" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (folder / "discovery.json").exists()
+    text = report.format()
+    assert "Scenario discovery: war > 0.5" in text and "x.a" in text
+
+
+def lambda_free_grid(params: dict, seeds: np.ndarray) -> pd.DataFrame:
+    return linear_with_noise({**params, "x.c": 0.0}, seeds)
+
+
+def test_analyze_refuses_unknown_outcomes(tmp_path: Path) -> None:
+    design = generate_design(
+        LINEAR_PARAMETERS[:1], LatinHypercubeDesign(kind="latin_hypercube", samples=4), root_seed=0
+    )
+    run_sweep(design, lambda_free_single, tmp_path / "s", root_seed=0)
+    with pytest.raises(InputError, match="no outcome 'peace'"):
+        analyze(tmp_path / "s", outcomes=["peace"], plots=False)
+
+
+def lambda_free_single(params: dict, seeds: np.ndarray) -> pd.DataFrame:
+    return linear_with_noise({**params, "x.b": 0.0, "x.c": 0.0}, seeds)

@@ -1,0 +1,206 @@
+"""``wargame analyze``: tables, sensitivity indices, scenario discovery and plots of a finished sweep.
+
+Writes into ``DIR/analysis/`` (or another folder): ``point_summary.csv`` and ``.parquet`` (every
+outcome's rate or mean per design point with a 95% CI), ``sobol_indices.*`` or ``morris_indices.*`` for
+those designs, ``discovery.json`` and ``discovery_box.csv`` when a discovery outcome and threshold are
+given, and PNG figures under ``figures/``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from wargame.errors import InputError
+from wargame.experiments._discovery import PrimBox, discover
+from wargame.experiments._labels import parameter_label
+from wargame.experiments._results import SweepResults, load_results
+from wargame.experiments._sensitivity import morris_indices, sobol_indices
+from wargame.experiments._summary import summarize_groups
+
+__all__ = ["AnalysisReport", "analyze"]
+
+
+@dataclass
+class AnalysisReport:
+    """What :func:`analyze` computed and wrote.
+
+    Attributes:
+        results: The loaded sweep results.
+        point_summary: Long table, one row per design point and outcome, with parameter values,
+            ``estimate``, ``ci_low``, ``ci_high``, ``n``, ``n_missing``.
+        sobol: Sobol indices (sobol designs), else ``None``.
+        morris: Morris statistics (morris designs), else ``None``.
+        discovery: The PRIM box, when requested.
+        files: Every table and figure written.
+    """
+
+    results: SweepResults
+    point_summary: pd.DataFrame
+    sobol: pd.DataFrame | None = None
+    morris: pd.DataFrame | None = None
+    discovery: PrimBox | None = None
+    files: list[Path] = field(default_factory=list)
+    folder: Path | None = None
+
+    def format(self, max_points: int = 20) -> str:
+        """Return the report as plain text for a terminal."""
+        results = self.results
+        lines = [
+            f"sweep {results.info['experiment_name']!r}: {results.design_kind} design, "
+            f"{len(results.design)} points x {results.info['replications']} replications = "
+            f"{results.total_runs} runs; "
+            f"{len(results.runs)} finished, {len(results.failures)} failed"
+            + ("" if results.complete else " (INCOMPLETE: resume the sweep for the rest)"),
+            "",
+            "Per design point (estimate [95% CI]):",
+        ]
+        table = self.point_summary.copy()
+        table["value"] = [
+            f"{e:.3g} [{lo:.3g}, {hi:.3g}]"
+            for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"], strict=True)
+        ]
+        wide = table.pivot(index="point", columns="outcome", values="value")
+        wide = results.design.join(wide, how="right")
+        with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 40):
+            lines.append(wide.head(max_points).to_string())
+        if len(wide) > max_points:
+            lines.append(f"... {len(wide) - max_points} more points in point_summary.csv")
+        if self.sobol is not None:
+            lines += ["", "Sobol indices (95% CI):", _indices_text(self.sobol, ("S1", "ST"))]
+        if self.morris is not None:
+            lines += [
+                "",
+                "Morris elementary effects (95% CI on mu*):",
+                _indices_text(self.morris, ("mu_star",), ("mu", "sigma")),
+            ]
+        if self.discovery is not None:
+            box = self.discovery
+            lines += [
+                "",
+                f"Scenario discovery: {box.outcome} > {box.threshold:g} in {box.cases} of "
+                f"{len(results.design)} points; box covers {box.coverage:.0%} of them "
+                f"with density {box.density:.0%}:",
+            ]
+            for name in box.restricted or list(box.limits):
+                low, high = box.limits[name]
+                lines.append(f"  {low:.4g} <= {name} <= {high:.4g}")
+        if self.files:
+            lines += ["", f"Wrote {len(self.files)} tables and figures under {self.folder}"]
+        return "\n".join(lines)
+
+
+def _indices_text(table: pd.DataFrame, with_ci: Sequence[str], plain: Sequence[str] = ()) -> str:
+    shown = pd.DataFrame({"outcome": table["outcome"], "parameter": table["parameter"]})
+    for key in with_ci:
+        shown[key] = [
+            f"{e:.3f} [{lo:.3f}, {hi:.3f}]"
+            for e, lo, hi in zip(table[key], table[f"{key}_ci_low"], table[f"{key}_ci_high"], strict=True)
+        ]
+    for key in plain:
+        shown[key] = table[key].map(lambda value: f"{value:.3f}")
+    with pd.option_context("display.width", 200, "display.max_colwidth", 60):
+        return shown.to_string(index=False)
+
+
+def _write_table(table: pd.DataFrame, folder: Path, stem: str, files: list[Path]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    table.to_csv(folder / f"{stem}.csv", index=False)
+    table.to_parquet(folder / f"{stem}.parquet", index=False)
+    files += [folder / f"{stem}.csv", folder / f"{stem}.parquet"]
+
+
+def _most_influential_pair(results: SweepResults, outcome: str) -> list[str]:
+    """The two parameters whose pooled response to the outcome spans the widest range."""
+    from wargame.experiments._plots import binned
+
+    spreads = {}
+    runs = results.runs
+    for name in results.parameter_names:
+        means = runs[outcome].astype(float).groupby(binned(runs[name])).mean()
+        spreads[name] = float(means.max() - means.min()) if len(means) else 0.0
+    return sorted(spreads, key=lambda name: -spreads[name])[:2]
+
+
+def analyze(
+    out_dir: str | Path,
+    *,
+    report_dir: str | Path | None = None,
+    outcomes: Sequence[str] | None = None,
+    discovery_outcome: str | None = None,
+    discovery_threshold: float | None = None,
+    plots: bool = True,
+) -> AnalysisReport:
+    """Analyse a sweep: per-point estimates with CIs, sensitivity indices, scenario discovery, plots.
+
+    Args:
+        out_dir: The sweep's results folder.
+        report_dir: Where tables and figures go; ``out_dir/analysis`` when ``None``.
+        outcomes: Outcomes to analyse; all when ``None``.
+        discovery_outcome: Outcome for scenario discovery, e.g. ``war``; none when ``None``.
+        discovery_threshold: A design point is a case of interest when its mean outcome exceeds this.
+        plots: Write PNG figures.
+
+    Raises:
+        InputError: If the folder is not a sweep's, a part is damaged, or an outcome is unknown.
+    """
+    results = load_results(out_dir)
+    if results.runs.empty:
+        raise InputError("the sweep has no finished runs to analyse", source=str(out_dir))
+    names = list(outcomes) if outcomes is not None else results.outcome_names
+    unknown = [name for name in names if name not in results.outcome_names]
+    if unknown:
+        raise InputError(f"no outcome {unknown[0]!r} in the results; there are {results.outcome_names}")
+    if (discovery_outcome is None) != (discovery_threshold is None):
+        raise InputError("give both a discovery outcome and a threshold, or neither")
+    folder = Path(report_dir) if report_dir is not None else results.root / "analysis"
+    files: list[Path] = []
+    summary = summarize_groups(results.runs, ["point"], names)
+    summary = results.design.reset_index().merge(summary, on="point", how="right")
+    _write_table(summary, folder, "point_summary", files)
+    report = AnalysisReport(results=results, point_summary=summary, files=files, folder=folder)
+    if results.design_kind == "sobol" and results.complete:
+        report.sobol = sobol_indices(results, names)
+        _write_table(report.sobol, folder, "sobol_indices", files)
+    if results.design_kind == "morris" and results.complete:
+        report.morris = morris_indices(results, names)
+        _write_table(report.morris, folder, "morris_indices", files)
+    if discovery_outcome is not None and discovery_threshold is not None:
+        report.discovery = discover(results, discovery_outcome, discovery_threshold)
+        (folder / "discovery.json").write_text(json.dumps(report.discovery.to_dict(), indent=2) + "\n")
+        report.discovery.limits_table().to_csv(folder / "discovery_box.csv", index=False)
+        files += [folder / "discovery.json", folder / "discovery_box.csv"]
+    if plots:
+        files += _plot_all(results, report, names, folder / "figures")
+    return report
+
+
+def _plot_all(
+    results: SweepResults, report: AnalysisReport, names: Sequence[str], figures: Path
+) -> list[Path]:
+    from wargame.experiments import _plots
+
+    labels = {p.path: parameter_label(p.path, p.label) for p in results.parameters}
+    written: list[Path] = []
+    for outcome in names:
+        if results.runs[outcome].notna().sum() == 0:
+            continue
+        written.append(_plots.plot_response_curves(results, outcome, figures / f"response_{outcome}.png"))
+        if len(results.parameter_names) >= 2:
+            x_name, y_name = _most_influential_pair(results, outcome)
+            written.append(
+                _plots.plot_heatmap(results, outcome, x_name, y_name, figures / f"heatmap_{outcome}.png")
+            )
+        if report.sobol is not None and report.sobol[report.sobol["outcome"] == outcome]["ST"].notna().any():
+            written.append(_plots.plot_sobol(report.sobol, outcome, figures / f"sobol_{outcome}.png", labels))
+        if report.morris is not None:
+            written.append(
+                _plots.plot_morris(report.morris, outcome, figures / f"morris_{outcome}.png", labels)
+            )
+    if report.discovery is not None:
+        written.append(_plots.plot_discovery(results, report.discovery, figures / "discovery.png"))
+    return written

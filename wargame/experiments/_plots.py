@@ -1,0 +1,228 @@
+"""Plots of a sweep (matplotlib, Agg back end, PNG): response curves, heat maps, sensitivity bars,
+scenario discovery.
+
+Every function writes one PNG and returns its path. Axes carry labels with units; bands and error bars
+are 95% confidence intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Rectangle
+
+from wargame.experiments._discovery import PrimBox
+from wargame.experiments._labels import outcome_label, parameter_label
+from wargame.experiments._results import SweepResults
+from wargame.experiments._summary import outcome_kind, summarize_groups
+
+__all__ = [
+    "binned",
+    "plot_discovery",
+    "plot_heatmap",
+    "plot_morris",
+    "plot_response_curves",
+    "plot_sobol",
+]
+
+_MAX_DISTINCT_LEVELS = 12
+_BINS = 8
+_DPI = 120
+
+
+def binned(values: pd.Series, bins: int = _BINS) -> pd.Series:
+    """Return ``values`` unchanged if it has few distinct values, else the mean value of its quantile bin."""
+    if values.nunique() <= _MAX_DISTINCT_LEVELS or not pd.api.types.is_numeric_dtype(values):
+        return values
+    codes = pd.qcut(values, q=bins, labels=False, duplicates="drop")
+    return values.groupby(codes).transform("mean")
+
+
+def _labels(results: SweepResults) -> dict[str, str]:
+    return {p.path: parameter_label(p.path, p.label) for p in results.parameters}
+
+
+def _save(figure: plt.Figure, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=_DPI, bbox_inches="tight")
+    plt.close(figure)
+    return path
+
+
+def plot_response_curves(
+    results: SweepResults, outcome: str, path: str | Path, parameters: Sequence[str] | None = None
+) -> Path:
+    """Plot the outcome against each parameter, pooled over the others, with a 95% CI band.
+
+    Continuous parameters are grouped into quantile bins. One panel per parameter.
+    """
+    names = list(parameters) if parameters is not None else results.parameter_names
+    labels = _labels(results)
+    statistic = outcome_kind(results.runs[outcome])
+    columns = min(3, len(names))
+    rows = -(-len(names) // columns)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(4.2 * columns, 3.4 * rows), squeeze=False, sharey=True
+    )
+    for axis, name in zip(axes.flat, names, strict=False):
+        runs = pd.DataFrame({name: binned(results.runs[name]), outcome: results.runs[outcome]})
+        table = summarize_groups(runs, [name], [outcome]).sort_values(name)
+        x = table[name].to_numpy(dtype=float)
+        axis.fill_between(x, table["ci_low"], table["ci_high"], alpha=0.25, label="95% CI")
+        axis.plot(x, table["estimate"], marker="o", markersize=3.5, label="estimate")
+        axis.set_xlabel(labels.get(name, name))
+        axis.grid(alpha=0.3)
+    for axis in axes[:, 0]:
+        axis.set_ylabel(outcome_label(outcome, statistic))
+    for axis in list(axes.flat)[len(names) :]:
+        axis.set_visible(False)
+    axes.flat[0].legend(loc="best", fontsize="small")
+    figure.suptitle(f"{outcome}: response to each parameter (others pooled)")
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def plot_heatmap(
+    results: SweepResults, outcome: str, x_parameter: str, y_parameter: str, path: str | Path
+) -> Path:
+    """Plot the outcome over two parameters, pooled over any others, as an annotated heat map."""
+    labels = _labels(results)
+    statistic = outcome_kind(results.runs[outcome])
+    runs = pd.DataFrame(
+        {
+            x_parameter: binned(results.runs[x_parameter]),
+            y_parameter: binned(results.runs[y_parameter]),
+            outcome: results.runs[outcome],
+        }
+    )
+    table = summarize_groups(runs, [y_parameter, x_parameter], [outcome])
+    grid = table.pivot(index=y_parameter, columns=x_parameter, values="estimate").sort_index()
+    grid = grid.reindex(sorted(grid.columns), axis=1)
+    figure, axis = plt.subplots(
+        figsize=(1.0 + 0.75 * max(5, grid.shape[1]), 1.0 + 0.55 * max(5, grid.shape[0]))
+    )
+    limits = {"vmin": 0.0, "vmax": 1.0} if statistic == "rate" else {}
+    image = axis.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis", **limits)
+    axis.set_xticks(range(grid.shape[1]), [f"{value:.3g}" for value in grid.columns], rotation=45)
+    axis.set_yticks(range(grid.shape[0]), [f"{value:.3g}" for value in grid.index])
+    axis.set_xlabel(labels.get(x_parameter, x_parameter))
+    axis.set_ylabel(labels.get(y_parameter, y_parameter))
+    if grid.size <= 150:
+        values = grid.to_numpy(dtype=float)
+        middle = np.nanmean(values)
+        for (row, column), value in np.ndenumerate(values):
+            if np.isfinite(value):
+                colour = "black" if value > middle else "white"
+                axis.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=7, color=colour)
+    figure.colorbar(image, ax=axis, label=outcome_label(outcome, statistic))
+    axis.set_title(f"{outcome} by {x_parameter.split('.')[-1]} and {y_parameter.split('.')[-1]}")
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def plot_sobol(
+    indices: pd.DataFrame, outcome: str, path: str | Path, labels: dict[str, str] | None = None
+) -> Path:
+    """Bar chart of Sobol first- and total-order indices of one outcome, with 95% CIs, largest ST first."""
+    table = indices[indices["outcome"] == outcome].sort_values("ST", ascending=True)
+    names = [(labels or {}).get(name, name) for name in table["parameter"]]
+    positions = np.arange(len(table))
+    height = 0.38
+    figure, axis = plt.subplots(figsize=(7.5, 1.2 + 0.45 * len(table)))
+    for offset, key, colour in ((-height / 2, "S1", "tab:blue"), (height / 2, "ST", "tab:orange")):
+        estimate = table[key].to_numpy()
+        errors = np.vstack([estimate - table[f"{key}_ci_low"], table[f"{key}_ci_high"] - estimate])
+        axis.barh(positions + offset, estimate, height, xerr=errors, color=colour, capsize=2.5, label=key)
+    axis.set_yticks(positions, names)
+    axis.set_xlabel("Sobol index (share of output variance)")
+    axis.axvline(0.0, color="black", linewidth=0.6)
+    axis.legend(["first order S1", "total order ST"], loc="lower right")
+    axis.set_title(f"Sobol sensitivity of {outcome} (95% bootstrap CI)")
+    axis.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def plot_morris(
+    indices: pd.DataFrame, outcome: str, path: str | Path, labels: dict[str, str] | None = None
+) -> Path:
+    """Bar chart of Morris ``mu*`` (with 95% CI) and ``sigma`` of one outcome, largest ``mu*`` first."""
+    table = indices[indices["outcome"] == outcome].sort_values("mu_star", ascending=True)
+    names = [(labels or {}).get(name, name) for name in table["parameter"]]
+    positions = np.arange(len(table))
+    height = 0.38
+    figure, axis = plt.subplots(figsize=(7.5, 1.2 + 0.45 * len(table)))
+    estimate = table["mu_star"].to_numpy()
+    errors = np.vstack([estimate - table["mu_star_ci_low"], table["mu_star_ci_high"] - estimate])
+    axis.barh(positions - height / 2, estimate, height, xerr=errors, capsize=2.5, label="mu* (mean |effect|)")
+    axis.barh(positions + height / 2, table["sigma"], height, label="sigma (interaction / non-linearity)")
+    axis.set_yticks(positions, names)
+    axis.set_xlabel(f"elementary effect on {outcome} (outcome units per parameter unit)")
+    axis.legend(loc="lower right")
+    axis.set_title(f"Morris screening of {outcome} (95% bootstrap CI on mu*)")
+    axis.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def plot_discovery(results: SweepResults, box: PrimBox, path: str | Path) -> Path:
+    """Scenario discovery: design points on the two most restricted parameters, coloured by the outcome,
+    with the PRIM box; beside it the peeling trajectory (coverage against density)."""
+    labels = _labels(results)
+    names = (box.restricted + [n for n in results.parameter_names if n not in box.restricted])[:2]
+    means = results.runs[box.outcome].astype(float).groupby(results.runs["point"]).mean()
+    design = results.design.loc[means.index]
+    statistic = outcome_kind(results.runs[box.outcome])
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    if len(names) == 2:
+        x_name, y_name = names
+        scatter = left.scatter(
+            design[x_name],
+            design[y_name],
+            c=means,
+            cmap="coolwarm",
+            s=18,
+            edgecolors="none",
+            **({"vmin": 0.0, "vmax": 1.0} if statistic == "rate" else {}),
+        )
+        (x_low, x_high), (y_low, y_high) = box.limits[x_name], box.limits[y_name]
+        left.add_patch(Rectangle((x_low, y_low), x_high - x_low, y_high - y_low, fill=False, linewidth=2))
+        left.set_xlabel(labels.get(x_name, x_name))
+        left.set_ylabel(labels.get(y_name, y_name))
+    else:
+        (x_name,) = names
+        scatter = left.scatter(design[x_name], means, c=means, cmap="coolwarm", s=18)
+        left.axvspan(*box.limits[x_name], alpha=0.15)
+        left.set_xlabel(labels.get(x_name, x_name))
+        left.set_ylabel(outcome_label(box.outcome, statistic))
+    figure.colorbar(scatter, ax=left, label=outcome_label(box.outcome, statistic))
+    left.set_title(
+        f"PRIM box: {box.outcome} > {box.threshold:g} "
+        f"(coverage {box.coverage:.0%}, density {box.density:.0%})"
+    )
+    right.plot(box.trajectory["coverage"], box.trajectory["density"], marker=".", linewidth=1)
+    chosen = box.trajectory.iloc[box.chosen_step]
+    right.scatter(
+        [chosen["coverage"]],
+        [chosen["density"]],
+        s=80,
+        facecolors="none",
+        edgecolors="red",
+        label="chosen box",
+    )
+    right.set_xlabel("coverage (share of cases of interest inside the box)")
+    right.set_ylabel("density (share of the box that are cases)")
+    right.set_title("peeling trajectory")
+    right.legend(loc="lower left")
+    right.grid(alpha=0.3)
+    figure.tight_layout()
+    return _save(figure, path)
