@@ -342,7 +342,11 @@ class LanchesterModel(TeachingModel):
         axis.plot(iwo.times_days, iwo.strengths[:, 1], "C3-", label="Japanese troops (model)")
         axis.set_xlabel("time since landing (days)")
         axis.set_ylabel("strength (troops)")
-        axis.set_title("Iwo Jima 1945: Engel's square-law fit (a = 0.0544, b = 0.0106 per day)")
+        p = result.params
+        axis.set_title(
+            f"Iwo Jima 1945, Engel's square-law fit (a = {p['iwo_japanese_kill_rate_per_day']:g},"
+            f" b = {p['iwo_us_kill_rate_per_day']:g} per day)"
+        )
         axis.legend(fontsize=8)
         paths.append(save_figure(figure, out_dir / "lanchester_iwo_jima.png"))
         return paths

@@ -17,7 +17,7 @@ from wargame.teaching._session import run_teaching_model
 
 __all__ = ["main", "regenerate_lessons"]
 
-_OUTPUT_BLOCK = re.compile(r"(<!-- output:start -->\n).*?(\n<!-- output:end -->)", re.DOTALL)
+_OUTPUT_BLOCK = re.compile(r"(<!-- output:start -->\n).*?(<!-- output:end -->)", re.DOTALL)
 
 
 def regenerate_lessons(lesson_dir: Path) -> list[Path]:
@@ -29,7 +29,7 @@ def regenerate_lessons(lesson_dir: Path) -> list[Path]:
         page = lesson_dir / f"{name}.md"
         if page.exists():
             text = page.read_text(encoding="utf-8")
-            block = f"```console\n$ wargame teach {name}\n{run.text}\n```"
+            block = f"```console\n$ wargame teach {name}\n{run.text}\n```\n"
             updated, count = _OUTPUT_BLOCK.subn(
                 lambda match, block=block: match.group(1) + block + match.group(2), text
             )

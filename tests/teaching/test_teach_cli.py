@@ -1,0 +1,93 @@
+"""``wargame teach``: listing, live parameters, figures, and one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from wargame.teaching import model_names
+from wargame.teaching.cli import add_parser
+
+LESSONS = Path(__file__).resolve().parents[2] / "docs" / "lessons"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wargame")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def _teach(argv: list[str]) -> int:
+    args = _parser().parse_args(["teach", *argv])
+    return args.handler(args)
+
+
+def test_list_names_every_model(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _teach(["--list"]) == 0
+    listed = re.findall(r"^  (\w+) ", capsys.readouterr().out, flags=re.MULTILINE)
+    assert model_names() == listed
+
+
+def test_live_parameter_changes_the_printed_result(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _teach(["richardson", "--case", "stable", "--param", "fatigue_x_per_year=0.2"]) == 0
+    out = capsys.readouterr().out
+    assert "case stable*: m*n = 0.18 < a*b = 0.25 -> UNSTABLE" in out
+    assert "fatigue_x_per_year=0.2" in out
+
+
+def test_plot_writes_labelled_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _teach(["escalation", "--plot", "--out", str(tmp_path)]) == 0
+    written = sorted(path.name for path in tmp_path.glob("*.png"))
+    assert written == ["escalation_map.png", "escalation_rungs.png"]
+    assert f"wrote {tmp_path / 'escalation_map.png'}" in capsys.readouterr().out
+
+
+def test_seed_and_runs_make_stochastic_output_reproducible(capsys: pytest.CaptureFixture[str]) -> None:
+    _teach(["grayzone", "--runs", "50", "--seed", "3"])
+    first = capsys.readouterr().out
+    _teach(["grayzone", "--runs", "50", "--seed", "3"])
+    assert first == capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["teach", "nope"], "unknown teaching model 'nope'; valid: richardson"),
+        (
+            ["teach", "richardson", "--param", "speed=3"],
+            "--param: speed: unknown parameter for richardson; valid:",
+        ),
+        (["teach", "grayzone", "--param", "mitigation=2"], "--param: mitigation: must be <= 1"),
+        (["teach", "richardson", "--param", "a"], "expected key=value"),
+        (["teach", "richardson", "--runs", "5"], "richardson is deterministic and takes no --runs"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wargame.cli import main
+
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert message in error
+    assert error.count("\n") == 1
+
+
+def test_main_cli_lists_models(capsys: pytest.CaptureFixture[str]) -> None:
+    from wargame.cli import main
+
+    assert main(["teach", "--list"]) == 0
+    assert "richardson" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", model_names())
+def test_every_lesson_page_exists_and_its_figures_are_committed(name: str) -> None:
+    page = (LESSONS / f"{name}.md").read_text(encoding="utf-8")
+    figures = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", page)
+    assert figures
+    assert all((LESSONS / figure).is_file() for figure in figures)
+    assert "<!-- output:start -->" in page
+    assert f"$ wargame teach {name}" in page
