@@ -30,5 +30,8 @@ test: lint
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+lessons: $(STAMP)
+	MPLBACKEND=Agg $(PY) -m wargame.teaching.lessons docs/lessons
+
 clean:
 	rm -rf $(VENV) results .pytest_cache
