@@ -40,6 +40,7 @@ class Stream(IntEnum):
     MOBILIZATION_WARNING = 8
     POLICY = 9
     ADJUDICATION = 10
+    SEAT_PICTURE = 11
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -90,32 +91,65 @@ class EnsembleRandom:
 
     def uniform(self, stream: Stream, day: int, slots: int, first_slot: int = 0) -> np.ndarray:
         """Return uniforms in (0, 1), shape ``(runs, slots)``, for slots ``first_slot ..``."""
-        counter = (np.uint64(int(stream) << 48) + np.uint64(day) * np.uint64(1 << 20)) + np.arange(
-            first_slot, first_slot + slots, dtype=np.uint64
+        return self.uniform_days(stream, day, 1, slots, first_slot)[:, 0, :]
+
+    def uniform_days(
+        self, stream: Stream, first_day: int, days: int, slots: int, first_slot: int = 0
+    ) -> np.ndarray:
+        """Return uniforms for consecutive days, shape ``(runs, days, slots)``.
+
+        Element ``[:, i, s]`` equals ``uniform(stream, first_day + i, ...)[:, s]``: drawing a block of days
+        at once gives the same numbers as drawing them day by day.
+        """
+        day_numbers = np.arange(first_day, first_day + days, dtype=np.uint64)
+        slot_numbers = np.arange(first_slot, first_slot + slots, dtype=np.uint64)
+        counter = (
+            np.uint64(int(stream) << 48) + day_numbers[:, None] * np.uint64(1 << 20) + slot_numbers[None, :]
         )
-        keys = self._keys
-        if self._branch_keys is not None and day >= self.branch_day:
-            keys = self._branch_keys
         with np.errstate(over="ignore"):
-            bits = _mix(keys ^ (_mix(counter + _GOLDEN) * _GOLDEN)[None, :])
+            mixed_counter = (_mix(counter + _GOLDEN) * _GOLDEN)[None, :, :]
+            bits = _mix(self._keys[:, :, None] ^ mixed_counter)
+            if self._branch_keys is not None and first_day + days > self.branch_day:
+                branched = _mix(self._branch_keys[:, :, None] ^ mixed_counter)
+                after = (day_numbers >= np.uint64(self.branch_day))[None, :, None]
+                bits = np.where(after, branched, bits)
         return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
 
     def normal(self, stream: Stream, day: int, slots: int, first_slot: int = 0) -> np.ndarray:
         """Return standard normals, shape ``(runs, slots)``."""
         return special.ndtri(self.uniform(stream, day, slots, first_slot))
 
-    def poisson(self, mean: np.ndarray, stream: Stream, day: int) -> np.ndarray:
-        """Return Poisson counts with the given means, shape ``(runs, k)`` like ``mean``."""
+    def poisson_days(
+        self, mean: np.ndarray, stream: Stream, first_day: int, first_slot: int = 0
+    ) -> np.ndarray:
+        """Return Poisson counts for consecutive days; ``mean`` has shape ``(runs, days, k)``."""
         mean = np.asarray(mean, dtype=np.float64)
-        uniforms = self.uniform(stream, day, mean.shape[1])
+        uniforms = self.uniform_days(stream, first_day, mean.shape[1], mean.shape[2], first_slot)
         return _inverse_poisson(uniforms, mean)
 
-    def binomial(self, trials: np.ndarray, probability: np.ndarray, stream: Stream, day: int) -> np.ndarray:
-        """Return binomial counts, shape ``(runs, k)`` like ``trials``."""
+    def binomial_days(
+        self, trials: np.ndarray, probability: np.ndarray, stream: Stream, first_day: int, first_slot: int = 0
+    ) -> np.ndarray:
+        """Return binomial counts for consecutive days; ``trials`` has shape ``(runs, days, k)``."""
         trials = np.asarray(trials, dtype=np.int64)
         probability = np.broadcast_to(np.clip(probability, 0.0, 1.0), trials.shape)
-        uniforms = self.uniform(stream, day, trials.shape[1])
+        uniforms = self.uniform_days(stream, first_day, trials.shape[1], trials.shape[2], first_slot)
         return _inverse_binomial(uniforms, trials, probability)
+
+    def poisson(self, mean: np.ndarray, stream: Stream, day: int, first_slot: int = 0) -> np.ndarray:
+        """Return Poisson counts with the given means, shape ``(runs, k)`` like ``mean``."""
+        mean = np.asarray(mean, dtype=np.float64)[:, None, :]
+        return self.poisson_days(mean, stream, day, first_slot)[:, 0, :]
+
+    def binomial(
+        self, trials: np.ndarray, probability: np.ndarray, stream: Stream, day: int, first_slot: int = 0
+    ) -> np.ndarray:
+        """Return binomial counts, shape ``(runs, k)`` like ``trials``."""
+        trials = np.asarray(trials, dtype=np.int64)
+        probability = np.broadcast_to(probability, trials.shape)
+        return self.binomial_days(trials[:, None, :], probability[:, None, :], stream, day, first_slot)[
+            :, 0, :
+        ]
 
 
 def _search(
