@@ -25,7 +25,10 @@ from wargame.model.random_streams import EnsembleRandom, Stream
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
 
-__all__ = ["GrayZoneDay", "GrayZoneMechanics"]
+__all__ = ["GrayZoneDay", "GrayZoneMechanics", "PictureSource", "SeatPictureDay"]
+
+PictureSource = tuple[str, str | None, np.ndarray, float]
+"""(detecting actor, link key or None for own ISR, activities the source covers, analysis hours)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,15 @@ class GrayZoneDay:
     """One day's incidents, shape ``(runs, activities)`` each."""
 
     incidents: np.ndarray
+    detected: np.ndarray
+    attributed_timely: np.ndarray
+    attribution_delay_hours_sum: np.ndarray
+
+
+@dataclass(frozen=True)
+class SeatPictureDay:
+    """What one seat's own picture caught of a day's incidents, shape ``(runs, activities)`` each."""
+
     detected: np.ndarray
     attributed_timely: np.ndarray
     attribution_delay_hours_sum: np.ndarray
@@ -57,23 +69,32 @@ class GrayZoneMechanics:
         self.detectability = np.array([a.detectability for a in activities])
         self.rung_multiplier = np.array([rung.gray_zone_multiplier for rung in scenario.escalation.rungs])
         self.deadline_hours = scenario.gray_zone.attribution_deadline_hours
-        defender = scenario.actor(scenario.defender)
         # Sources of the defender's picture: itself, then each link into it.
-        self.sources: list[tuple[str, str | None, np.ndarray, float]] = [
-            (defender.id, None, np.ones(len(activities), dtype=bool), defender.attribution_time_hours)
+        self.sources = self.sources_into(scenario.defender)
+
+    def sources_into(self, actor_id: str) -> list[PictureSource]:
+        """Return the sources of ``actor_id``'s picture: its own ISR, then each link into it.
+
+        Each source is ``(detecting actor, link key or None, covered activities, analysis hours)``.
+        """
+        activities = self.scenario.gray_zone.activities
+        receiver = self.scenario.actor(actor_id)
+        sources: list[PictureSource] = [
+            (receiver.id, None, np.ones(len(activities), dtype=bool), receiver.attribution_time_hours)
         ]
-        for link in scenario.links:
-            if link.to_actor != scenario.defender:
+        for link in self.scenario.links:
+            if link.to_actor != actor_id:
                 continue
             covers = np.array([a.domain in link.domains for a in activities])
-            partner = scenario.actor(link.from_actor)
-            self.sources.append((partner.id, link.key, covers, partner.attribution_time_hours))
+            partner = self.scenario.actor(link.from_actor)
+            sources.append((partner.id, link.key, covers, partner.attribution_time_hours))
+        return sources
 
-    def _source_probabilities(self) -> tuple[np.ndarray, np.ndarray]:
+    def _source_probabilities(self, sources: list[PictureSource]) -> tuple[np.ndarray, np.ndarray]:
         """Return P(detect) ``(sources, runs, activities)`` and delivery hours ``(sources, runs)``."""
         state = self.state
         probabilities, hours = [], []
-        for actor_id, link_key, covers, analysis_hours in self.sources:
+        for actor_id, link_key, covers, analysis_hours in sources:
             isr = state.row(f"actors.{actor_id}.isr_detection_probability")
             q = isr[:, None] * self.detectability[None, :] * covers[None, :]
             if link_key is None:
@@ -84,9 +105,15 @@ class GrayZoneMechanics:
             probabilities.append(q)
         return np.array(probabilities), np.array(hours)
 
-    def attribution_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return ``P_known``, ``P(timely | known)`` and ``E[delay | known]`` per (run, activity)."""
-        q, hours = self._source_probabilities()
+    def attribution_profile(
+        self, sources: list[PictureSource] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``P_known``, ``P(timely | known)`` and ``E[delay | known]`` per (run, activity).
+
+        Args:
+            sources: The picture's sources (see :meth:`sources_into`); default the defender's.
+        """
+        q, hours = self._source_probabilities(self.sources if sources is None else sources)
         first = np.empty_like(q)
         for s in range(q.shape[0]):
             faster = (hours < hours[s]) | ((hours == hours[s]) & (np.arange(q.shape[0]) < s)[:, None])
@@ -113,3 +140,24 @@ class GrayZoneMechanics:
         detected = random.binomial(incidents, known, Stream.DETECTION, day)
         attributed = random.binomial(detected, timely, Stream.TIMELY_ATTRIBUTION, day)
         return GrayZoneDay(incidents, detected, attributed, delay * detected)
+
+    def draw_seat_picture(
+        self,
+        random: EnsembleRandom,
+        day: int,
+        incidents: np.ndarray,
+        sources: list[PictureSource],
+        first_slot: int,
+    ) -> SeatPictureDay:
+        """Draw what a picture with ``sources`` detected and attributed in time of a day's ``incidents``.
+
+        Draws come from :attr:`Stream.SEAT_PICTURE` only (slots ``first_slot`` to ``first_slot + 2k``), so
+        drawing a seat's picture never shifts the draws of the defender's picture or of anything else.
+        The seat's picture is drawn independently of the defender's (a simplification: a detection shared
+        by a link into both is not forced to appear in both).
+        """
+        known, timely, delay = self.attribution_profile(sources)
+        activities = incidents.shape[1]
+        detected = random.binomial(incidents, known, Stream.SEAT_PICTURE, day, first_slot)
+        attributed = random.binomial(detected, timely, Stream.SEAT_PICTURE, day, first_slot + activities)
+        return SeatPictureDay(detected, attributed, delay * detected)

@@ -61,6 +61,10 @@ class DeterrenceModel(Model):
         branch_day: With ``branch_keys``, draws from this day on come from ``branch_keys`` (see
             :class:`~wargame.model.random_streams.EnsembleRandom`).
         branch_keys: One key per run for days from ``branch_day`` on.
+        pictures_for: Allied actors (other than the defender) whose own picture of the gray zone is kept
+            too: what their ISR and the links into them detected, and their own warning of a mobilization.
+            Opt-in for sessions (each seat sees its own picture); the draws come from a separate stream,
+            so every other result is bit-for-bit the same with or without it.
     """
 
     def __init__(
@@ -73,6 +77,7 @@ class DeterrenceModel(Model):
         timed_effects: Sequence[tuple[float, Sequence[Effect]]] = (),
         branch_day: int | None = None,
         branch_keys: np.ndarray | None = None,
+        pictures_for: Sequence[str] = (),
     ) -> None:
         run_keys = np.asarray(run_keys, dtype=np.uint64)
         # Mesa's own generator is seeded for completeness; the model draws only from run-keyed streams.
@@ -117,6 +122,21 @@ class DeterrenceModel(Model):
         self.max_rung = np.zeros(self.runs, dtype=np.int64)
         self.injects_fired = np.zeros(self.runs, dtype=np.int64)
         self.rung_by_day = np.zeros((self.runs, scenario.horizon_days), dtype=np.int8)
+        self._mid_day = False
+
+        self.pictures_for = tuple(pictures_for)
+        for actor_id in self.pictures_for:
+            if actor_id == scenario.defender or scenario.actor(actor_id).side != "allied":
+                raise ValueError(f"pictures_for takes allies other than the defender, not {actor_id!r}")
+        self._seat_sources = {a: self.gray_zone.sources_into(a) for a in self.pictures_for}
+        self.seat_detected = {a: np.zeros((self.runs, activities), dtype=np.int64) for a in self.pictures_for}
+        self.seat_attributed_timely = {
+            a: np.zeros((self.runs, activities), dtype=np.int64) for a in self.pictures_for
+        }
+        self.seat_attribution_delay_hours_sum = {
+            a: np.zeros((self.runs, activities)) for a in self.pictures_for
+        }
+        self.seat_mobilization_warned = {a: np.zeros(self.runs, dtype=bool) for a in self.pictures_for}
 
         self._erosion = [
             (j, a.target or scenario.defender, a.resolve_erosion_per_incident, a.readiness_cost_per_incident)
@@ -174,23 +194,71 @@ class DeterrenceModel(Model):
     # ------------------------------------------------------------------ the daily step
     def step(self) -> None:
         """Advance every run by one day."""
+        if self.begin_day():
+            for agent in self.deciding_agents():
+                agent.decide()
+            self.close_decisions()
+        self.end_day()
+
+    @property
+    def is_decision_day(self) -> bool:
+        """Whether actors decide on the current day."""
+        return self.day > 0 and self.day % self.spec.decision_interval_days == 0
+
+    def deciding_agents(self) -> list[ActorAgent]:
+        """Return the agents that decide on a decision day, in order: the adversary, then the allies."""
+        return [self.adversary_agent, *self.allied_agents]
+
+    def begin_day(self) -> bool:
+        """Run the first half of the current day: timed events, programs, gray zone, injects.
+
+        :meth:`step` is ``begin_day``, then on a decision day each of :meth:`deciding_agents` deciding in
+        turn and :meth:`close_decisions`, then :meth:`end_day`. A session calls these parts itself so that
+        people can decide between them.
+
+        Returns:
+            Whether the day is a decision day.
+        """
         if self.finished:
             raise RuntimeError("the horizon is reached; no more days to step")
+        if self._mid_day:
+            raise RuntimeError(f"day {self.day} has begun already; call end_day() first")
+        self._mid_day = True
         day = self.day
         self.events.advance_to(day)
         self._cooperation_and_recovery()
         incidents = self.gray_zone.draw(self.random_streams, day, self.rung, self.active)
         self._absorb_incidents(incidents)
+        self._draw_seat_pictures(day, incidents.incidents)
         self._check_conditional_injects(day)
-        if day > 0 and day % self.spec.decision_interval_days == 0:
-            self.adversary_agent.decide()
-            self.allied_agents.do("decide")
-            self.known_since_decision[:] = 0
-            self.attributed_since_decision[:] = 0
+        return self.is_decision_day
+
+    def close_decisions(self) -> None:
+        """Start counting incidents afresh for the next decision."""
+        self.known_since_decision[:] = 0
+        self.attributed_since_decision[:] = 0
+
+    def end_day(self) -> None:
+        """Run the second half of the current day (wars that start, rung records) and move to the next."""
+        if not self._mid_day:
+            raise RuntimeError(f"day {self.day} has not begun; call begin_day() first")
+        day = self.day
         self._start_war_where_due(day)
         self.max_rung = np.maximum(self.max_rung, self.rung)
         self.rung_by_day[:, day] = self.rung
         self.day += 1
+        self._mid_day = False
+
+    def _draw_seat_pictures(self, day: int, incidents: np.ndarray) -> None:
+        """Draw each opted-in seat's own picture of the day's incidents (stream ``SEAT_PICTURE``)."""
+        activities = incidents.shape[1]
+        for position, actor_id in enumerate(self.pictures_for):
+            picture = self.gray_zone.draw_seat_picture(
+                self.random_streams, day, incidents, self._seat_sources[actor_id], 2 * activities * position
+            )
+            self.seat_detected[actor_id] += picture.detected
+            self.seat_attributed_timely[actor_id] += picture.attributed_timely
+            self.seat_attribution_delay_hours_sum[actor_id] += picture.attribution_delay_hours_sum
 
     def run_to_end(self) -> None:
         """Step until the horizon."""
@@ -344,7 +412,7 @@ class DeterrenceModel(Model):
         )
         needs_mobilization = (chosen > self.rung) & (self.mobilization_days[chosen] > 0)
         immediate = ~needs_mobilization & active
-        self.mobilization_warned[immediate & (self.pending_rung >= 0)] = False
+        self._clear_warnings(immediate & (self.pending_rung >= 0))
         self.pending_rung[immediate] = -1
         self.rung[immediate] = chosen[immediate]
         starting = needs_mobilization & (self.pending_rung != chosen) & active
@@ -368,12 +436,26 @@ class DeterrenceModel(Model):
                 miss = miss * (1.0 - isr * self.state.row(f"links.{link.key}.fidelity"))
         draw = self.random_streams.uniform(Stream.MOBILIZATION_WARNING, self.day, 1)[:, 0]
         self.mobilization_warned |= runs & (draw < 1.0 - miss)
+        for position, actor_id in enumerate(self.pictures_for):
+            seat_miss = np.ones(self.runs)
+            for source_actor, link_key, _, _ in self._seat_sources[actor_id]:
+                isr = self.state.row(f"actors.{source_actor}.isr_detection_probability")
+                fidelity = 1.0 if link_key is None else self.state.row(f"links.{link_key}.fidelity")
+                seat_miss = seat_miss * (1.0 - isr * fidelity)
+            # Slots far above the incident slots of the same stream and day.
+            seat_draw = self.random_streams.uniform(Stream.SEAT_PICTURE, self.day, 1, (1 << 19) + position)
+            self.seat_mobilization_warned[actor_id] |= runs & (seat_draw[:, 0] < 1.0 - seat_miss)
+
+    def _clear_warnings(self, runs: np.ndarray) -> None:
+        self.mobilization_warned[runs] = False
+        for warned in self.seat_mobilization_warned.values():
+            warned[runs] = False
 
     def _complete_mobilization(self, runs: np.ndarray, rung: int) -> None:
         due = runs & (self.pending_rung == rung) & self.active
         self.rung[due] = rung
         self.pending_rung[due] = -1
-        self.mobilization_warned[due] = False
+        self._clear_warnings(due)
         self._start_war_where_due(int(self.events.now_days))
 
     def _apply_responses(self, actor_id: str, choice: np.ndarray, taken: np.ndarray) -> None:
