@@ -82,17 +82,24 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
 
 
 class Capability(_Frozen):
     """Normalised capability index by domain, 0 (none) to 1 (the strongest in the theatre)."""
 
     air: Fraction
+    """Air power index."""
     maritime: Fraction
+    """Naval and coast-guard power index."""
     land: Fraction
+    """Ground-force index."""
     cyber: Fraction
+    """Cyber capability index."""
     information: Fraction
+    """Information and cognitive-domain capability index."""
 
 
 class Effect(_Frozen):
@@ -104,9 +111,13 @@ class Effect(_Frozen):
     """
 
     quantity: str
+    """Quantity path the effect acts on."""
     add: float | None = None
+    """Amount added."""
     multiply: Annotated[float, Field(ge=0.0)] | None = None
+    """Factor the quantity is multiplied by."""
     set: float | None = None
+    """Value the quantity is set to."""
 
     @model_validator(mode="after")
     def _exactly_one_operation(self) -> Self:
@@ -120,30 +131,40 @@ class ResponseRule(_Frozen):
     """When the rule-based policy takes a response: every condition given must hold."""
 
     rung_at_least: Identifier | None = None
+    """Rung id: the adversary is on this rung or higher."""
     attributed_incidents_at_least: Annotated[int, Field(ge=0)] | None = None
+    """Incidents attributed in time since the last decision."""
     on_mobilization_warning: bool = False
+    """The side has warning of an adversary mobilization."""
 
 
 class Response(_Frozen):
     """One entry of an actor's action menu: a response, signal, deployment or sanction."""
 
     id: Identifier
+    """Identifier, unique within the actor."""
     name: str
+    """Display name."""
     description: str = ""
+    """Longer text shown to players."""
     escalation_category: EscalationCategory = "posturing"
+    """Rivera et al. (2024) category, scored in the escalation score."""
     effects: tuple[Effect, ...] = ()
+    """Changes applied when the response is taken (after delay_days)."""
     delay_days: NonNegative = Field(0.0, description="Transit or preparation time before the effects land.")
     cooldown_days: NonNegative = Field(0.0, description="Days before the response can be taken again.")
     when: ResponseRule | None = Field(
         None, description="Rule for the rule-based policy; none: never automatic."
     )
     source: str | None = None
+    """Public source for the numbers."""
 
 
 class PolicySpec(_Frozen):
     """Which policy plays an actor: ``rule_based``, ``expected_utility`` or ``scripted`` (with a file)."""
 
     kind: Literal["rule_based", "expected_utility", "scripted"]
+    """Policy that plays the actor."""
     script: str | None = Field(None, description="YAML file of day -> response id, for kind 'scripted'.")
     perception_noise_sigma: NonNegative = Field(0.2, description="Log-normal noise on each perception.")
     perception_bias_sigma: NonNegative = Field(0.2, description="Log-normal misperception fixed per run.")
@@ -164,12 +185,19 @@ class Actor(_Frozen):
     """A state, alliance member or other party."""
 
     id: Identifier
+    """Identifier used in paths (actors.<id>...)."""
     name: str
+    """Display name."""
     side: Literal["allied", "adversary", "neutral"]
+    """Whose side the actor is on."""
     capability: Capability
+    """Capability index by domain."""
     readiness: Fraction
+    """Share of capability ready to use now."""
     resolve: Fraction
+    """Public and political will to resist or to act."""
     risk_tolerance: Fraction
+    """Willingness to accept risk; for the adversary it discounts the risk term of every rung."""
     isr_detection_probability: Fraction = Field(
         description="Probability this actor's own ISR detects an incident of detectability 1."
     )
@@ -184,8 +212,11 @@ class Actor(_Frozen):
         0.0, description="Daily fraction of the gap to base readiness."
     )
     responses: tuple[Response, ...] = ()
+    """Action menu (for allies: responses, signals, deployments, sanctions)."""
     policy: PolicySpec | None = None
+    """Who plays the actor; default: expected utility for the adversary, rule-based for others."""
     source: str | None = None
+    """Public source for the numbers."""
 
     @field_validator("responses")
     @classmethod
@@ -198,9 +229,13 @@ class Commitment(_Frozen):
     """How likely ``from`` is to intervene for ``to``, as the adversary perceives it."""
 
     from_actor: Identifier = Field(alias="from")
+    """Actor that may intervene."""
     to_actor: Identifier = Field(alias="to")
+    """Actor it would defend."""
     credibility: Fraction
+    """Probability of intervention as the adversary perceives it."""
     source: str | None = None
+    """Public source for the numbers."""
 
     @property
     def key(self) -> str:
@@ -211,11 +246,16 @@ class Link(_Frozen):
     """An information-sharing link: what ``from`` detects reaches ``to`` after a latency."""
 
     from_actor: Identifier = Field(alias="from")
+    """Actor that shares what it detects."""
     to_actor: Identifier = Field(alias="to")
+    """Actor that receives it."""
     latency_hours: NonNegative
+    """Hours from the partner's detection to delivery."""
     fidelity: Fraction = Field(description="Probability a detection is passed on intact.")
     domains: tuple[Domain, ...] = DOMAINS
+    """Domains of activity the link covers."""
     source: str | None = None
+    """Public source for the numbers."""
 
     @property
     def key(self) -> str:
@@ -230,19 +270,27 @@ class ProgramEffect(_Frozen):
     """
 
     quantity: str
+    """Quantity path the program moves."""
     target: float
+    """Level the program moves the quantity towards."""
     gain_per_exchange: Fraction
+    """Share of the gap to target closed by one exchange."""
 
 
 class Program(_Frozen):
     """A cooperation program along one of the ten military-exchange objectives."""
 
     id: Identifier
+    """Identifier used in paths (programs.<id>...)."""
     objective: ExchangeObjective
+    """One of the ten military-exchange objectives."""
     partners: tuple[Identifier, Identifier]
+    """The two actors that cooperate."""
     intensity_per_year: NonNegative = Field(description="Exchanges and cooperative projects per year.")
     effects: tuple[ProgramEffect, ...] = ()
+    """Quantities the program moves and how fast."""
     source: str | None = None
+    """Public source for the numbers."""
 
 
 class Activity(_Frozen):
@@ -253,24 +301,35 @@ class Activity(_Frozen):
     """
 
     id: Identifier
+    """Identifier used in paths and outcome columns (incidents_<id>)."""
     name: str
+    """Display name."""
     domain: Domain
+    """Domain of the activity (which links cover it)."""
     base_rate_per_day: NonNegative
+    """Mean incidents a day at the status-quo posture."""
     posture_elasticity: NonNegative = 1.0
+    """Exponent e in rate = base * M_rung ** e."""
     overdispersion_sigma: NonNegative = 0.0
+    """Sigma of the daily log-normal shock (0: plain Poisson)."""
     detectability: Fraction = 1.0
+    """Factor on every source's detection probability."""
     resolve_erosion_per_incident: NonNegative = 0.0
+    """Resolve the target loses per unanswered incident."""
     readiness_cost_per_incident: NonNegative = 0.0
+    """Readiness the target loses per incident (scrambles, patrols)."""
     target: Identifier | None = Field(
         None, description="Actor the activity is aimed at; default the defender."
     )
     source: str | None = None
+    """Public source for the numbers."""
 
 
 class GrayZone(_Frozen):
     """The gray-zone campaign and how attribution blunts it."""
 
     activities: tuple[Activity, ...]
+    """The activity types of the campaign."""
     attribution_deadline_hours: NonNegative = Field(
         72.0, description="An incident attributed within this many hours counts as timely."
     )
@@ -289,22 +348,29 @@ class Rung(_Frozen):
     """A rung of the escalation ladder, as the adversary values it."""
 
     id: Identifier
+    """Identifier used in rules and injects."""
     name: str
+    """Display name."""
     gain: float = Field(description="Value to the adversary if the move stands.")
     cost: NonNegative = Field(description="Certain cost of the move (economic, reputational).")
     risk: NonNegative = Field(description="Exposure to allied retaliation, scaled by perceived deterrence.")
     gray_zone_multiplier: Annotated[float, Field(gt=0.0)] = 1.0
+    """M_rung: multiplier on gray-zone rates while the adversary is on this rung."""
     escalation_category: EscalationCategory
+    """Rivera et al. (2024) category, scored in the escalation score."""
     mobilization_days: NonNegative = Field(0.0, description="Preparation before the rung takes effect.")
     source: str | None = None
+    """Public source for the numbers."""
 
 
 class EscalationLadder(_Frozen):
     """Ordered rungs, from the status quo upwards, and where war starts."""
 
     rungs: tuple[Rung, ...]
+    """Rungs from the status quo upwards."""
     war_starts_at: Identifier = Field(description="Id of the lowest rung that counts as war.")
     max_rungs_up_per_decision: Annotated[int, Field(ge=1)] = 1
+    """How many rungs the adversary may climb at one decision."""
 
     @model_validator(mode="after")
     def _war_rung_exists(self) -> Self:
@@ -331,9 +397,13 @@ class Condition(_Frozen):
     """
 
     rung_at_least: Identifier | None = None
+    """Rung id: holds while the adversary is on it or higher."""
     quantity: str | None = None
+    """Quantity path compared with below or above."""
     below: float | None = None
+    """Holds while the quantity is below this value."""
     above: float | None = None
+    """Holds while the quantity is above this value."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Self:
@@ -348,7 +418,9 @@ class UnlessResponse(_Frozen):
     """Names a response of an actor: the inject is cancelled in runs where that actor chose it."""
 
     actor: Identifier
+    """Actor whose response cancels the inject."""
     response: Identifier
+    """Id of that response."""
 
 
 class Inject(_Frozen):
@@ -359,13 +431,21 @@ class Inject(_Frozen):
     """
 
     id: Identifier
+    """Identifier."""
     text: str
+    """What the players are told."""
     day: Annotated[float, Field(ge=0.0)] | None = None
+    """Day the inject fires (scripted)."""
     when: Condition | None = None
+    """Condition that fires the inject, once per run, the first day it holds."""
     check_after_days: NonNegative = 0.0
+    """Days between the condition and the effects."""
     unless_response: UnlessResponse | None = None
+    """Cancels the inject in runs where this response was taken meanwhile."""
     effects: tuple[Effect, ...]
+    """Changes applied when the inject fires."""
     source: str | None = None
+    """Public source for the numbers."""
 
     @model_validator(mode="after")
     def _day_or_condition(self) -> Self:
@@ -378,21 +458,37 @@ class Scenario(_Frozen):
     """A complete, validated scenario."""
 
     name: str
+    """Display name."""
     description: str = ""
+    """What the scenario is about."""
     horizon_days: Annotated[int, Field(ge=1, le=36_500)]
+    """Days simulated in each run."""
     decision_interval_days: Annotated[int, Field(ge=1)]
+    """Days between the adversary's (and allies') decisions."""
     turn_length_days: Annotated[int, Field(ge=1)] = 7
+    """Game days per turn in a facilitated session."""
     defender: Identifier
+    """Allied actor whose picture and resolve are at stake."""
     adversary: Identifier
+    """The actor that climbs the escalation ladder."""
     actors: tuple[Actor, ...]
+    """Every actor."""
     commitments: tuple[Commitment, ...] = ()
+    """Intervention commitments as the adversary perceives them."""
     links: tuple[Link, ...] = ()
+    """Information-sharing links."""
     programs: tuple[Program, ...] = ()
+    """Cooperation programs."""
     gray_zone: GrayZone
+    """The gray-zone campaign."""
     escalation: EscalationLadder
+    """The escalation ladder."""
     injects: tuple[Inject, ...] = ()
+    """Scripted and conditional events."""
     outcomes: tuple[str, ...] = ()
+    """Extra outcome columns to print in the summary."""
     sources: tuple[str, ...] = ()
+    """Public sources the scenario draws on."""
 
     @model_validator(mode="after")
     def _check_references(self) -> Self:

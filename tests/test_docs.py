@@ -1,0 +1,18 @@
+"""The reference docs are generated from the code; these tests fail when they drift apart."""
+
+from pathlib import Path
+
+from wargame.scenario.reference import scenario_reference
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_scenario_reference_page_matches_the_schema() -> None:
+    page = (ROOT / "docs" / "scenario-reference.md").read_text()
+    generated = scenario_reference()
+    assert page.endswith(generated), "regenerate docs/scenario-reference.md: python -m wargame.scenario.reference"
+
+
+def test_every_schema_field_is_described() -> None:
+    undocumented = [line for line in scenario_reference().splitlines() if line.endswith("|  |")]
+    assert undocumented == []
