@@ -1,14 +1,18 @@
 """Experiments: parameter sweeps over a design, resumable results, sensitivity analysis and plots.
 
-The engine is generic: :func:`run_sweep` runs any evaluator ``(params, seeds) -> DataFrame`` over the
-points of a :class:`Design` on any :class:`concurrent.futures.Executor`, streaming results to Parquet
-part files; :func:`load_results` reads them back and :func:`analyze` writes tables, sensitivity indices,
-scenario discovery and plots.
+For analysts: :func:`sweep` runs an experiment file (``experiments/*.yaml``) and writes a results
+folder; :func:`load_results` returns its runs as DataFrames; :func:`analyze` writes tables and plots.
+
+The engine underneath is generic: :func:`run_sweep` runs any evaluator ``(params, seeds) -> DataFrame``
+over the points of a :class:`Design` on any :class:`concurrent.futures.Executor`, streaming results to
+Parquet part files.
 """
 
 from wargame.experiments._analyze import AnalysisReport, analyze
+from wargame.experiments._api import sweep
 from wargame.experiments._design import Design, generate_design
 from wargame.experiments._discovery import PrimBox, discover
+from wargame.experiments._experiment import Experiment, ScenarioEvaluator, load_experiment
 from wargame.experiments._results import SweepResults, load_results
 from wargame.experiments._sensitivity import morris_indices, sobol_indices
 from wargame.experiments._spec import (
@@ -38,6 +42,7 @@ __all__ = [
     "Design",
     "Discovery",
     "Evaluator",
+    "Experiment",
     "ExperimentSpec",
     "FullFactorialDesign",
     "LatinHypercubeDesign",
@@ -48,6 +53,7 @@ __all__ = [
     "NormalDistribution",
     "Parameter",
     "PrimBox",
+    "ScenarioEvaluator",
     "SobolDesign",
     "SpecError",
     "SweepAbortedError",
@@ -60,10 +66,12 @@ __all__ = [
     "analyze",
     "discover",
     "generate_design",
+    "load_experiment",
     "load_results",
     "morris_indices",
     "run_sweep",
     "sobol_indices",
     "summarize_groups",
+    "sweep",
     "wilson_interval",
 ]

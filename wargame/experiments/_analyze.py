@@ -107,6 +107,10 @@ def _indices_text(table: pd.DataFrame, with_ci: Sequence[str], plain: Sequence[s
         return shown.to_string(index=False)
 
 
+def _is_numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column)
+
+
 def _write_table(table: pd.DataFrame, folder: Path, stem: str, files: list[Path]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     table.to_csv(folder / f"{stem}.csv", index=False)
@@ -140,8 +144,9 @@ def analyze(
     Args:
         out_dir: The sweep's results folder.
         report_dir: Where tables and figures go; ``out_dir/analysis`` when ``None``.
-        outcomes: Outcomes to analyse; all when ``None``.
-        discovery_outcome: Outcome for scenario discovery, e.g. ``war``; none when ``None``.
+        outcomes: Outcomes to analyse; every yes/no and numeric outcome when ``None``.
+        discovery_outcome: Outcome for scenario discovery, e.g. ``war``; when ``None``, the experiment
+            file's ``discovery`` setting if it has one.
         discovery_threshold: A design point is a case of interest when its mean outcome exceeds this.
         plots: Write PNG figures.
 
@@ -151,10 +156,16 @@ def analyze(
     results = load_results(out_dir)
     if results.runs.empty:
         raise InputError("the sweep has no finished runs to analyse", source=str(out_dir))
-    names = list(outcomes) if outcomes is not None else results.outcome_names
-    unknown = [name for name in names if name not in results.outcome_names]
-    if unknown:
-        raise InputError(f"no outcome {unknown[0]!r} in the results; there are {results.outcome_names}")
+    numeric = [name for name in results.outcome_names if _is_numeric(results.runs[name])]
+    names = list(outcomes) if outcomes is not None else numeric
+    for name in names:
+        if name not in results.outcome_names:
+            raise InputError(f"no outcome {name!r} in the results; there are {numeric}", source="--outcome")
+        if name not in numeric:
+            raise InputError(f"outcome {name!r} is neither yes/no nor a number", source="--outcome")
+    stored = (results.info.get("metadata") or {}).get("discovery")
+    if discovery_outcome is None and discovery_threshold is None and stored:
+        discovery_outcome, discovery_threshold = stored["outcome"], stored["threshold"]
     if (discovery_outcome is None) != (discovery_threshold is None):
         raise InputError("give both a discovery outcome and a threshold, or neither")
     folder = Path(report_dir) if report_dir is not None else results.root / "analysis"

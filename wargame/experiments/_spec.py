@@ -188,6 +188,9 @@ class Parameter(_Frozen):
         bounds: ``[low, high]`` of a uniform range for sampled designs.
         distribution: A probability distribution for sampled designs.
         integer: Round sampled values to whole numbers.
+        multiplies: Scenario paths that this parameter scales together: the value is a factor applied to
+            each path's base value, and ``path`` is then only the parameter's name (e.g. one
+            ``gray_zone_pressure`` factor over every gray-zone activity's rate).
     """
 
     path: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)+$")]
@@ -196,6 +199,7 @@ class Parameter(_Frozen):
     bounds: tuple[float, float] | None = None
     distribution: Distribution | None = None
     integer: bool = False
+    multiplies: Annotated[tuple[str, ...], Field(min_length=1)] | None = None
 
     @field_validator("levels")
     @classmethod

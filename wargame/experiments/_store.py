@@ -59,6 +59,7 @@ _IDENTITY_FIELDS: dict[str, str] = {
     "outcomes": "the outcomes to keep differ",
     "runs_per_part": "the runs per part differ",
     "total_runs": "the number of runs differs",
+    "identity": "the experiment's inputs changed since the sweep started",
 }
 
 
@@ -178,6 +179,14 @@ class SweepStore:
             return cls.create(root, header, design_points)
         stored = _read_header(root)
         for name, meaning in _IDENTITY_FIELDS.items():
+            if name == "identity" and stored.get(name) != header.get(name):
+                before, now = stored.get(name) or {}, header.get(name) or {}
+                changed = sorted(key for key in {*before, *now} if before.get(key) != now.get(key))
+                raise InputError(
+                    f"cannot resume: {meaning} ({', '.join(changed)} differs); nothing was changed",
+                    source=str(root),
+                    field=changed[0],
+                )
             if stored.get(name) != header.get(name):
                 raise InputError(
                     f"cannot resume: {meaning} (stored {stored.get(name)!r}, now {header.get(name)!r}); "

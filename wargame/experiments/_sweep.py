@@ -89,6 +89,8 @@ def run_sweep(
     runs_per_part: int | None = None,
     experiment_name: str = "experiment",
     experiment_sha256: str | None = None,
+    identity: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
     progress: bool | None = None,
 ) -> SweepSummary:
     """Run ``replications`` runs of every design point and write the results to ``out_dir``.
@@ -109,6 +111,8 @@ def run_sweep(
         runs_per_part: Runs per task and part file; about 1/128 of the sweep when ``None``.
         experiment_name: Stored with the results; a resume must name the same experiment.
         experiment_sha256: Hash of the experiment file; a resume must match it.
+        identity: More facts a resume must match, e.g. ``{"scenario_sha256": ...}``.
+        metadata: JSON-ready notes stored with the results (e.g. analysis settings); not compared.
         progress: Show a progress bar; when ``None``, only if stderr is a terminal.
 
     Returns:
@@ -125,7 +129,7 @@ def run_sweep(
     if len(design) == 0:
         raise ValueError("the design has no points")
     total_runs = len(design) * replications
-    runs_per_part = runs_per_part or default_runs_per_part(total_runs)
+    runs_per_part = runs_per_part or default_runs_per_part(total_runs, replications)
     parts = task_count(total_runs, runs_per_part)
     fingerprint = design.fingerprint()
     header: dict[str, Any] = json.loads(
@@ -142,6 +146,8 @@ def run_sweep(
                 "runs_per_part": runs_per_part,
                 "total_runs": total_runs,
                 "parts": parts,
+                "identity": identity or {},
+                "metadata": metadata or {},
             }
         )
     )

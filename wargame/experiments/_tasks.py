@@ -53,10 +53,19 @@ class Chunk:
     stop: int
 
 
-def default_runs_per_part(total_runs: int) -> int:
-    """Return a part size giving about 128 parts: few enough that per-part cost is small, many enough
-    to balance load across workers and lose little work when a sweep is killed."""
-    return min(4096, max(16, math.ceil(total_runs / 128)))
+def default_runs_per_part(total_runs: int, replications: int = 1) -> int:
+    """Return a part size of about 1/128 of the sweep, made of whole design points.
+
+    About 128 parts are few enough that the per-part cost is small and many enough to balance load
+    across workers and lose little work when a sweep is killed. A part always holds whole design points
+    (one evaluator call per point: ensemble models run many seeds in one call far faster than in
+    several), unless a point has more than 4,096 replications; then each part holds an equal share.
+    """
+    largest = 4096
+    target = min(largest, max(16, math.ceil(total_runs / 128)))
+    if replications <= largest:
+        return replications * max(1, target // replications)
+    return math.ceil(replications / math.ceil(replications / largest))
 
 
 def task_count(total_runs: int, runs_per_part: int) -> int:

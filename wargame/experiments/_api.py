@@ -1,0 +1,89 @@
+"""The notebook API: ``sweep(experiment_file, out)``, then ``load_results`` and ``analyze`` on ``out``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from wargame.errors import InputError
+from wargame.experiments._experiment import load_experiment
+from wargame.experiments._sweep import SweepSummary, run_sweep
+from wargame.runner.executors import make_executor
+
+__all__ = ["default_out_dir", "sweep"]
+
+
+def default_out_dir(experiment_name: str) -> Path:
+    """Where a sweep's results go when no folder is given: ``results/sweeps/<experiment name>``."""
+    return Path("results") / "sweeps" / experiment_name
+
+
+def sweep(
+    experiment: str | Path,
+    out: str | Path | None = None,
+    *,
+    jobs: int | None = None,
+    resume: bool = False,
+    dask_address: str | None = None,
+    dask_local_workers: int | None = None,
+    progress: bool | None = None,
+) -> SweepSummary:
+    """Run an experiment file's sweep and write its results folder.
+
+    Args:
+        experiment: The experiment YAML file.
+        out: Results folder; ``results/sweeps/<experiment name>`` when ``None``.
+        jobs: Local worker processes (1 runs in this process); all cores when ``None``.
+        resume: Continue an interrupted sweep in ``out``; finished runs are not run again.
+        dask_address: Run on the Dask scheduler at this address instead of local processes.
+        dask_local_workers: Run on a new local Dask cluster of this many worker processes.
+        progress: Show a progress bar; when ``None``, only if stderr is a terminal.
+
+    Returns:
+        A summary: runs done, failed and skipped, and the results folder.
+
+    Raises:
+        InputError: For a bad experiment file, a results folder that holds something else, or a resume
+            that does not match the stored sweep.
+
+    Example:
+        >>> import wargame
+        >>> wargame.sweep("experiments/info_sharing_latency.yaml", "results/latency")  # doctest: +SKIP
+        >>> runs = wargame.load_results("results/latency").runs  # doctest: +SKIP
+    """
+    loaded = load_experiment(experiment)
+    spec = loaded.spec
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise InputError(f"jobs must be at least 1, got {jobs}", source="--jobs")
+    if dask_local_workers is not None and dask_local_workers < 1:
+        raise InputError(f"must be at least 1, got {dask_local_workers}", source="--dask-local")
+    out_dir = Path(out) if out is not None else default_out_dir(spec.name)
+    try:
+        executor = make_executor(jobs, dask_address=dask_address, dask_local_workers=dask_local_workers)
+    except OSError as error:
+        raise InputError(f"cannot reach the Dask scheduler: {error}", source="--dask") from None
+    with executor:
+        return run_sweep(
+            loaded.design,
+            loaded.evaluator(),
+            out_dir,
+            replications=spec.replications,
+            root_seed=spec.root_seed,
+            executor=executor,
+            resume=resume,
+            outcomes=spec.outcomes,
+            retries=spec.retries,
+            run_timeout_seconds=spec.run_timeout_seconds,
+            runs_per_part=spec.runs_per_part,
+            experiment_name=spec.name,
+            experiment_sha256=loaded.file_sha256,
+            identity={"scenario_sha256": loaded.scenario_sha256},
+            metadata={
+                "description": spec.description,
+                "experiment_file": str(loaded.path),
+                "scenario_file": str(loaded.scenario_path),
+                "discovery": spec.discovery.model_dump() if spec.discovery is not None else None,
+            },
+            progress=progress,
+        )

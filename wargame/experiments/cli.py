@@ -1,0 +1,142 @@
+"""The ``sweep`` and ``analyze`` sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from wargame.errors import InputError
+
+__all__ = ["add_parser"]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _discovery(text: str) -> tuple[str, float]:
+    outcome, separator, threshold = text.partition(">")
+    try:
+        if not separator or not outcome.strip():
+            raise ValueError
+        return outcome.strip(), float(threshold)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected OUTCOME>THRESHOLD such as 'war>0.3', got {text!r}"
+        ) from None
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``sweep`` and ``analyze``."""
+    sweep = subparsers.add_parser(
+        "sweep",
+        help="run an experiment's parameter sweep (resumable)",
+        description="Run every design point and replication of an experiment file, streaming results to "
+        "Parquet parts in the output folder. Kill it at any time and continue with --resume.",
+    )
+    sweep.add_argument("experiment", type=Path, help="experiment YAML file (see experiments/)")
+    sweep.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help=f"local worker processes (default: all {os.cpu_count()} cores)",
+    )
+    sweep.add_argument(
+        "--out", type=Path, default=None, help="results folder (default results/sweeps/<experiment name>)"
+    )
+    sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument(
+        "--dask", metavar="ADDRESS", default=None, help="run on this Dask scheduler (tcp://host:8786)"
+    )
+    where.add_argument(
+        "--dask-local",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="run on a local Dask cluster of N workers",
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=_sweep)
+
+    analyze = subparsers.add_parser(
+        "analyze",
+        help="tables, sensitivity indices and plots of a sweep",
+        description="Per design point, every outcome's rate or mean with a 95%% CI; Sobol or Morris indices "
+        "for those designs; scenario discovery; PNG plots. Written to DIR/analysis and printed.",
+    )
+    analyze.add_argument("results", type=Path, metavar="DIR", help="a sweep's results folder")
+    analyze.add_argument(
+        "--outcome", action="append", default=None, help="outcome to analyse (repeatable; default all)"
+    )
+    analyze.add_argument(
+        "--discover",
+        type=_discovery,
+        default=None,
+        metavar="OUTCOME>THRESHOLD",
+        help="find the parameter region where OUTCOME's mean exceeds THRESHOLD, e.g. 'war>0.3' "
+        "(default: the experiment's discovery setting)",
+    )
+    analyze.add_argument(
+        "--report-dir", type=Path, default=None, help="where to write (default DIR/analysis)"
+    )
+    analyze.add_argument("--no-plots", action="store_true", help="tables only")
+    analyze.set_defaults(handler=_analyze)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from wargame.experiments._api import sweep
+
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise InputError("exists and is not a folder", source="--out")
+    summary = sweep(
+        args.experiment,
+        args.out,
+        jobs=args.jobs,
+        resume=args.resume,
+        dask_address=args.dask,
+        dask_local_workers=args.dask_local,
+        progress=False if args.quiet else None,
+    )
+    print(
+        f"{summary.total_runs} runs: {summary.runs_done} done, {summary.runs_failed} failed"
+        + (f", {summary.runs_skipped} already done before" if summary.runs_skipped else "")
+        + f", in {summary.elapsed_seconds:.1f} s -> {summary.out_dir}"
+    )
+    if summary.runs_failed:
+        from wargame.experiments._results import load_results
+
+        failures = load_results(summary.out_dir).failures
+        for _, failure in failures.head(3).iterrows():
+            print(
+                f"  failed: point {failure['point']} replication {failure['replication']} "
+                f"(seed {failure['seed']}): {failure['error']}",
+                file=sys.stderr,
+            )
+        print(f"  every failure with its traceback: wargame.load_results({str(summary.out_dir)!r}).failures")
+    print(f"next: wargame analyze {summary.out_dir}")
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from wargame.experiments._analyze import analyze
+
+    outcome, threshold = args.discover if args.discover is not None else (None, None)
+    report = analyze(
+        args.results,
+        report_dir=args.report_dir,
+        outcomes=args.outcome,
+        discovery_outcome=outcome,
+        discovery_threshold=threshold,
+        plots=not args.no_plots,
+    )
+    print(report.format())
+    return 0
