@@ -26,10 +26,12 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="wargame", description="Deterrence war-games: scenarios, runs, sweeps, sessions.")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    from wargame.experiments import cli as experiments_cli
     from wargame.runner import cli as runner_cli
     from wargame.teaching import cli as teaching_cli
 
     runner_cli.add_parser(subparsers)
+    experiments_cli.add_parser(subparsers)
     teaching_cli.add_parser(subparsers)
     return parser
 
