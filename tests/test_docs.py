@@ -16,3 +16,10 @@ def test_scenario_reference_page_matches_the_schema() -> None:
 def test_every_schema_field_is_described() -> None:
     undocumented = [line for line in scenario_reference().splitlines() if line.endswith("|  |")]
     assert undocumented == []
+
+
+def test_readme_field_reference_matches_the_schema() -> None:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("<!-- scenario-reference:start -->") + len("<!-- scenario-reference:start -->")
+    section = readme[start : readme.index("<!-- scenario-reference:end -->")]
+    assert section.strip() == scenario_reference().replace("### `", "#### `").strip()

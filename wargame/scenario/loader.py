@@ -220,7 +220,9 @@ def validate_document[M: BaseModel](document: LocatedDocument, model: type[M], *
     try:
         return model.model_validate(document.data)
     except ValidationError as error:
-        first = error.errors()[0]
+        errors = error.errors()
+        # An unknown key usually explains a "missing" one (a typo): report it first.
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(first["loc"])
         message = first["msg"]
         if first["type"] == "extra_forbidden":
@@ -228,10 +230,16 @@ def validate_document[M: BaseModel](document: LocatedDocument, model: type[M], *
             names = _field_names(parent) if parent else []
             close = difflib.get_close_matches(str(loc[-1]), names, n=1)
             message = f"unknown field {loc[-1]!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+            if close:  # the misspelt field is also reported missing: one mistake, one error
+                errors = [
+                    e
+                    for e in errors
+                    if not (e["type"] == "missing" and tuple(e["loc"]) == (*loc[:-1], close[0]))
+                ]
         elif first["type"] == "value_error":
             message = message.removeprefix("Value error, ")
         where = document.where(loc) or (source, 0)
-        more = len(error.errors()) - 1
+        more = len(errors) - 1
         suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
         line = f":{where[1]}" if where[1] else ""
         raise InputError(
