@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_scenario_reference_page_matches_the_schema() -> None:
     page = (ROOT / "docs" / "scenario-reference.md").read_text()
     generated = scenario_reference()
-    assert page.endswith(generated), "regenerate docs/scenario-reference.md: python -m wargame.scenario.reference"
+    assert page.endswith(generated), "regenerate it: python -m wargame.scenario.reference"
 
 
 def test_every_schema_field_is_described() -> None:
