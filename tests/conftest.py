@@ -1,0 +1,79 @@
+"""Shared fixtures of the engine-core tests: the reference scenario, edited copies of it, and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from scenario_builders import REFERENCE_SCENARIO
+
+from wargame.cli import main
+from wargame.scenario import Scenario, load_scenario
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """Exit code and captured output of one in-process ``wargame`` call."""
+
+    code: int
+    out: str
+    err: str
+
+
+@dataclass(frozen=True)
+class Derived:
+    """An edited copy of the reference scenario and the (1-based) line the edit is on."""
+
+    path: Path
+    line: int
+
+
+@pytest.fixture(scope="session")
+def reference_text() -> str:
+    """The text of ``scenarios/taiwan_strait_baseline.yaml``."""
+    return REFERENCE_SCENARIO.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def reference_scenario() -> Scenario:
+    """The validated reference scenario."""
+    return load_scenario(REFERENCE_SCENARIO)
+
+
+@pytest.fixture
+def derive(tmp_path: Path, reference_text: str) -> Callable[..., Derived]:
+    """Write the reference scenario into ``tmp_path`` with ``old`` replaced by ``new`` (first match).
+
+    Returns the file and the line the replacement starts on, for asserting ``file:line`` in errors.
+    """
+
+    def make(old: str, new: str, name: str = "scenario.yaml") -> Derived:
+        position = reference_text.find(old)
+        assert position >= 0, f"{old!r} is not in the reference scenario"
+        text = reference_text[:position] + new + reference_text[position + len(old) :]
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return Derived(path, reference_text.count("\n", 0, position) + 1)
+
+    return make
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., CliResult]:
+    """Call ``wargame.cli.main`` in-process from inside ``tmp_path``; argparse exits become codes."""
+    monkeypatch.chdir(tmp_path)
+
+    def call(*argv: str | Path) -> CliResult:
+        capsys.readouterr()
+        try:
+            code = main([str(arg) for arg in argv])
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return call
