@@ -35,4 +35,5 @@ class TimedEvents:
 
     def advance_to(self, day: int) -> None:
         """Fire every event due on or before ``day``."""
-        self.env.run(until=day + 0.5)
+        if self.env.peek() <= day:
+            self.env.run(until=day + 0.5)

@@ -20,12 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
 
 from wargame.model.random_streams import EnsembleRandom, Stream
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
 
-__all__ = ["GrayZoneDay", "GrayZoneMechanics", "PictureSource", "SeatPictureDay"]
+__all__ = ["GrayZoneBlock", "GrayZoneDay", "GrayZoneMechanics", "PictureSource", "SeatPictureDay"]
 
 PictureSource = tuple[str, str | None, np.ndarray, float]
 """(detecting actor, link key or None for own ISR, activities the source covers, analysis hours)."""
@@ -48,6 +49,29 @@ class SeatPictureDay:
     detected: np.ndarray
     attributed_timely: np.ndarray
     attribution_delay_hours_sum: np.ndarray
+
+
+@dataclass(frozen=True)
+class GrayZoneBlock:
+    """Incidents of a block of consecutive days, shape ``(runs, days, activities)`` each.
+
+    Attributes:
+        first_day: Day of index 0.
+        incidents: True incidents.
+        detected: Incidents the defender's picture detected.
+        attributed_timely: Detected incidents attributed within the deadline.
+        delay_hours_per_detection: ``E[tau_first | known]`` per (run, activity), fixed over the block.
+    """
+
+    first_day: int
+    incidents: np.ndarray
+    detected: np.ndarray
+    attributed_timely: np.ndarray
+    delay_hours_per_detection: np.ndarray
+
+    @property
+    def days(self) -> int:
+        return int(self.incidents.shape[1])
 
 
 class GrayZoneMechanics:
@@ -140,6 +164,28 @@ class GrayZoneMechanics:
         detected = random.binomial(incidents, known, Stream.DETECTION, day)
         attributed = random.binomial(detected, timely, Stream.TIMELY_ATTRIBUTION, day)
         return GrayZoneDay(incidents, detected, attributed, delay * detected)
+
+    def draw_block(
+        self, random: EnsembleRandom, first_day: int, days: int, rung_index: np.ndarray
+    ) -> GrayZoneBlock:
+        """Draw ``days`` consecutive days for every run.
+
+        Rates and the detection picture are those at the start of the block: blocks run from the day after
+        one adversary decision to the next decision day, so the posture cannot change inside one. Day ``i``
+        of a block draws the same numbers as a one-day block starting on that day with the same inputs.
+        """
+        multiplier = self.rung_multiplier[rung_index][:, None] ** self.posture_elasticity[None, :]
+        rate = (self.base_rate_per_day[None, :] * multiplier)[:, None, :]
+        if self.sigma.any():
+            uniforms = random.uniform_days(Stream.INCIDENT_SHOCK, first_day, days, rate.shape[2])
+            rate = rate * np.exp(self.sigma * special.ndtri(uniforms) - self.sigma**2 / 2.0)
+        else:
+            rate = np.broadcast_to(rate, (rate.shape[0], days, rate.shape[2]))
+        incidents = random.poisson_days(rate, Stream.INCIDENT_COUNT, first_day)
+        known, timely, delay = self.attribution_profile()
+        detected = random.binomial_days(incidents, known[:, None, :], Stream.DETECTION, first_day)
+        attributed = random.binomial_days(detected, timely[:, None, :], Stream.TIMELY_ATTRIBUTION, first_day)
+        return GrayZoneBlock(first_day, incidents, detected, attributed, delay)
 
     def draw_seat_picture(
         self,

@@ -15,7 +15,7 @@ import numpy as np
 
 from wargame.model._mesa import Agent, Model
 from wargame.model.events import TimedEvents
-from wargame.model.gray_zone import GrayZoneDay, GrayZoneMechanics
+from wargame.model.gray_zone import GrayZoneBlock, GrayZoneDay, GrayZoneMechanics
 from wargame.model.random_streams import EnsembleRandom, Stream
 from wargame.model.state import EnsembleState
 from wargame.policies import NO_ACTION, Observation, Policy, PolicyDraws, default_policy, menu_of
@@ -123,6 +123,7 @@ class DeterrenceModel(Model):
         self.injects_fired = np.zeros(self.runs, dtype=np.int64)
         self.rung_by_day = np.zeros((self.runs, scenario.horizon_days), dtype=np.int8)
         self._mid_day = False
+        self._gray_zone_block: GrayZoneBlock | None = None
 
         self.pictures_for = tuple(pictures_for)
         for actor_id in self.pictures_for:
@@ -138,11 +139,22 @@ class DeterrenceModel(Model):
         }
         self.seat_mobilization_warned = {a: np.zeros(self.runs, dtype=bool) for a in self.pictures_for}
 
-        self._erosion = [
-            (j, a.target or scenario.defender, a.resolve_erosion_per_incident, a.readiness_cost_per_incident)
-            for j, a in enumerate(scenario.gray_zone.activities)
-            if a.resolve_erosion_per_incident > 0 or a.readiness_cost_per_incident > 0
-        ]
+        # Wear from incidents: row `rows[k]` loses sum_j weights[k, j] * x_j a day, where x_j counts
+        # unanswered incidents (resolve) or all incidents (readiness) of activity j.
+        resolve_targets, self._resolve_loss_weights = _loss_weights(scenario, "resolve_erosion_per_incident")
+        readiness_targets, self._readiness_loss_weights = _loss_weights(
+            scenario, "readiness_cost_per_incident"
+        )
+        index = self.state.index
+        self._resolve_loss_rows = np.array(
+            [index[f"actors.{t}.resolve"] for t in resolve_targets], dtype=np.int64
+        )
+        self._resilience_rows = np.array(
+            [index[f"actors.{t}.cognitive_resilience"] for t in resolve_targets], dtype=np.int64
+        )
+        self._readiness_loss_rows = np.array(
+            [index[f"actors.{t}.readiness"] for t in readiness_targets], dtype=np.int64
+        )
         recovery = [
             (self.state.index[f"actors.{a.id}.{name}"], rate)
             for a in scenario.actors
@@ -193,7 +205,10 @@ class DeterrenceModel(Model):
 
     # ------------------------------------------------------------------ the daily step
     def step(self) -> None:
-        """Advance every run by one day."""
+        """Advance every run by one day (the Mesa step)."""
+        self._advance_one_day()
+
+    def _advance_one_day(self) -> None:
         if self.begin_day():
             for agent in self.deciding_agents():
                 agent.decide()
@@ -227,7 +242,7 @@ class DeterrenceModel(Model):
         day = self.day
         self.events.advance_to(day)
         self._cooperation_and_recovery()
-        incidents = self.gray_zone.draw(self.random_streams, day, self.rung, self.active)
+        incidents = self._gray_zone_day(day)
         self._absorb_incidents(incidents)
         self._draw_seat_pictures(day, incidents.incidents)
         self._check_conditional_injects(day)
@@ -261,9 +276,9 @@ class DeterrenceModel(Model):
             self.seat_attribution_delay_hours_sum[actor_id] += picture.attribution_delay_hours_sum
 
     def run_to_end(self) -> None:
-        """Step until the horizon."""
+        """Step until the horizon (bypassing Mesa's per-step bookkeeping, which the model does not use)."""
         while not self.finished:
-            self.step()
+            self._advance_one_day()
 
     def _cooperation_and_recovery(self) -> None:
         """Programs move quantities and their baselines; resolve and readiness recover to baseline.
@@ -281,6 +296,29 @@ class DeterrenceModel(Model):
             rows = self._recovery_rows
             values[rows] += self._recovery_rate_per_day * (baseline[rows] - values[rows])
 
+    def _gray_zone_day(self, day: int) -> GrayZoneDay:
+        """Return today's incidents from the current block, drawing a new block when one ends.
+
+        A block runs from the day after one decision day to the next decision day (or the horizon), so the
+        adversary's rung is constant inside it; runs that go to war inside a block stop having incidents.
+        """
+        block = self._gray_zone_block
+        if block is None or day >= block.first_day + block.days:
+            interval = self.spec.decision_interval_days
+            next_decision_day = max(interval, -(-day // interval) * interval)
+            last_day = min(next_decision_day, self.spec.horizon_days - 1)
+            block = self.gray_zone.draw_block(self.random_streams, day, last_day - day + 1, self.rung)
+            self._gray_zone_block = block
+        index = day - block.first_day
+        active = self.active[:, None]
+        detected = block.detected[:, index, :] * active
+        return GrayZoneDay(
+            block.incidents[:, index, :] * active,
+            detected,
+            block.attributed_timely[:, index, :] * active,
+            block.delay_hours_per_detection * detected,
+        )
+
     def _absorb_incidents(self, day: GrayZoneDay) -> None:
         self.incidents += day.incidents
         self.detected += day.detected
@@ -288,19 +326,18 @@ class DeterrenceModel(Model):
         self.attribution_delay_hours_sum += day.attribution_delay_hours_sum
         self.known_since_decision += day.detected.sum(axis=1)
         self.attributed_since_decision += day.attributed_timely.sum(axis=1)
-        mitigation = self.spec.gray_zone.attribution_mitigation
-        state = self.state
-        for j, target, erosion, readiness_cost in self._erosion:
-            if erosion > 0:
-                resilience = state.row(f"actors.{target}.cognitive_resilience")
-                unanswered = day.incidents[:, j] - mitigation * day.attributed_timely[:, j]
-                resolve = state.row(f"actors.{target}.resolve")
-                resolve -= erosion * unanswered * (1.0 - resilience)
-                np.clip(resolve, 0.0, 1.0, out=resolve)
-            if readiness_cost > 0:
-                readiness = state.row(f"actors.{target}.readiness")
-                readiness -= readiness_cost * day.incidents[:, j]
-                np.clip(readiness, 0.0, 1.0, out=readiness)
+        values = self.state.values
+        if self._resolve_loss_rows.size:
+            mitigation = self.spec.gray_zone.attribution_mitigation
+            unanswered = day.incidents - mitigation * day.attributed_timely  # (runs, activities)
+            loss = (unanswered @ self._resolve_loss_weights.T).T * (1.0 - values[self._resilience_rows])
+            rows = self._resolve_loss_rows
+            values[rows] = np.clip(values[rows] - loss, 0.0, 1.0)
+        if self._readiness_loss_rows.size:
+            rows = self._readiness_loss_rows
+            values[rows] = np.clip(
+                values[rows] - (day.incidents @ self._readiness_loss_weights.T).T, 0.0, 1.0
+            )
 
     # ------------------------------------------------------------------ injects
     def _condition_holds(self, condition: Condition) -> np.ndarray:
@@ -366,10 +403,9 @@ class DeterrenceModel(Model):
     def observe(self, actor_id: str) -> Observation:
         """Build what ``actor_id`` is shown: the adversary sees the true state, allies their side's."""
         actor = self.spec.actor(actor_id)
-        quantities = self.quantities()
-        if actor.side != "adversary":
-            adversary_prefix = f"actors.{self.spec.adversary}."
-            quantities = {path: v for path, v in quantities.items() if not path.startswith(adversary_prefix)}
+        quantities = self.state.view(
+            hidden_prefix=None if actor.side == "adversary" else f"actors.{self.spec.adversary}."
+        )
         return Observation(
             day=self.day,
             actor_id=actor_id,
@@ -525,3 +561,23 @@ class DeterrenceModel(Model):
             ).copy()
         columns["injects_fired"] = self.injects_fired
         return columns
+
+
+def _loss_weights(scenario: Scenario, per_incident_field: str) -> tuple[list[str], np.ndarray]:
+    """Return the actors some activity wears down through ``per_incident_field``, and the weight matrix
+    ``(actors, activities)`` of that field (zero where the activity targets another actor)."""
+    activities = scenario.gray_zone.activities
+    target_of = [activity.target or scenario.defender for activity in activities]
+    targets = sorted(
+        {t for t, a in zip(target_of, activities, strict=True) if getattr(a, per_incident_field) > 0}
+    )
+    weights = np.array(
+        [
+            [
+                getattr(a, per_incident_field) * (t == target)
+                for t, a in zip(target_of, activities, strict=True)
+            ]
+            for target in targets
+        ]
+    ).reshape(len(targets), len(activities))
+    return targets, weights

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import numpy as np
 
 from wargame.scenario import DOMAINS, Scenario, quantity_bounds
 from wargame.scenario.schema import Effect
 
-__all__ = ["EnsembleState"]
+__all__ = ["EnsembleState", "QuantityView"]
 
 
 class EnsembleState:
@@ -51,9 +53,36 @@ class EnsembleState:
             updated = np.full_like(current, effect.set)
         self.values[row, runs] = np.clip(updated, self.low[row, 0], self.high[row, 0])
 
+    def view(self, hidden_prefix: str | None = None) -> QuantityView:
+        """Return a read-only mapping of path to live values, hiding paths starting with ``hidden_prefix``."""
+        return QuantityView(self, hidden_prefix)
+
     def snapshot(self, run: int) -> dict[str, float]:
         """Return every quantity of one run as a plain dictionary."""
         return {path: float(self.values[row, run]) for row, path in enumerate(self.paths)}
+
+
+class QuantityView(Mapping[str, np.ndarray]):
+    """A read-only mapping of quantity paths to live value rows, optionally hiding a prefix."""
+
+    def __init__(self, state: EnsembleState, hidden_prefix: str | None) -> None:
+        self._state = state
+        self._hidden_prefix = hidden_prefix
+        self._paths = [p for p in state.paths if hidden_prefix is None or not p.startswith(hidden_prefix)]
+
+    def __getitem__(self, path: str) -> np.ndarray:
+        if self._hidden_prefix is not None and path.startswith(self._hidden_prefix):
+            raise KeyError(path)
+        row = self._state.values[self._state.index[path]]
+        row = row.view()
+        row.flags.writeable = False
+        return row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 def _initial_value(scenario: Scenario, path: str) -> float:
