@@ -129,11 +129,6 @@ def test_unknown_actor_in_a_commitment_is_one_line_exit_2(cli, derive, tmp_path,
     assert_no_output(tmp_path / "out")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cross-reference errors from Scenario._check_references carry no field path and point at "
-    "the document's first line, not at the bad reference",
-)
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
@@ -186,7 +181,6 @@ def test_cyclic_extends(cli, tmp_path, command):
     assert_no_output(tmp_path / "out")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the cyclic-extends error names no line (file:line missing)")
 def test_cyclic_extends_names_the_line_that_closes_the_cycle(cli, tmp_path):
     first = write_cycle(tmp_path)
     result = cli("validate", first)
@@ -221,7 +215,6 @@ def test_unknown_outcome_name_suggests_the_nearest(cli, derive, tmp_path, comman
     assert_no_output(tmp_path / "out")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the unknown-outcome error names neither the file nor the line")
 def test_unknown_outcome_names_file_and_line(cli, derive):
     bad = derive("  - war_day\n", "  - war_dya\n")
     result = cli("validate", bad.path)
@@ -267,11 +260,6 @@ def test_scripted_policy_with_a_bad_action_is_a_located_error(cli, tmp_path, der
     assert_no_output(tmp_path / "out")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: validate/run check outcome names by building a model with scenario_dir=None, so a scripted "
-    "policy's relative script path is read from the current directory, not the scenario's folder",
-)
 @pytest.mark.parametrize("command", COMMANDS)
 def test_scripted_policy_path_is_relative_to_the_scenario_file(cli, tmp_path, derive, command):
     scenario_dir = tmp_path / "scenario_dir"

@@ -94,16 +94,34 @@ def simulate_chunk(
     return ChunkResult(frame, tallies)
 
 
-def check_outcome_names(scenario: Scenario, names: tuple[str, ...] | list[str]) -> None:
-    """Raise :class:`InputError` for an outcome name the model does not produce."""
+def check_outcome_names(
+    scenario: Scenario, names: tuple[str, ...] | list[str], scenario_path: Path | None = None
+) -> None:
+    """Raise :class:`InputError` for an outcome name the model does not produce.
+
+    Building the (empty) model also loads every policy, so a missing policy script is reported too.
+
+    Args:
+        scenario: The scenario.
+        names: Outcome names, as in the scenario's ``outcomes`` list.
+        scenario_path: The scenario file: relative script paths are read from its folder, and an error
+            names its file and line.
+    """
     import difflib
 
-    known = list(simulate_runs(scenario, np.zeros(0, dtype=np.uint64)).columns)
+    from wargame.scenario import load_document
+
+    scenario_dir = scenario_path.parent if scenario_path is not None else None
+    known = list(simulate_runs(scenario, np.zeros(0, dtype=np.uint64), scenario_dir).columns)
     for position, name in enumerate(names):
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise InputError(f"unknown outcome {name!r}{hint}", field=f"outcomes[{position}]")
+            source = None
+            if scenario_path is not None:
+                file, line = load_document(scenario_path).where(("outcomes", position)) or (scenario_path, 0)
+                source = f"{file}:{line}"
+            raise InputError(f"unknown outcome {name!r}{hint}", source=source, field=f"outcomes[{position}]")
 
 
 def _progress(total: int, show: bool | None, description: str) -> tqdm:

@@ -62,7 +62,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
-    check_outcome_names(scenario, scenario.outcomes)
+    check_outcome_names(scenario, scenario.outcomes, args.scenario)
     out_dir: Path = args.out if args.out is not None else Path("results") / args.scenario.stem
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("exists and is not a folder", source="--out")
@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     for path in args.scenarios:
         scenario = load_scenario(path)
-        check_outcome_names(scenario, scenario.outcomes)
+        check_outcome_names(scenario, scenario.outcomes, path)
         print(
             f"{path}: ok ({scenario.name}: {len(scenario.actors)} actors, {len(scenario.programs)} programs, "
             f"{len(scenario.gray_zone.activities)} gray-zone activities, "

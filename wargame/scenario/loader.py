@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from wargame.errors import InputError
+from wargame.scenario.schema import LocatedValueError
 
 __all__ = ["LocatedDocument", "load_document", "validate_document"]
 
@@ -146,9 +147,6 @@ def load_document(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Located
     """
     path = Path(path)
     resolved = path.resolve()
-    if resolved in _chain:
-        cycle = " -> ".join(str(p) for p in (*_chain, resolved))
-        raise InputError(f"cyclic 'extends': {cycle}", source=str(path), field="extends")
     document = _read_yaml(path)
     parent_ref = document.data.pop("extends", None)
     if parent_ref is None:
@@ -161,7 +159,11 @@ def load_document(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> Located
         raise InputError(
             f"extended file {parent_ref!r} not found", source=f"{where[0]}:{where[1]}", field="extends"
         )
-    parent = load_document(parent_path, _chain=(*_chain, resolved))
+    chain = (*_chain, resolved)
+    if parent_path.resolve() in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent_path.resolve()))
+        raise InputError(f"cyclic 'extends': {cycle}", source=f"{where[0]}:{where[1]}", field="extends")
+    parent = load_document(parent_path, _chain=chain)
     data, locations = _merge(parent.data, parent.locations, document.data, document.locations)
     return LocatedDocument(data, locations)
 
@@ -224,6 +226,9 @@ def validate_document[M: BaseModel](document: LocatedDocument, model: type[M], *
         # An unknown key usually explains a "missing" one (a typo): report it first.
         first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(first["loc"])
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, LocatedValueError):  # a cross-reference check that knows its place
+            loc = (*loc, *cause.loc)
         message = first["msg"]
         if first["type"] == "extra_forbidden":
             parent = _model_at(model, loc[:-1])

@@ -25,6 +25,7 @@ __all__ = [
     "GrayZone",
     "Inject",
     "Link",
+    "LocatedValueError",
     "PolicySpec",
     "Program",
     "ProgramEffect",
@@ -495,65 +496,60 @@ class Scenario(_Frozen):
         from wargame.scenario.paths import quantity_paths  # the path grammar lives in one place
 
         actors = {actor.id: actor for actor in self.actors}
-        _require_unique([actor.id for actor in self.actors], "actor id")
-        _require_known(self.defender, actors, "defender")
-        _require_known(self.adversary, actors, "adversary")
+        _require_unique([actor.id for actor in self.actors], "actor id", ("actors",))
+        _require_known(self.defender, actors, ("defender",))
+        _require_known(self.adversary, actors, ("adversary",))
         if actors[self.adversary].side != "adversary":
-            raise ValueError(f"adversary {self.adversary!r} must have side 'adversary'")
+            raise LocatedValueError(f"{self.adversary!r} must have side 'adversary'", ("adversary",))
         if actors[self.defender].side != "allied":
-            raise ValueError(f"defender {self.defender!r} must have side 'allied'")
-        for commitment in self.commitments:
-            _require_known(commitment.from_actor, actors, "commitment 'from'")
-            _require_known(commitment.to_actor, actors, "commitment 'to'")
-        _require_unique([c.key for c in self.commitments], "commitment")
-        for link in self.links:
-            _require_known(link.from_actor, actors, "link 'from'")
-            _require_known(link.to_actor, actors, "link 'to'")
-        _require_unique([link.key for link in self.links], "link")
-        _require_unique([program.id for program in self.programs], "program id")
-        for program in self.programs:
-            for partner in program.partners:
-                _require_known(partner, actors, f"program {program.id!r} partner")
-        for activity in self.gray_zone.activities:
+            raise LocatedValueError(f"{self.defender!r} must have side 'allied'", ("defender",))
+        for i, commitment in enumerate(self.commitments):
+            _require_known(commitment.from_actor, actors, ("commitments", i, "from"))
+            _require_known(commitment.to_actor, actors, ("commitments", i, "to"))
+        _require_unique([c.key for c in self.commitments], "commitment", ("commitments",))
+        for i, link in enumerate(self.links):
+            _require_known(link.from_actor, actors, ("links", i, "from"))
+            _require_known(link.to_actor, actors, ("links", i, "to"))
+        _require_unique([link.key for link in self.links], "link", ("links",))
+        _require_unique([program.id for program in self.programs], "program id", ("programs",))
+        for i, program in enumerate(self.programs):
+            for j, partner in enumerate(program.partners):
+                _require_known(partner, actors, ("programs", i, "partners", j))
+        for i, activity in enumerate(self.gray_zone.activities):
             if activity.target is not None:
-                _require_known(activity.target, actors, f"activity {activity.id!r} target")
-        _require_unique([inject.id for inject in self.injects], "inject id")
+                _require_known(activity.target, actors, ("gray_zone", "activities", i, "target"))
+        _require_unique([inject.id for inject in self.injects], "inject id", ("injects",))
         rung_ids = [rung.id for rung in self.escalation.rungs]
-        for actor in self.actors:
-            for response in actor.responses:
-                rung = response.when.rung_at_least if response.when else None
-                if rung is not None and rung not in rung_ids:
-                    raise ValueError(f"actor {actor.id!r} response {response.id!r}: unknown rung {rung!r}")
         known_paths = set(quantity_paths(self))
-        for where, effects in self._all_effects():
-            for effect in effects:
-                _require_path(effect.quantity, known_paths, where)
-        for inject in self.injects:
+        for i, actor in enumerate(self.actors):
+            for j, response in enumerate(actor.responses):
+                rung = response.when.rung_at_least if response.when else None
+                where = ("actors", i, "responses", j)
+                if rung is not None and rung not in rung_ids:
+                    raise LocatedValueError(f"unknown rung {rung!r}", (*where, "when", "rung_at_least"))
+                for k, effect in enumerate(response.effects):
+                    _require_path(effect.quantity, known_paths, (*where, "effects", k, "quantity"))
+        for i, program in enumerate(self.programs):
+            for k, effect in enumerate(program.effects):
+                _require_path(effect.quantity, known_paths, ("programs", i, "effects", k, "quantity"))
+        for i, inject in enumerate(self.injects):
+            where = ("injects", i)
+            for k, effect in enumerate(inject.effects):
+                _require_path(effect.quantity, known_paths, (*where, "effects", k, "quantity"))
             rung = inject.when.rung_at_least if inject.when is not None else None
             if rung is not None and rung not in rung_ids:
-                raise ValueError(f"inject {inject.id!r}: unknown rung {rung!r}")
+                raise LocatedValueError(f"unknown rung {rung!r}", (*where, "when", "rung_at_least"))
             if inject.when is not None and inject.when.quantity is not None:
-                _require_path(inject.when.quantity, known_paths, f"inject {inject.id!r}")
+                _require_path(inject.when.quantity, known_paths, (*where, "when", "quantity"))
             if inject.unless_response is not None:
-                actor = actors.get(inject.unless_response.actor)
-                _require_known(inject.unless_response.actor, actors, f"inject {inject.id!r} unless_response")
-                if inject.unless_response.response not in {r.id for r in actor.responses}:
-                    raise ValueError(
-                        f"inject {inject.id!r}: actor {actor.id!r} has no response "
-                        f"{inject.unless_response.response!r}"
+                actor_id = inject.unless_response.actor
+                _require_known(actor_id, actors, (*where, "unless_response", "actor"))
+                if inject.unless_response.response not in {r.id for r in actors[actor_id].responses}:
+                    raise LocatedValueError(
+                        f"actor {actor_id!r} has no response {inject.unless_response.response!r}",
+                        (*where, "unless_response", "response"),
                     )
         return self
-
-    def _all_effects(self) -> list[tuple[str, tuple]]:
-        found: list[tuple[str, tuple]] = []
-        for actor in self.actors:
-            for response in actor.responses:
-                found.append((f"actor {actor.id!r} response {response.id!r}", response.effects))
-        for program in self.programs:
-            found.append((f"program {program.id!r}", program.effects))
-        for inject in self.injects:
-            found.append((f"inject {inject.id!r}", inject.effects))
-        return found
 
     def actor(self, actor_id: str) -> Actor:
         """Return the actor with id ``actor_id``."""
@@ -567,23 +563,31 @@ class Scenario(_Frozen):
         return tuple(actor for actor in self.actors if actor.side == "allied")
 
 
-def _require_unique(values: list[str], what: str) -> None:
+class LocatedValueError(ValueError):
+    """A validation error that knows where in the document it is: ``loc`` is a path of keys and indices."""
+
+    def __init__(self, message: str, loc: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+def _require_unique(values: list[str], what: str, loc: tuple[str | int, ...] = ()) -> None:
     seen: set[str] = set()
-    for value in values:
+    for position, value in enumerate(values):
         if value in seen:
-            raise ValueError(f"duplicate {what} {value!r}")
+            raise LocatedValueError(f"duplicate {what} {value!r}", (*loc, position))
         seen.add(value)
 
 
-def _require_known(actor_id: str, actors: dict, where: str) -> None:
+def _require_known(actor_id: str, actors: dict, loc: tuple[str | int, ...]) -> None:
     if actor_id not in actors:
-        raise ValueError(f"{where}: unknown actor {actor_id!r} (known: {', '.join(actors)})")
+        raise LocatedValueError(f"unknown actor {actor_id!r} (known: {', '.join(actors)})", loc)
 
 
-def _require_path(path: str, known_paths: set[str], where: str) -> None:
+def _require_path(path: str, known_paths: set[str], loc: tuple[str | int, ...]) -> None:
     if path not in known_paths:
         import difflib
 
         close = difflib.get_close_matches(path, sorted(known_paths), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"{where}: unknown quantity {path!r}{hint}")
+        raise LocatedValueError(f"unknown quantity {path!r}{hint}", loc)
