@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks._memory import peak_tree_rss
+from benchmarks._memory import peak_tree_memory
 from wargame.model import DeterrenceModel, run_keys_from_seed
 from wargame.runner import run_to_parquet
 from wargame.scenario import load_scenario
@@ -64,7 +64,7 @@ def main() -> dict:
             "2",
         ]
         command += ["--quiet", "--out", folder]
-        peak, wall, code = peak_tree_rss(command)
+        peak, wall, code = peak_tree_memory(command)
     results["runs_100000_peak_rss_mb"] = round(peak / 2**20, 1)
     results["runs_100000_seconds"] = round(wall, 1)
     print(

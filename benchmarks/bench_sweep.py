@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks._memory import peak_tree_rss
+from benchmarks._memory import peak_tree_memory
 from wargame.experiments import LatinHypercubeDesign, Parameter, ScenarioEvaluator, generate_design, run_sweep
 from wargame.experiments._seeds import run_seeds
 from wargame.runner import simulate_runs
@@ -97,7 +97,7 @@ def main() -> dict:
         experiment = _experiment_file(Path(folder), points=500, replications=200)
         command = [sys.executable, "-m", "wargame.cli", "sweep", str(experiment), "--jobs", "2", "--quiet"]
         command += ["--out", str(Path(folder) / "sweep")]
-        peak, wall, code = peak_tree_rss(command)
+        peak, wall, code = peak_tree_memory(command)
     results.update(sweep_100000_peak_rss_mb=round(peak / 2**20, 1), sweep_100000_seconds=round(wall, 1))
     print(
         f"100,000-run `wargame sweep --jobs 2`: peak memory {peak / 2**20:,.0f} MB (all processes), "
