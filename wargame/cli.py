@@ -28,11 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     from wargame.experiments import cli as experiments_cli
     from wargame.runner import cli as runner_cli
+    from wargame.session import cli as session_cli
     from wargame.teaching import cli as teaching_cli
 
     runner_cli.add_parser(subparsers)
     experiments_cli.add_parser(subparsers)
     teaching_cli.add_parser(subparsers)
+    session_cli.add_parser(subparsers)
     return parser
 
 

@@ -1,1 +1,55 @@
-"""session package."""
+"""Facilitated sessions: human seats with fog of war, a white cell, an append-only journal, replay,
+counterfactual fans and after-action reports.
+
+Every front end (the terminal now, a web console later) talks only to this package: it opens a
+:class:`Session`, shows :attr:`Session.pending` prompts to the right people and sends their commands back
+with :meth:`Session.submit`.
+"""
+
+from wargame.session._commands import (
+    MATRIX_SUCCESS_TOTAL,
+    MAX_ARGUMENT_STRENGTH,
+    MAX_PROGRAM_INTENSITY_PER_YEAR,
+    WHITE_CELL,
+    Command,
+    Continue,
+    Inject,
+    MatrixRoll,
+    Override,
+    Pause,
+    ProgramChange,
+    Resume,
+    Rewind,
+    SeatAction,
+)
+from wargame.session._engine import Prompt
+from wargame.session._errors import JournalMismatchError
+from wargame.session._journal import Journal, JournalEntry
+from wargame.session._seat import HumanSeatPolicy
+from wargame.session._session import Ack, ReplayReport, Session, SessionStatus
+
+__all__ = [
+    "MATRIX_SUCCESS_TOTAL",
+    "MAX_ARGUMENT_STRENGTH",
+    "MAX_PROGRAM_INTENSITY_PER_YEAR",
+    "WHITE_CELL",
+    "Ack",
+    "Command",
+    "Continue",
+    "HumanSeatPolicy",
+    "Inject",
+    "Journal",
+    "JournalEntry",
+    "JournalMismatchError",
+    "MatrixRoll",
+    "Override",
+    "Pause",
+    "ProgramChange",
+    "Prompt",
+    "ReplayReport",
+    "Resume",
+    "Rewind",
+    "SeatAction",
+    "Session",
+    "SessionStatus",
+]

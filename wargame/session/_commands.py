@@ -1,0 +1,369 @@
+"""What seats and the white cell can do: commands, their journal form, and their validation.
+
+A command is an input to the session. It is validated against the live model before it is journaled, so
+the journal only ever holds commands that were accepted; replay validates them again (a journal edited to
+hold an impossible command fails replay with the same message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from wargame.errors import InputError
+from wargame.scenario import Scenario, quantity_paths
+from wargame.scenario.schema import Effect
+
+if TYPE_CHECKING:
+    from wargame.model import DeterrenceModel
+
+__all__ = [
+    "INPUT_KINDS",
+    "MATRIX_SUCCESS_TOTAL",
+    "MAX_ARGUMENT_STRENGTH",
+    "MAX_PROGRAM_INTENSITY_PER_YEAR",
+    "WHITE_CELL",
+    "Command",
+    "Continue",
+    "DecisionContext",
+    "Inject",
+    "MatrixRoll",
+    "Override",
+    "Pause",
+    "ProgramChange",
+    "Resume",
+    "Rewind",
+    "SeatAction",
+    "command_from_payload",
+    "effects_from_payload",
+    "effects_to_payload",
+    "validate_command",
+]
+
+WHITE_CELL = "white_cell"
+"""Seat name of the white cell (the facilitators, who see ground truth)."""
+
+MAX_PROGRAM_INTENSITY_PER_YEAR = 1000.0
+"""Upper bound a seat may set a cooperation program's intensity to (exchanges per year)."""
+
+MAX_ARGUMENT_STRENGTH = 3
+"""Matrix-game argument strength runs from ``-3`` (very weak) to ``+3`` (very strong)."""
+
+MATRIX_SUCCESS_TOTAL = 7
+"""A matrix-game roll succeeds when 2d6 plus the strength modifier reaches this total."""
+
+
+def effects_to_payload(effects: tuple[Effect, ...]) -> list[dict[str, Any]]:
+    """Return effects as plain dictionaries (only the operation given)."""
+    return [effect.model_dump(mode="json", exclude_none=True) for effect in effects]
+
+
+def effects_from_payload(items: list[dict[str, Any]]) -> tuple[Effect, ...]:
+    """Build effects from plain dictionaries.
+
+    Raises:
+        InputError: If an effect is malformed.
+    """
+    from pydantic import ValidationError
+
+    effects = []
+    for position, item in enumerate(items):
+        try:
+            effects.append(Effect.model_validate(item))
+        except ValidationError as error:
+            message = error.errors()[0]["msg"]
+            raise InputError(f"bad effect: {message}", field=f"effects[{position}]") from None
+    return tuple(effects)
+
+
+@dataclass(frozen=True)
+class Command:
+    """Base class: a command from one seat (``seat``) in the journal as ``kind`` with a payload."""
+
+    kind: ClassVar[str] = ""
+    seat: str
+
+    def payload(self) -> dict[str, Any]:
+        """Return the command's journal payload."""
+        return {"seat": self.seat}
+
+    @property
+    def ends_move(self) -> bool:
+        """Whether the command ends its seat's move at the current decision point."""
+        return False
+
+
+@dataclass(frozen=True)
+class SeatAction(Command):
+    """A seat's move: one action of its actor's menu (``None`` passes). Ends the seat's move."""
+
+    kind: ClassVar[str] = "action"
+    action: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        return {"seat": self.seat, "action": self.action}
+
+    @property
+    def ends_move(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class ProgramChange(Command):
+    """A seat sets the intensity of a cooperation program it is a partner in (exchanges per year)."""
+
+    kind: ClassVar[str] = "program"
+    program: str = ""
+    intensity_per_year: float = 0.0
+
+    def payload(self) -> dict[str, Any]:
+        return {"seat": self.seat, "program": self.program, "intensity_per_year": self.intensity_per_year}
+
+
+@dataclass(frozen=True)
+class Inject(Command):
+    """The white cell adds an event: a public text and effects on quantities, applied now."""
+
+    kind: ClassVar[str] = "inject"
+    text: str = ""
+    effects: tuple[Effect, ...] = ()
+
+    def payload(self) -> dict[str, Any]:
+        return {"seat": self.seat, "text": self.text, "effects": effects_to_payload(self.effects)}
+
+
+@dataclass(frozen=True)
+class Override(Command):
+    """The white cell overrides an adjudication: effects on quantities, with the reason recorded."""
+
+    kind: ClassVar[str] = "override"
+    reason: str = ""
+    effects: tuple[Effect, ...] = ()
+
+    def payload(self) -> dict[str, Any]:
+        return {"seat": self.seat, "reason": self.reason, "effects": effects_to_payload(self.effects)}
+
+
+@dataclass(frozen=True)
+class MatrixRoll(Command):
+    """A free-form move adjudicated matrix-game style: 2d6 plus ``strength``; 7 or more succeeds.
+
+    Attributes:
+        argument: The move and the arguments for it, as stated at the table.
+        strength: The white cell's rating of the argument, ``-3`` to ``+3``: the roll's modifier.
+        effects: What happens on success (may be empty: the white cell narrates it).
+        on_behalf_of: The seat that argued the move (free text; default the white cell).
+    """
+
+    kind: ClassVar[str] = "matrix_roll"
+    argument: str = ""
+    strength: int = 0
+    effects: tuple[Effect, ...] = ()
+    on_behalf_of: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "seat": self.seat,
+            "argument": self.argument,
+            "strength": self.strength,
+            "effects": effects_to_payload(self.effects),
+            "on_behalf_of": self.on_behalf_of,
+        }
+
+
+@dataclass(frozen=True)
+class Pause(Command):
+    """The white cell pauses the session; the next ``play`` resumes it."""
+
+    kind: ClassVar[str] = "pause"
+
+
+@dataclass(frozen=True)
+class Resume(Command):
+    """Resume a paused session."""
+
+    kind: ClassVar[str] = "resume"
+
+
+@dataclass(frozen=True)
+class Rewind(Command):
+    """The white cell rewinds to the decision point of an earlier turn: a new branch, nothing deleted."""
+
+    kind: ClassVar[str] = "rewind"
+    to_turn: int = 1
+
+    def payload(self) -> dict[str, Any]:
+        return {"seat": self.seat, "to_turn": self.to_turn}
+
+
+@dataclass(frozen=True)
+class Continue(Command):
+    """The white cell is done at this decision point: the seats move."""
+
+    kind: ClassVar[str] = "continue"
+
+    @property
+    def ends_move(self) -> bool:
+        return True
+
+
+_KINDS: dict[str, type[Command]] = {
+    cls.kind: cls
+    for cls in (SeatAction, ProgramChange, Inject, Override, MatrixRoll, Pause, Resume, Rewind, Continue)
+}
+INPUT_KINDS = frozenset(_KINDS)
+
+
+def command_from_payload(kind: str, payload: dict[str, Any]) -> Command:
+    """Rebuild a command from its journal form.
+
+    Raises:
+        InputError: If the kind is unknown or the payload malformed.
+    """
+    cls = _KINDS.get(kind)
+    if cls is None:
+        raise InputError(f"unknown command kind {kind!r}")
+    data = dict(payload)
+    if "effects" in data:
+        data["effects"] = effects_from_payload(data["effects"])
+    try:
+        return cls(**data)
+    except TypeError as error:
+        raise InputError(f"malformed {kind} command: {error}") from None
+
+
+# ---------------------------------------------------------------------- validation
+@dataclass
+class DecisionContext:
+    """Where the session stands when a command arrives: whose move it is, on which turn and day.
+
+    Attributes:
+        seat: The seat whose move it is (an actor id or ``WHITE_CELL``).
+        turn: The current turn.
+        paused: Whether the white cell paused the session.
+        human_seats: Seats played by people.
+    """
+
+    seat: str
+    turn: int
+    paused: bool = False
+    human_seats: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _check_effects(scenario: Scenario, effects: tuple[Effect, ...]) -> None:
+    known = set(quantity_paths(scenario))
+    for position, effect in enumerate(effects):
+        if effect.quantity not in known:
+            import difflib
+
+            close = difflib.get_close_matches(effect.quantity, sorted(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InputError(f"unknown quantity {effect.quantity!r}{hint}", field=f"effects[{position}]")
+        value = (
+            effect.add
+            if effect.add is not None
+            else effect.multiply
+            if effect.multiply is not None
+            else effect.set
+        )
+        if value is None or not np.isfinite(value):
+            raise InputError("an effect needs a finite value", field=f"effects[{position}]")
+
+
+def validate_command(command: Command, context: DecisionContext, model: DeterrenceModel) -> None:
+    """Check a command against the session's position and the live model.
+
+    Raises:
+        InputError: If the command is for another seat, not on the menu, not allowed now, out of range,
+            or otherwise impossible at this point.
+    """
+    scenario = model.spec
+    if context.paused:
+        if not isinstance(command, Resume):
+            raise InputError("the session is paused by the white cell; resume it first")
+        return
+    if isinstance(command, Resume):
+        raise InputError("the session is not paused")
+    if command.seat != context.seat:
+        raise InputError(f"it is {context.seat}'s move, not {command.seat}'s", field="seat")
+    white_cell_kinds = (Inject, Override, MatrixRoll, Pause, Rewind, Continue)
+    if context.seat == WHITE_CELL:
+        if not isinstance(command, white_cell_kinds):
+            raise InputError(f"the white cell cannot send a {command.kind} command")
+    elif isinstance(command, white_cell_kinds):
+        raise InputError(f"only the white cell can {command.kind}")
+
+    if isinstance(command, SeatAction):
+        _validate_action(command, model)
+    elif isinstance(command, ProgramChange):
+        _validate_program(command, scenario)
+    elif isinstance(command, Inject | Override):
+        text = command.text if isinstance(command, Inject) else command.reason
+        if not text.strip():
+            what = "an inject needs its text" if isinstance(command, Inject) else "an override needs a reason"
+            raise InputError(what)
+        if not command.effects:
+            raise InputError(f"an {command.kind} needs at least one effect")
+        _check_effects(scenario, command.effects)
+    elif isinstance(command, MatrixRoll):
+        if not command.argument.strip():
+            raise InputError("a matrix-game roll needs the argument being adjudicated")
+        if not isinstance(command.strength, int) or abs(command.strength) > MAX_ARGUMENT_STRENGTH:
+            raise InputError(
+                f"argument strength must be a whole number from -{MAX_ARGUMENT_STRENGTH} to "
+                f"+{MAX_ARGUMENT_STRENGTH}, got {command.strength!r}",
+                field="strength",
+            )
+        _check_effects(scenario, command.effects)
+    elif isinstance(command, Rewind) and (
+        not isinstance(command.to_turn, int) or not 1 <= command.to_turn <= context.turn
+    ):
+        raise InputError(
+            f"can rewind only to a turn from 1 to the current turn {context.turn}, got {command.to_turn!r}",
+            field="to_turn",
+        )
+
+
+def _validate_action(command: SeatAction, model: DeterrenceModel) -> None:
+    from wargame.policies import menu_of
+
+    if command.action is None:
+        return
+    menu = menu_of(model.spec, command.seat)
+    if command.action not in menu:
+        raise InputError(
+            f"{command.action!r} is not on {command.seat}'s menu ({', '.join(menu) or 'empty'})",
+            field="action",
+        )
+    index = menu.index(command.action)
+    if not model.allowed_actions(command.seat)[:, index].any():
+        raise InputError(
+            f"{command.action!r} is not allowed now (cooling down or out of reach)", field="action"
+        )
+
+
+def _validate_program(command: ProgramChange, scenario: Scenario) -> None:
+    programs = {program.id: program for program in scenario.programs}
+    program = programs.get(command.program)
+    if program is None:
+        raise InputError(
+            f"no program {command.program!r} (programs: {', '.join(programs) or 'none'})", field="program"
+        )
+    if command.seat not in program.partners:
+        raise InputError(
+            f"{command.seat} is not a partner of program {command.program!r} "
+            f"(partners: {', '.join(program.partners)})",
+            field="program",
+        )
+    value = command.intensity_per_year
+    if (
+        not isinstance(value, int | float)
+        or not np.isfinite(value)
+        or not 0.0 <= value <= MAX_PROGRAM_INTENSITY_PER_YEAR
+    ):
+        raise InputError(
+            f"intensity must be from 0 to {MAX_PROGRAM_INTENSITY_PER_YEAR:g} exchanges a year, got {value!r}",
+            field="intensity_per_year",
+        )

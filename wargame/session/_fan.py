@@ -1,0 +1,334 @@
+"""The counterfactual fan: Monte Carlo continuations of a session from one of its turns.
+
+Every continuation shares the session's history up to and including the chosen turn's decisions (same run
+key, the session's recorded inputs, the same engine), then draws its own future and is played by the
+default policies. Where the session's actual outcome falls in that distribution says how much its result
+owed to the decisions made after the branch and how much to chance. Swapping one decision a person made
+at that turn and running the same continuations (common random numbers) shows what that decision changed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wargame.errors import InputError
+from wargame.model import run_keys_from_seed
+from wargame.policies import menu_of
+from wargame.runner.executors import make_executor
+from wargame.scenario import Scenario
+from wargame.session._commands import (
+    INPUT_KINDS,
+    Command,
+    Rewind,
+    SeatAction,
+    command_from_payload,
+    validate_command,
+)
+from wargame.session._engine import Continuation, SessionEngine, SessionSetup
+from wargame.session._journal import JournalEntry
+from wargame.session._session import Session
+
+__all__ = ["FanReport", "FanSide", "counterfactual_fan"]
+
+_CHUNK_RUNS = 250
+_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+_OUTCOME_COLUMNS = ("war", "war_day", "max_rung", "escalation_score")
+
+
+@dataclass(frozen=True)
+class FanSide:
+    """One set of continuations.
+
+    Attributes:
+        label: What the continuations follow (the session's decisions, or the swap).
+        outcomes: One row per continuation.
+        rung_quantiles: ``(len(_QUANTILES), days)`` quantiles of the rung index by day.
+    """
+
+    label: str
+    outcomes: pd.DataFrame
+    rung_quantiles: np.ndarray
+
+
+@dataclass(frozen=True)
+class FanReport:
+    """A counterfactual fan and where the session falls in it."""
+
+    turn: int
+    branch_day: int
+    runs: int
+    seed: int
+    jobs: int
+    actual: FanSide
+    swapped: FanSide | None
+    session_outcome: dict[str, Any]
+    session_finished: bool
+    session_rung_by_day: list[int]
+    escalation_score_percentile: float
+    seconds: float
+    files: tuple[Path, ...] = ()
+
+    def summary(self) -> dict[str, Any]:
+        """Return the JSON-ready summary that is saved beside the fan's plot."""
+
+        def side(fan: FanSide) -> dict[str, Any]:
+            outcomes = fan.outcomes
+            return {
+                "label": fan.label,
+                "war_probability": float(outcomes["war"].mean()),
+                "escalation_score_mean": float(outcomes["escalation_score"].mean()),
+                "escalation_score_quantiles": [
+                    float(outcomes["escalation_score"].quantile(q)) for q in _QUANTILES
+                ],
+                "max_rung_distribution": {
+                    int(k): int(v) for k, v in outcomes["max_rung"].value_counts().sort_index().items()
+                },
+                "rung_quantiles_by_day": fan.rung_quantiles.tolist(),
+                "escalation_scores": outcomes["escalation_score"].astype(int).tolist(),
+                "war": outcomes["war"].astype(bool).tolist(),
+            }
+
+        result = {
+            "turn": self.turn,
+            "branch_day": self.branch_day,
+            "runs": self.runs,
+            "seed": self.seed,
+            "jobs": self.jobs,
+            "quantiles": list(_QUANTILES),
+            "session_finished": self.session_finished,
+            "session_outcome": {
+                k: self.session_outcome[k] for k in _OUTCOME_COLUMNS if k in self.session_outcome
+            },
+            "session_rung_by_day": self.session_rung_by_day,
+            "escalation_score_percentile": self.escalation_score_percentile,
+            "seconds": self.seconds,
+            "actual": side(self.actual),
+        }
+        if self.swapped is not None:
+            result["swapped"] = side(self.swapped)
+        return result
+
+
+def _inputs_up_to(timeline: Sequence[JournalEntry], turn: int) -> dict[tuple[int, str], list[Command]]:
+    inputs: dict[tuple[int, str], list[Command]] = defaultdict(list)
+    for entry in timeline:
+        if entry.kind in INPUT_KINDS and entry.kind != Rewind.kind and entry.turn <= turn:
+            command = command_from_payload(entry.kind, entry.payload)
+            inputs[(entry.turn, command.seat)].append(command)
+    return dict(inputs)
+
+
+def _continuations(
+    scenario: Scenario,
+    setup: SessionSetup,
+    scenario_dir: Path,
+    after_turn: int,
+    inputs: dict[tuple[int, str], list[Command]],
+    branch_keys: np.ndarray,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Simulate a chunk of continuations (runs in a worker process)."""
+    engine = SessionEngine(
+        scenario,
+        setup,
+        scenario_dir=scenario_dir,
+        continuation=Continuation(after_turn, branch_keys, inputs),
+    )
+    if engine.advance() is not None:
+        raise RuntimeError("a continuation asked for a person")
+    outcomes = engine.model.outcomes()
+    frame = pd.DataFrame({name: outcomes[name] for name in _OUTCOME_COLUMNS})
+    return frame, engine.model.rung_by_day.copy()
+
+
+def _run_side(
+    session: Session,
+    after_turn: int,
+    inputs: dict[tuple[int, str], list[Command]],
+    keys: np.ndarray,
+    executor: Any,
+    label: str,
+) -> FanSide:
+    chunks = [keys[start : start + _CHUNK_RUNS] for start in range(0, keys.size, _CHUNK_RUNS)]
+    count = len(chunks)
+    results = list(
+        executor.map(
+            _continuations,
+            [session.scenario] * count,
+            [session.setup] * count,
+            [session.scenario_dir] * count,
+            [after_turn] * count,
+            [inputs] * count,
+            chunks,
+        )
+    )
+    outcomes = pd.concat([frame for frame, _ in results], ignore_index=True)
+    rungs = np.concatenate([rung for _, rung in results], axis=0)
+    return FanSide(label, outcomes, np.quantile(rungs, _QUANTILES, axis=0))
+
+
+def _check_swap(
+    session: Session, timeline: list[JournalEntry], turn: int, seat: str, action: str | None
+) -> int:
+    """Return the journal position of the decision to swap, after checking the swap is a legal move."""
+    if seat not in session.setup.human_seats:
+        raise InputError(
+            f"only decisions people made can be swapped; {seat} is played by its policy", source="--swap"
+        )
+    position = next(
+        (
+            index
+            for index, entry in enumerate(timeline)
+            if entry.kind == SeatAction.kind and entry.turn == turn and entry.payload["seat"] == seat
+        ),
+        None,
+    )
+    if position is None:
+        raise InputError(f"{seat} made no decision at turn {turn} to swap", source="--swap")
+    menu = menu_of(session.scenario, seat)
+    if action is not None and action not in menu:
+        raise InputError(f"{action!r} is not on {seat}'s menu ({', '.join(menu)})", source="--swap")
+    engine = SessionEngine(
+        session.scenario, session.setup, timeline=timeline[:position], scenario_dir=session.scenario_dir
+    )
+    prompt = engine.advance()
+    assert prompt is not None and prompt.seat == seat
+    try:
+        validate_command(SeatAction(seat, action), engine.context(), engine.model)
+    except InputError as error:
+        raise InputError(
+            f"cannot swap in {action!r} at turn {turn}: {error.message}", source="--swap"
+        ) from None
+    return position
+
+
+def counterfactual_fan(
+    session: Session,
+    *,
+    turn: int,
+    runs: int = 1000,
+    jobs: int = 1,
+    seed: int | None = None,
+    swap: tuple[str, str | None] | None = None,
+    out_dir: Path | None = None,
+) -> FanReport:
+    """Run ``runs`` continuations of the session's active branch from ``turn``.
+
+    Args:
+        session: An open session (read-only is enough).
+        turn: Continuations keep the session's history up to and including this turn's decisions
+            (0: from the start, before any decision).
+        runs: Number of continuations.
+        jobs: Worker processes (results do not depend on it).
+        seed: Root seed of the continuations' own keys (default: the session's seed).
+        swap: ``(seat, action)``: also run the same continuations with that seat's decision at ``turn``
+            replaced (``None`` for pass).
+        out_dir: Where to write the summary JSON and the plot (default ``SESSION_DIR/fans``).
+
+    Raises:
+        InputError: For a turn the session has not reached, a bad run or job count, or an illegal swap.
+    """
+    import time
+
+    started = time.perf_counter()
+    if runs < 1:
+        raise InputError(f"runs must be at least 1, got {runs}", source="--runs")
+    if jobs < 1:
+        raise InputError(f"jobs must be at least 1, got {jobs}", source="--jobs")
+    timeline = session.timeline()
+    reached = session.engine.turn
+    if not 0 <= turn <= reached:
+        raise InputError(
+            f"the session has reached turn {reached}; choose a turn from 0 to {reached}", source="--turn"
+        )
+    seed = int(session.header["seed"]) if seed is None else seed
+    keys = run_keys_from_seed(seed, runs)
+    inputs = _inputs_up_to(timeline, turn)
+    swapped_inputs = None
+    if swap is not None:
+        seat, action = swap
+        _check_swap(session, timeline, turn, seat, action)
+        swapped_inputs = dict(inputs)
+        swapped_inputs[(turn, seat)] = [
+            SeatAction(seat, action) if isinstance(command, SeatAction) else command
+            for command in inputs[(turn, seat)]
+        ]
+    with make_executor(jobs) as executor:
+        actual = _run_side(session, turn, inputs, keys, executor, "the session's decisions")
+        swapped = None
+        if swapped_inputs is not None:
+            label = f"{swap[0]} takes {swap[1] or 'no action'} at turn {turn}"
+            swapped = _run_side(session, turn, swapped_inputs, keys, executor, label)
+
+    session_outcome = _session_outcome(session)
+    scores = actual.outcomes["escalation_score"].to_numpy()
+    score = session_outcome["escalation_score"]
+    percentile = float(100.0 * ((scores < score).mean() + 0.5 * (scores == score).mean()))
+    branch_day = turn * session.scenario.turn_length_days + 1 if turn else 0
+    report = FanReport(
+        turn=turn,
+        branch_day=branch_day,
+        runs=runs,
+        seed=seed,
+        jobs=jobs,
+        actual=actual,
+        swapped=swapped,
+        session_outcome=session_outcome,
+        session_finished=session.finished,
+        session_rung_by_day=_session_rungs(timeline),
+        escalation_score_percentile=percentile,
+        seconds=time.perf_counter() - started,
+    )
+    return _save(report, out_dir or session.directory / "fans", session.scenario, swap)
+
+
+def _session_outcome(session: Session) -> dict[str, Any]:
+    outcomes = session.engine.model.outcomes()
+    return {
+        name: (
+            bool(values[0])
+            if values.dtype == bool
+            else float(values[0])
+            if math.isfinite(values[0])
+            else None
+        )
+        for name, values in outcomes.items()
+        if name in _OUTCOME_COLUMNS
+    }
+
+
+def _session_rungs(timeline: Sequence[JournalEntry]) -> list[int]:
+    rungs: list[int] = []
+    for entry in timeline:
+        if entry.kind == "turn_adjudicated":
+            rungs += entry.payload["rung_by_day"]
+    return rungs
+
+
+def fan_name(turn: int, swap: tuple[str, str | None] | None) -> str:
+    """Return the file stem a fan is saved under."""
+    name = f"turn-{turn}"
+    if swap is not None:
+        name += f"-swap-{swap[0]}-{swap[1] or 'pass'}"
+    return name
+
+
+def _save(
+    report: FanReport, out_dir: Path, scenario: Scenario, swap: tuple[str, str | None] | None
+) -> FanReport:
+    from wargame.session._plots import plot_fan
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = fan_name(report.turn, swap)
+    summary_path = out_dir / f"{stem}.json"
+    summary_path.write_text(json.dumps(report.summary(), indent=1) + "\n", encoding="utf-8")
+    plot_path = plot_fan(report.summary(), scenario, out_dir / f"{stem}.png")
+    return FanReport(**{**report.__dict__, "files": (summary_path, plot_path)})

@@ -1,0 +1,167 @@
+"""Plots of a session: the escalation trajectory, what seats knew against the truth, counterfactual fans.
+
+Matplotlib with the Agg back end (no display needed); every function writes one PNG and returns its path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from wargame.scenario import Scenario
+
+__all__ = ["plot_fan", "plot_knowledge", "plot_trajectory"]
+
+_DPI = 110
+
+
+def _rung_axis(ax: Any, scenario: Scenario) -> None:
+    rungs = scenario.escalation.rungs
+    ax.set_yticks(range(len(rungs)))
+    ax.set_yticklabels([rung.name for rung in rungs], fontsize=8)
+    ax.set_ylim(-0.4, len(rungs) - 0.6)
+    ax.axhspan(scenario.escalation.war_index - 0.5, len(rungs) - 0.5, color="#f4cccc", alpha=0.5, lw=0)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def plot_trajectory(
+    scenario: Scenario,
+    rung_by_day: list[int],
+    decisions: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    path: Path,
+) -> Path:
+    """Plot the adversary's rung by day, with people's decisions and white-cell events marked.
+
+    Args:
+        scenario: For rung names and the war threshold.
+        rung_by_day: The session's rung index for each day played.
+        decisions: ``{"day", "seat", "action"}`` for each action a seat took.
+        events: ``{"day", "label"}`` for injects, overrides and rolls.
+        path: Where to write the PNG.
+    """
+    fig, ax = plt.subplots(figsize=(10, 4.2))
+    days = np.arange(len(rung_by_day))
+    ax.step(days, rung_by_day, where="post", color="#1f3b73", lw=2, label="adversary rung")
+    _rung_axis(ax, scenario)
+    seats = sorted({d["seat"] for d in decisions})
+    colours = plt.get_cmap("tab10")
+    for index, seat in enumerate(seats):
+        chosen = [d for d in decisions if d["seat"] == seat]
+        ax.scatter(
+            [d["day"] for d in chosen],
+            [-0.25 + 0.12 * index] * len(chosen),
+            marker="^",
+            s=36,
+            color=colours(index),
+            label=f"{seat} action",
+            zorder=3,
+        )
+    for event in events:
+        ax.axvline(event["day"], color="#b45f06", ls=":", lw=1)
+    if events:
+        ax.plot([], [], color="#b45f06", ls=":", label="inject / override / roll")
+    ax.set_xlabel("day")
+    ax.set_xlim(0, max(len(rung_by_day), 1))
+    ax.set_title("Escalation trajectory")
+    ax.legend(loc="upper left", fontsize=8, ncol=3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+    return path
+
+
+def plot_knowledge(
+    turns: list[int], truth: list[int], known: dict[str, list[int | None]], path: Path
+) -> Path:
+    """Plot the incidents each seat's picture held at each decision against the true count.
+
+    Args:
+        turns: Turn numbers.
+        truth: True incidents in the turn before each decision.
+        known: Per seat, the incidents its view showed (``None`` where it was not shown a view).
+        path: Where to write the PNG.
+    """
+    fig, ax = plt.subplots(figsize=(10, 3.6))
+    ax.bar(turns, truth, color="#d9d9d9", label="true incidents (ground truth)")
+    for seat, values in known.items():
+        xs = [t for t, v in zip(turns, values, strict=True) if v is not None]
+        ys = [v for v in values if v is not None]
+        ax.plot(xs, ys, marker="o", ms=3, lw=1.5, label=f"{seat}'s picture")
+    ax.set_xlabel("turn")
+    ax.set_ylabel("incidents in the turn")
+    ax.set_title("What each seat knew against what was true, at each decision")
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+    return path
+
+
+def plot_fan(summary: dict[str, Any], scenario: Scenario, path: Path) -> Path:
+    """Plot a counterfactual fan: rung quantiles by day with the session's path, and the score histogram."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [2, 1]})
+    actual = summary["actual"]
+    quantiles = np.array(actual["rung_quantiles_by_day"])
+    days = np.arange(quantiles.shape[1])
+    left.fill_between(
+        days, quantiles[0], quantiles[4], step="post", color="#9fc5e8", alpha=0.6, label="5–95%"
+    )
+    left.fill_between(
+        days, quantiles[1], quantiles[3], step="post", color="#3d85c6", alpha=0.6, label="25–75%"
+    )
+    left.step(days, quantiles[2], where="post", color="#0b5394", lw=1.5, label="median")
+    if "swapped" in summary:
+        swapped = np.array(summary["swapped"]["rung_quantiles_by_day"])
+        left.step(days, swapped[2], where="post", color="#cc0000", ls="--", lw=1.5, label="median after swap")
+    session = summary["session_rung_by_day"]
+    left.step(np.arange(len(session)), session, where="post", color="black", lw=2, label="this session")
+    left.axvline(summary["branch_day"], color="grey", ls=":", lw=1)
+    _rung_axis(left, scenario)
+    left.set_xlabel("day")
+    left.set_title(f"{summary['runs']} continuations from turn {summary['turn']}")
+    left.legend(fontsize=7, loc="upper left")
+
+    rungs = scenario.escalation.rungs
+    positions = np.arange(len(rungs))
+    width = 0.4 if "swapped" in summary else 0.8
+
+    def shares(side: dict[str, Any]) -> np.ndarray:
+        counts = np.zeros(len(rungs))
+        for rung, count in side["max_rung_distribution"].items():
+            counts[int(rung)] = count
+        return counts / max(counts.sum(), 1)
+
+    right.barh(positions, shares(actual), height=width, color="#3d85c6", label="session's decisions")
+    if "swapped" in summary:
+        right.barh(
+            positions - width,
+            shares(summary["swapped"]),
+            height=width,
+            color="#cc0000",
+            alpha=0.6,
+            label="after swap",
+        )
+    session_max = summary["session_outcome"].get("max_rung")
+    if session_max is not None:
+        state = "" if summary["session_finished"] else " so far"
+        right.scatter(
+            [0.02], [session_max], marker="*", s=220, color="black", zorder=3, label=f"this session{state}"
+        )
+    right.set_yticks(positions)
+    right.set_yticklabels([rung.name for rung in rungs], fontsize=8)
+    right.set_xlim(0, 1)
+    right.set_xlabel("share of continuations")
+    right.set_title(f"Highest rung reached · P(war) {actual['war_probability']:.0%}")
+    right.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+    return path

@@ -1,0 +1,200 @@
+"""The ``wargame session`` command: new, play, status, replay, report, branch."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+__all__ = ["add_parser"]
+
+
+def _whole_number(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _seat_list(text: str) -> list[str]:
+    return [seat.strip() for seat in text.split(",") if seat.strip()]
+
+
+def _swap(text: str) -> tuple[str, str | None]:
+    seat, separator, action = text.partition("=")
+    if not separator or not seat:
+        raise argparse.ArgumentTypeError(f"expected SEAT=ACTION (ACTION may be 'pass'), got {text!r}")
+    return seat, None if action in ("", "pass") else action
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``session`` and its sub-commands."""
+    session = subparsers.add_parser(
+        "session", help="facilitated sessions: human seats, fog of war, white cell, journal, report"
+    )
+    commands = session.add_subparsers(dest="session_command", required=True, parser_class=type(session))
+
+    new = commands.add_parser("new", help="create a session of a scenario")
+    new.add_argument("scenario", type=Path, help="scenario YAML file")
+    new.add_argument("--seats", type=_seat_list, default=[], help="actors played by people, e.g. twn,usa,jpn")
+    new.add_argument("--white-cell", action="store_true", help="facilitators sit as the white cell")
+    new.add_argument("--out", type=Path, required=True, help="the session directory to create")
+    new.add_argument(
+        "--seed", type=_whole_number(0), default=None, help="root seed (default: random, journaled)"
+    )
+    new.set_defaults(handler=_new)
+
+    play = commands.add_parser("play", help="play (or resume) a session at this terminal: a hot seat")
+    play.add_argument("session_dir", type=Path)
+    play.set_defaults(handler=_play)
+
+    status = commands.add_parser("status", help="show where a session stands")
+    status.add_argument("session_dir", type=Path)
+    status.set_defaults(handler=_status)
+
+    replay = commands.add_parser(
+        "replay", help="rebuild every turn from the journal and check it equals the record"
+    )
+    replay.add_argument("session_dir", type=Path)
+    replay.set_defaults(handler=_replay)
+
+    report = commands.add_parser("report", help="write the after-action report (HTML and Markdown)")
+    report.add_argument("session_dir", type=Path)
+    report.add_argument("--out", type=Path, default=None, help="report folder (default SESSION_DIR/report)")
+    report.set_defaults(handler=_report)
+
+    branch = commands.add_parser("branch", help="counterfactual fan: Monte Carlo continuations from a turn")
+    branch.add_argument("session_dir", type=Path)
+    branch.add_argument(
+        "--turn", type=_whole_number(0), required=True, help="branch after this turn's decisions"
+    )
+    branch.add_argument("--runs", type=_whole_number(1), default=1000, help="continuations (default 1000)")
+    branch.add_argument("--jobs", type=_whole_number(1), default=1, help="worker processes (default 1)")
+    branch.add_argument("--seed", type=_whole_number(0), default=None, help="seed of the continuations")
+    branch.add_argument(
+        "--swap",
+        type=_swap,
+        default=None,
+        help="SEAT=ACTION: also run with that seat's decision at --turn swapped",
+    )
+    branch.set_defaults(handler=_branch)
+
+
+def _new(args: argparse.Namespace) -> int:
+    from wargame.session import Session
+
+    with Session.create(
+        args.scenario, args.out, seats=args.seats, white_cell=args.white_cell, seed=args.seed
+    ) as session:
+        status = session.status()
+    people = ", ".join(status.human_seats) or "none"
+    engines = ", ".join(f"{seat} ({kind})" for seat, kind in status.engine_seats.items()) or "none"
+    print(f"Created session {args.out} of {status.scenario_name!r} (seed {status.seed}).")
+    print(f"  people: {people}{' + white cell' if status.white_cell else ''}; engine: {engines}")
+    print(f"  {status.turns_total} turns of {session.scenario.turn_length_days} days. Start with:")
+    print(f"  wargame session play {args.out}")
+    return 0
+
+
+def _play(args: argparse.Namespace) -> int:
+    from wargame.session import Session
+    from wargame.session._commands import INPUT_KINDS
+    from wargame.session._frontend import play
+    from wargame.session._terminal import TerminalFrontEnd
+
+    with Session.open(args.session_dir) as session:
+        status = session.status()
+        resumed = any(entry.kind in INPUT_KINDS for entry in session.journal.entries)
+        if resumed and not status.finished:
+            print(
+                f"Resuming {args.session_dir} at turn {status.turn}, day {status.day} "
+                f"(journal entry #{status.entries})."
+            )
+        play(session, TerminalFrontEnd())
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from wargame.session import Session
+
+    with Session.open(args.session_dir, read_only=True) as session:
+        status = session.status()
+    print(f"Session {status.directory}: {status.scenario_name} (seed {status.seed})")
+    print(f"  scenario   {status.scenario_path}")
+    seats = ", ".join(status.human_seats) or "none"
+    print(f"  people     {seats}{' + white cell' if status.white_cell else ''}")
+    print(f"  engine     {', '.join(f'{s} ({k})' for s, k in status.engine_seats.items()) or 'none'}")
+    print(f"  branch     {status.branch} of {status.branches}")
+    if status.finished:
+        outcome = status.outcome or {}
+        war = f"war on day {outcome.get('war_day'):.0f}" if outcome.get("war") else "no war"
+        print(
+            f"  state      finished at turn {status.turn}: {war}, highest rung {outcome.get('max_rung_id')}"
+        )
+    else:
+        state = "PAUSED by the white cell" if status.paused else f"waiting for {status.waiting_for}"
+        print(f"  state      turn {status.turn} of {status.turns_total}, day {status.day}: {state}")
+    print(f"  journal    {status.entries} entries, last at {status.last_entry_utc}")
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from wargame.session import Session
+
+    with Session.open(args.session_dir, read_only=True) as session:
+        report = session.replay()
+    for branch in report.branches:
+        print(
+            f"branch {branch.branch}: {branch.turns_checked} turns, {branch.views_checked} views, "
+            f"{branch.entries_checked} entries re-simulated: all equal to the journal ({branch.ended})"
+        )
+    print(f"replay OK: {report.entries_checked} entries checked, journal hash chain intact")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from wargame.session import Session
+    from wargame.session._report import write_report
+
+    with Session.open(args.session_dir, read_only=True) as session:
+        paths = write_report(session, args.out)
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def _branch(args: argparse.Namespace) -> int:
+    from wargame.session import Session
+    from wargame.session._fan import counterfactual_fan
+
+    with Session.open(args.session_dir, read_only=True) as session:
+        fan = counterfactual_fan(
+            session, turn=args.turn, runs=args.runs, jobs=args.jobs, seed=args.seed, swap=args.swap
+        )
+    summary = fan.summary()
+    actual = summary["actual"]
+    state = "" if fan.session_finished else " so far"
+    print(f"{fan.runs} continuations from turn {fan.turn} in {fan.seconds:.1f} s ({fan.jobs} jobs):")
+    print(
+        f"  with the session's decisions: P(war) {actual['war_probability']:.1%}, "
+        f"mean escalation score {actual['escalation_score_mean']:.1f}"
+    )
+    print(
+        f"  this session{state}: escalation score {fan.session_outcome['escalation_score']:.0f}, "
+        f"percentile {fan.escalation_score_percentile:.0f}, "
+        f"war {'yes' if fan.session_outcome['war'] else 'no'}"
+    )
+    if "swapped" in summary:
+        swapped = summary["swapped"]
+        print(
+            f"  if {swapped['label']}: P(war) {swapped['war_probability']:.1%}, "
+            f"mean escalation score {swapped['escalation_score_mean']:.1f}"
+        )
+    for path in fan.files:
+        print(f"wrote {path}")
+    return 0
