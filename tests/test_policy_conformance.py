@@ -1,0 +1,160 @@
+"""Every policy passes one conformance check (see ``tests/policy_conformance.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+from policy_conformance import check_policy_conformance, slice_draws, slice_observation
+from scenario_builders import REFERENCE_SCENARIO
+
+from wargame.policies import ExpectedUtilityPolicy, PolicyDraws, RuleBasedPolicy, ScriptedPolicy
+from wargame.scenario import Scenario, load_scenario
+
+SCENARIO = load_scenario(REFERENCE_SCENARIO)
+
+
+@dataclass(frozen=True)
+class Case:
+    policy_class: type
+    actor_id: str
+    params: Callable[[Scenario], dict[str, Any]]
+    min_distinct_actions: int = 1
+
+
+CASES = {
+    "expected_utility-prc": Case(
+        ExpectedUtilityPolicy,
+        "prc",
+        lambda s: {
+            "scenario": s,
+            "perception_noise_sigma": 0.2,
+            "perception_bias_sigma": 0.5,
+            "decision_temperature": 0.1,
+        },
+        min_distinct_actions=3,
+    ),
+    "expected_utility-prc-defaults": Case(ExpectedUtilityPolicy, "prc", lambda s: {"scenario": s}, 2),
+    **{
+        f"rule_based-{actor.id}": Case(
+            RuleBasedPolicy, actor.id, lambda s, a=actor.id: {"scenario": s, "actor_id": a}
+        )
+        for actor in SCENARIO.allied_actors
+    },
+    "scripted-usa": Case(
+        ScriptedPolicy,
+        "usa",
+        lambda s: {
+            "actions_by_day": {14: "offramp", 30: "signal", 31: "sanction", 60: "signal"},
+            "decision_interval_days": 7,
+        },
+        min_distinct_actions=2,
+    ),
+    "scripted-prc": Case(
+        ScriptedPolicy,
+        "prc",
+        lambda s: {
+            "actions_by_day": {7: "gray_zone_intensification", 21: "coercive_signalling", 40: "status_quo"},
+            "decision_interval_days": 7,
+        },
+        min_distinct_actions=3,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_policy_conformance(case):
+    report = check_policy_conformance(case.policy_class, case.params(SCENARIO), SCENARIO, case.actor_id)
+    assert report.decisions == SCENARIO.horizon_days // SCENARIO.decision_interval_days
+    assert report.actions_taken > 0
+    assert len(report.distinct_actions) >= case.min_distinct_actions
+
+
+# ---------------------------------------------------------------- the checker catches bad policies
+
+
+class CouplesRuns:
+    """Takes an action in every run as soon as any run has seen an attributed incident: not per run."""
+
+    def __init__(self, scenario: Scenario, actor_id: str) -> None:
+        self.scenario = scenario
+        self.actor_id = actor_id
+
+    def decide(self, observation, draws: PolicyDraws) -> np.ndarray:
+        choice = np.full(observation.runs, -1, dtype=np.int64)
+        if (observation.attributed_incidents > 40).any():
+            choice[observation.allowed[:, 0]] = 0
+        return choice
+
+
+class Counts:
+    """Keeps a counter: state beyond its parameters."""
+
+    def __init__(self, scenario: Scenario, actor_id: str) -> None:
+        self.scenario = scenario
+        self.actor_id = actor_id
+
+    def decide(self, observation, draws: PolicyDraws) -> np.ndarray:
+        self.calls = getattr(self, "calls", 0) + 1
+        return np.full(observation.runs, -1, dtype=np.int64)
+
+
+class IgnoresAllowed:
+    """Always takes the first menu entry, allowed or not."""
+
+    def __init__(self, scenario: Scenario, actor_id: str) -> None:
+        self.scenario = scenario
+        self.actor_id = actor_id
+
+    def decide(self, observation, draws: PolicyDraws) -> np.ndarray:
+        return np.zeros(observation.runs, dtype=np.int64)
+
+
+class DrawsFromItsOwnGenerator:
+    """Randomises with a private generator instead of the run-keyed draws."""
+
+    def __init__(self, scenario: Scenario, actor_id: str) -> None:
+        self.scenario = scenario
+        self.actor_id = actor_id
+
+    def decide(self, observation, draws: PolicyDraws) -> np.ndarray:
+        coin = np.random.default_rng().random(observation.runs) < 0.5
+        return np.where(coin & observation.allowed[:, 0], 0, -1).astype(np.int64)
+
+
+@pytest.mark.parametrize(
+    ("policy_class", "message"),
+    [
+        (CouplesRuns, "as a sub-ensemble"),
+        (Counts, r"vars\(policy\) has"),
+        (IgnoresAllowed, "not allowed"),
+        (DrawsFromItsOwnGenerator, "not deterministic"),
+    ],
+)
+def test_the_checker_rejects_non_conforming_policies(policy_class, message):
+    with pytest.raises(AssertionError, match=message):
+        check_policy_conformance(
+            policy_class, {"scenario": SCENARIO, "actor_id": "usa"}, SCENARIO, "usa", runs=24
+        )
+
+
+def test_slicing_keeps_each_runs_rows_and_draws():
+    from wargame.model import DeterrenceModel, run_keys_from_seed
+
+    model = DeterrenceModel(SCENARIO, run_keys_from_seed(3, 10))
+    for _ in range(8):
+        model.step()
+    observation = model.observe("prc")
+    draws = PolicyDraws(model.random_streams, 3, model.day)
+    runs = np.array([7, 2, 2, 9])
+    sliced = slice_observation(observation, runs)
+    assert sliced.runs == 4
+    assert (
+        sliced.quantities["actors.twn.resolve"] == observation.quantities["actors.twn.resolve"][runs]
+    ).all()
+    assert (sliced.allowed == observation.allowed[runs]).all()
+    assert (slice_draws(draws, runs).uniform(5) == draws.uniform(5)[runs]).all()
+    assert (slice_draws(draws, runs).persistent_normal(2) == draws.persistent_normal(2)[runs]).all()
