@@ -1,43 +1,14 @@
-"""Shared helpers of the session tests: a short version of the reference scenario and a scripted table."""
+"""Fixtures of the session tests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from wargame.session import WHITE_CELL, Command, Continue, Prompt, SeatAction, Session
-
-REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "taiwan_strait_baseline.yaml"
+from session_helpers import write_short_scenario
 
 
 @pytest.fixture
 def short_scenario(tmp_path: Path) -> Path:
     """The reference scenario cut to five weekly turns (35 days)."""
-    path = tmp_path / "short_baseline.yaml"
-    path.write_text(f"extends: {REFERENCE}\nname: Short baseline\nhorizon_days: 35\n", encoding="utf-8")
-    return path
-
-
-def first_allowed_every_other_turn(prompt: Prompt) -> Command:
-    """A deterministic table: the white cell continues; seats take their first allowed action on even
-    turns."""
-    if prompt.seat == WHITE_CELL:
-        return Continue(WHITE_CELL)
-    allowed = [item["id"] for item in prompt.view["menu"] if item["allowed"]]
-    return SeatAction(prompt.seat, allowed[0] if allowed and prompt.turn % 2 == 0 else None)
-
-
-def play_out(session: Session, decide: Callable[[Prompt], Command] = first_allowed_every_other_turn) -> int:
-    """Answer every prompt with ``decide`` until the session ends; return the number of commands sent."""
-    sent = 0
-    while session.pending is not None:
-        session.submit(decide(session.pending))
-        sent += 1
-    return sent
-
-
-def journal_digest(session: Session) -> list[tuple[int, int, str, dict]]:
-    """The journal without wall-clock times and hashes: what must be equal between equal sessions."""
-    return [(e.branch, e.turn, e.kind, e.payload) for e in session.journal.entries]
+    return write_short_scenario(tmp_path)

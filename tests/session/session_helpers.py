@@ -1,0 +1,42 @@
+"""Helpers of the session tests: a short version of the reference scenario and a scripted table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from wargame.session import WHITE_CELL, Command, Continue, Prompt, SeatAction, Session
+
+REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "taiwan_strait_baseline.yaml"
+
+
+def write_short_scenario(folder: Path, horizon_days: int = 35, **overrides: str) -> Path:
+    """Write the reference scenario cut to ``horizon_days`` (five weekly turns by default)."""
+    path = folder / "short_baseline.yaml"
+    extra = "".join(f"{key}: {value}\n" for key, value in overrides.items())
+    text = f"extends: {REFERENCE}\nname: Short baseline\nhorizon_days: {horizon_days}\n{extra}"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def first_allowed_every_other_turn(prompt: Prompt) -> Command:
+    """A deterministic table: the white cell continues; seats take their first allowed action on even
+    turns."""
+    if prompt.seat == WHITE_CELL:
+        return Continue(WHITE_CELL)
+    allowed = [item["id"] for item in prompt.view["menu"] if item["allowed"]]
+    return SeatAction(prompt.seat, allowed[0] if allowed and prompt.turn % 2 == 0 else None)
+
+
+def play_out(session: Session, decide: Callable[[Prompt], Command] = first_allowed_every_other_turn) -> int:
+    """Answer every prompt with ``decide`` until the session ends; return the number of commands sent."""
+    sent = 0
+    while session.pending is not None:
+        session.submit(decide(session.pending))
+        sent += 1
+    return sent
+
+
+def journal_digest(session: Session) -> list[tuple[int, int, str, dict]]:
+    """The journal without wall-clock times and hashes: what must be equal between equal sessions."""
+    return [(e.branch, e.turn, e.kind, e.payload) for e in session.journal.entries]
