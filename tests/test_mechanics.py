@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from scenario_builders import actor, build, ladder, minimal_scenario
 
+from wargame.errors import InputError
 from wargame.model import DeterrenceModel, allied_deterrent_terms, rung_utilities
 from wargame.model.gray_zone import GrayZoneMechanics
 from wargame.model.random_streams import EnsembleRandom
@@ -661,3 +662,42 @@ def test_a_delayed_response_lands_after_its_delay():
     assert (model.state.row("actors.blue.readiness") == 0.5).all()
     model.step()
     assert (model.state.row("actors.blue.readiness") == 0.9).all()
+
+
+# ---------------------------------------------------------------- scripts and horizons
+
+
+def test_a_scripted_action_is_taken_at_the_decision_closing_its_window():
+    document = responses_scenario({"id": "signal", "when": None, "cooldown_days": 0.0})
+    script = ScriptedPolicy({3: "signal", 14: "signal", 15: "signal", 56: "signal"}, 7)
+    model = run_model(document, runs=2, policies={"blue": script})
+    assert log_days(model, "blue", "signal") == [7, 14, 21, 56]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a script entry on day 0 (allowed by the script schema, day >= 0) is silently never taken: "
+    "the first decision is on day interval and its window is (0, interval]",
+)
+def test_a_scripted_action_on_day_0_is_taken_or_rejected(tmp_path):
+    (tmp_path / "blue.yaml").write_text("actions:\n  - {day: 0, action: signal}\n", encoding="utf-8")
+    document = responses_scenario({"id": "signal", "when": None})
+    document["actors"][0]["policy"] = {"kind": "scripted", "script": "blue.yaml"}
+    try:
+        model = run_model(document, runs=2, scenario_dir=tmp_path)
+    except InputError as error:  # rejected when the script is read: fine too
+        assert "day" in str(error)
+        return
+    assert log_days(model, "blue", "signal") == [7]
+
+
+def test_a_shorter_horizon_is_a_prefix_of_a_longer_one(reference_scenario):
+    short = reference_scenario.model_copy(update={"horizon_days": 100})
+    run_keys = np.arange(30, dtype=np.uint64) + np.uint64(77)
+    models = [DeterrenceModel(scenario, run_keys) for scenario in (short, reference_scenario)]
+    for model in models:
+        for _ in range(100):
+            model.step()
+    assert (models[0].rung_by_day == models[1].rung_by_day[:, :100]).all()
+    assert (models[0].incidents == models[1].incidents).all()
+    assert (models[0].state.values == models[1].state.values).all()
