@@ -7,6 +7,10 @@ Equations (see ``docs/model.md``)::
                    (credibility of the defender is 1; of any other ally, its commitment to the defender)
     A            = strength(adversary)
     EU(rung)     = resolve_adv * gain_rung - cost_rung - (1 - risk_tolerance_adv) * risk_rung * D / A
+
+The plain-array functions (:func:`strength`, :func:`deterrent_term`, :func:`ladder_utilities`) hold the
+arithmetic; the scenario-level functions read a scenario and its quantities and call them, so a model that
+has no scenario (the teaching escalation ladder) computes the very same numbers.
 """
 
 from __future__ import annotations
@@ -14,17 +18,63 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from wargame.scenario import DOMAINS, Scenario
 
-__all__ = ["adversary_strength", "allied_deterrent_terms", "rung_utilities"]
+__all__ = [
+    "adversary_strength",
+    "allied_deterrent_terms",
+    "deterrent_term",
+    "ladder_utilities",
+    "rung_utilities",
+    "strength",
+]
+
+
+def strength(readiness: ArrayLike, mean_capability: ArrayLike) -> np.ndarray:
+    """Return an actor's strength: readiness times its capability averaged over the domains."""
+    return np.asarray(readiness) * mean_capability
+
+
+def deterrent_term(credibility: ArrayLike, actor_strength: ArrayLike, resolve: ArrayLike) -> np.ndarray:
+    """Return one allied actor's contribution to the deterrent: credibility * strength * resolve."""
+    return np.asarray(credibility) * actor_strength * resolve
+
+
+def ladder_utilities(
+    gains: ArrayLike,
+    costs: ArrayLike,
+    risks: ArrayLike,
+    *,
+    adversary_resolve: ArrayLike,
+    risk_tolerance: float,
+    perceived_deterrent: ArrayLike,
+    adversary_strength: ArrayLike,
+) -> np.ndarray:
+    """Return the expected utility of every rung per run, shape ``(runs, rungs)``.
+
+    Args:
+        gains: Each rung's gain, shape ``(rungs,)``.
+        costs: Each rung's cost, shape ``(rungs,)``.
+        risks: Each rung's risk, shape ``(rungs,)``.
+        adversary_resolve: The adversary's resolve per run, shape ``(runs,)``.
+        risk_tolerance: The adversary's risk tolerance.
+        perceived_deterrent: ``D`` as the adversary perceives it, per run.
+        adversary_strength: ``A`` per run (floored at 1e-9).
+    """
+    gains, costs, risks = (np.asarray(values, dtype=np.float64) for values in (gains, costs, risks))
+    resolve = np.atleast_1d(np.asarray(adversary_resolve, dtype=np.float64))
+    floored = np.maximum(np.atleast_1d(np.asarray(adversary_strength, dtype=np.float64)), 1e-9)
+    risk_weight = (1.0 - risk_tolerance) * np.atleast_1d(perceived_deterrent) / floored
+    return resolve[:, None] * gains[None, :] - costs[None, :] - risk_weight[:, None] * risks[None, :]
 
 
 def _strength(quantities: Mapping[str, np.ndarray], actor_id: str) -> np.ndarray:
     capability = sum(quantities[f"actors.{actor_id}.capability.{domain}"] for domain in DOMAINS) / len(
         DOMAINS
     )
-    return quantities[f"actors.{actor_id}.readiness"] * capability
+    return strength(quantities[f"actors.{actor_id}.readiness"], capability)
 
 
 def allied_deterrent_terms(scenario: Scenario, quantities: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -36,7 +86,11 @@ def allied_deterrent_terms(scenario: Scenario, quantities: Mapping[str, np.ndarr
         else:
             key = f"commitments.{actor.id}-{scenario.defender}.credibility"
             credibility = quantities.get(key, 0.0)
-        terms.append(credibility * _strength(quantities, actor.id) * quantities[f"actors.{actor.id}.resolve"])
+        terms.append(
+            deterrent_term(
+                credibility, _strength(quantities, actor.id), quantities[f"actors.{actor.id}.resolve"]
+            )
+        )
     return np.array(terms, dtype=np.float64).reshape(len(terms), -1)
 
 
@@ -56,10 +110,13 @@ def rung_utilities(
         quantities: True state values (the adversary knows its own strength and resolve).
     """
     adversary = scenario.actor(scenario.adversary)
-    gains = np.array([rung.gain for rung in scenario.escalation.rungs])
-    costs = np.array([rung.cost for rung in scenario.escalation.rungs])
-    risks = np.array([rung.risk for rung in scenario.escalation.rungs])
-    strength = np.maximum(adversary_strength(scenario, quantities), 1e-9)
-    resolve = quantities[f"actors.{adversary.id}.resolve"]
-    risk_weight = (1.0 - adversary.risk_tolerance) * perceived_deterrent / strength
-    return resolve[:, None] * gains[None, :] - costs[None, :] - risk_weight[:, None] * risks[None, :]
+    rungs = scenario.escalation.rungs
+    return ladder_utilities(
+        [rung.gain for rung in rungs],
+        [rung.cost for rung in rungs],
+        [rung.risk for rung in rungs],
+        adversary_resolve=quantities[f"actors.{adversary.id}.resolve"],
+        risk_tolerance=adversary.risk_tolerance,
+        perceived_deterrent=perceived_deterrent,
+        adversary_strength=adversary_strength(scenario, quantities),
+    )
