@@ -701,3 +701,20 @@ def test_a_shorter_horizon_is_a_prefix_of_a_longer_one(reference_scenario):
     assert (models[0].rung_by_day == models[1].rung_by_day[:, :100]).all()
     assert (models[0].incidents == models[1].incidents).all()
     assert (models[0].state.values == models[1].state.values).all()
+
+
+def test_a_mobilization_is_spotted_with_the_allied_pictures_probability_and_answered_by_rule():
+    document = climbing_scenario(4, 20.0, horizon_days=10)
+    document["actors"][0]["responses"] = [
+        {"id": "reinforce", "name": "Reinforce", "effects": [], "when": {"on_mobilization_warning": True}}
+    ]
+    scenario = build(document)
+    recorder = Recorder(RuleBasedPolicy(scenario, "blue"))
+    model = DeterrenceModel(scenario, keys(40_000), policies={"blue": recorder})
+    model.run_to_end()
+    ((observation, _, choice),) = recorder.seen  # one decision, day 7, right after the adversary's
+    assert observation.day == 7
+    assert (model.pending_rung == 4).all()
+    # Warned unless blue's ISR (0.6) and green's, through the link at fidelity 0.5, both miss it.
+    assert_mean_within_99(observation.mobilization_warned, 1.0 - (1.0 - 0.6) * (1.0 - 0.8 * 0.5))
+    assert (choice == np.where(observation.mobilization_warned, 0, NO_ACTION)).all()
