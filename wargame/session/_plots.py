@@ -37,12 +37,12 @@ def plot_trajectory(
     events: list[dict[str, Any]],
     path: Path,
 ) -> Path:
-    """Plot the adversary's rung by day, with people's decisions and white-cell events marked.
+    """Plot the adversary's rung by day, with the seats' actions and white-cell events marked.
 
     Args:
         scenario: For rung names and the war threshold.
         rung_by_day: The session's rung index for each day played.
-        decisions: ``{"day", "seat", "action"}`` for each action a seat took.
+        decisions: ``{"day", "seat", "action"}`` for each action to mark.
         events: ``{"day", "label"}`` for injects, overrides and rolls.
         path: Where to write the PNG.
     """

@@ -139,8 +139,11 @@ def read_record(session: Session) -> SessionRecord:
         elif entry.kind == "finished":
             outcome = payload
     moments.sort(key=lambda item: item[0])
+    played = [k for k in sorted(turns) if k > 0 and k * turn_days < scenario.horizon_days]
+    if outcome is not None and outcome.get("war"):
+        played = [k for k in played if k * turn_days <= outcome["war_day"]]
     return SessionRecord(
-        turns=[turns[k] for k in sorted(turns) if k > 0],
+        turns=[turns[k] for k in played],
         rung_by_day=rung_by_day,
         outcome=outcome,
         moments=moments,
@@ -247,8 +250,9 @@ def write_report(session: Session, out_dir: Path | None = None) -> list[Path]:
     seats = [s for s in (scenario.adversary, *(a.id for a in scenario.allied_actors))]
     viewing_seats = [s for s in session.setup.human_seats if s != scenario.adversary]
 
+    people = [decision for decision in record.decisions if decision["by"] == "person"]
     trajectory = plot_trajectory(
-        scenario, record.rung_by_day, record.decisions, record.events, figures / "trajectory.png"
+        scenario, record.rung_by_day, people, record.events, figures / "trajectory.png"
     )
     turns = [turn.turn for turn in record.turns]
     knowledge = plot_knowledge(
