@@ -21,6 +21,7 @@ from wargame.teaching._scenario import (
 __all__ = [
     "Parameters",
     "TeachingModel",
+    "format_value",
     "integrate_rk4",
     "normal_quantile_99",
     "parse_parameter_overrides",
@@ -93,6 +94,20 @@ def parse_parameter_overrides(assignments: Sequence[str]) -> dict[str, Parameter
             raise InputError(f"value {text!r} is not a number", source="--param", field=key) from error
         overrides[key] = numbers if len(numbers) > 1 else numbers[0]
     return overrides
+
+
+def format_value(value: ParameterValue | np.ndarray) -> str:
+    """Show a parameter value as one would type it: ``2000`` not ``2000.0``, lists as ``0,1,2``.
+
+    Whole numbers lose their ``.0``; other numbers keep every digit (shortest round-trip form), so a value
+    typed with ``--param`` is printed back as typed and not rounded.
+    """
+    if isinstance(value, tuple | list | np.ndarray):
+        return ",".join(format_value(item) for item in value)
+    number = float(value)
+    if number.is_integer() and abs(number) < 2**53:
+        return str(int(number))
+    return repr(number)
 
 
 def save_figure(figure: Any, path: Path) -> Path:

@@ -1,4 +1,10 @@
-"""A one-screen escalation ladder: the adversary's expected utility per rung and its best rung."""
+"""A one-screen escalation ladder: the engine's adversary calculus on one defender, one ally and five rungs.
+
+The utilities come from the engine core (:mod:`wargame.model.deterrence`): :func:`strength` and
+:func:`deterrent_term` build D, :func:`ladder_utilities` gives EU per rung. This module only supplies the
+teaching inputs (one capability index per actor, resolve eroded unless information sharing protects it)
+and reads the answers: the best rung and the credibilities at which it drops.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from wargame.errors import InputError
-from wargame.teaching._base import Parameters, TeachingModel, new_figure, save_figure
+from wargame.model.deterrence import deterrent_term, ladder_utilities, strength
+from wargame.teaching._base import Parameters, TeachingModel, format_value, new_figure, save_figure
 
 __all__ = [
     "RUNG_NAMES",
@@ -24,24 +32,46 @@ __all__ = [
 RUNG_NAMES = ("status quo", "gray-zone pressure", "quarantine", "limited strikes", "invasion")
 
 
+def _deterrent(params: Parameters, credibility: ArrayLike, sharing: ArrayLike) -> np.ndarray:
+    """D per run for arrays of ally credibility and information sharing (broadcast together)."""
+    protection = 1 - params["resolve_erosion"] * (1 - np.asarray(sharing, dtype=float))
+    defender = deterrent_term(
+        1.0,
+        strength(params["defender_readiness"], params["defender_capability"]),
+        params["defender_resolve"] * protection,
+    )
+    ally = deterrent_term(
+        credibility,
+        strength(params["ally_readiness"], params["ally_capability"]),
+        params["ally_resolve"] * protection,
+    )
+    return np.atleast_1d(defender + ally)
+
+
+def _utilities(params: Parameters, deterrent: ArrayLike) -> np.ndarray:
+    """EU of every rung per run, shape ``(runs, rungs)``, from the engine's :func:`ladder_utilities`."""
+    deterrent = np.atleast_1d(np.asarray(deterrent, dtype=float))
+    return ladder_utilities(
+        params["rung_gain"],
+        params["rung_cost"],
+        params["rung_risk"],
+        adversary_resolve=np.full(deterrent.shape, params["adversary_resolve"]),
+        risk_tolerance=params["risk_tolerance"],
+        perceived_deterrent=deterrent,
+        adversary_strength=np.full(deterrent.shape, params["adversary_strength"]),
+    )
+
+
 def perceived_deterrent(params: Parameters, ally_credibility: float | None = None) -> float:
     """D: sum over defender (credibility 1) and ally of credibility * readiness * capability * resolve."""
-    protection = 1 - params["resolve_erosion"] * (1 - params["information_sharing"])
     credibility = params["ally_credibility"] if ally_credibility is None else ally_credibility
-    defender = (
-        params["defender_readiness"] * params["defender_capability"] * params["defender_resolve"] * protection
-    )
-    ally = params["ally_readiness"] * params["ally_capability"] * params["ally_resolve"] * protection
-    return float(defender + credibility * ally)
+    return float(_deterrent(params, credibility, params["information_sharing"])[0])
 
 
 def rung_utilities(params: Parameters, deterrent: float | None = None) -> np.ndarray:
-    """EU_r = gain_r - cost_r - (1 - risk_tolerance) * risk_r * D / A for every rung."""
+    """EU_r = resolve_adv * gain_r - cost_r - (1 - risk_tolerance) * risk_r * D / A for every rung."""
     deterrent = perceived_deterrent(params) if deterrent is None else deterrent
-    gain, cost, risk = (
-        np.asarray(params[key], dtype=float) for key in ("rung_gain", "rung_cost", "rung_risk")
-    )
-    return gain - cost - (1 - params["risk_tolerance"]) * risk * deterrent / params["adversary_strength"]
+    return _utilities(params, deterrent)[0]
 
 
 def best_rung(params: Parameters, deterrent: float | None = None) -> int:
@@ -49,15 +79,25 @@ def best_rung(params: Parameters, deterrent: float | None = None) -> int:
     return int(np.argmax(rung_utilities(params, deterrent)))
 
 
+def best_rung_map(params: Parameters, credibility: np.ndarray, sharing: np.ndarray) -> np.ndarray:
+    """The best rung for every pair of ally credibility and information sharing, shape ``(sharing, cred)``."""
+    grid_credibility, grid_sharing = np.meshgrid(credibility, sharing)
+    deterrent = _deterrent(params, grid_credibility.ravel(), grid_sharing.ravel())
+    return np.argmax(_utilities(params, deterrent), axis=1).reshape(grid_credibility.shape)
+
+
 def credibility_thresholds(params: Parameters) -> list[tuple[float, int, int]]:
     """Ally credibilities in [0, 1] at which the best rung drops, from the upper envelope of EU_r(D).
+
+    Each EU_r is a straight line in D; its intercept and slope are read off the engine's utilities at
+    D = 0 and D = 1.
 
     Returns:
         ``(credibility, rung_above, rung_below)`` for each drop, in increasing credibility.
     """
-    value = np.asarray(params["rung_gain"], dtype=float) - np.asarray(params["rung_cost"], dtype=float)
+    value, at_one = _utilities(params, [0.0, 1.0])
+    drop = value - at_one  # how much EU_r falls per unit of D
     risk = np.asarray(params["rung_risk"], dtype=float)
-    scale = (1 - params["risk_tolerance"]) / params["adversary_strength"]
     low_d = perceived_deterrent(params, 0.0)
     slope_d = perceived_deterrent(params, 1.0) - low_d
     thresholds = []
@@ -65,9 +105,9 @@ def credibility_thresholds(params: Parameters) -> list[tuple[float, int, int]]:
     while current > 0:
         # Next rung down the envelope: the one whose line crosses the current one first as D grows.
         crossings = [
-            ((value[current] - value[lower]) / (scale * (risk[current] - risk[lower])), lower)
+            ((value[current] - value[lower]) / (drop[current] - drop[lower]), lower)
             for lower in range(current)
-            if risk[lower] < risk[current]
+            if risk[lower] < risk[current] and drop[lower] < drop[current]
         ]
         if not crossings:
             break
@@ -117,6 +157,7 @@ class EscalationModel(TeachingModel):
             "rung_risk",
             "risk_tolerance",
             "adversary_strength",
+            "adversary_resolve",
             "defender_readiness",
             "defender_capability",
             "defender_resolve",
@@ -157,12 +198,13 @@ class EscalationModel(TeachingModel):
         for case, result in results.items():
             p = result.params
             lines.append(
-                f"\ncase {case}: ally credibility {p['ally_credibility']:g}, information sharing "
-                f"{p['information_sharing']:g}, resolve erosion {p['resolve_erosion']:g}"
+                f"\ncase {case}: ally credibility {format_value(p['ally_credibility'])},"
+                f" information sharing {format_value(p['information_sharing'])},"
+                f" resolve erosion {format_value(p['resolve_erosion'])}"
             )
             lines.append(
-                f"  perceived allied deterrent D = {result.deterrent:.4f} (adversary strength A = "
-                f"{p['adversary_strength']:g})"
+                f"  perceived allied deterrent D = {result.deterrent:.4f} (adversary strength A ="
+                f" {format_value(p['adversary_strength'])}, resolve {format_value(p['adversary_resolve'])})"
             )
             for index, (name, utility) in enumerate(zip(RUNG_NAMES, result.utilities, strict=True)):
                 marker = "  <- best" if index == result.best else ""
@@ -201,12 +243,7 @@ class EscalationModel(TeachingModel):
         base = next(iter(results.values())).params
         credibility = np.linspace(0, 1, 101)
         sharing = np.linspace(0, 1, 101)
-        grid = np.array(
-            [
-                [best_rung({**base, "ally_credibility": c, "information_sharing": s}) for c in credibility]
-                for s in sharing
-            ]
-        )
+        grid = best_rung_map(base, credibility, sharing)
         figure, axis = new_figure(size=(7.0, 4.8))
         image = axis.imshow(
             grid,
