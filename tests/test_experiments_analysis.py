@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from wargame.analysis import wilson_interval
 from wargame.errors import InputError
 from wargame.experiments import (
     FullFactorialDesign,
@@ -25,7 +26,6 @@ from wargame.experiments import (
     run_sweep,
     sobol_indices,
     summarize_groups,
-    wilson_interval,
 )
 
 ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1
@@ -74,15 +74,15 @@ def test_sobol_pipeline_recovers_the_ishigami_indices(tmp_path: Path) -> None:
 
 
 def test_wilson_interval_matches_the_textbook_formula() -> None:
-    low, high = wilson_interval(np.array([5, 0, 10]), np.array([10, 10, 10]))
+    halves, none, every = (wilson_interval(successes, 10) for successes in (5, 0, 10))
     z = stats.norm.ppf(0.975)
     p, n = 0.5, 10
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    assert low[0] == pytest.approx(centre - half) and high[0] == pytest.approx(centre + half)
-    assert low[1] == 0.0 and 0 < high[1] < 0.35
-    assert high[2] == 1.0 and 0.65 < low[2] < 1
-    assert np.isnan(wilson_interval(np.array([0]), np.array([0]))[0][0])
+    assert halves.low == pytest.approx(centre - half) and halves.high == pytest.approx(centre + half)
+    assert none.low == 0.0 and 0 < none.high < 0.35
+    assert every.high == 1.0 and 0.65 < every.low < 1
+    assert np.isnan(wilson_interval(0, 0).low)
 
 
 def test_summaries_give_rates_for_yes_no_outcomes_and_t_intervals_for_means() -> None:
@@ -99,9 +99,8 @@ def test_summaries_give_rates_for_yes_no_outcomes_and_t_intervals_for_means() ->
         rows = runs[runs["point"] == point]
         rate = table.loc[(point, "war")]
         assert rate["statistic"] == "rate" and rate["estimate"] == rows["war"].mean()
-        assert (rate["ci_low"], rate["ci_high"]) == pytest.approx(
-            tuple(x[0] for x in wilson_interval(np.array([rows["war"].sum()]), np.array([50])))
-        )
+        expected_rate = wilson_interval(int(rows["war"].sum()), 50)
+        assert (rate["ci_low"], rate["ci_high"]) == pytest.approx((expected_rate.low, expected_rate.high))
         day = table.loc[(point, "war_day")]
         values = rows["war_day"].dropna()
         expected = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))

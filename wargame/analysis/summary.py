@@ -41,7 +41,10 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> Estimate:
     denominator = 1.0 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half))
+    # At 0 and at every success the bound is exactly 0 or 1; rounding in centre -/+ half can miss it.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return Estimate(p, low, high)
 
 
 def mean_ci(values: np.ndarray | pd.Series, z: float = Z_95) -> Estimate:

@@ -33,7 +33,7 @@ from wargame.experiments._spec import (
     TruncatedNormalDistribution,
     UniformDistribution,
 )
-from wargame.experiments._summary import summarize_groups, wilson_interval
+from wargame.experiments._summary import summarize_groups
 from wargame.experiments._sweep import SweepAbortedError, SweepSummary, run_sweep
 from wargame.experiments._tasks import Evaluator
 
@@ -73,5 +73,4 @@ __all__ = [
     "sobol_indices",
     "summarize_groups",
     "sweep",
-    "wilson_interval",
 ]

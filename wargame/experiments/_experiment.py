@@ -18,7 +18,7 @@ import pandas as pd
 
 from wargame.errors import InputError
 from wargame.experiments._design import Design, generate_design
-from wargame.experiments._spec import ExperimentSpec, Parameter, SpecError
+from wargame.experiments._spec import ExperimentSpec, Parameter, SpecError, dotted
 from wargame.scenario import (
     LocatedDocument,
     Scenario,
@@ -109,10 +109,7 @@ def _located(
 ) -> InputError:
     where = document.where(location)
     source = f"{where[0]}:{where[1]}" if where else str(path)
-    field = ""
-    for part in location:
-        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
-    return InputError(message, source=source, field=field or None)
+    return InputError(message, source=source, field=dotted(location) or None)
 
 
 def _values_to_check(parameter: Parameter) -> tuple[str, list[Any]]:

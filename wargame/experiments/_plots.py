@@ -133,42 +133,56 @@ def plot_sobol(
     indices: pd.DataFrame, outcome: str, path: str | Path, labels: dict[str, str] | None = None
 ) -> Path:
     """Bar chart of Sobol first- and total-order indices of one outcome, with 95% CIs, largest ST first."""
-    table = indices[indices["outcome"] == outcome].sort_values("ST", ascending=True)
-    names = [(labels or {}).get(name, name) for name in table["parameter"]]
-    positions = np.arange(len(table))
-    height = 0.38
-    figure, axis = plt.subplots(figsize=(7.5, 1.2 + 0.45 * len(table)))
-    for offset, key, colour in ((-height / 2, "S1", "tab:blue"), (height / 2, "ST", "tab:orange")):
-        estimate = table[key].to_numpy()
-        errors = np.vstack([estimate - table[f"{key}_ci_low"], table[f"{key}_ci_high"] - estimate])
-        axis.barh(positions + offset, estimate, height, xerr=errors, color=colour, capsize=2.5, label=key)
-    axis.set_yticks(positions, names)
-    axis.set_xlabel("Sobol index (share of output variance)")
-    axis.axvline(0.0, color="black", linewidth=0.6)
-    axis.legend(["first order S1", "total order ST"], loc="lower right")
-    axis.set_title(f"Sobol sensitivity of {outcome} (95% bootstrap CI)")
-    axis.grid(axis="x", alpha=0.3)
-    figure.tight_layout()
-    return _save(figure, path)
+    return _paired_bars(
+        indices[indices["outcome"] == outcome].sort_values("ST", ascending=True),
+        [("S1", "first order S1", True), ("ST", "total order ST", True)],
+        labels,
+        xlabel="Sobol index (share of output variance)",
+        title=f"Sobol sensitivity of {outcome} (95% bootstrap CI)",
+        path=path,
+    )
 
 
 def plot_morris(
     indices: pd.DataFrame, outcome: str, path: str | Path, labels: dict[str, str] | None = None
 ) -> Path:
     """Bar chart of Morris ``mu*`` (with 95% CI) and ``sigma`` of one outcome, largest ``mu*`` first."""
-    table = indices[indices["outcome"] == outcome].sort_values("mu_star", ascending=True)
-    names = [(labels or {}).get(name, name) for name in table["parameter"]]
+    return _paired_bars(
+        indices[indices["outcome"] == outcome].sort_values("mu_star", ascending=True),
+        [("mu_star", "mu* (mean |effect|)", True), ("sigma", "sigma (interaction / non-linearity)", False)],
+        labels,
+        xlabel=f"elementary effect on {outcome} (outcome units per parameter unit)",
+        title=f"Morris screening of {outcome} (95% bootstrap CI on mu*)",
+        path=path,
+    )
+
+
+def _paired_bars(
+    table: pd.DataFrame,
+    bars: Sequence[tuple[str, str, bool]],
+    labels: dict[str, str] | None,
+    *,
+    xlabel: str,
+    title: str,
+    path: str | Path,
+) -> Path:
+    """Horizontal bars of two statistics per parameter; ``bars`` is ``(column, legend, has CI columns)``."""
     positions = np.arange(len(table))
     height = 0.38
     figure, axis = plt.subplots(figsize=(7.5, 1.2 + 0.45 * len(table)))
-    estimate = table["mu_star"].to_numpy()
-    errors = np.vstack([estimate - table["mu_star_ci_low"], table["mu_star_ci_high"] - estimate])
-    axis.barh(positions - height / 2, estimate, height, xerr=errors, capsize=2.5, label="mu* (mean |effect|)")
-    axis.barh(positions + height / 2, table["sigma"], height, label="sigma (interaction / non-linearity)")
-    axis.set_yticks(positions, names)
-    axis.set_xlabel(f"elementary effect on {outcome} (outcome units per parameter unit)")
+    for offset, (key, legend, with_ci), colour in zip(
+        (-height / 2, height / 2), bars, ("tab:blue", "tab:orange"), strict=True
+    ):
+        estimate = table[key].to_numpy()
+        errors = None
+        if with_ci:
+            errors = np.vstack([estimate - table[f"{key}_ci_low"], table[f"{key}_ci_high"] - estimate])
+        axis.barh(positions + offset, estimate, height, xerr=errors, color=colour, capsize=2.5, label=legend)
+    axis.set_yticks(positions, [(labels or {}).get(name, name) for name in table["parameter"]])
+    axis.set_xlabel(xlabel)
+    axis.axvline(0.0, color="black", linewidth=0.6)
     axis.legend(loc="lower right")
-    axis.set_title(f"Morris screening of {outcome} (95% bootstrap CI on mu*)")
+    axis.set_title(title)
     axis.grid(axis="x", alpha=0.3)
     figure.tight_layout()
     return _save(figure, path)

@@ -10,7 +10,7 @@ root seed so that the same results always give the same intervals.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -92,40 +92,25 @@ def sobol_indices(
     _require_design(results, "sobol", "Sobol indices")
     problem = salib_problem(tuple(results.parameters))
     second_order = bool(results.design_settings.get("second_order", False))
-    rows: list[dict[str, Any]] = []
-    for outcome in _outcomes(results, outcomes):
-        response = point_means(results, outcome)
+
+    def analyse(response: np.ndarray) -> dict[str, np.ndarray]:
         if np.ptp(response) == 0:
-            indices = {
-                key: np.full(problem["num_vars"], np.nan) for key in ("S1", "S1_conf", "ST", "ST_conf")
-            }
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                indices = sobol.analyze(
-                    problem,
-                    response,
-                    calc_second_order=second_order,
-                    num_resamples=num_resamples,
-                    conf_level=confidence,
-                    seed=_bootstrap_seed(results),
-                )
-        for index, name in enumerate(problem["names"]):
-            s1, s1_half = float(indices["S1"][index]), float(indices["S1_conf"][index])
-            st, st_half = float(indices["ST"][index]), float(indices["ST_conf"][index])
-            rows.append(
-                {
-                    "outcome": outcome,
-                    "parameter": name,
-                    "S1": s1,
-                    "S1_ci_low": s1 - s1_half,
-                    "S1_ci_high": s1 + s1_half,
-                    "ST": st,
-                    "ST_ci_low": st - st_half,
-                    "ST_ci_high": st + st_half,
-                }
-            )
-    return pd.DataFrame(rows)
+            nan = np.full(problem["num_vars"], np.nan)
+            return {**_with_ci("S1", nan, nan), **_with_ci("ST", nan, nan)}
+        indices = sobol.analyze(
+            problem,
+            response,
+            calc_second_order=second_order,
+            num_resamples=num_resamples,
+            conf_level=confidence,
+            seed=_bootstrap_seed(results),
+        )
+        return {
+            **_with_ci("S1", indices["S1"], indices["S1_conf"]),
+            **_with_ci("ST", indices["ST"], indices["ST_conf"]),
+        }
+
+    return _per_outcome(results, outcomes, problem["names"], analyse)
 
 
 def morris_indices(
@@ -157,31 +142,45 @@ def morris_indices(
     problem = salib_problem(tuple(results.parameters))
     inputs = results.design[problem["names"]].to_numpy(dtype=float)
     num_levels = int(results.design_settings.get("levels", 4))
+
+    def analyse(response: np.ndarray) -> dict[str, np.ndarray]:
+        indices = morris.analyze(
+            problem,
+            inputs,
+            response,
+            num_resamples=num_resamples,
+            conf_level=confidence,
+            num_levels=num_levels,
+            seed=_bootstrap_seed(results),
+        )
+        return {
+            "mu": indices["mu"],
+            **_with_ci("mu_star", indices["mu_star"], indices["mu_star_conf"]),
+            "sigma": indices["sigma"],
+        }
+
+    return _per_outcome(results, outcomes, problem["names"], analyse)
+
+
+def _with_ci(key: str, estimate: np.ndarray, half_width: np.ndarray) -> dict[str, np.ndarray]:
+    estimate, half_width = np.asarray(estimate, dtype=float), np.asarray(half_width, dtype=float)
+    return {key: estimate, f"{key}_ci_low": estimate - half_width, f"{key}_ci_high": estimate + half_width}
+
+
+def _per_outcome(
+    results: SweepResults,
+    outcomes: Sequence[str] | None,
+    parameters: Sequence[str],
+    analyse: Callable[[np.ndarray], dict[str, np.ndarray]],
+) -> pd.DataFrame:
+    """One row per outcome and parameter of ``analyse(point means) -> {column: value per parameter}``."""
     rows: list[dict[str, Any]] = []
     for outcome in _outcomes(results, outcomes):
         response = point_means(results, outcome)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            indices = morris.analyze(
-                problem,
-                inputs,
-                response,
-                num_resamples=num_resamples,
-                conf_level=confidence,
-                num_levels=num_levels,
-                seed=_bootstrap_seed(results),
-            )
-        for index, name in enumerate(problem["names"]):
-            mu_star, half = float(indices["mu_star"][index]), float(indices["mu_star_conf"][index])
-            rows.append(
-                {
-                    "outcome": outcome,
-                    "parameter": name,
-                    "mu": float(indices["mu"][index]),
-                    "mu_star": mu_star,
-                    "mu_star_ci_low": mu_star - half,
-                    "mu_star_ci_high": mu_star + half,
-                    "sigma": float(indices["sigma"][index]),
-                }
-            )
+            columns = analyse(response)
+        for index, name in enumerate(parameters):
+            values = {key: float(column[index]) for key, column in columns.items()}
+            rows.append({"outcome": outcome, "parameter": name, **values})
     return pd.DataFrame(rows)

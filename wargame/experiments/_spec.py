@@ -36,6 +36,7 @@ __all__ = [
     "TruncatedNormalDistribution",
     "UniformDistribution",
     "check_design_fits_parameters",
+    "dotted",
 ]
 
 Scalar = bool | int | float | str
@@ -50,10 +51,11 @@ class SpecError(InputError):
 
     def __init__(self, message: str, *, location: tuple[str | int, ...], source: str | None = None) -> None:
         self.location = location
-        super().__init__(message, source=source, field=_dotted(location))
+        super().__init__(message, source=source, field=dotted(location))
 
 
-def _dotted(location: tuple[str | int, ...]) -> str:
+def dotted(location: tuple[str | int, ...]) -> str:
+    """Return a location as a field path: ``("parameters", 1, "levels")`` -> ``parameters[1].levels``."""
     text = ""
     for part in location:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -67,10 +69,9 @@ class _Frozen(BaseModel):
 # --- distributions -------------------------------------------------------------------------------------
 
 
-class UniformDistribution(_Frozen):
-    """Uniform between ``low`` and ``high``."""
+class _Range(_Frozen):
+    """A distribution on ``[low, high]`` with ``low < high``."""
 
-    kind: Literal["uniform"]
     low: float
     high: float
 
@@ -79,6 +80,12 @@ class UniformDistribution(_Frozen):
         if not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be smaller than high ({self.high})")
         return self
+
+
+class UniformDistribution(_Range):
+    """Uniform between ``low`` and ``high``."""
+
+    kind: Literal["uniform"]
 
 
 class LogUniformDistribution(UniformDistribution):
@@ -101,20 +108,12 @@ class NormalDistribution(_Frozen):
     sd: Annotated[float, Field(gt=0.0)]
 
 
-class TruncatedNormalDistribution(_Frozen):
+class TruncatedNormalDistribution(_Range):
     """Normal with ``mean`` and ``sd``, truncated to [``low``, ``high``]."""
 
     kind: Literal["truncated_normal"]
     mean: float
     sd: Annotated[float, Field(gt=0.0)]
-    low: float
-    high: float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be smaller than high ({self.high})")
-        return self
 
 
 class TriangularDistribution(_Frozen):

@@ -1,8 +1,10 @@
 """Per-design-point estimates: the rate of every yes/no outcome and the mean of every numeric one, with CIs.
 
-Rates (boolean outcomes such as ``war``) get Wilson score intervals, which stay inside [0, 1] and behave
-at rates near 0 and 1 and for few runs. Means get Student-t intervals. Missing values (``NaN``, e.g. the
-day of war in a run without war) are left out of a mean and counted in ``n_missing``.
+The intervals are the engine core's (:mod:`wargame.analysis.summary`), computed per group: rates
+(boolean outcomes such as ``war``) get Wilson score intervals, which stay inside [0, 1] and behave at
+rates near 0 and 1 and for few runs; means get Student-t intervals (the core's :func:`mean_ci` with the
+t quantile of the group's size). Missing values (``NaN``, e.g. the day of war in a run without war) are
+left out of a mean and counted in ``n_missing``.
 """
 
 from __future__ import annotations
@@ -13,42 +15,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["outcome_kind", "summarize_groups", "t_interval", "wilson_interval"]
+from wargame.analysis.summary import Estimate, mean_ci, wilson_interval
 
+__all__ = ["estimate_of", "outcome_kind", "summarize_groups"]
 
-def wilson_interval(
-    successes: np.ndarray, trials: np.ndarray, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the Wilson score interval ``(low, high)`` of a binomial proportion, elementwise.
-
-    ``NaN`` where ``trials`` is 0.
-    """
-    successes = np.asarray(successes, dtype=float)
-    trials = np.asarray(trials, dtype=float)
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = successes / trials
-        denominator = 1 + z**2 / trials
-        centre = (rate + z**2 / (2 * trials)) / denominator
-        half_width = z * np.sqrt(rate * (1 - rate) / trials + z**2 / (4 * trials**2)) / denominator
-    low = np.where(successes == 0, 0.0, np.clip(centre - half_width, 0.0, 1.0))
-    high = np.where(successes == trials, 1.0, np.clip(centre + half_width, 0.0, 1.0))
-    nan = trials == 0
-    return np.where(nan, np.nan, low), np.where(nan, np.nan, high)
-
-
-def t_interval(
-    mean: np.ndarray, std: np.ndarray, count: np.ndarray, confidence: float = 0.95
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the Student-t interval ``(low, high)`` of a mean from sample std and count, elementwise.
-
-    ``NaN`` where ``count`` is below 2.
-    """
-    count = np.asarray(count, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.ppf(0.5 + confidence / 2, np.where(count > 1, count - 1, np.nan))
-        half_width = t * np.asarray(std, dtype=float) / np.sqrt(count)
-    return np.asarray(mean) - half_width, np.asarray(mean) + half_width
+_COLUMNS = ["outcome", "statistic", "estimate", "ci_low", "ci_high", "n", "n_missing"]
 
 
 def outcome_kind(column: pd.Series) -> str:
@@ -62,6 +33,21 @@ def outcome_kind(column: pd.Series) -> str:
     if pd.api.types.is_numeric_dtype(column):
         return "mean"
     raise TypeError(f"outcome {column.name!r} is neither boolean nor numeric ({column.dtype})")
+
+
+def estimate_of(values: np.ndarray, kind: str, confidence: float = 0.95) -> Estimate:
+    """Return the rate (Wilson interval) or the mean (Student-t interval) of one group's values.
+
+    Args:
+        values: The group's values as floats; ``NaN`` marks a missing value.
+        kind: ``"rate"`` or ``"mean"``, as :func:`outcome_kind` says.
+        confidence: Confidence level of the interval.
+    """
+    present = values[~np.isnan(values)]
+    if kind == "rate":
+        return wilson_interval(int(present.sum()), present.size, z=stats.norm.ppf(0.5 + confidence / 2))
+    t = stats.t.ppf(0.5 + confidence / 2, present.size - 1) if present.size > 1 else np.nan
+    return mean_ci(present, z=t)
 
 
 def summarize_groups(
@@ -84,35 +70,29 @@ def summarize_groups(
         (``rate`` or ``mean``), ``estimate``, ``ci_low``, ``ci_high``, ``n`` (runs with a value) and
         ``n_missing``.
     """
-    tables: list[pd.DataFrame] = []
+    records: list[tuple] = []
     keys = [runs[name] for name in by]
     for outcome in outcomes:
         kind = outcome_kind(runs[outcome])
-        column = runs[outcome].astype(float).groupby(keys, sort=True)
-        count = column.count()
-        size = column.size()
-        estimate = column.mean()
-        if kind == "rate":
-            low, high = wilson_interval(column.sum().to_numpy(), count.to_numpy(), confidence)
-        else:
-            low, high = t_interval(
-                estimate.to_numpy(), column.std(ddof=1).to_numpy(), count.to_numpy(), confidence
+        for key, group in runs[outcome].astype(float).groupby(keys, sort=True):
+            values = group.to_numpy()
+            estimate = estimate_of(values, kind, confidence)
+            present = int(np.count_nonzero(~np.isnan(values)))
+            records.append(
+                (
+                    *key,
+                    outcome,
+                    kind,
+                    estimate.value,
+                    estimate.low,
+                    estimate.high,
+                    present,
+                    values.size - present,
+                )
             )
-        table = pd.DataFrame(
-            {
-                "outcome": outcome,
-                "statistic": kind,
-                "estimate": estimate.to_numpy(dtype=float),
-                "ci_low": low,
-                "ci_high": high,
-                "n": count.to_numpy(dtype=np.int64),
-                "n_missing": (size - count).to_numpy(dtype=np.int64),
-            },
-            index=estimate.index,
-        )
-        tables.append(table.reset_index())
-    if not tables:
-        return pd.DataFrame(
-            columns=[*by, "outcome", "statistic", "estimate", "ci_low", "ci_high", "n", "n_missing"]
-        )
-    return pd.concat(tables, ignore_index=True)
+    table = pd.DataFrame.from_records(records, columns=[*by, *_COLUMNS])
+    for name in by:
+        table[name] = table[name].astype(runs[name].dtype)
+    return table.astype(
+        {"estimate": float, "ci_low": float, "ci_high": float, "n": np.int64, "n_missing": np.int64}
+    )

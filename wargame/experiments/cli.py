@@ -8,18 +8,9 @@ import sys
 from pathlib import Path
 
 from wargame.errors import InputError
+from wargame.runner.cli import _positive_int
 
 __all__ = ["add_parser"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _discovery(text: str) -> tuple[str, float]:
