@@ -99,6 +99,13 @@ def sleepy_response(params: dict, seeds: np.ndarray) -> pd.DataFrame:
     return noisy_response(params, seeds)
 
 
+def kills_its_worker_at_the_last_point(params: dict, seeds: np.ndarray) -> pd.DataFrame:
+    """Like a model crashing in native code at one design point (process pools only: it kills its process)."""
+    if (params["actors.twn.resolve"], params["a.scale"]) == (0.8, 3.0):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return sleepy_response(params, seeds)
+
+
 def sweep(out: Path, evaluator=noisy_response, **options) -> object:
     options = {"replications": 40, "root_seed": ROOT_SEED, "runs_per_part": 15, **options}
     return run_sweep(DESIGN, evaluator, out, **options)
@@ -178,6 +185,50 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_run(tmp_path: Path, reference: 
         killer.join()
     assert killed
     assert summary.complete and summary.runs_failed == 0
+    pd.testing.assert_frame_equal(load_results(out).runs, reference)
+
+
+def test_a_process_pool_worker_killed_mid_sweep_is_replaced_and_no_run_is_lost(
+    tmp_path: Path, reference: pd.DataFrame
+) -> None:
+    out = tmp_path / "sweep"
+    with make_executor(2) as pool:
+        killed: list[int] = []
+
+        def kill_a_worker_after_the_first_part() -> None:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                manifest = out / "manifest.jsonl"
+                if manifest.exists() and manifest.read_text().count("\n") >= 1:
+                    pid = next(iter(pool._processes))
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                    return
+                time.sleep(0.01)
+
+        killer = threading.Thread(target=kill_a_worker_after_the_first_part)
+        killer.start()
+        summary = sweep(out, evaluator=sleepy_response, executor=pool)
+        killer.join()
+    assert killed
+    assert summary.complete and summary.runs_failed == 0
+    assert summary.pool_restarts == 1
+    pd.testing.assert_frame_equal(load_results(out).runs, reference)
+    session = json.loads((out / "provenance.json").read_text())["sessions"][-1]
+    assert (session["status"], session["pool_restarts"]) == ("complete", 1)
+
+
+def test_a_task_that_keeps_killing_its_worker_stops_the_sweep_after_bounded_retries(
+    tmp_path: Path, reference: pd.DataFrame
+) -> None:
+    out = tmp_path / "sweep"
+    with make_executor(2) as pool, pytest.raises(SweepAbortedError, match="crashed worker process 3 times"):
+        sweep(out, evaluator=kills_its_worker_at_the_last_point, executor=pool)
+    kept = load_results(out)
+    assert 0 < len(kept.runs) < len(reference)
+    assert DESIGN.point_values(int(kept.runs["point"].max())) != {"actors.twn.resolve": 0.8, "a.scale": 3.0}
+    summary = sweep(out, resume=True)
+    assert summary.complete and summary.runs_skipped == len(kept.runs)
     pd.testing.assert_frame_equal(load_results(out).runs, reference)
 
 

@@ -114,9 +114,11 @@ class ProvenanceRecorder:
         self.record["sessions"].append(self.session)
         self._save()
 
-    def finish(self, *, status: str, runs_done: int, runs_failed: int) -> None:
-        """Record the end of the current session: ``complete``, ``interrupted`` or ``error``."""
-        self.session.update(ended=utc_now(), status=status, runs_done=runs_done, runs_failed=runs_failed)
+    def finish(self, *, status: str, runs_done: int, runs_failed: int, **details: Any) -> None:
+        """Record the end of the current session: ``complete``, ``interrupted`` or ``error``, and details."""
+        self.session.update(
+            ended=utc_now(), status=status, runs_done=runs_done, runs_failed=runs_failed, **details
+        )
         self._save()
 
     def _save(self) -> None:

@@ -331,7 +331,7 @@ class ExperimentSpec(_Frozen):
         replications: Runs per design point, each with its own seed.
         root_seed: The one seed every design point and run seed derives from.
         outcomes: Outcome columns to keep; all when omitted.
-        retries: Extra attempts for a run that raises or a task whose worker dies.
+        retries: Extra attempts for a run that raises or a task that fails outside the model.
         run_timeout_seconds: Wall-clock limit of one run; a run over it is recorded as failed.
         runs_per_part: Runs per task and per result part file; chosen from the sweep size when omitted.
         discovery: Optional scenario-discovery settings for ``wargame analyze``.

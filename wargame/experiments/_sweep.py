@@ -4,7 +4,8 @@ Generic: it knows nothing of scenarios. The parent derives every seed, cuts the 
 (:mod:`wargame.experiments._tasks`), keeps a bounded number of tasks in flight on any
 :class:`concurrent.futures.Executor`, and streams each finished task to a Parquet part file
 (:mod:`wargame.experiments._store`), so memory stays flat however many runs there are. A resumed sweep
-skips the parts already in the manifest.
+skips the parts already in the manifest. A process pool whose worker dies is replaced by a new one and
+the tasks it lost are sent again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import sys
 import time
 import traceback
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,7 @@ from wargame.experiments._store import SweepStore
 from wargame.experiments._tasks import (
     Evaluator,
     TaskInput,
+    TaskOutput,
     chunks_of_task,
     default_runs_per_part,
     evaluate_task,
@@ -36,13 +40,15 @@ from wargame.experiments._tasks import (
 )
 from wargame.runner.executors import SerialExecutor, concurrency_of, describe_executor
 
-__all__ = ["SweepAbortedError", "SweepSummary", "run_sweep"]
+__all__ = ["LOST_TASK_ATTEMPTS", "SweepAbortedError", "SweepSummary", "run_sweep"]
 
 
 class SweepAbortedError(WargameError):
-    """A task failed outside the evaluator (a worker died, the pool broke) more often than retries allow.
+    """A task failed outside the evaluator more often than retries allow.
 
-    The parts finished before are kept; continue the sweep with ``resume=True``.
+    For example a task that could not be sent to a worker, a Dask task whose workers kept dying, or a task
+    lost with :data:`LOST_TASK_ATTEMPTS` crashed process pools. The parts finished before are kept;
+    continue the sweep with ``resume=True``.
     """
 
 
@@ -58,6 +64,7 @@ class SweepSummary:
         runs_skipped: Runs found finished by an earlier session and not run again.
         parts: Part files in the folder.
         elapsed_seconds: Wall-clock time of this session.
+        pool_restarts: Process pools replaced in this session after a worker died.
     """
 
     out_dir: Path
@@ -67,6 +74,7 @@ class SweepSummary:
     runs_skipped: int
     parts: int
     elapsed_seconds: float
+    pool_restarts: int = 0
 
     @property
     def complete(self) -> bool:
@@ -106,7 +114,9 @@ def run_sweep(
         executor: Where tasks run; serial in this process when ``None``. Not shut down here.
         resume: Continue the sweep in ``out_dir``, skipping finished parts.
         outcomes: Outcome columns to keep; all the evaluator returns when ``None``.
-        retries: Extra attempts for a run that raises and for a task lost with its worker.
+        retries: Extra attempts for a run that raises and for a task that fails outside the evaluator.
+            A process pool whose worker dies is replaced and its lost tasks are sent again whatever
+            ``retries`` is, up to :data:`LOST_TASK_ATTEMPTS` times per task.
         run_timeout_seconds: Wall-clock limit of one run; a run over it is recorded as failed.
         runs_per_part: Runs per task and part file; about 1/128 of the sweep when ``None``.
         experiment_name: Stored with the results; a resume must name the same experiment.
@@ -120,7 +130,8 @@ def run_sweep(
 
     Raises:
         InputError: If ``out_dir`` holds other results, or a resume does not match the stored sweep.
-        SweepAbortedError: If a task kept failing outside the evaluator; finished parts are kept.
+        SweepAbortedError: If a task kept failing outside the evaluator or kept killing its worker;
+            finished parts are kept.
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
@@ -175,6 +186,7 @@ def run_sweep(
             executor=describe_executor(executor), resumed=bool(finished), runs_to_do=total_runs - runs_skipped
         )
         status = "error"
+        counters = {"pool_restarts": 0}
         try:
             _drive(
                 executor,
@@ -192,6 +204,7 @@ def run_sweep(
                 initial_runs=runs_skipped,
                 initial_failed=sum(store.entries[part].failed for part in finished),
                 progress=sys.stderr.isatty() if progress is None else progress,
+                counters=counters,
             )
             status = "complete"
         except KeyboardInterrupt:
@@ -200,7 +213,7 @@ def run_sweep(
         finally:
             runs_done = sum(entry.rows for entry in store.entries.values())
             runs_failed = sum(entry.failed for entry in store.entries.values())
-            provenance.finish(status=status, runs_done=runs_done, runs_failed=runs_failed)
+            provenance.finish(status=status, runs_done=runs_done, runs_failed=runs_failed, **counters)
         return SweepSummary(
             out_dir=store.root,
             total_runs=total_runs,
@@ -209,7 +222,13 @@ def run_sweep(
             runs_skipped=runs_skipped,
             parts=len(store.entries),
             elapsed_seconds=time.perf_counter() - started,
+            pool_restarts=counters["pool_restarts"],
         )
+
+
+LOST_TASK_ATTEMPTS = 3
+"""The sweep stops when a task was lost this many times with a crashed process-pool worker (like Dask's
+``allowed-failures``): a task that keeps killing its worker is the likely culprit, not bad luck."""
 
 
 def _drive(
@@ -229,8 +248,14 @@ def _drive(
     initial_runs: int,
     initial_failed: int,
     progress: bool,
+    counters: dict[str, int],
 ) -> None:
-    """Keep a bounded window of tasks in flight and write each finished one."""
+    """Keep a bounded window of tasks in flight and write each finished one.
+
+    A process pool that breaks (a worker killed, out of memory or crashed in native code) is replaced by
+    a new one and the tasks it lost are sent again, each up to :data:`LOST_TASK_ATTEMPTS` times;
+    ``counters["pool_restarts"]`` counts the replacements.
+    """
     point_values = design.points[design.parameter_names].to_dict(orient="records")
 
     def task_input(part: int) -> TaskInput:
@@ -245,6 +270,8 @@ def _drive(
     window = 2 * concurrency_of(executor) + 1
     in_flight: dict[Future, int] = {}
     attempts: dict[int, int] = {}
+    lost: dict[int, int] = {}
+    replacement: ProcessPoolExecutor | None = None
     failed = initial_failed
     bar = tqdm(
         total=total_runs,
@@ -257,24 +284,64 @@ def _drive(
         file=sys.stderr,
     )
     bar.set_postfix(failed=failed, refresh=False)
+
+    def write(output: TaskOutput) -> None:
+        nonlocal failed
+        entry = store.write_part(output)
+        failed += entry.failed
+        bar.set_postfix(failed=failed, refresh=False)
+        bar.update(entry.rows + entry.failed)
+
+    def recover(broken: Exception, parts: list[int]) -> None:
+        """Replace the broken pool and queue its lost tasks again, or stop if one was lost too often."""
+        nonlocal executor, replacement
+        for part in parts:
+            lost[part] = lost.get(part, 0) + 1
+        worst = max(parts, key=lambda part: lost[part])
+        if lost[worst] >= LOST_TASK_ATTEMPTS or not isinstance(executor, ProcessPoolExecutor):
+            raise SweepAbortedError(
+                f"task {worst} was lost with a crashed worker process {lost[worst]} times "
+                f"({type(broken).__name__}); finished parts are kept, continue with --resume"
+            ) from broken
+        todo.extendleft(sorted(parts, reverse=True))
+        if replacement is not None:
+            replacement.shutdown(wait=False, cancel_futures=True)
+        replacement = _new_pool_like(executor)
+        executor = replacement
+        counters["pool_restarts"] += 1
+        bar.write(
+            f"sweep: a worker process died ({type(broken).__name__}); started a new process pool and "
+            f"sent its {len(parts)} unfinished task(s) again",
+            file=sys.stderr,
+        )
+
     try:
         while todo or in_flight:
             while todo and len(in_flight) < window:
                 part = todo.popleft()
-                future = executor.submit(
-                    evaluate_task,
-                    evaluator,
-                    task_input(part),
-                    outcomes=outcomes,
-                    retries=retries,
-                    run_timeout_seconds=run_timeout_seconds,
-                )
+                try:
+                    future = executor.submit(
+                        evaluate_task,
+                        evaluator,
+                        task_input(part),
+                        outcomes=outcomes,
+                        retries=retries,
+                        run_timeout_seconds=run_timeout_seconds,
+                    )
+                except BrokenProcessPool as error:  # it broke since the last wait
+                    recover(error, [part, *_drain_broken(in_flight, write)])
+                    continue
                 in_flight[future] = part
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in sorted(done, key=in_flight.__getitem__):
+                if future not in in_flight:
+                    continue  # written or re-queued while recovering from a broken pool
                 part = in_flight.pop(future)
                 try:
                     output = future.result()
+                except BrokenProcessPool as error:
+                    recover(error, [part, *_drain_broken(in_flight, write)])
+                    break
                 except Exception as error:
                     attempts[part] = attempts.get(part, 0) + 1
                     if attempts[part] <= retries:
@@ -285,13 +352,36 @@ def _drive(
                         f"task {part} failed outside the evaluator after {attempts[part]} attempt(s): "
                         f"{detail}; finished parts are kept, continue with --resume"
                     ) from error
-                entry = store.write_part(output)
-                failed += entry.failed
-                bar.set_postfix(failed=failed, refresh=False)
-                bar.update(entry.rows + entry.failed)
+                write(output)
     except BaseException:
         for future in in_flight:
             future.cancel()
         raise
     finally:
         bar.close()
+        if replacement is not None:
+            replacement.shutdown(wait=True, cancel_futures=True)
+
+
+def _drain_broken(in_flight: dict[Future, int], write: Callable[[TaskOutput], None]) -> list[int]:
+    """Empty ``in_flight`` after its pool broke: write the tasks that finished, return the lost ones."""
+    wait(in_flight)  # a broken pool fails every pending future at once
+    lost: list[int] = []
+    for future, part in sorted(in_flight.items(), key=lambda item: item[1]):
+        if future.exception() is None:
+            write(future.result())
+        else:
+            lost.append(part)
+    in_flight.clear()
+    return lost
+
+
+def _new_pool_like(executor: ProcessPoolExecutor) -> ProcessPoolExecutor:
+    """Return a new process pool with the settings of ``executor``, a broken process pool."""
+    return ProcessPoolExecutor(
+        max_workers=executor._max_workers,
+        mp_context=executor._mp_context,
+        initializer=executor._initializer,
+        initargs=executor._initargs,
+        max_tasks_per_child=executor._max_tasks_per_child,
+    )
