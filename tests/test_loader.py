@@ -379,7 +379,7 @@ def test_unknown_keys_raise_input_error_naming_the_key(case):
     assert re.search(r"generated\.yaml:\d+$", caught.value.source)
 
 
-# Printable text, tabs and newlines; YAML's reader rejects control characters (see the xfail below).
+# Printable text, tabs and newlines; YAML's reader rejects control characters (tested below).
 yaml_text = st.text(
     alphabet=st.one_of(
         st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"]),
@@ -415,29 +415,17 @@ def test_edited_reference_text_loads_or_raises_a_located_input_error(position, i
 # ---------------------------------------------------------------- bugs
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: deeply nested YAML raises RecursionError (a traceback), not InputError"
-)
 def test_deeply_nested_yaml_is_an_input_error():
     with pytest.raises(InputError):
         load_text("name: " + "[" * 1000 + "]" * 1000 + "\n")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: YAML reader errors (control characters) have no problem_mark, so no line is given",
-)
 def test_a_control_character_names_its_line():
     with pytest.raises(InputError) as caught:
         load_text("name: ok\nhorizon_days: 3\x07\n")
     assert caught.value.source.endswith("generated.yaml:2")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: infinite and NaN numbers pass validation (NonNegative has no upper bound, gains are "
-    "unbounded); an infinite rate makes the Poisson sampler return garbage counts",
-)
 @pytest.mark.parametrize(
     ("path", "value"),
     [
@@ -454,10 +442,6 @@ def test_non_finite_numbers_are_rejected(path, value):
         load_document(document)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pydantic's lax mode turns YAML booleans (yes/no/on/off/true) into 1.0/0.0 for number fields",
-)
 def test_a_yaml_boolean_is_not_a_number():
     document = minimal_scenario()
     set_at(document, ("actors", 0, "readiness"), True)
@@ -465,11 +449,6 @@ def test_a_yaml_boolean_is_not_a_number():
         load_document(copy.deepcopy(document))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a link from an actor to itself is accepted; for the defender it counts its own ISR twice "
-    "(P_known = 1 - (1 - q)(1 - q * fidelity))",
-)
 def test_a_link_from_an_actor_to_itself_is_rejected():
     document = minimal_scenario()
     document["links"].append({"from": "blue", "to": "blue", "latency_hours": 0.0, "fidelity": 1.0})

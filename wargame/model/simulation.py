@@ -99,6 +99,7 @@ class DeterrenceModel(Model):
         self.mobilization_days = np.array([r.mobilization_days for r in ladder.rungs])
         self.rung = np.zeros(self.runs, dtype=np.int64)
         self.pending_rung = np.full(self.runs, -1, dtype=np.int64)
+        self.mobilization_started_day = np.full(self.runs, -1, dtype=np.int64)
         self.war_day = np.full(self.runs, -1, dtype=np.int64)
         self.mobilization_warned = np.zeros(self.runs, dtype=bool)
         self.program_intensity_per_year = np.array(
@@ -225,7 +226,7 @@ class DeterrenceModel(Model):
         return [self.adversary_agent, *self.allied_agents]
 
     def begin_day(self) -> bool:
-        """Run the first half of the current day: timed events, programs, gray zone, injects.
+        """Run the first half of the current day: timed events, programs, gray zone.
 
         :meth:`step` is ``begin_day``, then on a decision day each of :meth:`deciding_agents` deciding in
         turn and :meth:`close_decisions`, then :meth:`end_day`. A session calls these parts itself so that
@@ -245,7 +246,6 @@ class DeterrenceModel(Model):
         incidents = self._gray_zone_day(day)
         self._absorb_incidents(incidents)
         self._draw_seat_pictures(day, incidents.incidents)
-        self._check_conditional_injects(day)
         return self.is_decision_day
 
     def close_decisions(self) -> None:
@@ -254,11 +254,14 @@ class DeterrenceModel(Model):
         self.attributed_since_decision[:] = 0
 
     def end_day(self) -> None:
-        """Run the second half of the current day (wars that start, rung records) and move to the next."""
+        """Run the second half of the current day (wars that start, conditional injects, rung records) and
+        move to the next."""
         if not self._mid_day:
             raise RuntimeError(f"day {self.day} has not begun; call begin_day() first")
         day = self.day
         self._start_war_where_due(day)
+        # After the decisions, so a move and the answers given in the same round count from the same day.
+        self._check_conditional_injects(day)
         self.max_rung = np.maximum(self.max_rung, self.rung)
         self.rung_by_day[:, day] = self.rung
         self.day += 1
@@ -358,8 +361,9 @@ class DeterrenceModel(Model):
             if inject.check_after_days == 0 and inject.unless_response is None:
                 self._fire_inject(inject, newly)
             else:
+                # Checked at the end of day `day + check_after_days`, after that day's decisions.
                 self.events.schedule(
-                    day + inject.check_after_days,
+                    day + inject.check_after_days + 0.5,
                     lambda inject=inject, runs=newly, since=day: self._fire_delayed_inject(
                         inject, runs, since
                     ),
@@ -435,33 +439,42 @@ class DeterrenceModel(Model):
             raise ValueError(f"{actor_id}: choice of an action that is not allowed now")
         taken &= self.active
         if actor_id == self.spec.adversary:
-            self._apply_adversary_choice(np.where(taken, choice, self.rung))
+            self._apply_adversary_choice(choice, taken)
         else:
             self._apply_responses(actor_id, choice, taken)
 
-    def _apply_adversary_choice(self, chosen: np.ndarray) -> None:
-        active = self.active
-        chosen = np.where(active, chosen, self.rung)
+    def _apply_adversary_choice(self, choice: np.ndarray, taken: np.ndarray) -> None:
+        """Move the adversary in the runs where it ``taken`` a rung; ``NO_ACTION`` changes nothing.
+
+        A rung above the current one with ``mobilization_days`` starts a mobilization (kept if the same
+        rung is chosen again while it runs); any other choice takes effect now and stands down a pending
+        mobilization.
+        """
+        chosen = np.where(taken, choice, self.rung)
         lower = chosen < self.rung
         self.escalation_score += np.where(
-            active, np.where(lower, _DE_ESCALATION_WEIGHT, self.rung_weights[chosen]), 0
+            taken, np.where(lower, _DE_ESCALATION_WEIGHT, self.rung_weights[chosen]), 0
         )
-        needs_mobilization = (chosen > self.rung) & (self.mobilization_days[chosen] > 0)
-        immediate = ~needs_mobilization & active
+        needs_mobilization = (chosen > self.rung) & (self.mobilization_days[chosen] > 0) & taken
+        immediate = ~needs_mobilization & taken
         self._clear_warnings(immediate & (self.pending_rung >= 0))
         self.pending_rung[immediate] = -1
         self.rung[immediate] = chosen[immediate]
-        starting = needs_mobilization & (self.pending_rung != chosen) & active
+        starting = needs_mobilization & (self.pending_rung != chosen)
         if starting.any():
             self.pending_rung[starting] = chosen[starting]
+            self.mobilization_started_day[starting] = self.day
             self._warn_of_mobilization(starting)
             for rung in np.unique(chosen[starting]):
                 runs = starting & (chosen == rung)
                 at_day = self.day + float(self.mobilization_days[rung])
                 self.events.schedule(
-                    at_day, lambda runs=runs, rung=int(rung): self._complete_mobilization(runs, rung)
+                    at_day,
+                    lambda runs=runs, rung=int(rung), day=self.day: self._complete_mobilization(
+                        runs, rung, day
+                    ),
                 )
-        self._log("adversary", "rung", active, chosen)
+        self._log("adversary", "rung", taken, chosen)
 
     def _warn_of_mobilization(self, runs: np.ndarray) -> None:
         """The allied picture spots a mobilization with the probability of detecting a fully visible act."""
@@ -487,8 +500,11 @@ class DeterrenceModel(Model):
         for warned in self.seat_mobilization_warned.values():
             warned[runs] = False
 
-    def _complete_mobilization(self, runs: np.ndarray, rung: int) -> None:
-        due = runs & (self.pending_rung == rung) & self.active
+    def _complete_mobilization(self, runs: np.ndarray, rung: int, started_day: int) -> None:
+        """Complete the mobilization started on ``started_day`` where it still stands."""
+        due = (
+            runs & (self.pending_rung == rung) & (self.mobilization_started_day == started_day) & self.active
+        )
         self.rung[due] = rung
         self.pending_rung[due] = -1
         self._clear_warnings(due)

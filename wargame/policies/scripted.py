@@ -35,7 +35,8 @@ def load_script(path: str | Path) -> dict[int, str]:
 
 
 class ScriptedPolicy:
-    """Takes the action scripted for the decision window ``(day - interval, day]``, in every run.
+    """Takes the action scripted for the decision window ``(day - interval, day]`` (the first window
+    includes day 0), in every run.
 
     An action not on the menu, or not allowed in a run, becomes ``NO_ACTION`` in that run.
 
@@ -50,7 +51,9 @@ class ScriptedPolicy:
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
         choice = np.full(observation.runs, NO_ACTION, dtype=np.int64)
-        window = range(observation.day - self.decision_interval_days + 1, observation.day + 1)
+        first_day = observation.day - self.decision_interval_days + 1
+        # The first decision also takes what was scripted for day 0, before any decision.
+        window = range(0 if first_day <= 1 else first_day, observation.day + 1)
         due = [self.actions_by_day[day] for day in window if day in self.actions_by_day]
         if due and due[-1] in observation.menu:
             index = observation.menu.index(due[-1])

@@ -50,18 +50,26 @@ def _read_yaml(path: Path) -> LocatedDocument:
         raise InputError("is a directory, not a file", source=str(path)) from None
     except UnicodeDecodeError:
         raise InputError("not a UTF-8 text file", source=str(path)) from None
+    locations: dict[PathKey, Location] = {}
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.load(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            _collect_locations(node, (), str(path), locations)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow; it knows only the offset
+        line = text.count("\n", 0, error.position) + 1
+        raise InputError(
+            f"malformed YAML: {error.reason} #x{error.character:04x}", source=f"{path}:{line}"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise InputError(f"malformed YAML: {problem}", source=f"{path}{line}") from None
+    except RecursionError:
+        raise InputError("malformed YAML: nested too deeply", source=str(path)) from None
     if not isinstance(data, dict):
         raise InputError("the document must be a mapping of fields", source=f"{path}:1")
-    locations: dict[PathKey, Location] = {}
-    _collect_locations(node, (), str(path), locations)
     return LocatedDocument(data, locations)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "DOMAINS",
@@ -77,14 +77,28 @@ EscalationCategory = Literal[
     "de_escalation", "status_quo", "posturing", "non_violent_escalation", "violent_escalation", "nuclear"
 ]
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
+
+def _not_a_boolean(value: object) -> object:
+    """Reject YAML booleans (``yes``, ``on``, ``true``) where a number is expected."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got the boolean {value!r}")
+    return value
+
+
+Real = Annotated[float, BeforeValidator(_not_a_boolean)]
+Whole = Annotated[int, BeforeValidator(_not_a_boolean)]
+Fraction = Annotated[Real, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[Real, Field(ge=0.0)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+        allow_inf_nan=False,
     )
 
 
@@ -113,11 +127,11 @@ class Effect(_Frozen):
 
     quantity: str
     """Quantity path the effect acts on."""
-    add: float | None = None
+    add: Real | None = None
     """Amount added."""
-    multiply: Annotated[float, Field(ge=0.0)] | None = None
+    multiply: Annotated[Real, Field(ge=0.0)] | None = None
     """Factor the quantity is multiplied by."""
-    set: float | None = None
+    set: Real | None = None
     """Value the quantity is set to."""
 
     @model_validator(mode="after")
@@ -133,7 +147,7 @@ class ResponseRule(_Frozen):
 
     rung_at_least: Identifier | None = None
     """Rung id: the adversary is on this rung or higher."""
-    attributed_incidents_at_least: Annotated[int, Field(ge=0)] | None = None
+    attributed_incidents_at_least: Annotated[Whole, Field(ge=0)] | None = None
     """Incidents attributed in time since the last decision."""
     on_mobilization_warning: bool = False
     """The side has warning of an adversary mobilization."""
@@ -169,7 +183,7 @@ class PolicySpec(_Frozen):
     script: str | None = Field(None, description="YAML file of day -> response id, for kind 'scripted'.")
     perception_noise_sigma: NonNegative = Field(0.2, description="Log-normal noise on each perception.")
     perception_bias_sigma: NonNegative = Field(0.2, description="Log-normal misperception fixed per run.")
-    decision_temperature: Annotated[float, Field(gt=0.0)] = Field(
+    decision_temperature: Annotated[Real, Field(gt=0.0)] = Field(
         0.05, description="Logit choice temperature in utility units (smaller: closer to strict argmax)."
     )
 
@@ -272,7 +286,7 @@ class ProgramEffect(_Frozen):
 
     quantity: str
     """Quantity path the program moves."""
-    target: float
+    target: Real
     """Level the program moves the quantity towards."""
     gain_per_exchange: Fraction
     """Share of the gap to target closed by one exchange."""
@@ -352,10 +366,10 @@ class Rung(_Frozen):
     """Identifier used in rules and injects."""
     name: str
     """Display name."""
-    gain: float = Field(description="Value to the adversary if the move stands.")
+    gain: Real = Field(description="Value to the adversary if the move stands.")
     cost: NonNegative = Field(description="Certain cost of the move (economic, reputational).")
     risk: NonNegative = Field(description="Exposure to allied retaliation, scaled by perceived deterrence.")
-    gray_zone_multiplier: Annotated[float, Field(gt=0.0)] = 1.0
+    gray_zone_multiplier: Annotated[Real, Field(gt=0.0)] = 1.0
     """M_rung: multiplier on gray-zone rates while the adversary is on this rung."""
     escalation_category: EscalationCategory
     """Rivera et al. (2024) category, scored in the escalation score."""
@@ -370,7 +384,7 @@ class EscalationLadder(_Frozen):
     rungs: tuple[Rung, ...]
     """Rungs from the status quo upwards."""
     war_starts_at: Identifier = Field(description="Id of the lowest rung that counts as war.")
-    max_rungs_up_per_decision: Annotated[int, Field(ge=1)] = 1
+    max_rungs_up_per_decision: Annotated[Whole, Field(ge=1)] = 1
     """How many rungs the adversary may climb at one decision."""
 
     @model_validator(mode="after")
@@ -401,9 +415,9 @@ class Condition(_Frozen):
     """Rung id: holds while the adversary is on it or higher."""
     quantity: str | None = None
     """Quantity path compared with below or above."""
-    below: float | None = None
+    below: Real | None = None
     """Holds while the quantity is below this value."""
-    above: float | None = None
+    above: Real | None = None
     """Holds while the quantity is above this value."""
 
     @model_validator(mode="after")
@@ -435,7 +449,7 @@ class Inject(_Frozen):
     """Identifier."""
     text: str
     """What the players are told."""
-    day: Annotated[float, Field(ge=0.0)] | None = None
+    day: Annotated[Real, Field(ge=0.0)] | None = None
     """Day the inject fires (scripted)."""
     when: Condition | None = None
     """Condition that fires the inject, once per run, the first day it holds."""
@@ -462,11 +476,11 @@ class Scenario(_Frozen):
     """Display name."""
     description: str = ""
     """What the scenario is about."""
-    horizon_days: Annotated[int, Field(ge=1, le=36_500)]
+    horizon_days: Annotated[Whole, Field(ge=1, le=36_500)]
     """Days simulated in each run."""
-    decision_interval_days: Annotated[int, Field(ge=1)]
+    decision_interval_days: Annotated[Whole, Field(ge=1)]
     """Days between the adversary's (and allies') decisions."""
-    turn_length_days: Annotated[int, Field(ge=1)] = 7
+    turn_length_days: Annotated[Whole, Field(ge=1)] = 7
     """Game days per turn in a facilitated session."""
     defender: Identifier
     """Allied actor whose picture and resolve are at stake."""
@@ -506,15 +520,18 @@ class Scenario(_Frozen):
         for i, commitment in enumerate(self.commitments):
             _require_known(commitment.from_actor, actors, ("commitments", i, "from"))
             _require_known(commitment.to_actor, actors, ("commitments", i, "to"))
+            _require_distinct(commitment.from_actor, commitment.to_actor, ("commitments", i, "to"))
         _require_unique([c.key for c in self.commitments], "commitment", ("commitments",))
         for i, link in enumerate(self.links):
             _require_known(link.from_actor, actors, ("links", i, "from"))
             _require_known(link.to_actor, actors, ("links", i, "to"))
+            _require_distinct(link.from_actor, link.to_actor, ("links", i, "to"))
         _require_unique([link.key for link in self.links], "link", ("links",))
         _require_unique([program.id for program in self.programs], "program id", ("programs",))
         for i, program in enumerate(self.programs):
             for j, partner in enumerate(program.partners):
                 _require_known(partner, actors, ("programs", i, "partners", j))
+            _require_distinct(*program.partners, ("programs", i, "partners", 1))
         for i, activity in enumerate(self.gray_zone.activities):
             if activity.target is not None:
                 _require_known(activity.target, actors, ("gray_zone", "activities", i, "target"))
@@ -577,6 +594,11 @@ def _require_unique(values: list[str], what: str, loc: tuple[str | int, ...] = (
         if value in seen:
             raise LocatedValueError(f"duplicate {what} {value!r}", (*loc, position))
         seen.add(value)
+
+
+def _require_distinct(first: str, second: str, loc: tuple[str | int, ...]) -> None:
+    if first == second:
+        raise LocatedValueError(f"needs two different actors, got {first!r} twice", loc)
 
 
 def _require_known(actor_id: str, actors: dict, loc: tuple[str | int, ...]) -> None:
