@@ -23,3 +23,11 @@ def test_readme_field_reference_matches_the_schema() -> None:
     start = readme.index("<!-- scenario-reference:start -->") + len("<!-- scenario-reference:start -->")
     section = readme[start : readme.index("<!-- scenario-reference:end -->")]
     assert section.strip() == scenario_reference().replace("### `", "#### `").strip()
+
+
+def test_the_public_api_lists_every_lazily_imported_name() -> None:
+    import wargame
+
+    for name in wargame.__all__:
+        assert getattr(wargame, name) is not None, name
+    assert sorted(wargame._HOME) == sorted(name for name in wargame.__all__ if name != "__version__")

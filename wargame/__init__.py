@@ -10,15 +10,31 @@ The public API::
 
     wargame.sweep("experiments/info_sharing_latency.yaml", out="results/latency", jobs=2)
     results = wargame.load_results("results/latency")   # .runs, .design, .failures: DataFrames
+
+Names are imported on first use, so ``import wargame`` (and ``wargame --help``) stays fast.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from wargame.analysis.summary import summarize
-from wargame.errors import InputError, WargameError
-from wargame.experiments import analyze, load_experiment, load_results, sweep
-from wargame.runner import run, simulate_runs
-from wargame.scenario import Scenario, apply_overrides, load_scenario
+_HOME = {
+    "InputError": "wargame.errors",
+    "WargameError": "wargame.errors",
+    "Scenario": "wargame.scenario",
+    "apply_overrides": "wargame.scenario",
+    "load_scenario": "wargame.scenario",
+    "run": "wargame.runner",
+    "simulate_runs": "wargame.runner",
+    "summarize": "wargame.analysis.summary",
+    "analyze": "wargame.experiments",
+    "load_experiment": "wargame.experiments",
+    "load_results": "wargame.experiments",
+    "sweep": "wargame.experiments",
+}
 
 __all__ = [
     "InputError",
@@ -35,3 +51,20 @@ __all__ = [
     "summarize",
     "sweep",
 ]
+
+if TYPE_CHECKING:
+    from wargame.analysis.summary import summarize
+    from wargame.errors import InputError, WargameError
+    from wargame.experiments import analyze, load_experiment, load_results, sweep
+    from wargame.runner import run, simulate_runs
+    from wargame.scenario import Scenario, apply_overrides, load_scenario
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(importlib.import_module(_HOME[name]), name)
+    raise AttributeError(f"module 'wargame' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))

@@ -1,4 +1,4 @@
-"""The ``run``, ``validate`` and ``compare`` sub-commands."""
+"""The ``run``, ``validate`` and ``compare`` sub-commands (heavy imports happen inside the handlers)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from wargame.analysis.plots import plot_run
-from wargame.analysis.summary import summarize
 from wargame.errors import InputError
-from wargame.runner import check_outcome_names, run_to_parquet
-from wargame.scenario import load_scenario
 
 __all__ = ["add_parser"]
 
@@ -61,6 +57,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from wargame.analysis.summary import summarize
+    from wargame.runner import check_outcome_names, run_to_parquet
+    from wargame.scenario import load_scenario
+
     scenario = load_scenario(args.scenario)
     check_outcome_names(scenario, scenario.outcomes, args.scenario)
     out_dir: Path = args.out if args.out is not None else Path("results") / args.scenario.stem
@@ -81,12 +81,17 @@ def _run(args: argparse.Namespace) -> int:
     (out_dir / "summary.json").write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n")
     print(f"\n  per-run results: {out_dir / 'runs.parquet'}")
     if args.plot:
+        from wargame.analysis.plots import plot_run
+
         for path in plot_run(scenario, record.outcomes, record.runs_at_rung_by_day, out_dir):
             print(f"  plot: {path}")
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from wargame.runner import check_outcome_names
+    from wargame.scenario import load_scenario
+
     for path in args.scenarios:
         scenario = load_scenario(path)
         check_outcome_names(scenario, scenario.outcomes, path)
@@ -100,6 +105,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from wargame.analysis.summary import summarize
+    from wargame.runner import run_to_parquet
+    from wargame.scenario import load_scenario
+
     scenarios = [load_scenario(path) for path in args.scenarios]
     summaries = []
     for path, scenario in zip(args.scenarios, scenarios, strict=True):
