@@ -7,6 +7,7 @@ Each sub-system registers its sub-commands through an ``add_parser(subparsers)``
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from wargame.errors import WargameError
@@ -50,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("wargame: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`wargame run ... | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":
