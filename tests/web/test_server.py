@@ -1,0 +1,79 @@
+"""The real server process: links, live updates over server-sent events, logs, and a clean stop."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+
+import httpx
+from web_helpers import new_session, served
+
+from wargame.session import Session
+
+
+def _events(url: str, token: str, out: queue.Queue, stop: threading.Event) -> None:
+    """Put each server-sent event's name on ``out`` until ``stop`` is set or the stream ends."""
+    try:
+        with httpx.stream("GET", url, headers={"Authorization": f"Bearer {token}"}, timeout=20) as response:
+            out.put(("status", response.status_code))
+            for line in response.iter_lines():
+                if line.startswith("event: "):
+                    out.put(("event", line.removeprefix("event: ")))
+                if stop.is_set():
+                    return
+    except httpx.HTTPError as error:
+        out.put(("error", repr(error)))
+
+
+def test_the_server_prints_links_pushes_changes_logs_no_token_and_stops_cleanly(tmp_path: Path) -> None:
+    directory = new_session(tmp_path)
+    with served(directory) as server:
+        assert set(server.links) == {"twn", "usa", "white_cell"}
+        assert server.links["twn"].startswith(f"{server.base_url}/seats/twn?token=")
+        assert server.base_url.startswith("http://127.0.0.1:")
+        received: queue.Queue = queue.Queue()
+        stop = threading.Event()
+        listener = threading.Thread(
+            target=_events,
+            args=(f"{server.base_url}/api/seats/usa/events", server.token("usa"), received, stop),
+            daemon=True,
+        )
+        listener.start()
+        assert received.get(timeout=10) == ("status", 200)
+        assert received.get(timeout=10) == ("event", "changed")  # the first event comes at once
+        page = httpx.get(server.links["twn"])
+        assert page.status_code == 200 and "initial-state" in page.text
+        response = httpx.post(
+            f"{server.base_url}/api/white-cell/commands",
+            json={"kind": "continue", "turn": 1},
+            headers={"Authorization": f"Bearer {server.token('white_cell')}"},
+        )
+        assert response.status_code == 200, response.text
+        assert received.get(timeout=10) == ("event", "changed")  # pushed: no polling, no reload
+        state = httpx.get(
+            f"{server.base_url}/api/seats/usa/state",
+            headers={"Authorization": f"Bearer {server.token('usa')}"},
+        ).json()
+        assert state["session"]["waiting_for"] == "twn"
+        stop.set()
+    assert server.process.returncode == 0
+    log = server.stderr()
+    assert "GET /seats/twn?token=" in log and "POST /api/white-cell/commands 200" in log
+    for token in (server.token(seat) for seat in server.links):
+        assert token not in log
+    with Session.open(directory) as session:  # the lock is released: the terminal can take over
+        assert session.status().waiting_for == "twn"
+
+
+def test_a_second_server_on_a_session_in_play_is_refused(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    directory = new_session(tmp_path)
+    with served(directory):
+        second = subprocess.run(
+            [sys.executable, "-m", "wargame.web", str(directory)], capture_output=True, text=True, timeout=60
+        )
+    assert second.returncode == 2
+    assert "open for play in another process" in second.stderr

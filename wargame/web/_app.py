@@ -1,0 +1,462 @@
+"""The FastAPI application: pages, the JSON API, live updates (server-sent events) and their checks.
+
+Every page and API endpoint that shows or changes a session checks a token: pages take it from the link's
+``?token=`` query, the API from an ``Authorization: Bearer`` header (so it never appears in API URLs). A
+token opens exactly one seat (or the white cell's dashboard). No token, a forged one, or another seat's
+token gets 403 and nothing else; an unknown seat gets 404 once the token is valid. The only open routes
+are the landing page and the two static files, which hold no session data.
+"""
+
+import asyncio
+import base64
+import json
+import logging
+import re
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from wargame.scenario.schema import Effect
+from wargame.web._console import ConsoleError, Submission, WebConsole
+from wargame.web._pages import landing_page, message_page, seat_page, white_cell_page
+from wargame.web._session_api import (
+    MAX_PROGRAM_INTENSITY_PER_YEAR,
+    WHITE_CELL,
+    Command,
+    Continue,
+    Inject,
+    MatrixRoll,
+    Override,
+    Pause,
+    ProgramChange,
+    Resume,
+    Rewind,
+    SeatAction,
+    Session,
+    write_report,
+)
+from wargame.web._tokens import SeatTokens, redact
+
+__all__ = ["create_app"]
+
+access_log = logging.getLogger("wargame.web.access")
+
+SEAT_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+REQUEST_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+_HEARTBEAT_SECONDS = 15.0
+_TOKEN_IN_QUERY = re.compile(r"(token=)([^&]*)")
+
+_PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+# ---------------------------------------------------------------------- request bodies
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    turn: int = Field(
+        ge=0, le=1_000_000, description="The turn the command is for (`session.turn` of the state)."
+    )
+    request_id: str | None = Field(
+        None,
+        pattern=REQUEST_ID_PATTERN,
+        description="A fresh random id per submission: a repeated id is refused with 409.",
+    )
+
+
+class ActionBody(_Body):
+    """A seat's move: an action of its menu, or ``null`` to pass. Ends the seat's move."""
+
+    kind: Literal["action"]
+    action: str | None = Field(None, max_length=100)
+
+
+class ProgramBody(_Body):
+    """Set the intensity of a cooperation program the seat is a partner in (does not end the move)."""
+
+    kind: Literal["program"]
+    program: str = Field(max_length=100)
+    intensity_per_year: float = Field(ge=0, le=MAX_PROGRAM_INTENSITY_PER_YEAR, allow_inf_nan=False)
+
+
+SeatCommandBody = Annotated[ActionBody | ProgramBody, Field(discriminator="kind")]
+
+
+class EffectBody(BaseModel):
+    """An effect on a scenario quantity: ``op`` (add, multiply or set) ``value``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: str = Field(min_length=1, max_length=200)
+    op: Literal["add", "multiply", "set"]
+    value: float = Field(ge=-1e9, le=1e9, allow_inf_nan=False)
+
+
+class SimpleBody(_Body):
+    """``continue`` (the seats move), ``pause`` or ``resume``."""
+
+    kind: Literal["continue", "pause", "resume"]
+
+
+class InjectBody(_Body):
+    """An event: public text and its effects, applied now."""
+
+    kind: Literal["inject"]
+    text: str = Field(min_length=1, max_length=2000)
+    effects: list[EffectBody] = Field(min_length=1, max_length=20)
+
+
+class OverrideBody(_Body):
+    """Override an adjudication: effects, with the reason recorded."""
+
+    kind: Literal["override"]
+    reason: str = Field(min_length=1, max_length=2000)
+    effects: list[EffectBody] = Field(min_length=1, max_length=20)
+
+
+class RollBody(_Body):
+    """A matrix-game roll: 2d6 + strength; 7 or more succeeds and applies the effects."""
+
+    kind: Literal["matrix_roll"]
+    argument: str = Field(min_length=1, max_length=2000)
+    strength: int = Field(ge=-3, le=3)
+    effects: list[EffectBody] = Field(default_factory=list, max_length=20)
+    on_behalf_of: str = Field("", max_length=100)
+
+
+class RewindBody(_Body):
+    """Rewind to the decision point of an earlier turn (a new branch; nothing is deleted)."""
+
+    kind: Literal["rewind"]
+    to_turn: int = Field(ge=1, le=1_000_000)
+
+
+WhiteCellCommandBody = Annotated[
+    SimpleBody | InjectBody | OverrideBody | RollBody | RewindBody, Field(discriminator="kind")
+]
+
+
+def _effects(items: list[EffectBody]) -> tuple[Effect, ...]:
+    return tuple(Effect.model_validate({"quantity": item.quantity, item.op: item.value}) for item in items)
+
+
+def _seat_command(seat: str, body: ActionBody | ProgramBody) -> Command:
+    if isinstance(body, ActionBody):
+        return SeatAction(seat, body.action)
+    return ProgramChange(seat, program=body.program, intensity_per_year=float(body.intensity_per_year))
+
+
+def _white_cell_command(body: Any) -> Command:
+    if isinstance(body, SimpleBody):
+        return {"continue": Continue, "pause": Pause, "resume": Resume}[body.kind](WHITE_CELL)
+    if isinstance(body, InjectBody):
+        return Inject(WHITE_CELL, text=body.text, effects=_effects(body.effects))
+    if isinstance(body, OverrideBody):
+        return Override(WHITE_CELL, reason=body.reason, effects=_effects(body.effects))
+    if isinstance(body, RollBody):
+        return MatrixRoll(
+            WHITE_CELL,
+            argument=body.argument,
+            strength=body.strength,
+            effects=_effects(body.effects),
+            on_behalf_of=body.on_behalf_of,
+        )
+    return Rewind(WHITE_CELL, to_turn=body.to_turn)
+
+
+def _outcome(item: Submission) -> JSONResponse:
+    body = item.public()
+    if item.status == "recorded":
+        body["message"] = f"recorded as journal entry #{item.seq}"
+        return JSONResponse(body, status_code=200)
+    if item.status == "queued":
+        body["message"] = "queued: it applies when your move comes (watch your page)"
+        return JSONResponse(body, status_code=202)
+    body["detail"] = f"not accepted: {item.error}"
+    return JSONResponse(body, status_code=409 if item.status == "dropped" else 422)
+
+
+# ---------------------------------------------------------------------- middleware
+class _Guard:
+    """Security headers on every response, and an access log that never holds a full token."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 0}
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in (
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cache-control", b"no-store"),
+                    (b"content-security-policy", _PAGE_CSP.encode()),
+                ):
+                    if name not in present:
+                        headers.append((name, value))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            query = scope.get("query_string", b"").decode("latin-1")
+            query = _TOKEN_IN_QUERY.sub(lambda m: m.group(1) + redact(m.group(2)), query)
+            client = scope.get("client") or ("-", 0)
+            access_log.info(
+                "%s %s %s%s %d %.1fms",
+                client[0],
+                scope.get("method", "-"),
+                scope.get("path", ""),
+                f"?{query}" if query else "",
+                status["code"],
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+# ---------------------------------------------------------------------- the application
+def render_report(session: Session) -> str:
+    """Write the session's after-action report to a temporary folder and return it as one HTML page."""
+    with tempfile.TemporaryDirectory(prefix="wargame-report-") as folder:
+        out = Path(folder)
+        write_report(session, out)
+        page = (out / "report.html").read_text(encoding="utf-8")
+
+        def inline(match: re.Match[str]) -> str:
+            image = (out / match.group(2)).resolve()
+            if not image.is_relative_to(out.resolve()) or not image.is_file():
+                return match.group(0)
+            data = base64.b64encode(image.read_bytes()).decode()
+            return f"src={match.group(1)}data:image/png;base64,{data}{match.group(1)}"
+
+        return re.sub(r"src=(['\"])([^'\"]+\.png)\1", inline, page)
+
+
+def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
+    """Build the web application of a session served by ``console``, guarded by ``tokens``."""
+    app = FastAPI(
+        title="wargame session console",
+        version="1",
+        description=(
+            "The web console of a facilitated session: each seat's view and moves, the white cell's "
+            "dashboard, live updates and the after-action report. Every endpoint needs the seat's token."
+        ),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_middleware(_Guard)
+    bearer = HTTPBearer(auto_error=False, description="The seat's (or the white cell's) token from its link.")
+    seat_names = list(console.human_seats)
+    static = resources.files("wargame.web") / "static"
+
+    def forbidden(message: str = "forbidden: this token does not open this page") -> ConsoleError:
+        return ConsoleError(403, message)
+
+    def api_token(credentials: HTTPAuthorizationCredentials | None) -> str:
+        token = credentials.credentials if credentials is not None else None
+        if tokens.seat_of(token) is None:
+            raise forbidden("forbidden: a valid token is needed (Authorization: Bearer TOKEN from your link)")
+        assert token is not None
+        return token
+
+    def seat_for(seat: str, token: str | None) -> str:
+        """The seat, if ``token`` opens it: 403 for a bad token, 404 for an unknown seat."""
+        if tokens.seat_of(token) is None:
+            raise forbidden("forbidden: a valid token is needed")
+        if seat not in console.human_seats:
+            raise ConsoleError(404, f"no seat {seat!r} is played by a person in this session")
+        if not tokens.opens(token, seat):
+            raise forbidden()
+        return seat
+
+    def white_cell_for(token: str | None) -> None:
+        if not tokens.opens(token, WHITE_CELL):
+            raise forbidden()
+
+    bearer_token = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    seat_name = Annotated[
+        str,
+        PathParam(
+            pattern=SEAT_PATTERN,
+            description="The seat: an actor played by a person",
+            json_schema_extra={"examples": seat_names},
+        ),
+    ]
+    page_token = Annotated[str | None, Query(max_length=200, description="The token from the link")]
+
+    # ------------------------------------------------------------------ errors
+    @app.exception_handler(ConsoleError)
+    async def console_error(request: Request, error: ConsoleError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": error.message}, status_code=error.status_code)
+        return HTMLResponse(message_page(error.message), status_code=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        if any(item.get("loc", ("",))[0] == "path" for item in error.errors()):
+            return await http_error(request, StarletteHTTPException(404))  # no such seat: a bad name
+        problems = []
+        malformed = False
+        for item in error.errors():
+            where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")
+            if item.get("type") == "json_invalid":
+                malformed = True
+                problems.append(f"malformed JSON: {item.get('ctx', {}).get('error', item.get('msg'))}")
+            else:
+                problems.append(f"{where or 'body'}: {item.get('msg')}")
+        message = "; ".join(problems[:5]) or "bad request"
+        status = 400 if malformed else 422
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=status)
+        return HTMLResponse(message_page(message), status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        message = "not found" if error.status_code == 404 else str(error.detail)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=error.status_code, headers=error.headers)
+        return HTMLResponse(message_page(message), status_code=error.status_code, headers=error.headers)
+
+    # ------------------------------------------------------------------ open routes (no session data)
+    @app.get("/", response_class=HTMLResponse, summary="Landing page (no session data)")
+    def landing() -> HTMLResponse:
+        return HTMLResponse(landing_page())
+
+    @app.get("/static/console.js", summary="The pages' script", include_in_schema=False)
+    def script() -> Response:
+        text = (static / "console.js").read_text(encoding="utf-8")
+        return Response(text, media_type="text/javascript; charset=utf-8")
+
+    @app.get("/static/console.css", summary="The pages' style sheet", include_in_schema=False)
+    def style() -> Response:
+        return Response((static / "console.css").read_text(encoding="utf-8"), media_type="text/css")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    # ------------------------------------------------------------------ pages
+    @app.get("/seats/{seat}", response_class=HTMLResponse, summary="A seat's page")
+    def seat_html(seat: seat_name, token: page_token = None) -> HTMLResponse:
+        seat_for(seat, token)
+        return HTMLResponse(seat_page(seat, console.seat_state(seat)))
+
+    @app.get("/white-cell", response_class=HTMLResponse, summary="The white cell's dashboard")
+    def white_cell_html(token: page_token = None) -> HTMLResponse:
+        white_cell_for(token)
+        return HTMLResponse(white_cell_page(console.white_cell_state()))
+
+    @app.get("/report", response_class=HTMLResponse, summary="The after-action report")
+    def report_html(token: page_token = None) -> HTMLResponse:
+        seat = tokens.seat_of(token)
+        if seat is None:
+            raise forbidden()
+        if seat != WHITE_CELL and not console.seat_state(seat)["session"]["finished"]:
+            raise forbidden("the after-action report opens to the seats when the session is finished")
+        page = console.report_html(render_report)
+        return HTMLResponse(page, headers={"Content-Security-Policy": _REPORT_CSP})
+
+    # ------------------------------------------------------------------ the API
+    @app.get("/api/seats/{seat}/state", summary="A seat's state: its own view, moves, timeline, news")
+    def seat_state(seat: seat_name, credentials: bearer_token) -> dict[str, Any]:
+        seat_for(seat, api_token(credentials))
+        return console.seat_state(seat)
+
+    @app.post(
+        "/api/seats/{seat}/commands",
+        summary="Send a seat's move or program change",
+        responses={
+            200: {"description": "Recorded in the journal"},
+            202: {"description": "Queued: applied when the seat's move comes"},
+            409: {"description": "Out of turn, already moved, replayed, paused or finished"},
+            422: {"description": "Refused by the session (not on the menu, not allowed now, out of range)"},
+        },
+    )
+    def seat_command(seat: seat_name, body: SeatCommandBody, credentials: bearer_token) -> JSONResponse:
+        seat_for(seat, api_token(credentials))
+        item = console.submit(seat, _seat_command(seat, body), turn=body.turn, request_id=body.request_id)
+        return _outcome(item)
+
+    @app.get("/api/seats/{seat}/events", summary="Server-sent events: `changed` at every change")
+    async def seat_events(seat: seat_name, credentials: bearer_token) -> StreamingResponse:
+        seat_for(seat, api_token(credentials))
+        return _event_stream(console)
+
+    @app.get("/api/white-cell/state", summary="The white cell's dashboard: ground truth, every seat, its log")
+    def white_cell_state(credentials: bearer_token) -> dict[str, Any]:
+        white_cell_for(api_token(credentials))
+        return console.white_cell_state()
+
+    @app.post(
+        "/api/white-cell/commands",
+        summary="Send a white-cell command: continue, inject, override, matrix_roll, pause, resume, rewind",
+        responses={
+            200: {"description": "Recorded in the journal"},
+            409: {"description": "Not the white cell's phase, replayed, paused or finished"},
+            422: {"description": "Refused by the session (unknown quantity, out of range)"},
+        },
+    )
+    def white_cell_command(body: WhiteCellCommandBody, credentials: bearer_token) -> JSONResponse:
+        white_cell_for(api_token(credentials))
+        try:
+            command = _white_cell_command(body)
+        except ValueError as error:
+            raise ConsoleError(422, f"bad effect: {error}") from None
+        item = console.submit(WHITE_CELL, command, turn=body.turn, request_id=body.request_id)
+        return _outcome(item)
+
+    @app.get("/api/white-cell/events", summary="Server-sent events: `changed` at every change")
+    async def white_cell_events(credentials: bearer_token) -> StreamingResponse:
+        white_cell_for(api_token(credentials))
+        return _event_stream(console)
+
+    return app
+
+
+def _event_stream(console: WebConsole) -> StreamingResponse:
+    """A stream of ``changed`` events (the client then fetches its own state); a comment every 15 s."""
+    listener = console.subscribe(asyncio.get_running_loop())
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            yield f"retry: 1000\nevent: changed\ndata: {json.dumps({'version': console.version})}\n\n"
+            while not console.stopping:
+                try:
+                    await asyncio.wait_for(listener.event.wait(), timeout=_HEARTBEAT_SECONDS)
+                except TimeoutError:
+                    yield ": still here\n\n"
+                    continue
+                listener.event.clear()
+                if console.stopping:
+                    break
+                yield f"event: changed\ndata: {json.dumps({'version': console.version})}\n\n"
+        finally:
+            console.unsubscribe(listener)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})

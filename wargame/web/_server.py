@@ -1,0 +1,152 @@
+"""Serving a session: bind the socket, print one link per seat and one for the white cell, run uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+from typing import TextIO
+
+import uvicorn
+
+from wargame.web._app import create_app
+from wargame.web._console import WebConsole
+from wargame.web._session_api import WHITE_CELL, Session
+from wargame.web._tokens import SeatTokens
+
+__all__ = ["links", "serve"]
+
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _base_url(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.gethostname()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def links(base_url: str, tokens: SeatTokens, seats: tuple[str, ...]) -> dict[str, str]:
+    """Return each seat's link (and the white cell's) with its token."""
+    result = {}
+    for seat in seats:
+        path = "/white-cell" if seat == WHITE_CELL else f"/seats/{seat}"
+        result[seat] = f"{base_url}{path}?token={tokens.by_seat[seat]}"
+    return result
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, ending the event streams as soon as a shutdown starts (not after a timeout)."""
+
+    def __init__(self, config: uvicorn.Config, console: WebConsole) -> None:
+        super().__init__(config)
+        self.console = console
+
+    def handle_exit(self, sig: int, frame: object) -> None:
+        self.console.close_streams()
+        super().handle_exit(sig, frame)
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        root.addHandler(handler)
+    for name in ("wargame.web", "wargame.web.access", "uvicorn", "uvicorn.error"):
+        logging.getLogger(name).setLevel(logging.INFO)
+
+
+def serve(
+    session_dir: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    new_links: bool = False,
+    out: TextIO | None = None,
+) -> int:
+    """Serve a session until interrupted; print the links first. Returns an exit code.
+
+    Args:
+        session_dir: The session directory (``wargame session new`` made it).
+        host: Address to listen on: loopback by default; ``0.0.0.0`` opens it to the network.
+        port: Port (0 picks a free one).
+        new_links: Make new tokens (old links stop working).
+        out: Where the links go (standard output by default).
+
+    Raises:
+        InputError: If the session cannot be opened (missing, locked by another player, tampered with).
+        OSError: If the address cannot be bound.
+    """
+    out = out or sys.stdout
+    _configure_logging()
+    session = Session.open(session_dir)
+    console = None
+    try:
+        console = WebConsole(session)
+        tokens = SeatTokens.load_or_create(Path(session_dir), console.seats, rotate=new_links)
+        app = create_app(console, tokens)
+        sock = _bind(host, port)
+        actual_port = sock.getsockname()[1]
+        base = _base_url(host, actual_port)
+        status = session.status()
+        print(f"Serving session {session_dir} ({status.scenario_name}) at {base}", file=out)
+        print("Give each person their own link (anyone with a link plays that seat):", file=out)
+        for seat, link in links(base, tokens, console.seats).items():
+            label = "white cell" if seat == WHITE_CELL else seat
+            print(f"  {label:<12} {link}", file=out)
+        if host not in _LOOPBACK:
+            print("Open to the network over plain HTTP: share links only on a network you trust.", file=out)
+        print("Links stay the same across restarts (--new-links replaces them). Ctrl-C stops.", file=out)
+        out.flush()
+        console.start()
+        config = uvicorn.Config(
+            app,
+            log_level="info",
+            access_log=False,
+            log_config=None,
+            lifespan="off",
+            ws="none",
+            timeout_graceful_shutdown=2,
+        )
+        server = _Server(config, console)
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+        print(
+            "Stopped. Everything acknowledged is in the journal: serve or play the session to go on.",
+            file=out,
+        )
+        return 0
+    finally:
+        if console is not None:
+            console.stop()
+        session.close()
