@@ -6,6 +6,7 @@ the set of runs it applies to; the daily mass draws stay vectorised in numpy.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Generator
 
 import simpy
@@ -18,6 +19,7 @@ class TimedEvents:
 
     def __init__(self) -> None:
         self.env = simpy.Environment()
+        self._due_days: list[float] = []  # a heap of the times of events not yet fired
 
     @property
     def now_days(self) -> float:
@@ -26,6 +28,7 @@ class TimedEvents:
     def schedule(self, at_day: float, action: Callable[[], None]) -> None:
         """Call ``action`` when the clock reaches ``at_day`` (events at the same time keep their order)."""
         delay = max(0.0, at_day - self.env.now)
+        heapq.heappush(self._due_days, self.env.now + delay)
 
         def process(env: simpy.Environment) -> Generator[simpy.Event, None, None]:
             yield env.timeout(delay)
@@ -35,5 +38,8 @@ class TimedEvents:
 
     def advance_to(self, day: int) -> None:
         """Fire every event due on or before ``day``."""
-        if self.env.peek() <= day:
+        # SimPy keeps the stop event of the last run() queued, so peek() cannot tell an idle day.
+        if self._due_days and self._due_days[0] < day + 0.5:
             self.env.run(until=day + 0.5)
+            while self._due_days and self._due_days[0] < day + 0.5:
+                heapq.heappop(self._due_days)
