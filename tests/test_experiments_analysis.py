@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from wargame.experiments import (
     FullFactorialDesign,
     LatinHypercubeDesign,
     MorrisDesign,
+    NoisyOutcomeWarning,
     Parameter,
     SobolDesign,
     analyze,
@@ -24,6 +26,7 @@ from wargame.experiments import (
     load_results,
     morris_indices,
     run_sweep,
+    sampling_noise,
     sobol_indices,
     summarize_groups,
 )
@@ -178,3 +181,62 @@ def test_analyze_refuses_unknown_outcomes(tmp_path: Path) -> None:
 
 def lambda_free_single(params: dict, seeds: np.ndarray) -> pd.DataFrame:
     return linear_with_noise({**params, "x.b": 0.0, "x.c": 0.0}, seeds)
+
+
+def weak_signal_in_noise(params: dict, seeds: np.ndarray) -> pd.DataFrame:
+    """``loud`` = a + N(0, 0.1^2), ``even`` = a + N(0, 1), ``faint`` = 0.1 a + N(0, 1) for a in [0, 1]."""
+    draws = np.array([np.random.default_rng(int(seed)).normal(size=3) for seed in seeds]).reshape(-1, 3)
+    a = params["x.a"]
+    return pd.DataFrame(
+        {"loud": a + 0.1 * draws[:, 0], "even": a + draws[:, 1], "faint": 0.1 * a + draws[:, 2]}
+    )
+
+
+def test_sampling_noise_is_measured_against_the_variance_between_points(tmp_path: Path) -> None:
+    design = generate_design(
+        LINEAR_PARAMETERS[:1], LatinHypercubeDesign(kind="latin_hypercube", samples=200), root_seed=5
+    )
+    run_sweep(design, weak_signal_in_noise, tmp_path / "s", replications=10, root_seed=5)
+    noise = sampling_noise(load_results(tmp_path / "s")).set_index("outcome")
+    signal = 1 / 12  # variance of a ~ U(0, 1)
+    # a point's mean over 10 replications carries noise of variance sigma^2 / 10
+    for outcome, sigma in (("loud", 0.1), ("even", 1.0), ("faint", 1.0)):
+        assert noise.loc[outcome, "noise_variance"] == pytest.approx(sigma**2 / 10, rel=0.1)
+    assert noise.loc["loud", "noise_share"] == pytest.approx(0.001 / (signal + 0.001), rel=0.2)
+    assert noise.loc["even", "noise_share"] == pytest.approx(0.1 / (signal + 0.1), rel=0.2)
+    assert noise.loc["faint", "noise_share"] > 0.75
+    # 10% noise takes sigma^2 / n = signal / 9: n = 9 * 12 = 108 for "even", 10,800 for "faint";
+    # the estimate is a lower bound
+    assert 50 < noise.loc["even", "replications_for_10_percent"] <= 108
+    assert 200 < noise.loc["faint", "replications_for_10_percent"] <= 10_800
+    assert (noise["points"] == 200).all() and (noise["replications"] == 10).all()
+
+
+def test_analyze_warns_when_noise_drowns_the_differences_between_points(tmp_path: Path) -> None:
+    parameters = [Parameter(path="x.a", bounds=UNIT), Parameter(path="x.b", bounds=UNIT)]
+    design = generate_design(parameters, SobolDesign(kind="sobol", base_samples=32), root_seed=2)
+    run_sweep(design, weak_signal_in_noise, tmp_path / "s", replications=8, root_seed=2)
+    with pytest.warns(NoisyOutcomeWarning) as caught:
+        report = analyze(tmp_path / "s")
+    messages = [str(warning.message) for warning in caught]
+    assert [message.split(":")[0] for message in messages] == ["even", "faint"]
+    assert re.match(
+        r"faint: sampling noise is \d+% of the variance between design points \(8 replications", messages[1]
+    )
+    assert report.noise is not None and report.noise.set_index("outcome").loc["faint", "noise_share"] > 0.5
+    assert report.warnings == messages
+    text = report.format()
+    assert "WARNING: faint: sampling noise" in text and "<- too noisy" in text
+    assert (tmp_path / "s" / "analysis" / "sampling_noise.csv").exists()
+    assert (tmp_path / "s" / "analysis" / "figures" / "sobol_faint.png").exists()
+
+
+def test_a_deterministic_outcome_gives_no_noise_warning(
+    tmp_path: Path, recwarn: pytest.WarningsRecorder
+) -> None:
+    parameters = [Parameter(path=f"input.x{i}", bounds=(-math.pi, math.pi)) for i in (1, 2, 3)]
+    design = generate_design(parameters, SobolDesign(kind="sobol", base_samples=16), root_seed=7)
+    run_sweep(design, ishigami, tmp_path / "ishigami", replications=2, root_seed=7)
+    report = analyze(tmp_path / "ishigami", plots=False)
+    assert report.warnings == [] and not [w for w in recwarn if w.category is NoisyOutcomeWarning]
+    assert report.noise is not None and report.noise["noise_share"].tolist() == [0.0]

@@ -14,7 +14,12 @@ from wargame.experiments._design import Design, generate_design
 from wargame.experiments._discovery import PrimBox, discover
 from wargame.experiments._experiment import Experiment, ScenarioEvaluator, load_experiment
 from wargame.experiments._results import SweepResults, load_results
-from wargame.experiments._sensitivity import morris_indices, sobol_indices
+from wargame.experiments._sensitivity import (
+    NoisyOutcomeWarning,
+    morris_indices,
+    sampling_noise,
+    sobol_indices,
+)
 from wargame.experiments._spec import (
     Discovery,
     ExperimentSpec,
@@ -50,6 +55,7 @@ __all__ = [
     "LogUniformDistribution",
     "MonteCarloDesign",
     "MorrisDesign",
+    "NoisyOutcomeWarning",
     "NormalDistribution",
     "Parameter",
     "PrimBox",
@@ -70,6 +76,7 @@ __all__ = [
     "load_results",
     "morris_indices",
     "run_sweep",
+    "sampling_noise",
     "sobol_indices",
     "summarize_groups",
     "sweep",

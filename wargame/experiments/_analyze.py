@@ -1,14 +1,16 @@
 """``wargame analyze``: tables, sensitivity indices, scenario discovery and plots of a finished sweep.
 
 Writes into ``DIR/analysis/`` (or another folder): ``point_summary.csv`` and ``.parquet`` (every
-outcome's rate or mean per design point with a 95% CI), ``sobol_indices.*`` or ``morris_indices.*`` for
-those designs, ``discovery.json`` and ``discovery_box.csv`` when a discovery outcome and threshold are
-given, and PNG figures under ``figures/``.
+outcome's rate or mean per design point with a 95% CI), ``sampling_noise.*`` (how much of the variation
+between points is replication noise, with a warning where it is too much), ``sobol_indices.*`` or
+``morris_indices.*`` for those designs, ``discovery.json`` and ``discovery_box.csv`` when a discovery
+outcome and threshold are given, and PNG figures under ``figures/``.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,14 @@ from wargame.errors import InputError
 from wargame.experiments._discovery import PrimBox, discover
 from wargame.experiments._labels import parameter_label
 from wargame.experiments._results import SweepResults, load_results
-from wargame.experiments._sensitivity import morris_indices, sobol_indices
+from wargame.experiments._sensitivity import (
+    NOISE_WARNING_SHARE,
+    NoisyOutcomeWarning,
+    morris_indices,
+    noise_warnings,
+    sampling_noise,
+    sobol_indices,
+)
 from wargame.experiments._summary import summarize_groups
 
 __all__ = ["AnalysisReport", "analyze"]
@@ -33,6 +42,9 @@ class AnalysisReport:
         results: The loaded sweep results.
         point_summary: Long table, one row per design point and outcome, with parameter values,
             ``estimate``, ``ci_low``, ``ci_high``, ``n``, ``n_missing``.
+        noise: Per outcome, the sampling noise of the per-point means against their variance between
+            points (see :func:`wargame.experiments.sampling_noise`); ``None`` for a single point.
+        warnings: One message per outcome too noisy for its indices to be trusted.
         sobol: Sobol indices (sobol designs), else ``None``.
         morris: Morris statistics (morris designs), else ``None``.
         discovery: The PRIM box, when requested.
@@ -41,6 +53,8 @@ class AnalysisReport:
 
     results: SweepResults
     point_summary: pd.DataFrame
+    noise: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
     sobol: pd.DataFrame | None = None
     morris: pd.DataFrame | None = None
     discovery: PrimBox | None = None
@@ -70,6 +84,11 @@ class AnalysisReport:
             lines.append(wide.head(max_points).to_string())
         if len(wide) > max_points:
             lines.append(f"... {len(wide) - max_points} more points in point_summary.csv")
+        if self.noise is not None:
+            lines += ["", "Sampling noise of the per-point means (share of their variance between points):"]
+            for row in self.noise.itertuples(index=False):
+                flag = "  <- too noisy" if row.outcome in self._noisy() else ""
+                lines.append(f"  {row.outcome:<32} {row.noise_share:7.1%}{flag}")
         if self.sobol is not None:
             lines += ["", "Sobol indices (95% CI):", _indices_text(self.sobol, ("S1", "ST"))]
         if self.morris is not None:
@@ -89,9 +108,18 @@ class AnalysisReport:
             for name in box.restricted or list(box.limits):
                 low, high = box.limits[name]
                 lines.append(f"  {low:.4g} <= {name} <= {high:.4g}")
+        if self.warnings:
+            lines.append("")
+            lines += [f"WARNING: {message}" for message in self.warnings]
         if self.files:
             lines += ["", f"Wrote {len(self.files)} tables and figures under {self.folder}"]
         return "\n".join(lines)
+
+    def _noisy(self) -> set[str]:
+        """The outcomes whose per-point means are too noisy (the ones warned about)."""
+        if self.noise is None:
+            return set()
+        return set(self.noise.loc[self.noise["noise_share"] >= NOISE_WARNING_SHARE, "outcome"])
 
 
 def _indices_text(table: pd.DataFrame, with_ci: Sequence[str], plain: Sequence[str] = ()) -> str:
@@ -174,6 +202,12 @@ def analyze(
     summary = results.design.reset_index().merge(summary, on="point", how="right")
     _write_table(summary, folder, "point_summary", files)
     report = AnalysisReport(results=results, point_summary=summary, files=files, folder=folder)
+    if results.runs["point"].nunique() > 1:
+        report.noise = sampling_noise(results, names)
+        report.warnings = noise_warnings(report.noise)
+        _write_table(report.noise, folder, "sampling_noise", files)
+        for message in report.warnings:
+            warnings.warn(message, NoisyOutcomeWarning, stacklevel=2)
     if results.design_kind == "sobol" and results.complete:
         report.sobol = sobol_indices(results, names)
         _write_table(report.sobol, folder, "sobol_indices", files)
@@ -206,12 +240,25 @@ def _plot_all(
             written.append(
                 _plots.plot_heatmap(results, outcome, x_name, y_name, figures / f"heatmap_{outcome}.png")
             )
+        note = _noise_note(report, outcome)
         if report.sobol is not None and report.sobol[report.sobol["outcome"] == outcome]["ST"].notna().any():
-            written.append(_plots.plot_sobol(report.sobol, outcome, figures / f"sobol_{outcome}.png", labels))
+            written.append(
+                _plots.plot_sobol(report.sobol, outcome, figures / f"sobol_{outcome}.png", labels, note=note)
+            )
         if report.morris is not None:
             written.append(
-                _plots.plot_morris(report.morris, outcome, figures / f"morris_{outcome}.png", labels)
+                _plots.plot_morris(
+                    report.morris, outcome, figures / f"morris_{outcome}.png", labels, note=note
+                )
             )
     if report.discovery is not None:
         written.append(_plots.plot_discovery(results, report.discovery, figures / "discovery.png"))
     return written
+
+
+def _noise_note(report: AnalysisReport, outcome: str) -> str | None:
+    """A line for a sensitivity plot whose outcome is too noisy for its indices to be trusted."""
+    if report.noise is None or outcome not in report._noisy():
+        return None
+    share = float(report.noise.set_index("outcome").loc[outcome, "noise_share"])
+    return f"NOT TRUSTWORTHY: sampling noise is {share:.0%} of the variance between points"

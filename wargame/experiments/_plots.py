@@ -130,9 +130,16 @@ def plot_heatmap(
 
 
 def plot_sobol(
-    indices: pd.DataFrame, outcome: str, path: str | Path, labels: dict[str, str] | None = None
+    indices: pd.DataFrame,
+    outcome: str,
+    path: str | Path,
+    labels: dict[str, str] | None = None,
+    note: str | None = None,
 ) -> Path:
-    """Bar chart of Sobol first- and total-order indices of one outcome, with 95% CIs, largest ST first."""
+    """Bar chart of Sobol first- and total-order indices of one outcome, with 95% CIs, largest ST first.
+
+    ``note``, if given, is printed in red under the title (e.g. a sampling-noise warning).
+    """
     return _paired_bars(
         indices[indices["outcome"] == outcome].sort_values("ST", ascending=True),
         [("S1", "first order S1", True), ("ST", "total order ST", True)],
@@ -140,13 +147,21 @@ def plot_sobol(
         xlabel="Sobol index (share of output variance)",
         title=f"Sobol sensitivity of {outcome} (95% bootstrap CI)",
         path=path,
+        note=note,
     )
 
 
 def plot_morris(
-    indices: pd.DataFrame, outcome: str, path: str | Path, labels: dict[str, str] | None = None
+    indices: pd.DataFrame,
+    outcome: str,
+    path: str | Path,
+    labels: dict[str, str] | None = None,
+    note: str | None = None,
 ) -> Path:
-    """Bar chart of Morris ``mu*`` (with 95% CI) and ``sigma`` of one outcome, largest ``mu*`` first."""
+    """Bar chart of Morris ``mu*`` (with 95% CI) and ``sigma`` of one outcome, largest ``mu*`` first.
+
+    ``note``, if given, is printed in red under the title (e.g. a sampling-noise warning).
+    """
     return _paired_bars(
         indices[indices["outcome"] == outcome].sort_values("mu_star", ascending=True),
         [("mu_star", "mu* (mean |effect|)", True), ("sigma", "sigma (interaction / non-linearity)", False)],
@@ -154,6 +169,7 @@ def plot_morris(
         xlabel=f"elementary effect on {outcome} (outcome units per parameter unit)",
         title=f"Morris screening of {outcome} (95% bootstrap CI on mu*)",
         path=path,
+        note=note,
     )
 
 
@@ -165,6 +181,7 @@ def _paired_bars(
     xlabel: str,
     title: str,
     path: str | Path,
+    note: str | None = None,
 ) -> Path:
     """Horizontal bars of two statistics per parameter; ``bars`` is ``(column, legend, has CI columns)``."""
     positions = np.arange(len(table))
@@ -182,7 +199,11 @@ def _paired_bars(
     axis.set_xlabel(xlabel)
     axis.axvline(0.0, color="black", linewidth=0.6)
     axis.legend(loc="lower right")
-    axis.set_title(title)
+    axis.set_title(title if note is None else f"{title}\n", loc="center")
+    if note is not None:
+        axis.text(
+            0.5, 1.01, note, transform=axis.transAxes, ha="center", va="bottom", color="red", fontsize=9
+        )
     axis.grid(axis="x", alpha=0.3)
     figure.tight_layout()
     return _save(figure, path)

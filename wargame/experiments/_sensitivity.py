@@ -20,9 +20,27 @@ from wargame.errors import InputError
 from wargame.experiments._design import salib_problem
 from wargame.experiments._results import SweepResults
 
-__all__ = ["morris_indices", "point_means", "sobol_indices"]
+__all__ = [
+    "NOISE_WARNING_SHARE",
+    "NoisyOutcomeWarning",
+    "morris_indices",
+    "noise_warnings",
+    "point_means",
+    "sampling_noise",
+    "sobol_indices",
+]
 
 _BOOTSTRAP_STREAM = 2
+
+NOISE_WARNING_SHARE = 0.1
+"""Warn when sampling noise makes up this share of the variance of an outcome's per-point means or more.
+
+Noise of share ``r`` inflates every Sobol total-order index by about ``r`` and shrinks first-order
+indices by the factor ``1 - r``; it blurs Morris effects, heat maps and discovery boxes alike."""
+
+
+class NoisyOutcomeWarning(UserWarning):
+    """The per-point means of an outcome differ mostly by sampling noise: its indices are not trustworthy."""
 
 
 def point_means(results: SweepResults, outcome: str) -> np.ndarray:
@@ -41,6 +59,74 @@ def point_means(results: SweepResults, outcome: str) -> np.ndarray:
             source=str(results.root),
         )
     return means.to_numpy()
+
+
+def sampling_noise(results: SweepResults, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Compare the sampling noise of each outcome's per-point means with their variance between points.
+
+    A point's mean over ``n`` replications with sample variance ``s**2`` carries noise of variance
+    ``s**2 / n``. Averaged over the points, that noise is part of the observed variance of the point means
+    ``V``; what is left, ``V - noise``, is the variance the parameters explain. Sensitivity indices are
+    trustworthy only when noise is a small share of ``V``.
+
+    Args:
+        results: A sweep's results (any design with at least two points).
+        outcomes: Outcomes to assess; all when ``None``.
+
+    Returns:
+        One row per outcome: ``outcome``, ``points``, ``replications`` (mean runs with a value per point),
+        ``variance_between_points`` (``V``), ``noise_variance``, ``noise_share`` (``noise / V``; ``NaN``
+        when ``V`` is 0) and ``replications_for_10_percent``: at least how many replications per point
+        would bring the share down to 10%, from an upper 95% bound of the signal ``V - noise`` (``V``
+        estimated from few points is itself uncertain, so this is a lower bound; ``NaN`` when ``V`` is 0).
+    """
+    rows: list[dict[str, Any]] = []
+    for outcome in _outcomes(results, outcomes):
+        values = results.runs[outcome].astype(float).groupby(results.runs["point"])
+        means, counts = values.mean(), values.count()
+        within = values.var(ddof=1)
+        per_point_noise = (within / counts)[counts > 1]
+        between = float(means.var(ddof=1)) if means.notna().sum() > 1 else np.nan
+        noise = float(per_point_noise.mean()) if len(per_point_noise) else np.nan
+        share = noise / between if between > 0 else np.nan
+        points = int(means.notna().sum())
+        # the sample variance of P normal means has a standard error of V * sqrt(2 / (P - 1))
+        signal_high = between * (1 + 2 * np.sqrt(2 / max(points - 1, 1))) - noise
+        replications = float(counts[counts > 0].mean()) if (counts > 0).any() else np.nan
+        target = NOISE_WARNING_SHARE
+        needed = replications * noise * (1 - target) / (target * signal_high) if signal_high > 0 else np.nan
+        rows.append(
+            {
+                "outcome": outcome,
+                "points": points,
+                "replications": replications,
+                "variance_between_points": between,
+                "noise_variance": noise,
+                "noise_share": share,
+                "replications_for_10_percent": float(np.ceil(needed)) if np.isfinite(needed) else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def noise_warnings(noise: pd.DataFrame, threshold: float = NOISE_WARNING_SHARE) -> list[str]:
+    """Return a warning for each outcome of a :func:`sampling_noise` table whose noise share is high."""
+    messages = []
+    for row in noise.itertuples(index=False):
+        if not (row.noise_share >= threshold):
+            continue
+        advice = (
+            f"bringing it down to {NOISE_WARNING_SHARE:.0%} takes at least "
+            f"{row.replications_for_10_percent:,.0f} replications per point, or an outcome with less noise"
+            if np.isfinite(row.replications_for_10_percent)
+            else "the points do not differ beyond noise"
+        )
+        messages.append(
+            f"{row.outcome}: sampling noise is {row.noise_share:.0%} of the variance between design points "
+            f"({row.replications:.0f} replications per point); its sensitivity indices, heat maps and "
+            f"discovery boxes are not trustworthy ({advice})"
+        )
+    return messages
 
 
 def _bootstrap_seed(results: SweepResults) -> int:

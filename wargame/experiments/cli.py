@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from wargame.errors import InputError
@@ -119,15 +120,18 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     from wargame.experiments._analyze import analyze
+    from wargame.experiments._sensitivity import NoisyOutcomeWarning
 
     outcome, threshold = args.discover if args.discover is not None else (None, None)
-    report = analyze(
-        args.results,
-        report_dir=args.report_dir,
-        outcomes=args.outcome,
-        discovery_outcome=outcome,
-        discovery_threshold=threshold,
-        plots=not args.no_plots,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NoisyOutcomeWarning)  # the report prints them
+        report = analyze(
+            args.results,
+            report_dir=args.report_dir,
+            outcomes=args.outcome,
+            discovery_outcome=outcome,
+            discovery_threshold=threshold,
+            plots=not args.no_plots,
+        )
     print(report.format())
     return 0
