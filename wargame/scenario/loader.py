@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from wargame.errors import InputError
 from wargame.scenario.schema import LocatedValueError
 
-__all__ = ["LocatedDocument", "load_document", "validate_document"]
+__all__ = ["LocatedDocument", "item_key", "load_document", "validate_document"]
 
 Location = tuple[str, int]  # (file, line)
 PathKey = tuple[str | int, ...]
@@ -86,7 +86,8 @@ def _collect_locations(node: yaml.Node, path: PathKey, file: str, out: dict[Path
             _collect_locations(item, (*path, index), file, out)
 
 
-def _item_key(item: Any) -> str | None:
+def item_key(item: Any) -> str | None:
+    """Return the key a list item is addressed by: its ``id``, or ``from-to`` for links and commitments."""
     if isinstance(item, dict):
         if "id" in item:
             return str(item["id"])
@@ -96,7 +97,7 @@ def _item_key(item: Any) -> str | None:
 
 
 def _keyed(items: Any) -> bool:
-    return isinstance(items, list) and bool(items) and all(_item_key(item) is not None for item in items)
+    return isinstance(items, list) and bool(items) and all(item_key(item) is not None for item in items)
 
 
 def _subtree(locations: dict[PathKey, Location], prefix: PathKey) -> dict[PathKey, Location]:
@@ -127,8 +128,8 @@ def _merge(
             locations.update({(key, *path): where for path, where in sub.items()})
         return merged, locations
     if _keyed(base) and _keyed(over):
-        base_keys = [_item_key(item) for item in base]
-        over_keys = [_item_key(item) for item in over]
+        base_keys = [item_key(item) for item in base]
+        over_keys = [item_key(item) for item in over]
         items: list[Any] = []
         locations = {(): over_locs.get((), ("?", 0))}
         for key in [*base_keys, *(k for k in over_keys if k not in base_keys)]:
@@ -216,7 +217,7 @@ def _readable_path(data: Any, loc: tuple[str | int, ...]) -> str:
     node = data
     for part in loc:
         if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-            key = _item_key(node[part])
+            key = item_key(node[part])
             parts.append(f"{parts.pop() if parts else ''}[{key if key is not None else part}]")
             node = node[part]
             continue

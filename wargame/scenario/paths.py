@@ -14,6 +14,7 @@ import difflib
 from typing import TYPE_CHECKING, Any
 
 from wargame.errors import InputError
+from wargame.scenario.loader import item_key as _item_key
 
 if TYPE_CHECKING:
     from wargame.scenario.schema import Scenario
@@ -47,15 +48,6 @@ def quantity_bounds(scenario: Scenario) -> dict[str, QuantityBounds]:
 def quantity_paths(scenario: Scenario) -> list[str]:
     """Return the quantity paths of ``scenario`` in a stable order."""
     return list(quantity_bounds(scenario))
-
-
-def _item_key(item: Any) -> str | None:
-    if isinstance(item, dict):
-        if "id" in item:
-            return str(item["id"])
-        if "from" in item and "to" in item:
-            return f"{item['from']}-{item['to']}"
-    return None
 
 
 def _walk(document: Any, path: str) -> tuple[Any, str | int]:

@@ -7,6 +7,7 @@ Cross-references (actor ids, rung ids, quantity paths) are checked in :meth:`Sce
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -36,21 +37,10 @@ __all__ = [
     "UnlessResponse",
 ]
 
-DOMAINS: tuple[str, ...] = ("air", "maritime", "land", "cyber", "information")
 Domain = Literal["air", "maritime", "land", "cyber", "information"]
+DOMAINS: tuple[str, ...] = typing.get_args(Domain)
 
-EXCHANGE_OBJECTIVES: tuple[str, ...] = (
-    "policy_dialogue",
-    "arms_sales_management",
-    "defense_assessment",
-    "education_and_training",
-    "combat_readiness",
-    "professional_defense",
-    "intelligence_sharing",
-    "armament_research_and_development",
-    "logistics_and_maintenance",
-    "communications_and_command_control",
-)
+# The ten military-exchange objectives of the R.O.C. National Defense Report.
 ExchangeObjective = Literal[
     "policy_dialogue",
     "arms_sales_management",
@@ -63,6 +53,7 @@ ExchangeObjective = Literal[
     "logistics_and_maintenance",
     "communications_and_command_control",
 ]
+EXCHANGE_OBJECTIVES: tuple[str, ...] = typing.get_args(ExchangeObjective)
 
 # Rivera et al. (2024) escalation categories and the weights of their evaluation code.
 ESCALATION_CATEGORIES: dict[str, int] = {
@@ -76,6 +67,7 @@ ESCALATION_CATEGORIES: dict[str, int] = {
 EscalationCategory = Literal[
     "de_escalation", "status_quo", "posturing", "non_violent_escalation", "violent_escalation", "nuclear"
 ]
+assert set(typing.get_args(EscalationCategory)) == set(ESCALATION_CATEGORIES)
 
 
 def _not_a_boolean(value: object) -> object:
