@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -48,7 +47,7 @@ def test_simulated_war_frequency_is_within_the_99_percent_interval(
     model: BargainingModel, high: float
 ) -> None:
     params = model.parameters("default", {"b_cost_high": high, "runs": 20000.0})
-    result = model.run(params, np.random.default_rng(np.random.SeedSequence(7).spawn(1)[0]))
+    result = model.run(params, 7)
     expected = war_probability_closed_form(params["p_a_wins"], params["cost_a"], 0.0, high)
     low, upper = result.war_frequency_ci99
     assert expected == result.war_probability

@@ -52,6 +52,26 @@ def test_seed_and_runs_make_stochastic_output_reproducible(capsys: pytest.Captur
     assert first == capsys.readouterr().out
 
 
+def test_parameter_values_print_as_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    _teach(["grayzone", "--case", "default", "--runs", "20", "--param", "days=30"])
+    out = capsys.readouterr().out
+    assert "your changes: days=30, runs=20\n" in out
+    assert "for 30 days" in out and "20 campaigns" in out
+    _teach(["escalation", "--case", "baseline", "--param", "rung_gain=0,2,4,6,12.5"])
+    _teach(["escalation", "--case", "baseline", "--param", "ally_credibility=0.123456789"])
+    out = capsys.readouterr().out
+    assert "your changes: rung_gain=0,2,4,6,12.5\n" in out
+    assert "case baseline*: ally credibility 0.123456789," in out
+    assert not re.search(r"\d\.0\b|\d\.0[,)\s]|e\+0", out)
+
+
+def test_show_params_prints_whole_numbers_and_lists_plainly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _teach(["grayzone", "--show-params"]) == 0
+    assert "  runs = 2000 [simulated campaigns]" in capsys.readouterr().out
+    assert _teach(["escalation", "--show-params"]) == 0
+    assert "  rung_gain = 0,2,4,6,9 [utility]" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -63,6 +83,8 @@ def test_seed_and_runs_make_stochastic_output_reproducible(capsys: pytest.Captur
         (["teach", "grayzone", "--param", "mitigation=2"], "--param: mitigation: must be <= 1"),
         (["teach", "richardson", "--param", "a"], "expected key=value"),
         (["teach", "richardson", "--runs", "5"], "richardson is deterministic and takes no --runs"),
+        (["teach", "lanchester", "--jobs", "2"], "lanchester is deterministic and takes no --jobs"),
+        (["teach", "grayzone", "--jobs", "0"], "--jobs: must be at least 1, got 0"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(

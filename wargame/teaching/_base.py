@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,16 +23,48 @@ __all__ = [
     "Parameters",
     "TeachingModel",
     "format_value",
+    "format_values",
     "integrate_rk4",
+    "mean_ci99",
     "normal_quantile_99",
     "parse_parameter_overrides",
+    "ratio_ci99",
     "save_figure",
+    "scalar_parameters",
 ]
 
 Parameters = Mapping[str, ParameterValue]
 
 #: Two-sided 99% normal quantile, used for every stochastic model's confidence interval.
 normal_quantile_99 = 2.5758293035489004
+
+
+def scalar_parameters(params: Parameters) -> dict[str, float]:
+    """The parameters of a model whose parameters are all single numbers, as floats."""
+    return {key: float(value) for key, value in params.items()}  # type: ignore[arg-type]
+
+
+def mean_ci99(sample: np.ndarray) -> tuple[float, float, float]:
+    """The mean of a sample and its 99% confidence interval (normal approximation)."""
+    mean = float(sample.mean())
+    half = normal_quantile_99 * float(sample.std(ddof=1)) / math.sqrt(sample.size)
+    return mean, mean - half, mean + half
+
+
+def ratio_ci99(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, float, float]:
+    """The ratio of two totals over replications and its 99% confidence interval (ratio estimator).
+
+    For example incidents answered in time over all incidents: the replications are independent, the
+    incidents within one are not counted as such.
+    """
+    total = float(denominator.sum())
+    if not total:
+        return 0.0, 0.0, 0.0
+    ratio = float(numerator.sum()) / total
+    residual = numerator - ratio * denominator
+    spread = float(residual.std(ddof=1)) / (float(denominator.mean()) * math.sqrt(denominator.size))
+    half = normal_quantile_99 * spread
+    return ratio, ratio - half, ratio + half
 
 
 def integrate_rk4(
@@ -110,6 +143,11 @@ def format_value(value: ParameterValue | np.ndarray) -> str:
     return repr(number)
 
 
+def format_values(params: Mapping[str, ParameterValue]) -> dict[str, str]:
+    """Every parameter value formatted by :func:`format_value`, for report lines."""
+    return {key: format_value(value) for key, value in params.items()}
+
+
 def save_figure(figure: Any, path: Path) -> Path:
     """Save a matplotlib figure as a PNG that is byte-identical from run to run, then close it."""
     import matplotlib.pyplot as plt
@@ -132,11 +170,11 @@ def new_figure(columns: int = 1, rows: int = 1, size: tuple[float, float] = (7.0
 
 
 class TeachingModel(ABC):
-    """A teaching model: a scenario file, a ``run(params, seed)``, a printed report and figures.
+    """A teaching model: a scenario file, a ``run(params, seed, executor)``, a printed report and figures.
 
     Subclasses set ``name`` (the scenario file stem), ``parameter_names`` and implement ``run``,
-    ``report`` and ``plot``. ``run`` is a pure function of its parameters and seed so a runner can
-    call it once per replication.
+    ``report`` and ``plot``. ``run`` is a pure function of its parameters and seed: the executor only
+    decides where replications are computed, never what they draw.
     """
 
     name: ClassVar[str]
@@ -184,20 +222,36 @@ class TeachingModel(ABC):
                     raise InputError(f"must be finite, got {item}", source="--param", field=key)
                 if spec.minimum is not None and item < spec.minimum:
                     raise InputError(
-                        f"must be >= {spec.minimum:g}, got {item:g}", source="--param", field=key
+                        f"must be >= {format_value(spec.minimum)}, got {format_value(item)}",
+                        source="--param",
+                        field=key,
                     )
                 if spec.maximum is not None and item > spec.maximum:
                     raise InputError(
-                        f"must be <= {spec.maximum:g}, got {item:g}", source="--param", field=key
+                        f"must be <= {format_value(spec.maximum)}, got {format_value(item)}",
+                        source="--param",
+                        field=key,
                     )
                 if spec.integer and item != int(item):
-                    raise InputError(f"must be a whole number, got {item:g}", source="--param", field=key)
+                    raise InputError(
+                        f"must be a whole number, got {format_value(item)}", source="--param", field=key
+                    )
             values[key] = value
         return values
 
     @abstractmethod
-    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> Any:
-        """Compute one parameter set; stochastic models draw only from ``seed``."""
+    def run(self, params: Parameters, seed: int | None = None, executor: Executor | None = None) -> Any:
+        """Compute one parameter set.
+
+        Stochastic models run their replications through
+        :func:`wargame.teaching._replicate.replicate`: one run key per replication spawned from ``seed``
+        (default: the scenario's ``default_seed``), chunks computed by ``executor`` (default: this
+        process). Deterministic models ignore both.
+        """
+
+    def root_seed(self, seed: int | None) -> int:
+        """The seed replications are spawned from: ``seed``, else the scenario's default, else 0."""
+        return seed if seed is not None else (self.scenario.method.default_seed or 0)
 
     @abstractmethod
     def report(self, results: Mapping[str, Any]) -> str:

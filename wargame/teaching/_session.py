@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from wargame.errors import InputError
-from wargame.teaching._base import parse_parameter_overrides
+from wargame.model.random_streams import run_keys_from_seed
+from wargame.runner.executors import make_executor
+from wargame.teaching._base import format_values, parse_parameter_overrides
 from wargame.teaching._registry import get_model
 
 __all__ = ["TeachingRun", "run_teaching_model"]
@@ -33,30 +33,41 @@ def run_teaching_model(
     case: str | None = None,
     seed: int | None = None,
     runs: int | None = None,
+    jobs: int | None = None,
     plot_dir: Path | None = None,
 ) -> TeachingRun:
     """Run every case of a model (or one case), with ``key=value`` overrides applied to each.
 
-    Stochastic cases draw from streams spawned from one ``SeedSequence(seed)``, one per case, so the
-    output is reproducible for a given seed.
+    Each case of the scenario has its own root seed, spawned from ``seed`` (default: the scenario's) in
+    the order the scenario lists its cases, so ``--case`` reproduces that case of a full run. A stochastic
+    model spawns one run key per replication from its case's seed and computes chunks of replications
+    on ``jobs`` worker processes; the numbers do not depend on ``jobs``.
+
+    Raises:
+        InputError: ``runs`` or ``jobs`` for a deterministic model, ``jobs`` below 1, or a bad override.
     """
     model = get_model(name)
     overrides = parse_parameter_overrides(assignments)
+    for option, value in (("runs", runs), ("jobs", jobs)):
+        if value is not None and not model.stochastic:
+            raise InputError(f"{name} is deterministic and takes no --{option}", source=f"--{option}")
     if runs is not None:
-        if "runs" not in model.scenario.parameters:
-            raise InputError(f"{name} is deterministic and takes no --runs", source="--runs")
         overrides["runs"] = float(runs)
-    cases = [case] if case is not None else list(model.scenario.cases)
-    base_seed = seed if seed is not None else (model.scenario.method.default_seed or 0)
-    streams = np.random.SeedSequence(base_seed).spawn(len(cases))
+    if jobs is not None and jobs < 1:
+        raise InputError(f"must be at least 1, got {jobs}", source="--jobs")
+    all_cases = list(model.scenario.cases)
+    cases = [case] if case is not None else all_cases
+    base_seed = model.root_seed(seed)
+    case_seeds = dict(zip(all_cases, run_keys_from_seed(base_seed, len(all_cases)).tolist(), strict=True))
     results = {}
-    for case_name, stream in zip(cases, streams, strict=True):
-        params = model.parameters(case_name, overrides)
-        label = f"{case_name}*" if overrides else case_name
-        results[label] = model.run(params, np.random.default_rng(stream))
+    with make_executor(jobs or 1) as executor:
+        for case_name in cases:
+            params = model.parameters(case_name, overrides)
+            label = f"{case_name}*" if overrides else case_name
+            results[label] = model.run(params, case_seeds[case_name], executor)
     text = model.report(results)
     if overrides:
-        changes = ", ".join(f"{key}={value}" for key, value in overrides.items())
+        changes = ", ".join(f"{key}={value}" for key, value in format_values(overrides).items())
         text += f"\n\n* = scenario case with your changes: {changes}"
     if model.stochastic:
         text += f"\n\n(seed {base_seed}; rerun with --seed to draw again)"

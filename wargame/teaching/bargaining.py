@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize_scalar
 
 from wargame.errors import InputError
-from wargame.teaching._base import Parameters, TeachingModel, new_figure, normal_quantile_99, save_figure
+from wargame.model.random_streams import EnsembleRandom, Stream
+from wargame.teaching._base import (
+    Parameters,
+    TeachingModel,
+    format_values,
+    new_figure,
+    normal_quantile_99,
+    save_figure,
+    scalar_parameters,
+)
+from wargame.teaching._replicate import replicate
 
 __all__ = [
     "BargainingModel",
@@ -20,6 +32,7 @@ __all__ = [
     "commitment_threshold_p_future",
     "optimal_demand_closed_form",
     "optimal_demand_numerical",
+    "simulate_war_frequency",
     "war_probability_closed_form",
 ]
 
@@ -110,13 +123,29 @@ class BargainingResult:
     params: dict[str, float]
 
 
+def _draw_wars(random: EnsembleRandom, low: float, high: float, war_below: float) -> dict[str, np.ndarray]:
+    """Nature draws B's private cost, uniform on [low, high], once per replication; B fights below."""
+    b_costs = low + (high - low) * random.uniform(Stream.ADJUDICATION, 0, 1)[:, 0]
+    return {"war": b_costs < war_below}
+
+
 def simulate_war_frequency(
-    p: float, cost_a: float, low: float, high: float, runs: int, rng: np.random.Generator
+    p: float,
+    cost_a: float,
+    low: float,
+    high: float,
+    runs: int,
+    seed: int,
+    executor: Executor | None = None,
 ) -> tuple[float, tuple[float, float]]:
-    """Draw B's private cost ``runs`` times and return the war frequency and its 99% interval."""
+    """Draw B's private cost in ``runs`` replications and return the war frequency and its 99% interval.
+
+    A demands its numerically optimal share; B rejects (war) when its cost is below demand - p.
+    """
     demand = optimal_demand_numerical(p, cost_a, low, high)
-    b_costs = rng.uniform(low, high, size=runs)
-    wars = b_costs < demand - p
+    wars = replicate(partial(_draw_wars, low=low, high=high, war_below=demand - p), runs, seed, executor)[
+        "war"
+    ]
     frequency = float(wars.mean())
     half_width = normal_quantile_99 * math.sqrt(max(frequency * (1 - frequency), 1e-12) / runs)
     return frequency, (frequency - half_width, frequency + half_width)
@@ -140,15 +169,16 @@ class BargainingModel(TeachingModel):
         }
     )
 
-    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> BargainingResult:
-        """Compute the closed forms and simulate B's private cost over ``runs`` draws."""
-        p = {key: float(value) for key, value in params.items()}  # type: ignore[arg-type]
+    def run(
+        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
+    ) -> BargainingResult:
+        """Compute the closed forms and simulate B's private cost over ``runs`` replications."""
+        p = scalar_parameters(params)
         if p["b_cost_low"] > p["b_cost_high"]:
             raise InputError("b_cost_low must not exceed b_cost_high", source="--param", field="b_cost_low")
-        rng = np.random.default_rng(seed)
         low, high = p["b_cost_low"], p["b_cost_high"]
         frequency, interval = simulate_war_frequency(
-            p["p_a_wins"], p["cost_a"], low, high, int(p["runs"]), rng
+            p["p_a_wins"], p["cost_a"], low, high, int(p["runs"]), self.root_seed(seed), executor
         )
         range_low, range_high = bargaining_range(p["p_a_wins"], p["cost_a"], p["cost_b"])
         threshold = commitment_threshold_p_future(p["p_a_wins"], p["cost_a"], p["discount_factor"])
@@ -170,8 +200,9 @@ class BargainingModel(TeachingModel):
         lines = [self.title]
         for case, r in results.items():
             p = r.params
+            shown = format_values(p)
             lines.append(
-                f"\ncase {case}: p = {p['p_a_wins']:g}, c_A = {p['cost_a']:g}, c_B = {p['cost_b']:g}"
+                f"\ncase {case}: p = {shown['p_a_wins']}, c_A = {shown['cost_a']}, c_B = {shown['cost_b']}"
                 " (shares of the stake)"
             )
             lines.append(
@@ -179,7 +210,7 @@ class BargainingModel(TeachingModel):
                 f" beats war for both (width c_A + c_B = {r.range_high - r.range_low:.3f})"
             )
             lines.append(
-                f"  private information: B's cost uniform on [{p['b_cost_low']:g}, {p['b_cost_high']:g}]"
+                f"  private information: B's cost uniform on [{shown['b_cost_low']}, {shown['b_cost_high']}]"
             )
             lines.append(
                 f"    A's best demand {r.demand_numerical:.4f} (numerical) vs"
@@ -193,8 +224,8 @@ class BargainingModel(TeachingModel):
             )
             verdict = "WAR NOW (preventive)" if r.commitment_war else "peace can hold"
             lines.append(
-                f"  commitment problem: A's chance falls from {p['p_a_wins']:g} to {p['p_a_wins_future']:g}"
-                f" (delta = {p['discount_factor']:g});"
+                f"  commitment problem: A's chance falls from {shown['p_a_wins']}"
+                f" to {shown['p_a_wins_future']} (delta = {shown['discount_factor']});"
                 f" A fights now if it falls below {r.commitment_threshold:.4f}"
                 f" -> {verdict}"
             )
@@ -204,6 +235,7 @@ class BargainingModel(TeachingModel):
         """The bargaining range on the stake, and the war probability against B's cost uncertainty."""
         result = next(iter(results.values()))
         p = result.params
+        shown = format_values(p)
         figure, axis = new_figure(size=(8.0, 3.2))
         axis.hlines(0, 0, 1, color="0.3", linewidth=2)
         axis.axvspan(result.range_low, result.range_high, color="C2", alpha=0.3, label="bargaining range")
@@ -239,17 +271,12 @@ class BargainingModel(TeachingModel):
             for w in widths
         ]
         axes[0].plot(widths, closed, "k-", label="closed form")
-        seeds = np.random.SeedSequence(self.scenario.method.default_seed).spawn(widths.size)
+        # The same 5000 replications at every width (common random numbers): a smooth curve.
         simulated = [
             simulate_war_frequency(
-                p["p_a_wins"],
-                p["cost_a"],
-                p["b_cost_low"],
-                p["b_cost_low"] + w,
-                5000,
-                np.random.default_rng(s),
+                p["p_a_wins"], p["cost_a"], p["b_cost_low"], p["b_cost_low"] + w, 5000, self.root_seed(None)
             )
-            for w, s in zip(widths, seeds, strict=True)
+            for w in widths
         ]
         centres = np.array([freq for freq, _ in simulated])
         errors = np.array([[freq - lo, hi - freq] for freq, (lo, hi) in simulated]).T
@@ -282,7 +309,9 @@ class BargainingModel(TeachingModel):
         axes[1].plot(p["p_a_wins_future"], p["discount_factor"], "k*", markersize=12, label="this case")
         axes[1].set_xlabel("A's win probability after the power shift")
         axes[1].set_ylabel("discount factor delta (per period)")
-        axes[1].set_title(f"Commitment problem, p now = {p['p_a_wins']:g} (red: preventive war)", fontsize=9)
+        axes[1].set_title(
+            f"Commitment problem, p now = {shown['p_a_wins']} (red: preventive war)", fontsize=9
+        )
         axes[1].legend(fontsize=8, loc="lower right")
         paths.append(save_figure(figure, out_dir / "bargaining_war.png"))
         return paths

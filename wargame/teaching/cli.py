@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from wargame.teaching._base import format_value
 from wargame.teaching._registry import get_model, model_names
 from wargame.teaching._session import run_teaching_model
 
@@ -35,6 +36,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, help="directory for figures (default results/teaching/NAME)")
     parser.add_argument("--seed", type=int, help="seed for stochastic models (default: the scenario's)")
     parser.add_argument("--runs", type=int, help="Monte Carlo replications for stochastic models")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        help="worker processes for the replications of stochastic models (default 1); same numbers for any J",
+    )
     parser.add_argument("--show-params", action="store_true", help="print the model's parameters and exit")
     parser.set_defaults(handler=handle_teach)
 
@@ -56,8 +62,7 @@ def _show_parameters(name: str) -> str:
     model = get_model(name)
     lines = [f"{model.title}: parameters (change with --param KEY=VALUE)"]
     for key, spec in model.scenario.parameters.items():
-        value = ",".join(f"{v:g}" for v in spec.value) if isinstance(spec.value, tuple) else f"{spec.value:g}"
-        lines.append(f"  {key} = {value} [{spec.unit}]  {spec.description}")
+        lines.append(f"  {key} = {format_value(spec.value)} [{spec.unit}]  {spec.description}")
     lines.append(
         "cases: " + ", ".join(f"{case} ({spec.description})" for case, spec in model.scenario.cases.items())
     )
@@ -79,6 +84,7 @@ def handle_teach(args: argparse.Namespace) -> int:
         case=args.case,
         seed=args.seed,
         runs=args.runs,
+        jobs=args.jobs,
         plot_dir=out_dir if args.plot else None,
     )
     print(run.text)

@@ -9,13 +9,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations_with_replacement
 from pathlib import Path
 
 import numpy as np
 
-from wargame.teaching._base import Parameters, TeachingModel, new_figure, normal_quantile_99, save_figure
+from wargame.model.random_streams import EnsembleRandom, Stream
+from wargame.teaching._base import (
+    Parameters,
+    TeachingModel,
+    format_value,
+    format_values,
+    new_figure,
+    normal_quantile_99,
+    save_figure,
+    scalar_parameters,
+)
+from wargame.teaching._replicate import replicate
 
 __all__ = [
     "COOPERATE",
@@ -26,6 +39,7 @@ __all__ = [
     "exact_match_scores",
     "make_strategies",
     "payoff_matrix",
+    "play_round_robin",
     "simulate_match",
 ]
 
@@ -90,6 +104,13 @@ def payoff_matrix(params: Parameters) -> np.ndarray:
     )
 
 
+def _move_probabilities(strategy: Strategy, noise: float) -> np.ndarray:
+    """``[move, state]``: probability of each move actually played, after a tremble with prob ``noise``."""
+    intended = np.array(strategy.cooperate_probability)
+    cooperate = intended * (1 - noise) + (1 - intended) * noise
+    return np.stack([cooperate, 1 - cooperate])
+
+
 def exact_match_scores(
     first: Strategy, second: Strategy, payoff: np.ndarray, turns: int, noise: float
 ) -> tuple[float, float]:
@@ -97,16 +118,7 @@ def exact_match_scores(
     distribution = np.zeros((2, 2))
     distribution[first.initial_state, second.initial_state] = 1.0
     totals = np.zeros(2)
-    p_first = (
-        np.array(first.cooperate_probability) * (1 - noise)
-        + (1 - np.array(first.cooperate_probability)) * noise
-    )
-    p_second = (
-        np.array(second.cooperate_probability) * (1 - noise)
-        + (1 - np.array(second.cooperate_probability)) * noise
-    )
-    move_first = np.stack([p_first, 1 - p_first])  # [move, state]
-    move_second = np.stack([p_second, 1 - p_second])
+    move_first, move_second = (_move_probabilities(player, noise) for player in (first, second))
     for _ in range(turns):
         joint = distribution[None, None, :, :] * move_first[:, None, :, None] * move_second[None, :, None, :]
         outcome = joint.sum(axis=(2, 3))  # [move_first, move_second]
@@ -129,17 +141,22 @@ def simulate_match(
     payoff: np.ndarray,
     turns: int,
     noise: float,
-    runs: int,
-    rng: np.random.Generator,
+    random: EnsembleRandom,
+    first_slot: int = 0,
 ) -> np.ndarray:
-    """Play ``runs`` independent matches at once; return mean score per turn, shape ``(runs, 2)``."""
+    """Play one match per replication of ``random``; return mean score per turn, shape ``(runs, 2)``.
+
+    Turn ``t`` of a replication draws four uniforms from its :attr:`Stream.POLICY` stream (day ``t``,
+    slots ``first_slot`` to ``first_slot + 3``): each player's intended move, then each player's tremble.
+    """
+    runs = random.runs
     state_first = np.full(runs, first.initial_state)
     state_second = np.full(runs, second.initial_state)
     cooperate_first = np.array(first.cooperate_probability)
     cooperate_second = np.array(second.cooperate_probability)
     totals = np.zeros((runs, 2))
-    for _ in range(turns):
-        draws = rng.random((4, runs))
+    for turn in range(turns):
+        draws = random.uniform(Stream.POLICY, turn, 4, first_slot).T
         move_first = (draws[0] >= cooperate_first[state_first]).astype(np.int64)
         move_second = (draws[1] >= cooperate_second[state_second]).astype(np.int64)
         move_first ^= draws[2] < noise
@@ -149,6 +166,27 @@ def simulate_match(
         state_first = first.next_state[state_first, move_first, move_second]
         state_second = second.next_state[state_second, move_second, move_first]
     return totals / turns
+
+
+def _pairings(count: int) -> list[tuple[int, int]]:
+    return list(combinations_with_replacement(range(count), 2))
+
+
+def play_round_robin(random: EnsembleRandom, params: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """One round robin per replication: every pairing plays one match, from its own four slots.
+
+    Returns:
+        ``{"scores": (runs, pairings, 2)}``, pairings in :func:`itertools.combinations_with_replacement`
+        order of the strategies.
+    """
+    strategies = list(make_strategies(params["generosity"]).values())
+    payoff = payoff_matrix(params)
+    turns, noise = int(params["turns"]), params["noise"]
+    scores = [
+        simulate_match(strategies[i], strategies[j], payoff, turns, noise, random, first_slot=4 * index)
+        for index, (i, j) in enumerate(_pairings(len(strategies)))
+    ]
+    return {"scores": np.stack(scores, axis=1)}
 
 
 @dataclass(frozen=True)
@@ -195,9 +233,11 @@ class DeterrenceGameModel(TeachingModel):
         }
     )
 
-    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> TournamentResult:
-        """Play every pairing ``runs`` times; each pairing draws from its own spawned seed."""
-        p = {key: float(value) for key, value in params.items()}  # type: ignore[arg-type]
+    def run(
+        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
+    ) -> TournamentResult:
+        """Play the round robin ``runs`` times, one run key per round robin."""
+        p = scalar_parameters(params)
         strategies = make_strategies(p["generosity"])
         labels = tuple(strategies)
         payoff = payoff_matrix(p)
@@ -206,12 +246,12 @@ class DeterrenceGameModel(TeachingModel):
         mean = np.zeros((count, count))
         error = np.zeros((count, count))
         exact = np.zeros((count, count))
-        pairs = list(combinations_with_replacement(range(count), 2))
-        root = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        streams = root.spawn(len(pairs))
-        for (i, j), rng in zip(pairs, streams, strict=True):
+        played = replicate(partial(play_round_robin, params=p), runs, self.root_seed(seed), executor)[
+            "scores"
+        ]
+        for index, (i, j) in enumerate(_pairings(count)):
             first, second = strategies[labels[i]], strategies[labels[j]]
-            scores = simulate_match(first, second, payoff, turns, noise, runs, rng)
+            scores = played[:, index, :]
             exact_i, exact_j = exact_match_scores(first, second, payoff, turns, noise)
             spread = scores.std(axis=0, ddof=1) / math.sqrt(runs)
             mean[i, j], mean[j, i] = scores.mean(axis=0)
@@ -226,10 +266,11 @@ class DeterrenceGameModel(TeachingModel):
         lines = [self.title]
         for case, result in results.items():
             p = result.params
+            shown = format_values(p)
             lines.append(
-                f"\ncase {case}: T,R,P,S = {p['payoff_temptation']:g},{p['payoff_reward']:g},"
-                f"{p['payoff_punishment']:g},{p['payoff_sucker']:g}; {int(p['turns'])} turns,"
-                f" noise {p['noise']:g},"
+                f"\ncase {case}: T,R,P,S = {shown['payoff_temptation']},{shown['payoff_reward']},"
+                f"{shown['payoff_punishment']},{shown['payoff_sucker']}; {int(p['turns'])} turns,"
+                f" noise {shown['noise']},"
                 f" {int(p['runs'])} matches per pairing"
             )
             lines.append("  mean score per turn of row against column:")
@@ -259,7 +300,9 @@ class DeterrenceGameModel(TeachingModel):
         axis.grid(False)
         axis.set_xlabel("opponent (column)")
         axis.set_ylabel("strategy (row)")
-        axis.set_title(f"Mean score per turn, row against column (noise {result.params['noise']:g})")
+        axis.set_title(
+            f"Mean score per turn, row against column (noise {format_value(result.params['noise'])})"
+        )
         figure.colorbar(image, ax=axis, label="points per turn")
         paths = [save_figure(figure, out_dir / "deterrence_game_payoffs.png")]
 
@@ -274,7 +317,7 @@ class DeterrenceGameModel(TeachingModel):
                 width,
                 yerr=normal_quantile_99 * error,
                 capsize=2,
-                label=f"{case} (noise {case_result.params['noise']:g})",
+                label=f"{case} (noise {format_value(case_result.params['noise'])})",
             )
         axis.set_xticks(range(len(result.labels)), result.labels)
         axis.set_ylabel("tournament score (points per turn)")

@@ -9,6 +9,7 @@ and reads the answers: the best rung and the credibilities at which it drops.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from numpy.typing import ArrayLike
 
 from wargame.errors import InputError
 from wargame.model.deterrence import deterrent_term, ladder_utilities, strength
-from wargame.teaching._base import Parameters, TeachingModel, format_value, new_figure, save_figure
+from wargame.teaching._base import Parameters, TeachingModel, format_values, new_figure, save_figure
 
 __all__ = [
     "RUNG_NAMES",
@@ -170,8 +171,10 @@ class EscalationModel(TeachingModel):
         }
     )
 
-    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> EscalationResult:
-        """Evaluate the ladder (deterministic: ``seed`` is ignored)."""
+    def run(
+        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
+    ) -> EscalationResult:
+        """Evaluate the ladder (deterministic: ``seed`` and ``executor`` are ignored)."""
         p = dict(params)
         for key in ("rung_gain", "rung_cost", "rung_risk"):
             if len(p[key]) != len(RUNG_NAMES):  # type: ignore[arg-type]
@@ -197,14 +200,15 @@ class EscalationModel(TeachingModel):
         lines = [self.title]
         for case, result in results.items():
             p = result.params
+            shown = format_values(p)
             lines.append(
-                f"\ncase {case}: ally credibility {format_value(p['ally_credibility'])},"
-                f" information sharing {format_value(p['information_sharing'])},"
-                f" resolve erosion {format_value(p['resolve_erosion'])}"
+                f"\ncase {case}: ally credibility {shown['ally_credibility']},"
+                f" information sharing {shown['information_sharing']},"
+                f" resolve erosion {shown['resolve_erosion']}"
             )
             lines.append(
                 f"  perceived allied deterrent D = {result.deterrent:.4f} (adversary strength A ="
-                f" {format_value(p['adversary_strength'])}, resolve {format_value(p['adversary_resolve'])})"
+                f" {shown['adversary_strength']}, resolve {shown['adversary_resolve']})"
             )
             for index, (name, utility) in enumerate(zip(RUNG_NAMES, result.utilities, strict=True)):
                 marker = "  <- best" if index == result.best else ""

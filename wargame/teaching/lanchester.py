@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,15 @@ import numpy as np
 from scipy.optimize import brentq
 
 from wargame.errors import InputError
-from wargame.teaching._base import Parameters, TeachingModel, integrate_rk4, new_figure, save_figure
+from wargame.teaching._base import (
+    Parameters,
+    TeachingModel,
+    format_values,
+    integrate_rk4,
+    new_figure,
+    save_figure,
+    scalar_parameters,
+)
 
 __all__ = [
     "Battle",
@@ -155,9 +164,11 @@ class LanchesterModel(TeachingModel):
         }
     )
 
-    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> LanchesterResult:
-        """Integrate the three battles (deterministic: ``seed`` is ignored)."""
-        p = {key: float(value) for key, value in params.items()}  # type: ignore[arg-type]
+    def run(
+        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
+    ) -> LanchesterResult:
+        """Integrate the three battles (deterministic: ``seed`` and ``executor`` are ignored)."""
+        p = scalar_parameters(params)
         step = p["step_days"]
         if abs(1.0 / step - round(1.0 / step)) > 1e-9:
             raise InputError(
@@ -247,9 +258,13 @@ class LanchesterModel(TeachingModel):
         lines = [f"{self.title} (RK4)"]
         for case, result in results.items():
             p = result.params
+            shown = format_values(p)
             x0, y0 = p["blue_initial_troops"], p["red_initial_troops"]
             alpha, beta = p["blue_kill_rate_square_per_day"], p["red_kill_rate_square_per_day"]
-            lines.append(f"\ncase {case}: Blue {x0:.0f} troops against Red {y0:.0f} troops")
+            lines.append(
+                f"\ncase {case}: Blue {shown['blue_initial_troops']} troops"
+                f" against Red {shown['red_initial_troops']} troops"
+            )
             lines.append(
                 f"  square law (aimed fire): alpha*x0^2 = {alpha * x0**2:.6g}"
                 f" vs beta*y0^2 = {beta * y0**2:.6g}"
@@ -257,7 +272,7 @@ class LanchesterModel(TeachingModel):
             sq = result.square
             final = sq.strengths[-1]
             if sq.loser is None:
-                lines.append(f"    nobody annihilated within {p['horizon_days']:g} days")
+                lines.append(f"    nobody annihilated within {shown['horizon_days']} days")
             else:
                 winner = "Blue" if sq.loser == "red" else "Red"
                 exact_day = square_law_annihilation_time(x0, y0, alpha, beta)
@@ -296,9 +311,8 @@ class LanchesterModel(TeachingModel):
                 + p["iwo_us_landed_day5_troops"]
             )
             lines.append(
-                "  Iwo Jima, Engel (1954) fit: a = {:g}, b = {:g} per day".format(
-                    p["iwo_japanese_kill_rate_per_day"], p["iwo_us_kill_rate_per_day"]
-                )
+                f"  Iwo Jima, Engel (1954) fit: a = {shown['iwo_japanese_kill_rate_per_day']},"
+                f" b = {shown['iwo_us_kill_rate_per_day']} per day"
             )
             lines.append(
                 f"    day {iwo.times_days[-1]:.2f}: US active {us:,.0f} of {landed:,.0f} landed "
@@ -343,9 +357,10 @@ class LanchesterModel(TeachingModel):
         axis.set_xlabel("time since landing (days)")
         axis.set_ylabel("strength (troops)")
         p = result.params
+        shown = format_values(p)
         axis.set_title(
-            f"Iwo Jima 1945, Engel's square-law fit (a = {p['iwo_japanese_kill_rate_per_day']:g},"
-            f" b = {p['iwo_us_kill_rate_per_day']:g} per day)"
+            f"Iwo Jima 1945, Engel's square-law fit (a = {shown['iwo_japanese_kill_rate_per_day']},"
+            f" b = {shown['iwo_us_kill_rate_per_day']} per day)"
         )
         axis.legend(fontsize=8)
         paths.append(save_figure(figure, out_dir / "lanchester_iwo_jima.png"))

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from scipy.linalg import expm
 
-from wargame.teaching._base import Parameters, TeachingModel, integrate_rk4, new_figure, save_figure
+from wargame.teaching._base import (
+    Parameters,
+    TeachingModel,
+    format_values,
+    integrate_rk4,
+    new_figure,
+    save_figure,
+    scalar_parameters,
+)
 
 __all__ = ["RichardsonModel", "RichardsonResult", "richardson_exact_state"]
 
@@ -81,9 +90,11 @@ class RichardsonModel(TeachingModel):
         }
     )
 
-    def run(self, params: Parameters, seed: int | np.random.Generator | None = None) -> RichardsonResult:
-        """Integrate one arms race (deterministic: ``seed`` is ignored)."""
-        values = {key: float(value) for key, value in params.items()}  # type: ignore[arg-type]
+    def run(
+        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
+    ) -> RichardsonResult:
+        """Integrate one arms race (deterministic: ``seed`` and ``executor`` are ignored)."""
+        values = scalar_parameters(params)
         matrix, forcing = _system(values)
 
         def rhs(_time: float, state: np.ndarray) -> np.ndarray:
@@ -121,6 +132,7 @@ class RichardsonModel(TeachingModel):
         lines = [f"{self.title} (RK4)"]
         for case, result in results.items():
             p = result.params
+            shown = format_values(p)
             mn = p["fatigue_x_per_year"] * p["fatigue_y_per_year"]
             ab = p["reaction_x_per_year"] * p["reaction_y_per_year"]
             verdict = "stable: arms settle" if result.stable else "UNSTABLE: arms run away"
@@ -140,7 +152,7 @@ class RichardsonModel(TeachingModel):
                 )
             final_x, final_y = result.arms[-1]
             lines.append(
-                f"  after {p['horizon_years']:g} years (step {p['step_years']:g} years): "
+                f"  after {shown['horizon_years']} years (step {shown['step_years']} years): "
                 f"x = {final_x:.4f}, y = {final_y:.4f}"
             )
             exact = np.array(result.exact_final)
