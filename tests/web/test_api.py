@@ -7,29 +7,11 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from conftest import Web, close_web, open_web
+from web_helpers import Web, close_web, current_turn, open_web, play_turn
 
 from wargame.session import Session
 from wargame.session._frontend import play
 from wargame.session._terminal import TerminalFrontEnd
-
-
-def _turn(web: Web) -> int:
-    return web.white_cell_state()["session"]["turn"]
-
-
-def play_turn(web: Web, twn: str | None = None, usa: str | None = None) -> int:
-    """Play one turn through the API: the white cell continues, then each seat moves when prompted."""
-    turn = _turn(web)
-    response = web.white_cell({"kind": "continue"}, turn)
-    assert response.status_code == 200, response.text
-    for seat, action in (("twn", twn), ("usa", usa)):
-        response = web.seat(seat, {"kind": "action", "action": action}, turn)
-        assert response.status_code == 200, response.text
-        assert response.json()["status"] == "recorded"
-    session = web.white_cell_state()["session"]
-    assert session["turn"] == turn + 1 or session["finished"]
-    return turn
 
 
 def _inputs(directory: Path) -> Counter:
@@ -68,7 +50,7 @@ def test_three_turns_journal_every_command_exactly_once(web: Web) -> None:
 
 def test_a_seat_may_commit_early_and_its_move_applies_when_its_turn_comes(web: Web) -> None:
     play_turn(web)
-    turn = _turn(web)  # the white cell's phase of turn 2
+    turn = current_turn(web)  # the white cell's phase of turn 2
     for seat in ("usa", "twn"):
         response = web.seat(seat, {"kind": "action", "action": None}, turn)
         assert response.status_code == 202, response.text
@@ -91,7 +73,7 @@ def test_a_seat_may_commit_early_and_its_move_applies_when_its_turn_comes(web: W
 
 def test_bad_requests_get_a_clear_4xx_and_change_nothing(web: Web) -> None:
     play_turn(web)
-    turn = _turn(web)
+    turn = current_turn(web)
     headers = {**web.auth("twn"), "Content-Type": "application/json"}
     malformed = web.client.post(
         "/api/seats/twn/commands", content=b'{"kind": "action", "turn":', headers=headers
@@ -144,7 +126,7 @@ def test_bad_requests_get_a_clear_4xx_and_change_nothing(web: Web) -> None:
 def test_a_move_the_session_refuses_when_its_turn_comes_is_reported_to_the_seat(web: Web) -> None:
     play_turn(web)
     play_turn(web, twn="raise_alert")  # a 14-day cooldown: not allowed again in the next turn
-    turn = _turn(web)
+    turn = current_turn(web)
     state = web.seat_state("twn")
     assert state["history"][-1]["decisions"] == ["raise_alert"]
     assert web.seat("twn", {"kind": "action", "action": "raise_alert"}, turn).status_code == 202
@@ -158,7 +140,7 @@ def test_a_move_the_session_refuses_when_its_turn_comes_is_reported_to_the_seat(
 def test_pause_resume_and_a_rewind_that_drops_queued_moves(web: Web) -> None:
     play_turn(web)
     play_turn(web)
-    turn = _turn(web)
+    turn = current_turn(web)
     assert web.white_cell({"kind": "pause"}, turn).status_code == 200
     assert web.white_cell_state()["session"]["paused"]
     paused = web.seat("twn", {"kind": "action", "action": None}, turn)
@@ -174,7 +156,7 @@ def test_pause_resume_and_a_rewind_that_drops_queued_moves(web: Web) -> None:
     assert state["queued"] == [] and "Dropped" in state["notices"][-1]["text"]
     assert [entry["turn"] for entry in state["history"]] == [1]  # the branch's own history
     play_turn(web)
-    assert _turn(web) == 3
+    assert current_turn(web) == 3
 
 
 def test_the_white_cell_injects_overrides_and_rolls(web: Web) -> None:

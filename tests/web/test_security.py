@@ -8,7 +8,7 @@ import secrets
 import stat
 
 import pytest
-from conftest import Web
+from web_helpers import Web, play_turn
 
 from wargame.web import redact
 
@@ -152,8 +152,6 @@ def test_path_tricks_get_403_or_404_and_reveal_nothing(web: Web, path: str) -> N
 
 
 def test_a_seat_state_holds_only_its_own_view(web: Web) -> None:
-    from test_api import play_turn
-
     play_turn(web)
     state = web.seat_state("twn")
     text = json.dumps(state)

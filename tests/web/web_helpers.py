@@ -13,7 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from wargame.session import Session
+from wargame.web import SeatTokens, WebConsole, create_app
 
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "taiwan_strait_baseline.yaml"
 SEATS = ("twn", "usa")
@@ -107,3 +110,73 @@ def _wait_until_up(base: str, deadline: float) -> None:
         except httpx.TransportError:
             time.sleep(0.05)
     raise RuntimeError(f"the server at {base} did not come up")
+
+
+@dataclass
+class Web:
+    """A session served in-process: the console, its tokens and a client of its app."""
+
+    directory: Path
+    session: Session
+    console: WebConsole
+    tokens: SeatTokens
+    client: TestClient
+
+    def auth(self, seat: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens.by_seat[seat]}"}
+
+    def seat_state(self, seat: str) -> dict:
+        response = self.client.get(f"/api/seats/{seat}/state", headers=self.auth(seat))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def white_cell_state(self) -> dict:
+        response = self.client.get("/api/white-cell/state", headers=self.auth("white_cell"))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def seat(self, seat: str, body: dict, turn: int | None = None):
+        turn = self.white_cell_state()["session"]["turn"] if turn is None else turn
+        return self.client.post(
+            f"/api/seats/{seat}/commands", json={"turn": turn, **body}, headers=self.auth(seat)
+        )
+
+    def white_cell(self, body: dict, turn: int | None = None):
+        turn = self.white_cell_state()["session"]["turn"] if turn is None else turn
+        return self.client.post(
+            "/api/white-cell/commands", json={"turn": turn, **body}, headers=self.auth("white_cell")
+        )
+
+
+def open_web(directory: Path) -> Web:
+    """Open the session in ``directory`` and serve it in-process (close with :func:`close_web`)."""
+    session = Session.open(directory)
+    console = WebConsole(session)
+    tokens = SeatTokens.load_or_create(directory, console.seats)
+    console.start()
+    client = TestClient(create_app(console, tokens))
+    return Web(directory, session, console, tokens, client)
+
+
+def close_web(web: Web) -> None:
+    web.client.close()
+    web.console.stop()
+    web.session.close()
+
+
+def current_turn(web: Web) -> int:
+    return web.white_cell_state()["session"]["turn"]
+
+
+def play_turn(web: Web, twn: str | None = None, usa: str | None = None) -> int:
+    """Play one turn through the API: the white cell continues, then each seat moves when prompted."""
+    turn = current_turn(web)
+    response = web.white_cell({"kind": "continue"}, turn)
+    assert response.status_code == 200, response.text
+    for seat, action in (("twn", twn), ("usa", usa)):
+        response = web.seat(seat, {"kind": "action", "action": action}, turn)
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "recorded"
+    session = web.white_cell_state()["session"]
+    assert session["turn"] == turn + 1 or session["finished"]
+    return turn
