@@ -396,6 +396,7 @@ class WebConsole:
                 item.seat,
                 f"2d6 rolled {result['dice'][0]} + {result['dice'][1]}, modifier {result['modifier']:+d}: "
                 f"{result['total']} against {result['needed']}: {outcome}",
+                kind="info",
             )
         log.info(
             "%s %s from %s for turn %d: %s",
@@ -408,9 +409,9 @@ class WebConsole:
         self._bump()
         self._cond.notify_all()
 
-    def _notice(self, seat: str, text: str) -> None:
+    def _notice(self, seat: str, text: str, kind: str = "error") -> None:
         notices = self._notices[seat]
-        notices.append({"time_utc": _now(), "text": text})
+        notices.append({"time_utc": _now(), "text": text, "kind": kind})
         del notices[:-_NOTICES_KEPT]
 
     def _refresh(self) -> None:

@@ -71,7 +71,8 @@ def seat_page(seat: str, state: dict[str, Any]) -> str:
     <div id="programs"></div>
   </section>
   <section class="panel"><h2>Escalation</h2><div id="gauge"></div><p id="warning"></p></section>
-  <section class="panel"><h2>Your picture</h2><div id="map"></div><div id="picture"></div></section>
+  <section class="panel"><h2>Your picture</h2><p id="view-age" class="muted"></p><div id="map"></div>
+    <div id="picture"></div></section>
   <section class="panel"><h2>Your state</h2><div id="own"></div></section>
   <section class="panel"><h2>Timeline</h2><div id="timeline"></div></section>
   <section class="panel"><h2>News</h2><div id="news"></div><div id="notices"></div>
@@ -112,7 +113,7 @@ def white_cell_page(state: dict[str, Any]) -> str:
   <section class="panel"><h2>Seats this turn</h2><div id="seats"></div></section>
   <section class="panel"><h2>Ground truth</h2><div id="gauge"></div><div id="truth"></div>
     <div id="activities"></div></section>
-  <section class="panel"><h2>Actors and links</h2><div id="map"></div></section>
+  <section class="panel"><h2>Actors and links</h2><div id="map"></div><div id="map-legend"></div></section>
   <section class="panel"><h2>Trajectory</h2><div id="trajectory"></div></section>
   <section class="panel"><h2>Quantities</h2><div id="quantities"></div></section>
   <section class="panel"><h2>White-cell log</h2><div id="log"></div><div id="notices"></div>

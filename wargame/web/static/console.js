@@ -130,8 +130,12 @@
   }
 
   // ------------------------------------------------------------------ common pieces
+  let shownTurn = null;
   function renderHeader() {
     const s = state.session;
+    const turnKey = `${s.branch}:${s.turn}`;
+    if (shownTurn !== null && shownTurn !== turnKey) feedback("", ""); // last turn's word is stale
+    shownTurn = turnKey;
     $("who").textContent = page === "seat" ? `${state.actor_name} (${state.seat})` : "White cell";
     $("scenario").textContent = s.scenario_name;
     $("turn").textContent = s.finished ? `Finished after turn ${s.turn}` : `Turn ${s.turn} of ${s.turns_total}`;
@@ -268,7 +272,9 @@
       : h("p", { class: "muted" }, "Nothing yet."));
     fill("news", state.news.length ? h("ul", {}, state.news.slice().reverse().map((n) => h("li", {}, `day ${n.day} [${n.source}] ${n.text}`)))
       : h("p", { class: "muted" }, "No news."));
-    fill("notices", state.notices.map((n) => h("p", { class: "notice" }, n.text)),
+    $("view-age").textContent = view && view.turn !== s.turn && !s.finished
+      ? `Your view of turn ${view.turn} (day ${view.day}); this turn's view comes with your move.` : "";
+    fill("notices", state.notices.map((n) => h("p", { class: `notice ${n.kind || ""}` }, n.text)),
       state.queued.map((q) => h("p", { class: "queued" }, `Queued for turn ${q.turn}: ${q.describe}`)));
   }
 
@@ -381,15 +387,16 @@
     for (const l of linksFrom(truth.quantities).filter((x) => x.section === "links")) {
       const key = l.pair.slice().sort().join("-");
       pairs[key] = pairs[key] || { from: l.pair[0], to: l.pair[1], strength: l.fidelity, labels: [] };
-      pairs[key].labels.push(`${l.pair[0]}→${l.pair[1]} ${num(l.latency_hours, 0)} h · ${num(l.fidelity, 2)}`);
+      pairs[key].labels.push(`${l.pair[0]} → ${l.pair[1]}: latency ${num(l.latency_hours, 0)} h, fidelity ${num(l.fidelity, 2)}`);
     }
     const actors = [...new Set(Object.keys(truth.quantities || {}).filter((k) => k.startsWith("actors.")).map((k) => k.split(".")[1]))];
     const adversary = s.order.find((x) => x !== "white_cell");
-    fill("map", schematic(null, actors, Object.values(pairs).map((p) => ({ ...p, label: p.labels.join(" / ") })), adversary));
+    fill("map", schematic(null, actors, Object.values(pairs), adversary));
+    fill("map-legend", h("ul", { class: "muted" }, Object.values(pairs).flatMap((p) => p.labels).map((x) => h("li", {}, x))));
     fill("trajectory", trajectory(state.trajectory, state.rungs));
     fill("quantities", table(["quantity", "value"], Object.entries(truth.quantities || {}).map(([k, v]) => [k, num(v)])));
     fill("log", state.log.length ? h("ul", {}, state.log.slice().reverse().map((e) => h("li", {}, `turn ${e.turn}: ` + logText(e)))) : h("p", { class: "muted" }, "Nothing yet."));
-    fill("notices", state.notices.map((n) => h("p", { class: "notice" }, n.text)));
+    fill("notices", state.notices.map((n) => h("p", { class: `notice ${n.kind || ""}` }, n.text)));
   }
 
   function logText(entry) {
