@@ -216,3 +216,19 @@ def test_a_session_moves_between_the_web_and_the_terminal(web: Web) -> None:
     with Session.open(web.directory, read_only=True) as session:
         assert session.status().turn == 4
         session.replay()
+
+
+def test_a_paused_session_stays_paused_when_served_until_the_white_cell_resumes(web: Web) -> None:
+    play_turn(web)
+    assert web.white_cell({"kind": "pause"}).status_code == 200
+    close_web(web)
+    again = open_web(web.directory)
+    try:
+        assert again.white_cell_state()["session"]["paused"]
+        assert again.white_cell({"kind": "continue"}).status_code == 409
+        assert again.white_cell({"kind": "resume"}).status_code == 200
+        state = again.white_cell_state()
+        assert not state["session"]["paused"] and state["your_move"]
+        play_turn(again)
+    finally:
+        close_web(again)
