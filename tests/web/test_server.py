@@ -77,3 +77,14 @@ def test_a_second_server_on_a_session_in_play_is_refused(tmp_path: Path) -> None
         )
     assert second.returncode == 2
     assert "open for play in another process" in second.stderr
+
+
+def test_wargame_session_serve_is_registered(tmp_path: Path, capsys) -> None:
+    from wargame.cli import build_parser, main
+
+    args = build_parser().parse_args(
+        ["session", "serve", str(tmp_path), "--host", "0.0.0.0", "--port", "8001"]
+    )
+    assert (args.host, args.port, args.new_links) == ("0.0.0.0", 8001, False)
+    assert main(["session", "serve", str(tmp_path / "missing")]) == 2
+    assert "no such session directory" in capsys.readouterr().err

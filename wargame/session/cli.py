@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from wargame.web.cli import add_serve_parser
+
 __all__ = ["add_parser"]
 
 
@@ -83,6 +85,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="SEAT=ACTION: also run with that seat's decision at --turn swapped",
     )
     branch.set_defaults(handler=_branch)
+    add_serve_parser(commands)  # `session serve`: the web console (wargame/web)
 
 
 def _new(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from typing import TextIO
 
 import uvicorn
 
+from wargame.errors import InputError
 from wargame.web._app import create_app
 from wargame.web._console import WebConsole
 from wargame.web._session_api import WHITE_CELL, Session
@@ -28,9 +29,11 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError:
+    except OSError as error:
         sock.close()
-        raise
+        raise InputError(
+            f"cannot listen on {host} port {port}: {error.strerror or error}", source="--host"
+        ) from None
     sock.set_inheritable(True)
     return sock
 
@@ -96,8 +99,8 @@ def serve(
         out: Where the links go (standard output by default).
 
     Raises:
-        InputError: If the session cannot be opened (missing, locked by another player, tampered with).
-        OSError: If the address cannot be bound.
+        InputError: If the session cannot be opened (missing, locked by another player, tampered with) or
+            the address cannot be listened on.
     """
     out = out or sys.stdout
     _configure_logging()
