@@ -212,6 +212,21 @@ def test_sampling_noise_is_measured_against_the_variance_between_points(tmp_path
     assert (noise["points"] == 200).all() and (noise["replications"] == 10).all()
 
 
+def test_common_seeds_leave_only_the_parameters_between_points(tmp_path: Path) -> None:
+    design = generate_design(
+        LINEAR_PARAMETERS[:1], LatinHypercubeDesign(kind="latin_hypercube", samples=50), root_seed=5
+    )
+    run_sweep(design, weak_signal_in_noise, tmp_path / "s", replications=10, root_seed=5, common_seeds=True)
+    results = load_results(tmp_path / "s")
+    assert results.common_seeds
+    seeds = results.runs.pivot(index="replication", columns="point", values="seed")
+    assert (seeds.nunique(axis=1) == 1).all() and seeds.iloc[:, 0].nunique() == 10
+    noise = sampling_noise(results).set_index("outcome")
+    # every point's mean carries the same noise: the split-half estimate of what differs is zero
+    assert noise["noise_share"].max() < 1e-12
+    assert noise.loc["even", "variance_between_points"] == pytest.approx(design.points["x.a"].var())
+
+
 def test_analyze_warns_when_noise_drowns_the_differences_between_points(tmp_path: Path) -> None:
     parameters = [Parameter(path="x.a", bounds=UNIT), Parameter(path="x.b", bounds=UNIT)]
     design = generate_design(parameters, SobolDesign(kind="sobol", base_samples=32), root_seed=2)

@@ -138,6 +138,9 @@ def test_seeds_depend_only_on_root_seed_point_and_replication() -> None:
     assert len(np.unique(np.concatenate([whole, run_seeds(ROOT_SEED, 4, 0, 50)]))) == 100
     assert not np.array_equal(run_seeds(ROOT_SEED + 1, 3, 0, 50), whole)
     assert whole.dtype == np.uint64
+    common = run_seeds(ROOT_SEED, 3, 10, 20, common=True)
+    assert np.array_equal(common, run_seeds(ROOT_SEED, 0, 10, 20))
+    assert np.array_equal(common, run_seeds(ROOT_SEED, 7, 0, 50, common=True)[10:20])
 
 
 def test_a_serial_sweep_writes_one_row_per_run_with_its_seed(tmp_path: Path, reference: pd.DataFrame) -> None:
@@ -322,6 +325,8 @@ def test_a_folder_that_is_not_empty_or_holds_a_sweep_is_never_written(tmp_path: 
         sweep(out, resume=True, experiment_name="other")
     with pytest.raises(InputError, match="replications differs"):
         sweep(out, resume=True, replications=41)
+    with pytest.raises(InputError, match="common_seeds differs"):
+        sweep(out, resume=True, common_seeds=True)
     assert folder_state(out) == before
 
 

@@ -70,6 +70,7 @@ def sweep(
             out_dir,
             replications=spec.replications,
             root_seed=spec.root_seed,
+            common_seeds=spec.common_seeds,
             executor=executor,
             resume=resume,
             outcomes=spec.outcomes,

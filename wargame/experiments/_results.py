@@ -60,6 +60,11 @@ class SweepResults:
         return len(self.runs) + len(self.failures) == self.total_runs
 
     @property
+    def common_seeds(self) -> bool:
+        """Whether replication ``r`` of every point ran with the same seed (common random numbers)."""
+        return bool(self.info.get("common_seeds", False))
+
+    @property
     def design_kind(self) -> str:
         return str(self.info["design"]["kind"])
 

@@ -1,7 +1,9 @@
 """Seeds: every random number of a sweep derives from one root seed, in the parent process.
 
 Run seeds are a pure function of ``(root seed, design point, replication)``, so they do not depend on the
-executor, the worker count, the task layout or on which runs a resumed sweep still has to do.
+executor, the worker count, the task layout or on which runs a resumed sweep still has to do. With common
+random numbers (``common_seeds``), replication ``r`` of every design point gets the same seed, that of
+point 0: the points then differ only by their parameters, not by independent noise.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ _RUN_STREAM = 0
 _DESIGN_STREAM = 1
 
 
-def run_seeds(root_seed: int, point: int, start: int, stop: int) -> np.ndarray:
+def run_seeds(root_seed: int, point: int, start: int, stop: int, *, common: bool = False) -> np.ndarray:
     """Return the seeds of replications ``start`` to ``stop - 1`` of design point ``point``.
 
     Each seed is a 64-bit word of ``SeedSequence(root_seed, spawn_key=(0, point))``; word ``r`` does
@@ -26,13 +28,15 @@ def run_seeds(root_seed: int, point: int, start: int, stop: int) -> np.ndarray:
         point: Design point index.
         start: First replication index.
         stop: One past the last replication index.
+        common: Common random numbers: every point gets the seeds of point 0.
 
     Returns:
         A ``uint64`` array of length ``stop - start``.
     """
     if not 0 <= start <= stop:
         raise ValueError(f"need 0 <= start <= stop, got {start}, {stop}")
-    words = np.random.SeedSequence(root_seed, spawn_key=(_RUN_STREAM, point)).generate_state(stop, np.uint64)
+    key = (_RUN_STREAM, 0 if common else point)
+    words = np.random.SeedSequence(root_seed, spawn_key=key).generate_state(stop, np.uint64)
     return words[start:stop]
 
 

@@ -69,6 +69,11 @@ def sampling_noise(results: SweepResults, outcomes: Sequence[str] | None = None)
     ``V``; what is left, ``V - noise``, is the variance the parameters explain. Sensitivity indices are
     trustworthy only when noise is a small share of ``V``.
 
+    With common random numbers (``common_seeds``) the points share their noise, which does not vary
+    between them; only the part that differs counts. It is estimated by splitting each point's
+    replications into even and odd ones: across points, half the difference of the two halves' means has
+    the variance of that part.
+
     Args:
         results: A sweep's results (any design with at least two points).
         outcomes: Outcomes to assess; all when ``None``.
@@ -82,12 +87,17 @@ def sampling_noise(results: SweepResults, outcomes: Sequence[str] | None = None)
     """
     rows: list[dict[str, Any]] = []
     for outcome in _outcomes(results, outcomes):
-        values = results.runs[outcome].astype(float).groupby(results.runs["point"])
+        column = results.runs[outcome].astype(float)
+        values = column.groupby(results.runs["point"])
         means, counts = values.mean(), values.count()
-        within = values.var(ddof=1)
-        per_point_noise = (within / counts)[counts > 1]
         between = float(means.var(ddof=1)) if means.notna().sum() > 1 else np.nan
-        noise = float(per_point_noise.mean()) if len(per_point_noise) else np.nan
+        if results.common_seeds:
+            halves = column.groupby([results.runs["point"], results.runs["replication"] % 2]).mean().unstack()
+            difference = ((halves[0] - halves[1]) / 2).dropna() if halves.shape[1] == 2 else pd.Series()
+            noise = float(difference.var(ddof=1)) if len(difference) > 1 else np.nan
+        else:
+            per_point_noise = (values.var(ddof=1) / counts)[counts > 1]
+            noise = float(per_point_noise.mean()) if len(per_point_noise) else np.nan
         share = noise / between if between > 0 else np.nan
         points = int(means.notna().sum())
         # the sample variance of P normal means has a standard error of V * sqrt(2 / (P - 1))

@@ -330,6 +330,8 @@ class ExperimentSpec(_Frozen):
         design: How design points are chosen.
         replications: Runs per design point, each with its own seed.
         root_seed: The one seed every design point and run seed derives from.
+        common_seeds: Common random numbers: replication ``r`` of every design point runs with the same
+            seed, so that points differ by their parameters only and not by independent noise.
         outcomes: Outcome columns to keep; all when omitted.
         retries: Extra attempts for a run that raises or a task that fails outside the model.
         run_timeout_seconds: Wall-clock limit of one run; a run over it is recorded as failed.
@@ -344,6 +346,7 @@ class ExperimentSpec(_Frozen):
     design: DesignSpec
     replications: PositiveInt = 1
     root_seed: Annotated[int, Field(ge=0)] = 0
+    common_seeds: bool = False
     outcomes: tuple[str, ...] | None = None
     retries: Annotated[int, Field(ge=0)] = 0
     run_timeout_seconds: Annotated[float, Field(gt=0.0)] | None = None

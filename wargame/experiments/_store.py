@@ -56,11 +56,16 @@ _IDENTITY_FIELDS: dict[str, str] = {
     "design_sha256": "the design points differ from the sweep's",
     "replications": "the number of replications differs",
     "root_seed": "the root seed differs",
+    "common_seeds": "common_seeds differs",
     "outcomes": "the outcomes to keep differ",
     "runs_per_part": "the runs per part differ",
     "total_runs": "the number of runs differs",
     "identity": "the experiment's inputs changed since the sweep started",
 }
+
+
+# Header fields added after the format's first release, with the value older sweeps had.
+_HEADER_DEFAULTS: dict[str, Any] = {"common_seeds": False}
 
 
 def part_file_name(part: int) -> str:
@@ -177,7 +182,7 @@ class SweepStore:
         root = Path(root)
         if not is_sweep_folder(root) and (not root.exists() or (root.is_dir() and not any(root.iterdir()))):
             return cls.create(root, header, design_points)
-        stored = _read_header(root)
+        stored = {**_HEADER_DEFAULTS, **_read_header(root)}
         for name, meaning in _IDENTITY_FIELDS.items():
             if name == "identity" and stored.get(name) != header.get(name):
                 before, now = stored.get(name) or {}, header.get(name) or {}

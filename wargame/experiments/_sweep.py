@@ -89,6 +89,7 @@ def run_sweep(
     *,
     replications: int = 1,
     root_seed: int = 0,
+    common_seeds: bool = False,
     executor: Executor | None = None,
     resume: bool = False,
     outcomes: list[str] | tuple[str, ...] | None = None,
@@ -111,6 +112,9 @@ def run_sweep(
         out_dir: The results folder; must be new or empty unless ``resume``.
         replications: Runs per design point.
         root_seed: Every run's seed derives from it and from the run's point and replication.
+        common_seeds: Common random numbers: replication ``r`` of every point gets the same seed, so that
+            differences between points are not blurred by independent noise (sharper sensitivity
+            indices for noisy outcomes); the replications of one point stay independent.
         executor: Where tasks run; serial in this process when ``None``. Not shut down here.
         resume: Continue the sweep in ``out_dir``, skipping finished parts.
         outcomes: Outcome columns to keep; all the evaluator returns when ``None``.
@@ -153,6 +157,7 @@ def run_sweep(
                 "parameters": [parameter.model_dump(mode="json") for parameter in design.parameters],
                 "replications": replications,
                 "root_seed": root_seed,
+                "common_seeds": common_seeds,
                 "outcomes": list(outcomes) if outcomes is not None else None,
                 "runs_per_part": runs_per_part,
                 "total_runs": total_runs,
@@ -175,6 +180,7 @@ def run_sweep(
                 "design_kind": design.kind,
                 "design_sha256": fingerprint,
                 "root_seed": root_seed,
+                "common_seeds": common_seeds,
                 "replications": replications,
                 "total_runs": total_runs,
             },
@@ -196,6 +202,7 @@ def run_sweep(
                 evaluator=evaluator,
                 replications=replications,
                 root_seed=root_seed,
+                common_seeds=common_seeds,
                 total_runs=total_runs,
                 runs_per_part=runs_per_part,
                 outcomes=tuple(outcomes) if outcomes is not None else None,
@@ -240,6 +247,7 @@ def _drive(
     evaluator: Evaluator,
     replications: int,
     root_seed: int,
+    common_seeds: bool,
     total_runs: int,
     runs_per_part: int,
     outcomes: tuple[str, ...] | None,
@@ -260,7 +268,11 @@ def _drive(
 
     def task_input(part: int) -> TaskInput:
         chunks = tuple(
-            (chunk, point_values[chunk.point], run_seeds(root_seed, chunk.point, chunk.start, chunk.stop))
+            (
+                chunk,
+                point_values[chunk.point],
+                run_seeds(root_seed, chunk.point, chunk.start, chunk.stop, common=common_seeds),
+            )
             for chunk in chunks_of_task(
                 part, replications=replications, total_runs=total_runs, runs_per_part=runs_per_part
             )
