@@ -24,7 +24,9 @@ from wargame.session._commands import (
 )
 from wargame.session._engine import Prompt
 from wargame.session._errors import JournalMismatchError
+from wargame.session._frontend import PlayResult, SeatFrontEnd, play
 from wargame.session._journal import Journal, JournalEntry
+from wargame.session._report import write_report
 from wargame.session._seat import HumanSeatPolicy
 from wargame.session._session import Ack, ReplayReport, Session, SessionStatus
 
@@ -44,12 +46,16 @@ __all__ = [
     "MatrixRoll",
     "Override",
     "Pause",
+    "PlayResult",
     "ProgramChange",
     "Prompt",
     "ReplayReport",
     "Resume",
     "Rewind",
     "SeatAction",
+    "SeatFrontEnd",
     "Session",
     "SessionStatus",
+    "play",
+    "write_report",
 ]

@@ -28,9 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wargame.scenario.schema import Effect
-from wargame.web._console import ConsoleError, Submission, WebConsole
-from wargame.web._pages import landing_page, message_page, seat_page, white_cell_page
-from wargame.web._session_api import (
+from wargame.session import (
     MAX_PROGRAM_INTENSITY_PER_YEAR,
     WHITE_CELL,
     Command,
@@ -46,6 +44,8 @@ from wargame.web._session_api import (
     Session,
     write_report,
 )
+from wargame.web._console import ConsoleError, Submission, WebConsole
+from wargame.web._pages import landing_page, message_page, seat_page, white_cell_page
 from wargame.web._tokens import SeatTokens, redact
 
 __all__ = ["create_app"]

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wargame.errors import InputError
-from wargame.web._session_api import (
+from wargame.session import (
     MAX_PROGRAM_INTENSITY_PER_YEAR,
     WHITE_CELL,
     Ack,

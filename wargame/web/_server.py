@@ -13,9 +13,9 @@ from typing import TextIO
 import uvicorn
 
 from wargame.errors import InputError
+from wargame.session import WHITE_CELL, Session
 from wargame.web._app import create_app
 from wargame.web._console import WebConsole
-from wargame.web._session_api import WHITE_CELL, Session
 from wargame.web._tokens import SeatTokens
 
 __all__ = ["links", "serve"]
