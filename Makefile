@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check wargame tests benchmarks
 
 test: lint
+	@sh tools/install-browser.sh  # Debian's Chromium for the web console's browser test (idempotent)
 	$(VENV)/bin/pytest
 
 bench: $(STAMP)
