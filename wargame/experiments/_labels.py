@@ -6,7 +6,7 @@ becomes ``usa-twn latency (hours)`` and a yes/no outcome ``war`` becomes ``P(war
 
 from __future__ import annotations
 
-__all__ = ["outcome_label", "parameter_label", "split_units"]
+__all__ = ["outcome_label", "outcome_title", "parameter_label", "short_label", "split_units"]
 
 _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_per_year", "per year"),
@@ -39,6 +39,18 @@ def parameter_label(path: str, label: str | None = None) -> str:
     context = " ".join(segment.replace("_", " ") for segment in segments[1:-1])
     text = f"{context} {words}".strip()
     return f"{text} ({unit})" if unit else text
+
+
+def short_label(label: str) -> str:
+    """Drop a trailing parenthesis (the units) from a label: ``latency (hours)`` -> ``latency``."""
+    head, separator, _ = label.rstrip().rpartition(" (")
+    return head if separator and label.rstrip().endswith(")") else label
+
+
+def outcome_title(name: str, statistic: str) -> str:
+    """Return a plot title for an outcome: ``P(war)`` for a rate, ``mean escalation score`` for a mean."""
+    words, _ = split_units(name)
+    return f"P({words})" if statistic == "rate" else f"mean {words}"
 
 
 def outcome_label(name: str, statistic: str) -> str:

@@ -17,10 +17,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Rectangle
 
 from wargame.experiments._discovery import PrimBox
-from wargame.experiments._labels import outcome_label, parameter_label
+from wargame.experiments._labels import outcome_label, outcome_title, parameter_label, short_label
 from wargame.experiments._results import SweepResults
 from wargame.experiments._summary import outcome_kind, summarize_groups
 
@@ -108,10 +109,9 @@ def plot_heatmap(
     grid = table.pivot(index=y_parameter, columns=x_parameter, values="estimate").sort_index()
     grid = grid.reindex(sorted(grid.columns), axis=1)
     figure, axis = plt.subplots(
-        figsize=(1.0 + 0.75 * max(5, grid.shape[1]), 1.0 + 0.55 * max(5, grid.shape[0]))
+        figsize=(1.0 + 0.75 * max(5, grid.shape[1]), 1.5 + 0.55 * max(5, grid.shape[0]))
     )
-    limits = {"vmin": 0.0, "vmax": 1.0} if statistic == "rate" else {}
-    image = axis.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis", **limits)
+    image = axis.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
     axis.set_xticks(range(grid.shape[1]), [f"{value:.3g}" for value in grid.columns], rotation=45)
     axis.set_yticks(range(grid.shape[0]), [f"{value:.3g}" for value in grid.index])
     axis.set_xlabel(labels.get(x_parameter, x_parameter))
@@ -122,9 +122,11 @@ def plot_heatmap(
         for (row, column), value in np.ndenumerate(values):
             if np.isfinite(value):
                 colour = "black" if value > middle else "white"
-                axis.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=7, color=colour)
+                text = f"{value:.2f}" if statistic == "rate" else f"{value:.3g}"
+                axis.text(column, row, text, ha="center", va="center", fontsize=7, color=colour)
     figure.colorbar(image, ax=axis, label=outcome_label(outcome, statistic))
-    axis.set_title(f"{outcome} by {x_parameter.split('.')[-1]} and {y_parameter.split('.')[-1]}")
+    pooled = ", other parameters pooled" if len(results.parameter_names) > 2 else " per design point"
+    axis.set_title(f"{outcome_title(outcome, statistic)}{pooled}")
     figure.tight_layout()
     return _save(figure, path)
 
@@ -195,7 +197,7 @@ def _paired_bars(
         if with_ci:
             errors = np.vstack([estimate - table[f"{key}_ci_low"], table[f"{key}_ci_high"] - estimate])
         axis.barh(positions + offset, estimate, height, xerr=errors, color=colour, capsize=2.5, label=legend)
-    axis.set_yticks(positions, [(labels or {}).get(name, name) for name in table["parameter"]])
+    axis.set_yticks(positions, [short_label((labels or {}).get(name, name)) for name in table["parameter"]])
     axis.set_xlabel(xlabel)
     axis.axvline(0.0, color="black", linewidth=0.6)
     axis.legend(loc="lower right")
@@ -218,28 +220,47 @@ def plot_discovery(results: SweepResults, box: PrimBox, path: str | Path) -> Pat
     design = results.design.loc[means.index]
     statistic = outcome_kind(results.runs[box.outcome])
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    # blue below the threshold, red above it, whatever the range of the means
+    spread = max(float(means.max() - means.min()), 1e-9)
+    norm = TwoSlopeNorm(
+        vcenter=box.threshold,
+        vmin=min(float(means.min()), box.threshold - 0.01 * spread),
+        vmax=max(float(means.max()), box.threshold + 0.01 * spread),
+    )
+    size = 60 if len(means) <= 200 else 18
     if len(names) == 2:
         x_name, y_name = names
         scatter = left.scatter(
-            design[x_name],
-            design[y_name],
-            c=means,
-            cmap="coolwarm",
-            s=18,
-            edgecolors="none",
-            **({"vmin": 0.0, "vmax": 1.0} if statistic == "rate" else {}),
+            design[x_name], design[y_name], c=means, cmap="coolwarm", norm=norm, s=size, edgecolors="none"
         )
         (x_low, x_high), (y_low, y_high) = box.limits[x_name], box.limits[y_name]
-        left.add_patch(Rectangle((x_low, y_low), x_high - x_low, y_high - y_low, fill=False, linewidth=2))
+        # a little outside the limits, so that points on the edge of the box stay visible
+        x_pad = 0.02 * float(design[x_name].max() - design[x_name].min())
+        y_pad = 0.02 * float(design[y_name].max() - design[y_name].min())
+        left.add_patch(
+            Rectangle(
+                (x_low - x_pad, y_low - y_pad),
+                x_high - x_low + 2 * x_pad,
+                y_high - y_low + 2 * y_pad,
+                fill=False,
+                linewidth=1.8,
+                linestyle="--",
+                label="PRIM box",
+            )
+        )
+        left.legend(loc="best", fontsize="small")
         left.set_xlabel(labels.get(x_name, x_name))
         left.set_ylabel(labels.get(y_name, y_name))
     else:
         (x_name,) = names
-        scatter = left.scatter(design[x_name], means, c=means, cmap="coolwarm", s=18)
-        left.axvspan(*box.limits[x_name], alpha=0.15)
+        scatter = left.scatter(design[x_name], means, c=means, cmap="coolwarm", norm=norm, s=size)
+        left.axvspan(*box.limits[x_name], alpha=0.15, label="PRIM box")
+        left.axhline(box.threshold, color="black", linewidth=0.8, linestyle=":")
+        left.legend(loc="best", fontsize="small")
         left.set_xlabel(labels.get(x_name, x_name))
         left.set_ylabel(outcome_label(box.outcome, statistic))
-    figure.colorbar(scatter, ax=left, label=outcome_label(box.outcome, statistic))
+    colorbar = figure.colorbar(scatter, ax=left, label=outcome_label(box.outcome, statistic))
+    colorbar.ax.axhline(box.threshold, color="black", linewidth=1.5)
     left.set_title(
         f"PRIM box: {box.outcome} > {box.threshold:g} "
         f"(coverage {box.coverage:.0%}, density {box.density:.0%})"
