@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 RUNS ?= 1000
 
-.PHONY: run test lint bench venv clean lessons
+.PHONY: run test lint bench venv clean lessons experiments docs-figures
 
 $(STAMP): pyproject.toml tools/find-python.sh
 	@python_bin=$$(tools/find-python.sh) || exit 1; \
@@ -36,3 +36,28 @@ lessons: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
+
+# The three shipped experiments: sweep (resumable: an interrupted `make experiments` continues where it
+# stopped) and analyse each into results/experiments/<name>/, keeping the printed report as report.txt.
+experiments: $(STAMP)
+	@for name in info_sharing_latency cooperation_sobol gray_zone_vs_resolve; do \
+	  out=results/experiments/$$name; \
+	  echo "== $$name"; \
+	  $(VENV)/bin/wargame sweep experiments/$$name.yaml --out $$out --resume --quiet || exit 1; \
+	  MPLBACKEND=Agg $(VENV)/bin/wargame analyze $$out > $$out/report.txt || exit 1; \
+	  echo "   report: $$out/report.txt, figures: $$out/analysis/figures/"; \
+	done
+
+# The experiment plots shown in docs/experiments.md, copied from a fresh `make experiments`.
+docs-figures: experiments
+	@mkdir -p docs/figures/experiments
+	@for figure in info_sharing_latency/heatmap_war info_sharing_latency/response_war \
+	  info_sharing_latency/discovery cooperation_sobol/sobol_escalation_score \
+	  cooperation_sobol/sobol_max_rung cooperation_sobol/sobol_war cooperation_sobol/response_escalation_score \
+	  gray_zone_vs_resolve/heatmap_war gray_zone_vs_resolve/heatmap_escalation_score \
+	  gray_zone_vs_resolve/discovery; do \
+	  name=$${figure%%/*}; file=$${figure#*/}; \
+	  cp results/experiments/$$name/analysis/figures/$$file.png docs/figures/experiments/$${name}__$$file.png \
+	    || exit 1; \
+	done
+	@echo "copied to docs/figures/experiments/"
