@@ -51,13 +51,13 @@ experiments: $(STAMP)
 # The experiment plots shown in docs/experiments.md, copied from a fresh `make experiments`.
 docs-figures: experiments
 	@mkdir -p docs/figures/experiments
-	@for figure in info_sharing_latency/heatmap_war info_sharing_latency/response_war \
+	@for figure in info_sharing_latency/heatmap_war info_sharing_latency/heatmap_final_resolve_twn \
 	  info_sharing_latency/discovery cooperation_sobol/sobol_escalation_score \
 	  cooperation_sobol/sobol_max_rung cooperation_sobol/sobol_war cooperation_sobol/response_escalation_score \
 	  gray_zone_vs_resolve/heatmap_war gray_zone_vs_resolve/heatmap_escalation_score \
 	  gray_zone_vs_resolve/discovery; do \
 	  name=$${figure%%/*}; file=$${figure#*/}; \
-	  cp results/experiments/$$name/analysis/figures/$$file.png docs/figures/experiments/$${name}__$$file.png \
+	  cp results/experiments/$$name/analysis/figures/$$file.png docs/figures/experiments/$$name-$$file.png \
 	    || exit 1; \
 	done
 	@echo "copied to docs/figures/experiments/"

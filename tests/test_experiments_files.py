@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -159,3 +160,20 @@ def test_resume_after_the_experiment_file_changed_is_refused(tmp_path: Path, cap
     experiment.write_text(experiment.read_text().replace("root_seed: 9", "root_seed: 10"))
     assert main(["sweep", str(experiment), "--out", str(out), "--resume", "--quiet"]) == 2
     assert "experiment file changed" in capsys.readouterr().err
+
+
+def test_the_experiments_guide_shows_every_committed_plot_and_only_those() -> None:
+    guide = (REPO / "docs" / "experiments.md").read_text()
+    shown = set(re.findall(r"\]\((figures/experiments/[^)]+\.png)\)", guide))
+    committed = {
+        f"figures/experiments/{path.name}" for path in (REPO / "docs/figures/experiments").glob("*.png")
+    }
+    makefile = (REPO / "Makefile").read_text()
+    copied = {
+        f"figures/experiments/{name.replace('/', '-')}.png"
+        for name in re.findall(r"\b(\w+/\w+)\b", makefile[makefile.index("docs-figures: experiments") :])
+        if name.split("/")[0] in {path.stem for path in (REPO / "experiments").glob("*.yaml")}
+    }
+    assert shown == committed == copied
+    for path in sorted((REPO / "experiments").glob("*.yaml")):
+        assert f"experiments/{path.name}" in guide
