@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import wargame.runner
+import wargame.runner._runs
 from wargame.errors import InputError
 
 COMMANDS = ["validate", "run"]
@@ -230,7 +230,7 @@ def test_a_run_failing_after_its_first_chunk_leaves_no_parquet_and_no_partial(cl
     from scenario_builders import REFERENCE_SCENARIO
 
     out = tmp_path / "out"
-    real_simulate_chunk = wargame.runner.simulate_chunk
+    real_simulate_chunk = wargame.runner._runs.simulate_chunk
     partial_existed_at_failure = []
 
     def failing_second_chunk(scenario, seeds, scenario_dir, first_run_index):
@@ -239,7 +239,7 @@ def test_a_run_failing_after_its_first_chunk_leaves_no_parquet_and_no_partial(cl
             raise InputError("simulated failure in the second chunk", source="test")
         return real_simulate_chunk(scenario, seeds[:1], scenario_dir, first_run_index)
 
-    monkeypatch.setattr(wargame.runner, "simulate_chunk", failing_second_chunk)
+    monkeypatch.setattr(wargame.runner._runs, "simulate_chunk", failing_second_chunk)
     runs = 2 * wargame.runner.CHUNK_RUNS + 1
     result = cli("run", REFERENCE_SCENARIO, "--runs", runs, "--quiet", "--out", out)
     assert_one_line_error(result, "test: simulated failure in the second chunk")

@@ -16,8 +16,9 @@ Names are imported on first use, so ``import wargame`` (and ``wargame --help``) 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from wargame._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -60,11 +61,4 @@ if TYPE_CHECKING:
     from wargame.scenario import Scenario, apply_overrides, load_scenario
 
 
-def __getattr__(name: str) -> Any:
-    if name in _HOME:
-        return getattr(importlib.import_module(_HOME[name]), name)
-    raise AttributeError(f"module 'wargame' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)

@@ -8,39 +8,44 @@ over the points of a :class:`Design` on any :class:`concurrent.futures.Executor`
 Parquet part files.
 """
 
-from wargame.experiments._analyze import AnalysisReport, analyze
-from wargame.experiments._api import sweep
-from wargame.experiments._design import Design, generate_design
-from wargame.experiments._discovery import PrimBox, discover
-from wargame.experiments._experiment import Experiment, ScenarioEvaluator, load_experiment
-from wargame.experiments._results import SweepResults, load_results
-from wargame.experiments._sensitivity import (
-    NoisyOutcomeWarning,
-    morris_indices,
-    sampling_noise,
-    sobol_indices,
-)
-from wargame.experiments._spec import (
-    Discovery,
-    ExperimentSpec,
-    FullFactorialDesign,
-    LatinHypercubeDesign,
-    LogNormalDistribution,
-    LogUniformDistribution,
-    MonteCarloDesign,
-    MorrisDesign,
-    NormalDistribution,
-    Parameter,
-    SobolDesign,
-    SpecError,
-    TableDesign,
-    TriangularDistribution,
-    TruncatedNormalDistribution,
-    UniformDistribution,
-)
-from wargame.experiments._summary import summarize_groups
-from wargame.experiments._sweep import SweepAbortedError, SweepSummary, run_sweep
-from wargame.experiments._tasks import Evaluator
+from typing import TYPE_CHECKING
+
+from wargame._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from wargame.experiments._analyze import AnalysisReport, analyze
+    from wargame.experiments._api import sweep
+    from wargame.experiments._design import Design, generate_design
+    from wargame.experiments._discovery import PrimBox, discover
+    from wargame.experiments._experiment import Experiment, ScenarioEvaluator, load_experiment
+    from wargame.experiments._results import SweepResults, load_results
+    from wargame.experiments._sensitivity import (
+        NoisyOutcomeWarning,
+        morris_indices,
+        sampling_noise,
+        sobol_indices,
+    )
+    from wargame.experiments._spec import (
+        Discovery,
+        ExperimentSpec,
+        FullFactorialDesign,
+        LatinHypercubeDesign,
+        LogNormalDistribution,
+        LogUniformDistribution,
+        MonteCarloDesign,
+        MorrisDesign,
+        NormalDistribution,
+        Parameter,
+        SobolDesign,
+        SpecError,
+        TableDesign,
+        TriangularDistribution,
+        TruncatedNormalDistribution,
+        UniformDistribution,
+    )
+    from wargame.experiments._summary import summarize_groups
+    from wargame.experiments._sweep import SweepAbortedError, SweepSummary, run_sweep
+    from wargame.experiments._tasks import Evaluator
 
 __all__ = [
     "AnalysisReport",
@@ -81,3 +86,45 @@ __all__ = [
     "summarize_groups",
     "sweep",
 ]
+
+_HOMES = {
+    "AnalysisReport": "._analyze",
+    "Design": "._design",
+    "Discovery": "._spec",
+    "Evaluator": "._tasks",
+    "Experiment": "._experiment",
+    "ExperimentSpec": "._spec",
+    "FullFactorialDesign": "._spec",
+    "LatinHypercubeDesign": "._spec",
+    "LogNormalDistribution": "._spec",
+    "LogUniformDistribution": "._spec",
+    "MonteCarloDesign": "._spec",
+    "MorrisDesign": "._spec",
+    "NoisyOutcomeWarning": "._sensitivity",
+    "NormalDistribution": "._spec",
+    "Parameter": "._spec",
+    "PrimBox": "._discovery",
+    "ScenarioEvaluator": "._experiment",
+    "SobolDesign": "._spec",
+    "SpecError": "._spec",
+    "SweepAbortedError": "._sweep",
+    "SweepResults": "._results",
+    "SweepSummary": "._sweep",
+    "TableDesign": "._spec",
+    "TriangularDistribution": "._spec",
+    "TruncatedNormalDistribution": "._spec",
+    "UniformDistribution": "._spec",
+    "analyze": "._analyze",
+    "discover": "._discovery",
+    "generate_design": "._design",
+    "load_experiment": "._experiment",
+    "load_results": "._results",
+    "morris_indices": "._sensitivity",
+    "run_sweep": "._sweep",
+    "sampling_noise": "._sensitivity",
+    "sobol_indices": "._sensitivity",
+    "summarize_groups": "._summary",
+    "sweep": "._api",
+}
+
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

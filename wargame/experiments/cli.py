@@ -8,8 +8,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from wargame._flags import whole_number
 from wargame.errors import InputError
-from wargame.runner.cli import _positive_int
 
 __all__ = ["add_parser"]
 
@@ -37,7 +37,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     sweep.add_argument("experiment", type=Path, help="experiment YAML file (see experiments/)")
     sweep.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=whole_number(1),
         default=None,
         help=f"local worker processes (default: all {os.cpu_count()} cores)",
     )
@@ -52,7 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     where.add_argument(
         "--dask-local",
         metavar="N",
-        type=_positive_int,
+        type=whole_number(1),
         default=None,
         help="run on a local Dask cluster of N workers",
     )

@@ -4,27 +4,21 @@ Per-run seeds are spawned from one root seed in the parent; runs are cut into ch
 result of every run is the same whatever ``jobs`` is (each run draws from its own keyed stream anyway).
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-import os
-import sys
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Executor, Future
-from dataclasses import dataclass, field
-from pathlib import Path
+from wargame._lazy import lazy_exports
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-from tqdm import tqdm
-
-from wargame import __version__
-from wargame.errors import InputError
-from wargame.model import DeterrenceModel, run_keys_from_seed
-from wargame.runner.executors import SerialExecutor, make_executor
-from wargame.scenario import Scenario, scenario_hash
+if TYPE_CHECKING:
+    from wargame.runner._runs import (
+        CHUNK_RUNS,
+        ChunkResult,
+        RunRecord,
+        check_outcome_names,
+        iter_chunks,
+        run,
+        run_to_parquet,
+        simulate_runs,
+    )
 
 __all__ = [
     "CHUNK_RUNS",
@@ -37,212 +31,6 @@ __all__ = [
     "simulate_runs",
 ]
 
-CHUNK_RUNS = 500
-"""Runs simulated together as one ensemble; large enough to amortise per-day overhead."""
+_HOMES = {name: "._runs" for name in __all__}
 
-
-@dataclass
-class ChunkResult:
-    """Outcomes of a block of runs, plus the per-day tallies the plots need."""
-
-    outcomes: pd.DataFrame
-    runs_at_rung_by_day: np.ndarray  # (rungs, days): how many runs sat on each rung each day
-
-
-@dataclass
-class RunRecord:
-    """What a streamed run leaves behind for the summary and the plots."""
-
-    path: Path | None
-    runs: int
-    root_seed: int
-    runs_at_rung_by_day: np.ndarray
-    outcomes: pd.DataFrame = field(repr=False)
-
-
-def simulate_runs(
-    scenario: Scenario, seeds: np.ndarray, scenario_dir: Path | None = None, first_run_index: int = 0
-) -> pd.DataFrame:
-    """Simulate one ensemble and return one outcome row per seed (run index, seed, every outcome).
-
-    Args:
-        scenario: The scenario to run.
-        seeds: One unsigned 64-bit run key per run; a run's result depends only on its key.
-        scenario_dir: Folder for relative paths inside the scenario (policy scripts).
-        first_run_index: Run index of the first seed.
-    """
-    return simulate_chunk(
-        scenario, np.asarray(seeds, dtype=np.uint64), scenario_dir, first_run_index
-    ).outcomes
-
-
-def simulate_chunk(
-    scenario: Scenario, seeds: np.ndarray, scenario_dir: Path | None, first_run_index: int
-) -> ChunkResult:
-    """Simulate one ensemble and return its outcome rows and rung-by-day tallies."""
-    model = DeterrenceModel(scenario, seeds, scenario_dir=scenario_dir)
-    model.run_to_end()
-    frame = pd.DataFrame(
-        {
-            "run": np.arange(first_run_index, first_run_index + seeds.size, dtype=np.int64),
-            "seed": seeds.astype(np.uint64),
-            **model.outcomes(),
-        }
-    )
-    rungs = len(scenario.escalation.rungs)
-    tallies = np.stack([(model.rung_by_day == rung).sum(axis=0) for rung in range(rungs)]).astype(np.int64)
-    return ChunkResult(frame, tallies)
-
-
-def check_outcome_names(
-    scenario: Scenario, names: tuple[str, ...] | list[str], scenario_path: Path | None = None
-) -> None:
-    """Raise :class:`InputError` for an outcome name the model does not produce.
-
-    Building the (empty) model also loads every policy, so a missing policy script is reported too.
-
-    Args:
-        scenario: The scenario.
-        names: Outcome names, as in the scenario's ``outcomes`` list.
-        scenario_path: The scenario file: relative script paths are read from its folder, and an error
-            names its file and line.
-    """
-    import difflib
-
-    from wargame.scenario import load_document
-
-    scenario_dir = scenario_path.parent if scenario_path is not None else None
-    known = list(simulate_runs(scenario, np.zeros(0, dtype=np.uint64), scenario_dir).columns)
-    for position, name in enumerate(names):
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            source = None
-            if scenario_path is not None:
-                file, line = load_document(scenario_path).where(("outcomes", position)) or (scenario_path, 0)
-                source = f"{file}:{line}"
-            raise InputError(f"unknown outcome {name!r}{hint}", source=source, field=f"outcomes[{position}]")
-
-
-def _progress(total: int, show: bool | None, description: str) -> tqdm:
-    if show is None:
-        show = sys.stderr.isatty()
-    return tqdm(total=total, unit="run", desc=description, disable=not show, leave=False, file=sys.stderr)
-
-
-def iter_chunks(
-    scenario: Scenario,
-    runs: int,
-    seed: int,
-    executor: Executor,
-    scenario_dir: Path | None = None,
-    chunk_runs: int = CHUNK_RUNS,
-    max_in_flight: int = 4,
-) -> Iterator[ChunkResult]:
-    """Yield chunk results in run order while at most ``max_in_flight`` chunks are pending."""
-    keys = run_keys_from_seed(seed, runs)
-    starts = range(0, runs, chunk_runs)
-    pending: deque[Future] = deque()
-    for start in starts:
-        pending.append(
-            executor.submit(simulate_chunk, scenario, keys[start : start + chunk_runs], scenario_dir, start)
-        )
-        if len(pending) >= max_in_flight:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
-def _validate_counts(runs: int, jobs: int) -> None:
-    if runs < 1:
-        raise InputError(f"runs must be at least 1, got {runs}", source="--runs")
-    if jobs < 1:
-        raise InputError(f"jobs must be at least 1, got {jobs}", source="--jobs")
-
-
-def run_to_parquet(
-    scenario: Scenario,
-    *,
-    runs: int,
-    seed: int = 0,
-    jobs: int = 1,
-    path: Path | None = None,
-    scenario_dir: Path | None = None,
-    progress: bool | None = None,
-    chunk_runs: int = CHUNK_RUNS,
-) -> RunRecord:
-    """Run ``runs`` seeded runs, streaming rows to ``path`` (Parquet) as chunks finish.
-
-    The file appears only when every run is done (written under a temporary name, then renamed), so an
-    interrupted or failed run leaves no partial output.
-
-    Returns:
-        A :class:`RunRecord` with the outcome rows and the rung-by-day tallies.
-    """
-    _validate_counts(runs, jobs)
-    tallies = np.zeros((len(scenario.escalation.rungs), scenario.horizon_days), dtype=np.int64)
-    frames: list[pd.DataFrame] = []
-    writer: pq.ParquetWriter | None = None
-    temporary = path.with_name(path.name + ".partial") if path is not None else None
-    executor = SerialExecutor() if jobs == 1 else make_executor(jobs)
-    metadata = {
-        b"wargame_version": __version__.encode(),
-        b"root_seed": str(seed).encode(),
-        b"scenario_sha256": scenario_hash(scenario).encode(),
-    }
-    try:
-        with executor, _progress(runs, progress, scenario.name) as bar:
-            for chunk in iter_chunks(scenario, runs, seed, executor, scenario_dir, chunk_runs, 2 * jobs):
-                tallies += chunk.runs_at_rung_by_day
-                if temporary is not None:
-                    table = pa.Table.from_pandas(chunk.outcomes, preserve_index=False)
-                    if writer is None:
-                        schema = table.schema.with_metadata({**(table.schema.metadata or {}), **metadata})
-                        writer = pq.ParquetWriter(temporary, schema)
-                    writer.write_table(table.cast(writer.schema))
-                frames.append(_summary_columns(chunk.outcomes))
-                bar.update(len(chunk.outcomes))
-        if writer is not None:
-            writer.close()
-            writer = None
-            os.replace(temporary, path)
-    finally:
-        if writer is not None:
-            writer.close()
-        if temporary is not None and temporary.exists():
-            temporary.unlink()
-    return RunRecord(path, runs, seed, tallies, pd.concat(frames, ignore_index=True))
-
-
-def _summary_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Keep the numeric outcome columns the summary uses (drops text columns to keep memory small)."""
-    return frame.drop(columns=[c for c in frame.columns if frame[c].dtype == object])
-
-
-def run(
-    scenario: Scenario, *, runs: int = 1000, seed: int = 0, jobs: int = 1, progress: bool = False
-) -> pd.DataFrame:
-    """Run a scenario over many seeded runs and return one row per run, in run order.
-
-    Args:
-        scenario: A scenario from :func:`wargame.load_scenario`.
-        runs: Number of runs.
-        seed: Root seed; run ``i`` uses the ``i``-th child of ``numpy.random.SeedSequence(seed)``.
-        jobs: Worker processes; results do not depend on it.
-        progress: Show a progress bar.
-
-    Example:
-        >>> import wargame
-        >>> scenario = wargame.load_scenario("scenarios/taiwan_strait_baseline.yaml")
-        >>> frame = wargame.run(scenario, runs=10, seed=1)
-        >>> len(frame)
-        10
-    """
-    _validate_counts(runs, jobs)
-    executor = SerialExecutor() if jobs == 1 else make_executor(jobs)
-    with executor, _progress(runs, progress, scenario.name) as bar:
-        frames = []
-        for chunk in iter_chunks(scenario, runs, seed, executor, max_in_flight=2 * jobs):
-            frames.append(chunk.outcomes)
-            bar.update(len(chunk.outcomes))
-    return pd.concat(frames, ignore_index=True)
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

@@ -1,13 +1,9 @@
-"""The ``wargame teach`` sub-command."""
+"""The ``wargame teach`` sub-command (the models are imported when it runs, not when the CLI starts)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-from wargame.teaching._base import format_value
-from wargame.teaching._registry import get_model, model_names
-from wargame.teaching._session import run_teaching_model
 
 __all__ = ["add_parser", "handle_teach"]
 
@@ -46,6 +42,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _list_models() -> str:
+    from wargame.teaching._registry import get_model, model_names
+
     lines = ["Teaching models (run: wargame teach NAME [--param key=value ...] [--plot]):"]
     for name in model_names():
         model = get_model(name)
@@ -59,6 +57,9 @@ def _list_models() -> str:
 
 
 def _show_parameters(name: str) -> str:
+    from wargame.teaching._base import format_value
+    from wargame.teaching._registry import get_model
+
     model = get_model(name)
     lines = [f"{model.title}: parameters (change with --param KEY=VALUE)"]
     for key, spec in model.scenario.parameters.items():
@@ -71,6 +72,8 @@ def _show_parameters(name: str) -> str:
 
 def handle_teach(args: argparse.Namespace) -> int:
     """Run ``wargame teach``; returns the exit code."""
+    from wargame.teaching._session import run_teaching_model
+
     if args.list or args.name is None:
         print(_list_models())
         return 0
