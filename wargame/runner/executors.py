@@ -178,7 +178,9 @@ def make_executor(
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the model once; workers forked from it share those pages instead of each
     # importing numpy, scipy, pandas, pyarrow and Mesa again (about 150 MB a process).
-    context.set_forkserver_preload(["wargame.runner", "wargame.experiments"])
+    context.set_forkserver_preload(
+        ["wargame.runner._runs", "wargame.experiments._experiment", "wargame.experiments._tasks"]
+    )
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
 
