@@ -94,6 +94,10 @@ class Command:
         """Whether the command ends its seat's move at the current decision point."""
         return False
 
+    def describe(self) -> str:
+        """Return a short description for people, as every front end shows it."""
+        return self.kind
+
 
 @dataclass(frozen=True)
 class SeatAction(Command):
@@ -109,6 +113,9 @@ class SeatAction(Command):
     def ends_move(self) -> bool:
         return True
 
+    def describe(self) -> str:
+        return f"{self.seat} {self.action or 'passes'}"
+
 
 @dataclass(frozen=True)
 class ProgramChange(Command):
@@ -120,6 +127,9 @@ class ProgramChange(Command):
 
     def payload(self) -> dict[str, Any]:
         return {"seat": self.seat, "program": self.program, "intensity_per_year": self.intensity_per_year}
+
+    def describe(self) -> str:
+        return f"{self.seat} sets {self.program} to {self.intensity_per_year:g} a year"
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,9 @@ class Inject(Command):
     def payload(self) -> dict[str, Any]:
         return {"seat": self.seat, "text": self.text, "effects": effects_to_payload(self.effects)}
 
+    def describe(self) -> str:
+        return f"inject: {self.text}"
+
 
 @dataclass(frozen=True)
 class Override(Command):
@@ -144,6 +157,9 @@ class Override(Command):
 
     def payload(self) -> dict[str, Any]:
         return {"seat": self.seat, "reason": self.reason, "effects": effects_to_payload(self.effects)}
+
+    def describe(self) -> str:
+        return f"override: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -172,6 +188,9 @@ class MatrixRoll(Command):
             "on_behalf_of": self.on_behalf_of,
         }
 
+    def describe(self) -> str:
+        return f"matrix-game roll ({self.strength:+d}) for: {self.argument}"
+
 
 @dataclass(frozen=True)
 class Pause(Command):
@@ -196,6 +215,9 @@ class Rewind(Command):
 
     def payload(self) -> dict[str, Any]:
         return {"seat": self.seat, "to_turn": self.to_turn}
+
+    def describe(self) -> str:
+        return f"rewind to turn {self.to_turn}"
 
 
 @dataclass(frozen=True)

@@ -338,7 +338,7 @@ class TerminalFrontEnd:
             return None
 
     def acknowledge(self, prompt: Prompt, command: Command, ack: Ack) -> None:
-        self._print(f"  recorded: {_describe(command)} (journal entry #{ack.seq})")
+        self._print(f"  recorded: {command.describe()} (journal entry #{ack.seq})")
         if ack.result is not None:
             result = ack.result
             outcome = "SUCCESS" if result["success"] else "failure"
@@ -352,19 +352,3 @@ class TerminalFrontEnd:
 
     def notify(self, message: str) -> None:
         self._print(message)
-
-
-def _describe(command: Command) -> str:
-    if isinstance(command, SeatAction):
-        return f"{command.seat} {command.action or 'passes'}"
-    if isinstance(command, ProgramChange):
-        return f"{command.seat} sets {command.program} to {command.intensity_per_year:g} a year"
-    if isinstance(command, MatrixRoll):
-        return f"matrix-game roll for: {command.argument}"
-    if isinstance(command, Inject):
-        return f"inject: {command.text}"
-    if isinstance(command, Override):
-        return f"override: {command.reason}"
-    if isinstance(command, Rewind):
-        return f"rewind to turn {command.to_turn}"
-    return command.kind

@@ -33,22 +33,18 @@ from wargame.session import (
     WHITE_CELL,
     Ack,
     Command,
-    Inject,
     JournalEntry,
-    MatrixRoll,
-    Override,
     PlayResult,
     ProgramChange,
     Prompt,
     Resume,
-    Rewind,
     SeatAction,
     Session,
     SessionStatus,
     play,
 )
 
-__all__ = ["ConsoleError", "Submission", "WebConsole", "describe"]
+__all__ = ["ConsoleError", "Submission", "WebConsole"]
 
 log = logging.getLogger("wargame.web")
 
@@ -99,7 +95,7 @@ class Submission:
             "seat": self.seat,
             "kind": self.command.kind,
             "command": self.command.payload(),
-            "describe": describe(self.command),
+            "describe": self.command.describe(),
             "turn": self.turn,
             "request_id": self.request_id,
             "received_utc": self.received_utc,
@@ -108,23 +104,6 @@ class Submission:
             "result": self.result,
             "error": self.error,
         }
-
-
-def describe(command: Command) -> str:
-    """Return a short description of a command for people."""
-    if isinstance(command, SeatAction):
-        return f"{command.action or 'pass'}"
-    if isinstance(command, ProgramChange):
-        return f"program {command.program} → {command.intensity_per_year:g}/year"
-    if isinstance(command, Inject):
-        return f"inject: {command.text}"
-    if isinstance(command, Override):
-        return f"override: {command.reason}"
-    if isinstance(command, MatrixRoll):
-        return f"matrix-game roll ({command.strength:+d}): {command.argument}"
-    if isinstance(command, Rewind):
-        return f"rewind to turn {command.to_turn}"
-    return command.kind
 
 
 class _Index:
@@ -388,7 +367,7 @@ class WebConsole:
             item.seq, item.result = ack.seq, ack.result
         if error is not None:
             item.error = error
-            self._notice(item.seat, f"Not accepted: {describe(item.command)}: {error}")
+            self._notice(item.seat, f"Not accepted: {item.command.describe()}: {error}")
         elif ack is not None and ack.result is not None:
             result = ack.result
             outcome = "success" if result["success"] else "failure"
@@ -437,7 +416,7 @@ class WebConsole:
                 item.status = "dropped"
                 item.error = f"turn {item.turn} went by before it applied (the session is now at turn "
                 item.error += f"{self._status.turn}, branch {self._status.branch})"
-                self._notice(item.seat, f"Dropped: {describe(item.command)}: {item.error}")
+                self._notice(item.seat, f"Dropped: {item.command.describe()}: {item.error}")
         self._bump()
 
     def _bump(self) -> None:
