@@ -73,6 +73,17 @@ class GrayZoneBlock:
     def days(self) -> int:
         return int(self.incidents.shape[1])
 
+    def day(self, index: int, active: np.ndarray) -> GrayZoneDay:
+        """Return day ``index`` of the block; runs not ``active`` (at war) have no incidents."""
+        mask = active[:, None]
+        detected = self.detected[:, index, :] * mask
+        return GrayZoneDay(
+            self.incidents[:, index, :] * mask,
+            detected,
+            self.attributed_timely[:, index, :] * mask,
+            self.delay_hours_per_detection * detected,
+        )
+
 
 class GrayZoneMechanics:
     """Draws a day of gray-zone activity for every run of an ensemble.
@@ -152,18 +163,8 @@ class GrayZoneMechanics:
     def draw(
         self, random: EnsembleRandom, day: int, rung_index: np.ndarray, active: np.ndarray
     ) -> GrayZoneDay:
-        """Draw one day for every run; runs not ``active`` have no incidents."""
-        multiplier = self.rung_multiplier[rung_index][:, None] ** self.posture_elasticity[None, :]
-        rate = self.base_rate_per_day[None, :] * multiplier
-        if self.sigma.any():
-            shock = random.normal(Stream.INCIDENT_SHOCK, day, rate.shape[1])
-            rate = rate * np.exp(self.sigma * shock - self.sigma**2 / 2.0)
-        rate = rate * active[:, None]
-        incidents = random.poisson(rate, Stream.INCIDENT_COUNT, day)
-        known, timely, delay = self.attribution_profile()
-        detected = random.binomial(incidents, known, Stream.DETECTION, day)
-        attributed = random.binomial(detected, timely, Stream.TIMELY_ATTRIBUTION, day)
-        return GrayZoneDay(incidents, detected, attributed, delay * detected)
+        """Draw one day for every run (a one-day block); runs not ``active`` have no incidents."""
+        return self.draw_block(random, day, 1, rung_index).day(0, active)
 
     def draw_block(
         self, random: EnsembleRandom, first_day: int, days: int, rung_index: np.ndarray

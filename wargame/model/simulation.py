@@ -312,15 +312,7 @@ class DeterrenceModel(Model):
             last_day = min(next_decision_day, self.spec.horizon_days - 1)
             block = self.gray_zone.draw_block(self.random_streams, day, last_day - day + 1, self.rung)
             self._gray_zone_block = block
-        index = day - block.first_day
-        active = self.active[:, None]
-        detected = block.detected[:, index, :] * active
-        return GrayZoneDay(
-            block.incidents[:, index, :] * active,
-            detected,
-            block.attributed_timely[:, index, :] * active,
-            block.delay_hours_per_detection * detected,
-        )
+        return block.day(day - block.first_day, self.active)
 
     def _absorb_incidents(self, day: GrayZoneDay) -> None:
         self.incidents += day.incidents
