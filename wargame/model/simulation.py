@@ -146,18 +146,18 @@ class DeterrenceModel(Model):
         readiness_targets, self._readiness_loss_weights = _loss_weights(
             scenario, "readiness_cost_per_incident"
         )
-        index = self.state.index
+        row_of = self.state.index
         self._resolve_loss_rows = np.array(
-            [index[f"actors.{t}.resolve"] for t in resolve_targets], dtype=np.int64
+            [row_of[f"actors.{t}.resolve"] for t in resolve_targets], dtype=np.int64
         )
         self._resilience_rows = np.array(
-            [index[f"actors.{t}.cognitive_resilience"] for t in resolve_targets], dtype=np.int64
+            [row_of[f"actors.{t}.cognitive_resilience"] for t in resolve_targets], dtype=np.int64
         )
         self._readiness_loss_rows = np.array(
-            [index[f"actors.{t}.readiness"] for t in readiness_targets], dtype=np.int64
+            [row_of[f"actors.{t}.readiness"] for t in readiness_targets], dtype=np.int64
         )
         recovery = [
-            (self.state.index[f"actors.{a.id}.{name}"], rate)
+            (row_of[f"actors.{a.id}.{name}"], rate)
             for a in scenario.actors
             for name, rate in (
                 ("resolve", a.resolve_recovery_per_day),
@@ -168,7 +168,7 @@ class DeterrenceModel(Model):
         self._recovery_rows = np.array([row for row, _ in recovery], dtype=np.int64)
         self._recovery_rate_per_day = np.array([rate for _, rate in recovery])[:, None]
         effects = [
-            (p, self.state.index[e.quantity], e.target, e.gain_per_exchange)
+            (p, row_of[e.quantity], e.target, e.gain_per_exchange)
             for p, program in enumerate(scenario.programs)
             for e in program.effects
         ]
@@ -177,9 +177,9 @@ class DeterrenceModel(Model):
         self._effect_target = np.array([e[2] for e in effects], dtype=np.float64)[:, None]
         self._effect_gain = np.array([e[3] for e in effects], dtype=np.float64)[:, None]
 
-        for index, actor in enumerate(scenario.actors):
+        for actor_index, actor in enumerate(scenario.actors):
             policy = (policies or {}).get(actor.id) or default_policy(scenario, actor.id, scenario_dir)
-            ActorAgent(self, actor, index, policy)
+            ActorAgent(self, actor, actor_index, policy)
         self.adversary_agent = next(a for a in self.agents if a.actor.id == scenario.adversary)
         self.allied_agents = self.agents.select(lambda agent: agent.side == "allied")
         for inject in scenario.injects:
