@@ -348,35 +348,33 @@ def test_valid_variations_load_and_round_trip(variation):
     assert load_text(yaml.safe_dump(dumped)) == scenario
 
 
-@HYPOTHESIS
-@given(out_of_range())
-def test_out_of_range_values_raise_input_error_naming_the_field(case):
-    document, field = case
+def located_error(document: dict, field: str) -> InputError:
+    """Load ``document``, expect an InputError naming ``field`` and a line of the file, and return it."""
     with pytest.raises(InputError) as caught:
         load_document(document)
     assert caught.value.field == field
     assert re.search(r"generated\.yaml:\d+$", caught.value.source)
+    return caught.value
+
+
+@HYPOTHESIS
+@given(out_of_range())
+def test_out_of_range_values_raise_input_error_naming_the_field(case):
+    located_error(*case)
 
 
 @HYPOTHESIS
 @given(wrong_types())
 def test_wrong_types_raise_input_error_naming_the_field(case):
-    document, field = case
-    with pytest.raises(InputError) as caught:
-        load_document(document)
-    assert caught.value.field == field
-    assert re.search(r"generated\.yaml:\d+$", caught.value.source)
+    located_error(*case)
 
 
 @HYPOTHESIS
 @given(unknown_keys())
 def test_unknown_keys_raise_input_error_naming_the_key(case):
     document, field = case
-    with pytest.raises(InputError) as caught:
-        load_document(document)
-    assert caught.value.field == field
-    assert caught.value.message.startswith(f"unknown field {field.rsplit('.', 1)[-1]!r}")
-    assert re.search(r"generated\.yaml:\d+$", caught.value.source)
+    error = located_error(document, field)
+    assert error.message.startswith(f"unknown field {field.rsplit('.', 1)[-1]!r}")
 
 
 # Printable text, tabs and newlines; YAML's reader rejects control characters (tested below).
