@@ -446,7 +446,7 @@ def test_one_program_closes_the_gap_geometrically():
         model.step()
         expected = 0.9 - (0.9 - 0.5) * (1.0 - r) ** day
         assert model.state.row("actors.blue.readiness") == pytest.approx(np.full(3, expected), rel=1e-13)
-    assert model.baseline[model.state.index["actors.blue.readiness"]] == pytest.approx(
+    assert model.state.baseline[model.state.index["actors.blue.readiness"]] == pytest.approx(
         np.full(3, 0.9 - 0.4 * (1.0 - r) ** 40), rel=1e-13
     )
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from wargame.model.random_streams import EnsembleRandom, Stream
+from wargame.model.random_streams import EnsembleRandom, Stream, binomial_quantile, poisson_quantile
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
 
@@ -30,6 +30,20 @@ __all__ = ["GrayZoneBlock", "GrayZoneDay", "GrayZoneMechanics", "PictureSource",
 
 PictureSource = tuple[str, str | None, np.ndarray, float]
 """(detecting actor, link key or None for own ISR, activities the source covers, analysis hours)."""
+
+_BLOCK_STREAMS = (Stream.INCIDENT_SHOCK, Stream.INCIDENT_COUNT, Stream.DETECTION, Stream.TIMELY_ATTRIBUTION)
+
+
+@dataclass(frozen=True)
+class _SourceRows:
+    """State rows of a picture's sources, one entry per source (own ISR first, then links)."""
+
+    isr: np.ndarray
+    fidelity: np.ndarray
+    latency: np.ndarray
+    own: np.ndarray  # (sources, 1): True for the receiver's own ISR, which has no link
+    covers: np.ndarray  # (sources, 1, activities): 1.0 where the source covers the activity
+    analysis_hours: np.ndarray  # (sources, 1)
 
 
 @dataclass(frozen=True)
@@ -53,36 +67,53 @@ class SeatPictureDay:
 
 @dataclass(frozen=True)
 class GrayZoneBlock:
-    """Incidents of a block of consecutive days, shape ``(runs, days, activities)`` each.
+    """Incidents of a block of consecutive days, laid out day-major so that one day is one contiguous slice.
 
     Attributes:
         first_day: Day of index 0.
-        incidents: True incidents.
-        detected: Incidents the defender's picture detected.
-        attributed_timely: Detected incidents attributed within the deadline.
-        delay_hours_per_detection: ``E[tau_first | known]`` per (run, activity), fixed over the block.
+        counts: ``(days, 3, runs, activities)``: true incidents, incidents the defender's picture detected,
+            and detected incidents attributed within the deadline.
+        delay_hours: ``(days, runs, activities)``: summed hours to attribution of the day's detections
+            (``E[tau_first | known]`` per detection, fixed over the block).
+        since_decision: ``(days, 2, runs)``: detected and timely-attributed incidents, summed over activities.
     """
 
     first_day: int
-    incidents: np.ndarray
-    detected: np.ndarray
-    attributed_timely: np.ndarray
-    delay_hours_per_detection: np.ndarray
+    counts: np.ndarray
+    delay_hours: np.ndarray
+    since_decision: np.ndarray
 
     @property
     def days(self) -> int:
-        return int(self.incidents.shape[1])
+        return int(self.counts.shape[0])
 
-    def day(self, index: int, active: np.ndarray) -> GrayZoneDay:
-        """Return day ``index`` of the block; runs not ``active`` (at war) have no incidents."""
-        mask = active[:, None]
-        detected = self.detected[:, index, :] * mask
+    @property
+    def incidents(self) -> np.ndarray:
+        """True incidents, shape ``(runs, days, activities)``."""
+        return self.counts[:, 0].transpose(1, 0, 2)
+
+    @property
+    def detected(self) -> np.ndarray:
+        """Detected incidents, shape ``(runs, days, activities)``."""
+        return self.counts[:, 1].transpose(1, 0, 2)
+
+    @property
+    def attributed_timely(self) -> np.ndarray:
+        """Timely-attributed incidents, shape ``(runs, days, activities)``."""
+        return self.counts[:, 2].transpose(1, 0, 2)
+
+    def day(self, index: int) -> GrayZoneDay:
+        """Return a copy of day ``index`` of the block."""
+        incidents, detected, attributed = self.counts[index]
         return GrayZoneDay(
-            self.incidents[:, index, :] * mask,
-            detected,
-            self.attributed_timely[:, index, :] * mask,
-            self.delay_hours_per_detection * detected,
+            incidents.copy(), detected.copy(), attributed.copy(), self.delay_hours[index].copy()
         )
+
+    def stop(self, runs: np.ndarray, from_index: int) -> None:
+        """Remove every incident of ``runs`` (a boolean mask) from day ``from_index`` of the block on."""
+        self.counts[from_index:, :, runs] = 0
+        self.delay_hours[from_index:, runs] = 0.0
+        self.since_decision[from_index:, :, runs] = 0
 
 
 class GrayZoneMechanics:
@@ -106,6 +137,7 @@ class GrayZoneMechanics:
         self.deadline_hours = scenario.gray_zone.attribution_deadline_hours
         # Sources of the defender's picture: itself, then each link into it.
         self.sources = self.sources_into(scenario.defender)
+        self._defender_rows = self._source_rows(self.sources)
 
     def sources_into(self, actor_id: str) -> list[PictureSource]:
         """Return the sources of ``actor_id``'s picture: its own ISR, then each link into it.
@@ -125,20 +157,20 @@ class GrayZoneMechanics:
             sources.append((partner.id, link.key, covers, partner.attribution_time_hours))
         return sources
 
-    def _source_probabilities(self, sources: list[PictureSource]) -> tuple[np.ndarray, np.ndarray]:
-        """Return P(detect) ``(sources, runs, activities)`` and delivery hours ``(sources, runs)``."""
-        state = self.state
-        probabilities, hours = [], []
-        for actor_id, link_key, covers, analysis_hours in sources:
-            isr = state.row(f"actors.{actor_id}.isr_detection_probability")
-            q = isr[:, None] * self.detectability[None, :] * covers[None, :]
-            if link_key is None:
-                hours.append(np.full(state.runs, analysis_hours))
-            else:
-                q = q * state.row(f"links.{link_key}.fidelity")[:, None]
-                hours.append(state.row(f"links.{link_key}.latency_hours") + analysis_hours)
-            probabilities.append(q)
-        return np.array(probabilities), np.array(hours)
+    def _source_rows(self, sources: list[PictureSource]) -> _SourceRows:
+        """Return where each source's inputs live in the state."""
+        row_of = self.state.index
+        own = [link_key is None for _, link_key, _, _ in sources]
+        return _SourceRows(
+            isr=np.array([row_of[f"actors.{actor}.isr_detection_probability"] for actor, *_ in sources]),
+            fidelity=np.array([0 if k is None else row_of[f"links.{k}.fidelity"] for _, k, _, _ in sources]),
+            latency=np.array(
+                [0 if k is None else row_of[f"links.{k}.latency_hours"] for _, k, _, _ in sources]
+            ),
+            own=np.array(own)[:, None],
+            covers=np.array([covers for _, _, covers, _ in sources], dtype=np.float64)[:, None, :],
+            analysis_hours=np.array([hours for *_, hours in sources])[:, None],
+        )
 
     def attribution_profile(
         self, sources: list[PictureSource] | None = None
@@ -148,12 +180,19 @@ class GrayZoneMechanics:
         Args:
             sources: The picture's sources (see :meth:`sources_into`); default the defender's.
         """
-        q, hours = self._source_probabilities(self.sources if sources is None else sources)
-        first = np.empty_like(q)
-        for s in range(q.shape[0]):
-            faster = (hours < hours[s]) | ((hours == hours[s]) & (np.arange(q.shape[0]) < s)[:, None])
-            misses = np.where(faster[:, :, None], 1.0 - q, 1.0).prod(axis=0)
-            first[s] = q[s] * misses
+        rows = self._defender_rows if sources is None else self._source_rows(sources)
+        values = self.state.values
+        # P(detect) (sources, runs, activities) and delivery hours (sources, runs).
+        fidelity = np.where(rows.own, 1.0, values[rows.fidelity])
+        q = values[rows.isr][:, :, None] * self.detectability * rows.covers * fidelity[:, :, None]
+        hours = np.where(rows.own, rows.analysis_hours, values[rows.latency] + rows.analysis_hours)
+        # faster[t, s]: source t delivers before source s (ties go to the earlier source).
+        order = np.arange(q.shape[0])
+        faster = (hours[:, None] < hours[None, :]) | (
+            (hours[:, None] == hours[None, :]) & (order[:, None] < order[None, :])[:, :, None]
+        )
+        misses = np.where(faster[:, :, :, None], 1.0 - q[:, None], 1.0).prod(axis=0)
+        first = q * misses
         known = 1.0 - (1.0 - q).prod(axis=0)
         safe_known = np.where(known > 0.0, known, 1.0)
         timely = (first * (hours <= self.deadline_hours)[:, :, None]).sum(axis=0) / safe_known
@@ -164,29 +203,41 @@ class GrayZoneMechanics:
         self, random: EnsembleRandom, day: int, rung_index: np.ndarray, active: np.ndarray
     ) -> GrayZoneDay:
         """Draw one day for every run (a one-day block); runs not ``active`` have no incidents."""
-        return self.draw_block(random, day, 1, rung_index).day(0, active)
+        return self.draw_block(random, day, 1, rung_index, active).day(0)
 
     def draw_block(
-        self, random: EnsembleRandom, first_day: int, days: int, rung_index: np.ndarray
+        self,
+        random: EnsembleRandom,
+        first_day: int,
+        days: int,
+        rung_index: np.ndarray,
+        active: np.ndarray | None = None,
     ) -> GrayZoneBlock:
-        """Draw ``days`` consecutive days for every run.
+        """Draw ``days`` consecutive days for every run; runs not ``active`` (default: all are) have none.
 
         Rates and the detection picture are those at the start of the block: blocks run from the day after
         one adversary decision to the next decision day, so the posture cannot change inside one. Day ``i``
         of a block draws the same numbers as a one-day block starting on that day with the same inputs.
         """
-        multiplier = self.rung_multiplier[rung_index][:, None] ** self.posture_elasticity[None, :]
-        rate = (self.base_rate_per_day[None, :] * multiplier)[:, None, :]
+        activities = self.base_rate_per_day.shape[0]
+        shock, count, detection, timeliness = random.uniform_block(
+            _BLOCK_STREAMS, first_day, days, activities
+        )
+        multiplier = self.rung_multiplier[rung_index][:, None] ** self.posture_elasticity
+        rate = self.base_rate_per_day * multiplier  # (runs, activities)
         if self.sigma.any():
-            uniforms = random.uniform_days(Stream.INCIDENT_SHOCK, first_day, days, rate.shape[2])
-            rate = rate * np.exp(self.sigma * special.ndtri(uniforms) - self.sigma**2 / 2.0)
+            rate = rate * np.exp(self.sigma * special.ndtri(shock) - self.sigma**2 / 2.0)
         else:
-            rate = np.broadcast_to(rate, (rate.shape[0], days, rate.shape[2]))
-        incidents = random.poisson_days(rate, Stream.INCIDENT_COUNT, first_day)
+            rate = np.broadcast_to(rate, count.shape)
+        counts = np.empty((days, 3, *count.shape[1:]), dtype=np.int64)
+        counts[:, 0] = poisson_quantile(count, rate)
+        if active is not None:
+            counts[:, 0] *= active[:, None]
         known, timely, delay = self.attribution_profile()
-        detected = random.binomial_days(incidents, known[:, None, :], Stream.DETECTION, first_day)
-        attributed = random.binomial_days(detected, timely[:, None, :], Stream.TIMELY_ATTRIBUTION, first_day)
-        return GrayZoneBlock(first_day, incidents, detected, attributed, delay)
+        counts[:, 1] = binomial_quantile(detection, counts[:, 0], known)
+        counts[:, 2] = binomial_quantile(timeliness, counts[:, 1], timely)
+        since_decision = counts[:, 1:].sum(axis=3)
+        return GrayZoneBlock(first_day, counts, counts[:, 1] * delay, since_decision)
 
     def draw_seat_picture(
         self,

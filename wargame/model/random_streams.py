@@ -19,7 +19,7 @@ from enum import IntEnum
 import numpy as np
 from scipy import special
 
-__all__ = ["EnsembleRandom", "Stream", "run_keys_from_seed"]
+__all__ = ["EnsembleRandom", "Stream", "binomial_quantile", "poisson_quantile", "run_keys_from_seed"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -101,17 +101,30 @@ class EnsembleRandom:
         Element ``[:, i, s]`` equals ``uniform(stream, first_day + i, ...)[:, s]``: drawing a block of days
         at once gives the same numbers as drawing them day by day.
         """
+        return self.uniform_block((stream,), first_day, days, slots, first_slot)[0].transpose(1, 0, 2)
+
+    def uniform_block(
+        self, streams: tuple[Stream, ...], first_day: int, days: int, slots: int, first_slot: int = 0
+    ) -> np.ndarray:
+        """Return uniforms of several streams for consecutive days, shape ``(streams, days, runs, slots)``.
+
+        Element ``[k, i, :, s]`` equals ``uniform_days(streams[k], first_day, ...)[:, i, s]``; one call
+        serves every stream of a mechanic, and the day-major layout makes each day a contiguous slice.
+        """
         day_numbers = np.arange(first_day, first_day + days, dtype=np.uint64)
         slot_numbers = np.arange(first_slot, first_slot + slots, dtype=np.uint64)
+        stream_numbers = np.array([int(stream) << 48 for stream in streams], dtype=np.uint64)
         counter = (
-            np.uint64(int(stream) << 48) + day_numbers[:, None] * np.uint64(1 << 20) + slot_numbers[None, :]
+            stream_numbers[:, None, None]
+            + day_numbers[None, :, None] * np.uint64(1 << 20)
+            + slot_numbers[None, None, :]
         )
         with np.errstate(over="ignore"):
-            mixed_counter = (_mix(counter + _GOLDEN) * _GOLDEN)[None, :, :]
-            bits = _mix(self._keys[:, :, None] ^ mixed_counter)
+            mixed_counter = (_mix(counter + _GOLDEN) * _GOLDEN)[:, :, None, :]
+            bits = _mix(self._keys[None, None, :, :] ^ mixed_counter)
             if self._branch_keys is not None and first_day + days > self.branch_day:
-                branched = _mix(self._branch_keys[:, :, None] ^ mixed_counter)
-                after = (day_numbers >= np.uint64(self.branch_day))[None, :, None]
+                branched = _mix(self._branch_keys[None, None, :, :] ^ mixed_counter)
+                after = (day_numbers >= np.uint64(self.branch_day))[None, :, None, None]
                 bits = np.where(after, branched, bits)
         return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
 
@@ -125,16 +138,15 @@ class EnsembleRandom:
         """Return Poisson counts for consecutive days; ``mean`` has shape ``(runs, days, k)``."""
         mean = np.asarray(mean, dtype=np.float64)
         uniforms = self.uniform_days(stream, first_day, mean.shape[1], mean.shape[2], first_slot)
-        return _inverse_poisson(uniforms, mean)
+        return poisson_quantile(uniforms, mean)
 
     def binomial_days(
         self, trials: np.ndarray, probability: np.ndarray, stream: Stream, first_day: int, first_slot: int = 0
     ) -> np.ndarray:
         """Return binomial counts for consecutive days; ``trials`` has shape ``(runs, days, k)``."""
         trials = np.asarray(trials, dtype=np.int64)
-        probability = np.broadcast_to(np.clip(probability, 0.0, 1.0), trials.shape)
         uniforms = self.uniform_days(stream, first_day, trials.shape[1], trials.shape[2], first_slot)
-        return _inverse_binomial(uniforms, trials, probability)
+        return binomial_quantile(uniforms, trials, probability)
 
     def poisson(self, mean: np.ndarray, stream: Stream, day: int, first_slot: int = 0) -> np.ndarray:
         """Return Poisson counts with the given means, shape ``(runs, k)`` like ``mean``."""
@@ -183,8 +195,9 @@ def _search(
     return k.astype(np.int64)
 
 
-def _inverse_poisson(uniforms: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Poisson quantiles ``min{k : F(k) >= u}``, searched from a Cornish-Fisher first guess."""
+def poisson_quantile(uniforms: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Return Poisson quantiles ``min{k : F(k) >= u}`` (shape of ``uniforms``), searched from a
+    Cornish-Fisher first guess."""
     shape = uniforms.shape
     u = uniforms.reshape(-1)
     mean = np.ascontiguousarray(mean, dtype=np.float64).reshape(-1)
@@ -199,12 +212,13 @@ def _inverse_poisson(uniforms: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return counts.reshape(shape)
 
 
-def _inverse_binomial(uniforms: np.ndarray, trials: np.ndarray, probability: np.ndarray) -> np.ndarray:
-    """Binomial quantiles ``min{k : F(k) >= u}``, searched from a normal first guess."""
+def binomial_quantile(uniforms: np.ndarray, trials: np.ndarray, probability: np.ndarray) -> np.ndarray:
+    """Return binomial quantiles ``min{k : F(k) >= u}`` (shape of ``uniforms``), searched from a normal
+    first guess; ``probability`` is clipped to [0, 1]."""
     shape = uniforms.shape
     u = uniforms.reshape(-1)
-    n = trials.reshape(-1).astype(np.float64)
-    p = np.ascontiguousarray(probability, dtype=np.float64).reshape(-1)
+    n = np.asarray(trials, dtype=np.float64).reshape(-1)
+    p = np.clip(np.broadcast_to(probability, shape), 0.0, 1.0).reshape(-1)
     open_interval = (p > 0.0) & (p < 1.0) & (n > 0.0)
     safe_p = np.where(open_interval, p, 0.5)
     odds = safe_p / (1.0 - safe_p)

@@ -9,13 +9,14 @@ ensemble it is simulated in.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from wargame.model._mesa import Agent, Model
 from wargame.model.events import TimedEvents
-from wargame.model.gray_zone import GrayZoneBlock, GrayZoneDay, GrayZoneMechanics
+from wargame.model.gray_zone import GrayZoneBlock, GrayZoneMechanics
 from wargame.model.random_streams import EnsembleRandom, Stream
 from wargame.model.state import EnsembleState
 from wargame.policies import NO_ACTION, Observation, Policy, PolicyDraws, default_policy, menu_of
@@ -87,7 +88,6 @@ class DeterrenceModel(Model):
         self.day = 0
         self.random_streams = EnsembleRandom(run_keys, branch_day, branch_keys)
         self.state = EnsembleState(scenario, self.runs)
-        self.baseline = self.state.values.copy()
         self.gray_zone = GrayZoneMechanics(scenario, self.state)
         self.events = TimedEvents()
         self.record_decisions = record_decisions
@@ -101,30 +101,45 @@ class DeterrenceModel(Model):
         self.pending_rung = np.full(self.runs, -1, dtype=np.int64)
         self.mobilization_started_day = np.full(self.runs, -1, dtype=np.int64)
         self.war_day = np.full(self.runs, -1, dtype=np.int64)
+        self._active = np.ones(self.runs, dtype=bool)
+        self._active_view = self._active.view()
+        self._active_view.flags.writeable = False
         self.mobilization_warned = np.zeros(self.runs, dtype=bool)
-        self.program_intensity_per_year = np.array(
+        self._program_intensity_per_year = np.array(
             [[p.intensity_per_year] * self.runs for p in scenario.programs], dtype=np.float64
         ).reshape(len(scenario.programs), self.runs)
+        # One row per (actor, response) in scenario order; `last_response_day` maps to views of the rows.
+        response_keys = [(actor.id, response.id) for actor in scenario.actors for response in actor.responses]
+        self._last_response_days = np.full((len(response_keys), self.runs), -np.inf)
         self.last_response_day: dict[tuple[str, str], np.ndarray] = {
-            (actor.id, response.id): np.full(self.runs, -np.inf)
-            for actor in scenario.actors
-            for response in actor.responses
+            key: self._last_response_days[row] for row, key in enumerate(response_keys)
         }
-        self.inject_triggered = {inject.id: np.zeros(self.runs, dtype=bool) for inject in scenario.injects}
+        self._response_rows: dict[str, np.ndarray] = {}
+        self._response_cooldown_days: dict[str, np.ndarray] = {}
+        for actor in scenario.actors:
+            self._response_rows[actor.id] = np.array(
+                [response_keys.index((actor.id, r.id)) for r in actor.responses], dtype=np.int64
+            )
+            self._response_cooldown_days[actor.id] = np.array(
+                [max(r.cooldown_days, 1e-9) for r in actor.responses]
+            )[:, None]
 
         activities = len(scenario.gray_zone.activities)
-        self.incidents = np.zeros((self.runs, activities), dtype=np.int64)
-        self.detected = np.zeros((self.runs, activities), dtype=np.int64)
-        self.attributed_timely = np.zeros((self.runs, activities), dtype=np.int64)
+        # Incidents, detected, attributed in time: one array, so a day's block slice adds in one call.
+        self._counts = np.zeros((3, self.runs, activities), dtype=np.int64)
+        self.incidents, self.detected, self.attributed_timely = self._counts
         self.attribution_delay_hours_sum = np.zeros((self.runs, activities))
-        self.known_since_decision = np.zeros(self.runs, dtype=np.int64)
-        self.attributed_since_decision = np.zeros(self.runs, dtype=np.int64)
+        self._since_decision = np.zeros((2, self.runs), dtype=np.int64)
+        self.known_since_decision, self.attributed_since_decision = self._since_decision
         self.escalation_score = np.zeros(self.runs, dtype=np.int64)
         self.max_rung = np.zeros(self.runs, dtype=np.int64)
         self.injects_fired = np.zeros(self.runs, dtype=np.int64)
         self.rung_by_day = np.zeros((self.runs, scenario.horizon_days), dtype=np.int8)
         self._mid_day = False
         self._gray_zone_block: GrayZoneBlock | None = None
+        self._gray_zone_erosion: _BlockErosion | None = None
+        self._next_incident_day = 0  # the first day whose incidents are not yet absorbed
+        self._rung_moved = True  # whether the rung may have changed since the last end of day
 
         self.pictures_for = tuple(pictures_for)
         for actor_id in self.pictures_for:
@@ -140,42 +155,8 @@ class DeterrenceModel(Model):
         }
         self.seat_mobilization_warned = {a: np.zeros(self.runs, dtype=bool) for a in self.pictures_for}
 
-        # Wear from incidents: row `rows[k]` loses sum_j weights[k, j] * x_j a day, where x_j counts
-        # unanswered incidents (resolve) or all incidents (readiness) of activity j.
-        resolve_targets, self._resolve_loss_weights = _loss_weights(scenario, "resolve_erosion_per_incident")
-        readiness_targets, self._readiness_loss_weights = _loss_weights(
-            scenario, "readiness_cost_per_incident"
-        )
-        row_of = self.state.index
-        self._resolve_loss_rows = np.array(
-            [row_of[f"actors.{t}.resolve"] for t in resolve_targets], dtype=np.int64
-        )
-        self._resilience_rows = np.array(
-            [row_of[f"actors.{t}.cognitive_resilience"] for t in resolve_targets], dtype=np.int64
-        )
-        self._readiness_loss_rows = np.array(
-            [row_of[f"actors.{t}.readiness"] for t in readiness_targets], dtype=np.int64
-        )
-        recovery = [
-            (row_of[f"actors.{a.id}.{name}"], rate)
-            for a in scenario.actors
-            for name, rate in (
-                ("resolve", a.resolve_recovery_per_day),
-                ("readiness", a.readiness_recovery_per_day),
-            )
-            if rate > 0
-        ]
-        self._recovery_rows = np.array([row for row, _ in recovery], dtype=np.int64)
-        self._recovery_rate_per_day = np.array([rate for _, rate in recovery])[:, None]
-        effects = [
-            (p, row_of[e.quantity], e.target, e.gain_per_exchange)
-            for p, program in enumerate(scenario.programs)
-            for e in program.effects
-        ]
-        self._effect_program = np.array([e[0] for e in effects], dtype=np.int64)
-        self._effect_rows = np.array([e[1] for e in effects], dtype=np.int64)
-        self._effect_target = np.array([e[2] for e in effects], dtype=np.float64)[:, None]
-        self._effect_gain = np.array([e[3] for e in effects], dtype=np.float64)[:, None]
+        self._setup_daily_mechanics()
+        self._setup_conditional_injects()
 
         for actor_index, actor in enumerate(scenario.actors):
             policy = (policies or {}).get(actor.id) or default_policy(scenario, actor.id, scenario_dir)
@@ -193,8 +174,23 @@ class DeterrenceModel(Model):
     # ------------------------------------------------------------------ state views
     @property
     def active(self) -> np.ndarray:
-        """Runs not yet at war."""
-        return self.war_day < 0
+        """Runs not yet at war (a read-only view that follows the model)."""
+        return self._active_view
+
+    @property
+    def program_intensity_per_year(self) -> np.ndarray:
+        """Exchanges per year of each program in each run, shape ``(programs, runs)`` (read-only view;
+        change it with :meth:`set_program_intensity`)."""
+        view = self._program_intensity_per_year.view()
+        view.flags.writeable = False
+        return view
+
+    def set_program_intensity(
+        self, program_index: int, intensity_per_year: float, runs: np.ndarray | slice = slice(None)
+    ) -> None:
+        """Set a program's intensity in the selected runs, from the next day's cooperation step on."""
+        self._program_intensity_per_year[program_index, runs] = intensity_per_year
+        self._update_program_coefficients()
 
     @property
     def finished(self) -> bool:
@@ -243,9 +239,7 @@ class DeterrenceModel(Model):
         day = self.day
         self.events.advance_to(day)
         self._cooperation_and_recovery()
-        incidents = self._gray_zone_day(day)
-        self._absorb_incidents(incidents)
-        self._draw_seat_pictures(day, incidents.incidents)
+        self._absorb_gray_zone_day(day)
         return self.is_decision_day
 
     def close_decisions(self) -> None:
@@ -259,10 +253,12 @@ class DeterrenceModel(Model):
         if not self._mid_day:
             raise RuntimeError(f"day {self.day} has not begun; call begin_day() first")
         day = self.day
-        self._start_war_where_due(day)
+        if self._rung_moved:
+            self._start_war_where_due(day)
+            np.maximum(self.max_rung, self.rung, out=self.max_rung)
         # After the decisions, so a move and the answers given in the same round count from the same day.
         self._check_conditional_injects(day)
-        self.max_rung = np.maximum(self.max_rung, self.rung)
+        self._rung_moved = False
         self.rung_by_day[:, day] = self.rung
         self.day += 1
         self._mid_day = False
@@ -283,73 +279,205 @@ class DeterrenceModel(Model):
         while not self.finished:
             self._advance_one_day()
 
+    # ------------------------------------------------------------------ daily mechanics
+    def _setup_daily_mechanics(self) -> None:
+        """Precompute the coefficients of the daily updates (programs, recovery, wear from incidents)."""
+        scenario, row_of = self.spec, self.state.index
+        rows = len(self.state.paths)
+        self._scratch = np.empty((rows, self.runs))
+        self._program_effects = [
+            (p, row_of[effect.quantity], effect.target, effect.gain_per_exchange)
+            for p, program in enumerate(scenario.programs)
+            for effect in program.effects
+        ]
+        self._update_program_coefficients()
+
+        recovery = np.zeros((rows, 1))
+        for actor in scenario.actors:
+            recovery[row_of[f"actors.{actor.id}.resolve"]] = actor.resolve_recovery_per_day
+            recovery[row_of[f"actors.{actor.id}.readiness"]] = actor.readiness_recovery_per_day
+        self._recovery_rate_per_day = recovery if recovery.any() else None
+
+        # Wear from incidents: target k loses sum_j weights[k, j] * x_j a day, where x_j counts unanswered
+        # incidents (resolve, scaled by 1 - cognitive resilience) or all incidents (readiness) of activity j.
+        resolve_targets, self._resolve_loss_weights = _loss_weights(scenario, "resolve_erosion_per_incident")
+        readiness_targets, self._readiness_loss_weights = _loss_weights(
+            scenario, "readiness_cost_per_incident"
+        )
+        self._resolve_loss_rows = np.array(
+            [row_of[f"actors.{t}.resolve"] for t in resolve_targets], dtype=int
+        )
+        self._readiness_loss_rows = np.array(
+            [row_of[f"actors.{t}.readiness"] for t in readiness_targets], dtype=int
+        )
+        # Row whose value scales each row's resolve loss (rows without one have no resolve loss).
+        self._resilience_row_of = np.arange(rows)
+        for target, row in zip(resolve_targets, self._resolve_loss_rows, strict=True):
+            self._resilience_row_of[row] = row_of[f"actors.{target}.cognitive_resilience"]
+        self._wears = bool(resolve_targets or readiness_targets)
+
+    def _update_program_coefficients(self) -> None:
+        """Fold every program effect into ``x <- x * keep + pull`` per quantity and run.
+
+        A day moves quantity ``x`` by ``sum_e rate_e * (target_e - x)`` over the effects ``e`` on it, with
+        ``rate_e = intensity_e / 365 * gain_per_exchange_e``: ``keep = 1 - sum_e rate_e`` and
+        ``pull = sum_e rate_e * target_e``.
+        """
+        if not self._program_effects:
+            self._program_keep = self._program_pull = None
+            return
+        keep = np.ones_like(self._scratch)
+        pull = np.zeros_like(self._scratch)
+        for program, row, target, gain in self._program_effects:
+            rate = self._program_intensity_per_year[program] / 365.0 * gain
+            keep[row] -= rate
+            pull[row] += rate * target
+        self._program_keep, self._program_pull = keep, pull
+
     def _cooperation_and_recovery(self) -> None:
         """Programs move quantities and their baselines; resolve and readiness recover to baseline.
 
         All program effects of a day are computed from the same start-of-day state and then summed.
         """
-        values, baseline = self.state.values, self.baseline
-        if self._effect_rows.size:
-            rows = self._effect_rows
-            rate = self.program_intensity_per_year[self._effect_program] / 365.0 * self._effect_gain
-            np.add.at(values, rows, rate * (self._effect_target - values[rows]))
-            np.add.at(baseline, rows, rate * (self._effect_target - baseline[rows]))
-            np.clip(values, self.state.low, self.state.high, out=values)
-        if self._recovery_rows.size:
-            rows = self._recovery_rows
-            values[rows] += self._recovery_rate_per_day * (baseline[rows] - values[rows])
+        state = self.state
+        values = state.values
+        if self._program_keep is not None:
+            state.levels *= self._program_keep
+            state.levels += self._program_pull
+            np.minimum(values, state.high, out=values)
+            np.maximum(values, state.low, out=values)
+        if self._recovery_rate_per_day is not None:
+            scratch = np.subtract(state.baseline, values, out=self._scratch)
+            scratch *= self._recovery_rate_per_day
+            values += scratch
 
-    def _gray_zone_day(self, day: int) -> GrayZoneDay:
-        """Return today's incidents from the current block, drawing a new block when one ends.
+    def _absorb_gray_zone_day(self, day: int) -> None:
+        """Add today's incidents to the tallies and wear resolve and readiness down by them.
 
-        A block runs from the day after one decision day to the next decision day (or the horizon), so the
-        adversary's rung is constant inside it; runs that go to war inside a block stop having incidents.
+        Incidents come from the current block, a new one being drawn when one ends. A block runs from the
+        day after one decision day to the next decision day (or the horizon), so the adversary's rung is
+        constant inside it; runs that go to war inside a block have the rest of it removed.
         """
         block = self._gray_zone_block
         if block is None or day >= block.first_day + block.days:
-            interval = self.spec.decision_interval_days
-            next_decision_day = max(interval, -(-day // interval) * interval)
-            last_day = min(next_decision_day, self.spec.horizon_days - 1)
-            block = self.gray_zone.draw_block(self.random_streams, day, last_day - day + 1, self.rung)
-            self._gray_zone_block = block
-        return block.day(day - block.first_day, self.active)
+            block = self._draw_gray_zone_block(day)
+        index = day - block.first_day
+        self._counts += block.counts[index]
+        self.attribution_delay_hours_sum += block.delay_hours[index]
+        self._since_decision += block.since_decision[index]
+        erosion = self._gray_zone_erosion
+        if erosion is not None:
+            # x <- clip(x - exposed * (1 - resilience) - worn), written as x + (resilience * exposed - total).
+            values = self.state.values
+            scratch = np.take(values, self._resilience_row_of, axis=0, out=self._scratch)
+            scratch *= erosion.exposed[index]
+            scratch -= erosion.total[index]
+            values += scratch
+            np.minimum(values, self.state.high, out=values)
+            np.maximum(values, self.state.low, out=values)
+        self._next_incident_day = day + 1
+        if self.pictures_for:
+            self._draw_seat_pictures(day, block.counts[index, 0])
 
-    def _absorb_incidents(self, day: GrayZoneDay) -> None:
-        self.incidents += day.incidents
-        self.detected += day.detected
-        self.attributed_timely += day.attributed_timely
-        self.attribution_delay_hours_sum += day.attribution_delay_hours_sum
-        self.known_since_decision += day.detected.sum(axis=1)
-        self.attributed_since_decision += day.attributed_timely.sum(axis=1)
-        values = self.state.values
+    def _draw_gray_zone_block(self, day: int) -> GrayZoneBlock:
+        interval = self.spec.decision_interval_days
+        next_decision_day = max(interval, -(-day // interval) * interval)
+        last_day = min(next_decision_day, self.spec.horizon_days - 1)
+        block = self.gray_zone.draw_block(
+            self.random_streams, day, last_day - day + 1, self.rung, self._active
+        )
+        self._gray_zone_block = block
+        self._gray_zone_erosion = self._erosion_of(block) if self._wears else None
+        return block
+
+    def _erosion_of(self, block: GrayZoneBlock) -> _BlockErosion:
+        """Return the wear a block's incidents cause each day, ``(days, quantities, runs)``."""
+        incidents, _, attributed = block.counts.transpose(1, 0, 2, 3)  # (days, runs, activities) each
+        exposed = np.zeros((block.days, *self._scratch.shape))
+        total = np.zeros_like(exposed)
         if self._resolve_loss_rows.size:
-            mitigation = self.spec.gray_zone.attribution_mitigation
-            unanswered = day.incidents - mitigation * day.attributed_timely  # (runs, activities)
-            loss = (unanswered @ self._resolve_loss_weights.T).T * (1.0 - values[self._resilience_rows])
-            rows = self._resolve_loss_rows
-            values[rows] = np.clip(values[rows] - loss, 0.0, 1.0)
+            unanswered = incidents - self.spec.gray_zone.attribution_mitigation * attributed
+            loss = (unanswered[:, :, None, :] * self._resolve_loss_weights).sum(axis=3)
+            exposed[:, self._resolve_loss_rows] = loss.transpose(0, 2, 1)
         if self._readiness_loss_rows.size:
-            rows = self._readiness_loss_rows
-            values[rows] = np.clip(
-                values[rows] - (day.incidents @ self._readiness_loss_weights.T).T, 0.0, 1.0
-            )
+            wear = (incidents[:, :, None, :] * self._readiness_loss_weights).sum(axis=3)
+            total[:, self._readiness_loss_rows] = wear.transpose(0, 2, 1)
+        total += exposed
+        return _BlockErosion(exposed, total)
 
     # ------------------------------------------------------------------ injects
+    def _setup_conditional_injects(self) -> None:
+        """Order the conditional injects for the daily check: those on a quantity, then those on the rung.
+
+        ``_inject_waiting[k]`` marks the runs where inject ``_conditional_injects[k]`` has not triggered and
+        the run is still active. Quantity conditions are tested as ``sign * x < sign * threshold``.
+        """
+        conditional = [inject for inject in self.spec.injects if inject.when is not None]
+        on_quantity = [inject for inject in conditional if inject.when.quantity is not None]
+        on_rung = [inject for inject in conditional if inject.when.quantity is None]
+        self._conditional_injects = [*on_quantity, *on_rung]
+        self._scenario_order = sorted(
+            range(len(conditional)), key=lambda k: self.spec.injects.index(self._conditional_injects[k])
+        )
+        self._inject_waiting = np.ones((len(conditional), self.runs), dtype=bool)
+        self._quantity_inject_count = len(on_quantity)
+        self._quantity_condition_rows = np.array(
+            [self.state.index[inject.when.quantity] for inject in on_quantity], dtype=int
+        )
+        signs = np.array([1.0 if inject.when.below is not None else -1.0 for inject in on_quantity])
+        thresholds = np.array(
+            [
+                inject.when.below if inject.when.below is not None else inject.when.above
+                for inject in on_quantity
+            ]
+        )
+        self._quantity_condition_sign = signs[:, None]
+        self._quantity_condition_bound = (signs * thresholds)[:, None]
+        self._rung_condition_index = np.array(
+            [self.spec.escalation.index_of(inject.when.rung_at_least) for inject in on_rung], dtype=np.int64
+        )[:, None]
+        self._update_inject_flags()
+
+    def _update_inject_flags(self) -> None:
+        count = self._quantity_inject_count
+        self._quantity_injects_wait = bool(self._inject_waiting[:count].any())
+        self._rung_injects_wait = bool(self._inject_waiting[count:].any())
+
     def _condition_holds(self, condition: Condition) -> np.ndarray:
         if condition.rung_at_least is not None:
             return self.rung >= self.spec.escalation.index_of(condition.rung_at_least)
         values = self.state.row(condition.quantity)
         return values < condition.below if condition.below is not None else values > condition.above
 
+    def _some_inject_triggers(self) -> bool:
+        """Whether some waiting conditional inject's condition holds in some run (a quick test)."""
+        count = self._quantity_inject_count
+        if self._quantity_injects_wait:
+            signed = np.take(self.state.values, self._quantity_condition_rows, axis=0)
+            signed *= self._quantity_condition_sign
+            holds = signed < self._quantity_condition_bound
+            holds &= self._inject_waiting[:count]
+            if holds.any():
+                return True
+        if self._rung_moved and self._rung_injects_wait:
+            holds = self.rung >= self._rung_condition_index
+            holds &= self._inject_waiting[count:]
+            return bool(holds.any())
+        return False
+
     def _check_conditional_injects(self, day: int) -> None:
-        for inject in self.spec.injects:
-            if inject.when is None:
-                continue
-            triggered = self.inject_triggered[inject.id]
-            newly = self._condition_holds(inject.when) & ~triggered & self.active
+        """Trigger the conditional injects whose condition now holds, in scenario order.
+
+        An inject's effects apply before the next inject's condition is tested.
+        """
+        if not self._some_inject_triggers():
+            return
+        for position in self._scenario_order:
+            inject = self._conditional_injects[position]
+            newly = self._condition_holds(inject.when) & self._inject_waiting[position]
             if not newly.any():
                 continue
-            triggered |= newly
+            self._inject_waiting[position] &= ~newly
             if inject.check_after_days == 0 and inject.unless_response is None:
                 self._fire_inject(inject, newly)
             else:
@@ -360,6 +488,7 @@ class DeterrenceModel(Model):
                         inject, runs, since
                     ),
                 )
+        self._update_inject_flags()
 
     def _fire_delayed_inject(self, inject: Inject, runs: np.ndarray, since_day: int) -> None:
         runs = runs & self.active
@@ -386,15 +515,9 @@ class DeterrenceModel(Model):
         if actor_id == self.spec.adversary:
             rungs = np.arange(len(self.spec.escalation.rungs))
             ceiling = self.rung + self.spec.escalation.max_rungs_up_per_decision
-            return (rungs[None, :] <= ceiling[:, None]) & self.active[:, None]
-        actor = self.spec.actor(actor_id)
-        columns = [
-            self.day - self.last_response_day[(actor_id, response.id)] >= max(response.cooldown_days, 1e-9)
-            for response in actor.responses
-        ]
-        if not columns:
-            return np.zeros((self.runs, 0), dtype=bool)
-        return np.stack(columns, axis=1) & self.active[:, None]
+            return (rungs[None, :] <= ceiling[:, None]) & self._active[:, None]
+        rested = self.day - self._last_response_days[self._response_rows[actor_id]]
+        return (rested >= self._response_cooldown_days[actor_id]).T & self._active[:, None]
 
     def observe(self, actor_id: str) -> Observation:
         """Build what ``actor_id`` is shown: the adversary sees the true state, allies their side's."""
@@ -429,7 +552,7 @@ class DeterrenceModel(Model):
             raise ValueError(f"{actor_id}: choice outside the menu of {allowed.shape[1]} actions")
         if not allowed[taken, choice[taken]].all():
             raise ValueError(f"{actor_id}: choice of an action that is not allowed now")
-        taken &= self.active
+        taken &= self._active
         if actor_id == self.spec.adversary:
             self._apply_adversary_choice(choice, taken)
         else:
@@ -442,6 +565,7 @@ class DeterrenceModel(Model):
         rung is chosen again while it runs); any other choice takes effect now and stands down a pending
         mobilization.
         """
+        self._rung_moved = True
         chosen = np.where(taken, choice, self.rung)
         lower = chosen < self.rung
         self.escalation_score += np.where(
@@ -497,6 +621,7 @@ class DeterrenceModel(Model):
         due = (
             runs & (self.pending_rung == rung) & (self.mobilization_started_day == started_day) & self.active
         )
+        self._rung_moved = True
         self.rung[due] = rung
         self.pending_rung[due] = -1
         self._clear_warnings(due)
@@ -522,8 +647,19 @@ class DeterrenceModel(Model):
             self._log(actor_id, response.id, runs)
 
     def _start_war_where_due(self, day: int) -> None:
-        starting = (self.rung >= self.war_index) & self.active
+        starting = (self.rung >= self.war_index) & self._active
+        if not starting.any():
+            return
         self.war_day[starting] = day
+        self._active &= ~starting
+        self._inject_waiting &= self._active
+        self._update_inject_flags()
+        block = self._gray_zone_block
+        first_index = 0 if block is None else self._next_incident_day - block.first_day
+        if block is not None and first_index < block.days:
+            block.stop(starting, first_index)
+            if self._gray_zone_erosion is not None:
+                self._gray_zone_erosion.stop(starting, first_index)
 
     def _log(self, actor: str, action: str, runs: np.ndarray, values: np.ndarray | None = None) -> None:
         if self.record_decisions:
@@ -569,6 +705,23 @@ class DeterrenceModel(Model):
             ).copy()
         columns["injects_fired"] = self.injects_fired
         return columns
+
+
+@dataclass(frozen=True)
+class _BlockErosion:
+    """Wear from a gray-zone block's incidents, ``(days, quantities, runs)`` each.
+
+    ``exposed`` is the resolve loss before cognitive resilience scales it; ``total`` adds the readiness
+    cost of the incidents.
+    """
+
+    exposed: np.ndarray
+    total: np.ndarray
+
+    def stop(self, runs: np.ndarray, from_index: int) -> None:
+        """Remove the wear of ``runs`` from day ``from_index`` of the block on."""
+        self.exposed[from_index:, :, runs] = 0.0
+        self.total[from_index:, :, runs] = 0.0
 
 
 def _loss_weights(scenario: Scenario, per_incident_field: str) -> tuple[list[str], np.ndarray]:

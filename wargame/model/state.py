@@ -18,6 +18,10 @@ class EnsembleState:
     ``values[row, run]`` holds quantity ``paths[row]`` in run ``run``. Rows never move, so views of a row
     (``state.row("actors.twn.resolve")``) stay valid for the life of the state.
 
+    ``baseline`` has the same layout: the level each quantity recovers to. Cooperation programs move a
+    quantity and its baseline alike, so both live in one array, ``levels`` (``levels[0]`` is ``values``,
+    ``levels[1]`` is ``baseline``), which one numpy call per day updates.
+
     Args:
         scenario: The scenario whose quantities are tracked.
         runs: Number of runs in the ensemble.
@@ -31,7 +35,9 @@ class EnsembleState:
         self.high = np.array([high for _, high in bounds.values()])[:, None]
         initial = np.array([_initial_value(scenario, path) for path in self.paths])
         self.initial = initial[:, None]
-        self.values = np.repeat(self.initial, runs, axis=1)
+        self.levels = np.repeat(self.initial[None, :, :], 2, axis=0).repeat(runs, axis=2)
+        self.values = self.levels[0]
+        self.baseline = self.levels[1]
 
     @property
     def runs(self) -> int:

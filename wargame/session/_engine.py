@@ -386,7 +386,7 @@ class SessionEngine:
 
     def _apply_program(self, command: ProgramChange) -> None:
         index = [program.id for program in self.scenario.programs].index(command.program)
-        self.model.program_intensity_per_year[index, :] = float(command.intensity_per_year)
+        self.model.set_program_intensity(index, float(command.intensity_per_year))
         self._remember_action(
             command.seat, f"program {command.program} -> {command.intensity_per_year:g}/year", by="person"
         )
