@@ -13,6 +13,11 @@ Equations (``docs/model.md`` gives them beside the scenario fields)::
     D_j        ~ Binomial(N_j, P_known)
     A_j        ~ Binomial(D_j, P(tau_first <= deadline | known))
     delay_j    = E[tau_first | known] * D_j     (summed hours, for the mean attribution delay)
+
+The counts are drawn by Poisson thinning, which gives exactly that joint law: with
+``P_timely = P(tau_first <= deadline | known)``, the incidents attributed in time, detected late and missed
+are independent ``Poisson(lambda_j * P_known * P_timely)``, ``Poisson(lambda_j * P_known * (1 - P_timely))``
+and ``Poisson(lambda_j * (1 - P_known))``; ``A_j`` is the first, ``D_j`` the first two, ``N_j`` all three.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from wargame.model.random_streams import EnsembleRandom, Stream, binomial_quantile, poisson_quantile
+from wargame.model.random_streams import EnsembleRandom, Stream, poisson_quantile
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
 
@@ -30,8 +35,6 @@ __all__ = ["GrayZoneBlock", "GrayZoneDay", "GrayZoneMechanics", "PictureSource",
 
 PictureSource = tuple[str, str | None, np.ndarray, float]
 """(detecting actor, link key or None for own ISR, activities the source covers, analysis hours)."""
-
-_BLOCK_STREAMS = (Stream.INCIDENT_SHOCK, Stream.INCIDENT_COUNT, Stream.DETECTION, Stream.TIMELY_ATTRIBUTION)
 
 
 @dataclass(frozen=True)
@@ -220,22 +223,30 @@ class GrayZoneMechanics:
         of a block draws the same numbers as a one-day block starting on that day with the same inputs.
         """
         activities = self.base_rate_per_day.shape[0]
-        shock, count, detection, timeliness = random.uniform_block(
-            _BLOCK_STREAMS, first_day, days, activities
+        # Stream INCIDENT_COUNT, slots [0, A): attributed in time, [A, 2A): detected late, [2A, 3A): missed;
+        # stream INCIDENT_SHOCK, slots [0, A): the day's log-normal shock of each activity.
+        overdispersed = bool(self.sigma.any())
+        streams = (
+            (Stream.INCIDENT_COUNT, Stream.INCIDENT_SHOCK) if overdispersed else (Stream.INCIDENT_COUNT,)
         )
-        multiplier = self.rung_multiplier[rung_index][:, None] ** self.posture_elasticity
-        rate = self.base_rate_per_day * multiplier  # (runs, activities)
-        if self.sigma.any():
-            rate = rate * np.exp(self.sigma * special.ndtri(shock) - self.sigma**2 / 2.0)
-        else:
-            rate = np.broadcast_to(rate, count.shape)
-        counts = np.empty((days, 3, *count.shape[1:]), dtype=np.int64)
-        counts[:, 0] = poisson_quantile(count, rate)
+        uniforms = random.uniform_block(streams, first_day, days, 3 * activities)
+        rate = self.base_rate_per_day * self.rung_multiplier[rung_index][:, None] ** self.posture_elasticity
         if active is not None:
-            counts[:, 0] *= active[:, None]
+            rate = rate * active[:, None]  # (runs, activities)
+        if overdispersed:
+            rate = rate * np.exp(
+                self.sigma * special.ndtri(uniforms[1, ..., :activities]) - self.sigma**2 / 2.0
+            )
         known, timely, delay = self.attribution_profile()
-        counts[:, 1] = binomial_quantile(detection, counts[:, 0], known)
-        counts[:, 2] = binomial_quantile(timeliness, counts[:, 1], timely)
+        shares = np.stack([known * timely, known * (1.0 - timely), 1.0 - known], axis=1)  # (runs, 3, A)
+        means = rate[..., None, :] * shares
+        if means.ndim == 3:  # a rate without daily shocks is the same every day
+            means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, activities)
+        parts = poisson_quantile(uniforms[0].reshape(means.shape), means).transpose(0, 2, 1, 3)
+        counts = np.empty((days, 3, *rate.shape[-2:]), dtype=np.int64)
+        counts[:, 2] = parts[:, 0]
+        np.add(parts[:, 0], parts[:, 1], out=counts[:, 1])
+        np.add(counts[:, 1], parts[:, 2], out=counts[:, 0])
         since_decision = counts[:, 1:].sum(axis=3)
         return GrayZoneBlock(first_day, counts, counts[:, 1] * delay, since_decision)
 

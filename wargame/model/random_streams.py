@@ -74,6 +74,7 @@ class EnsembleRandom:
         self, run_keys: np.ndarray, branch_day: int | None = None, branch_keys: np.ndarray | None = None
     ) -> None:
         self.run_keys = np.asarray(run_keys, dtype=np.uint64)
+        self._standing: dict[tuple[Stream, int, int], np.ndarray] = {}
         self._keys = _mix(self.run_keys)[:, None]
         if (branch_day is None) != (branch_keys is None):
             raise ValueError("give both branch_day and branch_keys, or neither")
@@ -131,6 +132,18 @@ class EnsembleRandom:
     def normal(self, stream: Stream, day: int, slots: int, first_slot: int = 0) -> np.ndarray:
         """Return standard normals, shape ``(runs, slots)``."""
         return special.ndtri(self.uniform(stream, day, slots, first_slot))
+
+    def standing_normal(self, stream: Stream, slots: int, first_slot: int = 0) -> np.ndarray:
+        """Return the standard normals of day 0, drawn once and kept: a quantity fixed for the whole run.
+
+        Returns a read-only array of shape ``(runs, slots)``.
+        """
+        key = (stream, slots, first_slot)
+        if key not in self._standing:
+            normals = self.normal(stream, 0, slots, first_slot)
+            normals.flags.writeable = False
+            self._standing[key] = normals
+        return self._standing[key]
 
     def poisson_days(
         self, mean: np.ndarray, stream: Stream, first_day: int, first_slot: int = 0

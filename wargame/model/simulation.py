@@ -18,7 +18,7 @@ from wargame.model._mesa import Agent, Model
 from wargame.model.events import TimedEvents
 from wargame.model.gray_zone import GrayZoneBlock, GrayZoneMechanics
 from wargame.model.random_streams import EnsembleRandom, Stream
-from wargame.model.state import EnsembleState
+from wargame.model.state import EnsembleState, QuantityView
 from wargame.policies import NO_ACTION, Observation, Policy, PolicyDraws, default_policy, menu_of
 from wargame.scenario import ESCALATION_CATEGORIES, Scenario
 from wargame.scenario.schema import Actor, Condition, Effect, Inject
@@ -136,6 +136,8 @@ class DeterrenceModel(Model):
         self.injects_fired = np.zeros(self.runs, dtype=np.int64)
         self.rung_by_day = np.zeros((self.runs, scenario.horizon_days), dtype=np.int8)
         self._mid_day = False
+        self._quantity_views: dict[str, QuantityView] = {}  # what each actor sees (live)
+        self._menus = {actor.id: menu_of(scenario, actor.id) for actor in scenario.actors}
         self._gray_zone_block: GrayZoneBlock | None = None
         self._gray_zone_erosion: _BlockErosion | None = None
         self._next_incident_day = 0  # the first day whose incidents are not yet absorbed
@@ -522,14 +524,15 @@ class DeterrenceModel(Model):
     def observe(self, actor_id: str) -> Observation:
         """Build what ``actor_id`` is shown: the adversary sees the true state, allies their side's."""
         actor = self.spec.actor(actor_id)
-        quantities = self.state.view(
-            hidden_prefix=None if actor.side == "adversary" else f"actors.{self.spec.adversary}."
-        )
+        quantities = self._quantity_views.get(actor_id)
+        if quantities is None:
+            hidden_prefix = None if actor.side == "adversary" else f"actors.{self.spec.adversary}."
+            quantities = self._quantity_views[actor_id] = self.state.view(hidden_prefix)
         return Observation(
             day=self.day,
             actor_id=actor_id,
             side=actor.side,
-            menu=menu_of(self.spec, actor_id),
+            menu=self._menus[actor_id],
             allowed=self.allowed_actions(actor_id),
             rung_index=self.rung.copy(),
             mobilization_warned=self.mobilization_warned & (actor.side == "allied"),
@@ -548,11 +551,14 @@ class DeterrenceModel(Model):
         if choice.shape != (self.runs,):
             raise ValueError(f"{actor_id}: a choice needs shape ({self.runs},), got {choice.shape}")
         taken = choice != NO_ACTION
-        if ((choice < NO_ACTION) | (choice >= allowed.shape[1])).any():
-            raise ValueError(f"{actor_id}: choice outside the menu of {allowed.shape[1]} actions")
-        if not allowed[taken, choice[taken]].all():
-            raise ValueError(f"{actor_id}: choice of an action that is not allowed now")
-        taken &= self._active
+        if taken.any():
+            if ((choice < NO_ACTION) | (choice >= allowed.shape[1])).any():
+                raise ValueError(f"{actor_id}: choice outside the menu of {allowed.shape[1]} actions")
+            if not allowed[taken, choice[taken]].all():
+                raise ValueError(f"{actor_id}: choice of an action that is not allowed now")
+            taken &= self._active
+        elif actor_id != self.spec.adversary:
+            return  # no response taken in any run
         if actor_id == self.spec.adversary:
             self._apply_adversary_choice(choice, taken)
         else:

@@ -72,23 +72,21 @@ class QuantityView(Mapping[str, np.ndarray]):
     """A read-only mapping of quantity paths to live value rows, optionally hiding a prefix."""
 
     def __init__(self, state: EnsembleState, hidden_prefix: str | None) -> None:
-        self._state = state
-        self._hidden_prefix = hidden_prefix
-        self._paths = [p for p in state.paths if hidden_prefix is None or not p.startswith(hidden_prefix)]
+        self._rows: dict[str, np.ndarray] = {}
+        for row, path in enumerate(state.paths):
+            if hidden_prefix is None or not path.startswith(hidden_prefix):
+                view = state.values[row].view()
+                view.flags.writeable = False
+                self._rows[path] = view
 
     def __getitem__(self, path: str) -> np.ndarray:
-        if self._hidden_prefix is not None and path.startswith(self._hidden_prefix):
-            raise KeyError(path)
-        row = self._state.values[self._state.index[path]]
-        row = row.view()
-        row.flags.writeable = False
-        return row
+        return self._rows[path]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._paths)
+        return iter(self._rows)
 
     def __len__(self) -> int:
-        return len(self._paths)
+        return len(self._rows)
 
 
 def _initial_value(scenario: Scenario, path: str) -> float:

@@ -88,7 +88,7 @@ class PolicyDraws:
 
     def persistent_normal(self, slots: int) -> np.ndarray:
         """Standard normals fixed for the whole run (a standing bias), shape ``(runs, slots)``."""
-        return self.random.normal(Stream.PERCEPTION_BIAS, 0, slots, self._first_slot(slots))
+        return self.random.standing_normal(Stream.PERCEPTION_BIAS, slots, self._first_slot(slots))
 
 
 @runtime_checkable

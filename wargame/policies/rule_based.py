@@ -27,21 +27,24 @@ class RuleBasedPolicy:
         self.scenario = scenario
         self.actor_id = actor_id
 
+    def _rules(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The rules as columns over the menu: (has a rule, rung floor, attributed floor, needs warning)."""
+        rules = [response.when for response in self.scenario.actor(self.actor_id).responses]
+        index_of = self.scenario.escalation.index_of
+        return (
+            np.array([rule is not None for rule in rules], dtype=bool),
+            np.array([0 if r is None or r.rung_at_least is None else index_of(r.rung_at_least) for r in rules]),
+            np.array([0 if r is None else r.attributed_incidents_at_least or 0 for r in rules]),
+            np.array([r is not None and r.on_mobilization_warning for r in rules], dtype=bool),
+        )
+
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
-        actor = self.scenario.actor(self.actor_id)
-        choice = np.full(observation.runs, NO_ACTION, dtype=np.int64)
-        undecided = np.ones(observation.runs, dtype=bool)
-        for index, response in enumerate(actor.responses):
-            rule = response.when
-            if rule is None:
-                continue
-            holds = observation.allowed[:, index] & undecided
-            if rule.rung_at_least is not None:
-                holds &= observation.rung_index >= self.scenario.escalation.index_of(rule.rung_at_least)
-            if rule.attributed_incidents_at_least is not None:
-                holds &= observation.attributed_incidents >= rule.attributed_incidents_at_least
-            if rule.on_mobilization_warning:
-                holds &= observation.mobilization_warned
-            choice[holds] = index
-            undecided &= ~holds
-        return choice
+        has_rule, rung_floor, attributed_floor, needs_warning = self._rules()
+        if not has_rule.any():
+            return np.full(observation.runs, NO_ACTION, dtype=np.int64)
+        holds = observation.allowed & has_rule
+        holds &= observation.rung_index[:, None] >= rung_floor
+        holds &= observation.attributed_incidents[:, None] >= attributed_floor
+        holds &= observation.mobilization_warned[:, None] | ~needs_warning
+        # The first response whose rule holds, or none.
+        return np.where(holds.any(axis=1), holds.argmax(axis=1), NO_ACTION).astype(np.int64)
