@@ -70,33 +70,32 @@ def ladder_utilities(
     return resolve[:, None] * gains[None, :] - costs[None, :] - risk_weight[:, None] * risks[None, :]
 
 
-def _strength(quantities: Mapping[str, np.ndarray], actor_id: str) -> np.ndarray:
-    capability = sum(quantities[f"actors.{actor_id}.capability.{domain}"] for domain in DOMAINS) / len(
-        DOMAINS
-    )
-    return strength(quantities[f"actors.{actor_id}.readiness"], capability)
+def _strengths(quantities: Mapping[str, np.ndarray], actor_ids: list[str]) -> np.ndarray:
+    """Return the strength of each actor, shape ``(actors, runs)``."""
+    capability = np.array(
+        [quantities[f"actors.{actor_id}.capability.{domain}"] for actor_id in actor_ids for domain in DOMAINS]
+    ).reshape(len(actor_ids), len(DOMAINS), -1)
+    readiness = np.array([quantities[f"actors.{actor_id}.readiness"] for actor_id in actor_ids])
+    return strength(readiness.reshape(len(actor_ids), -1), capability.sum(axis=1) / len(DOMAINS))
 
 
 def allied_deterrent_terms(scenario: Scenario, quantities: Mapping[str, np.ndarray]) -> np.ndarray:
     """Return each allied actor's contribution to the deterrent, shape ``(allies, runs)``."""
-    terms = []
-    for actor in scenario.allied_actors:
-        if actor.id == scenario.defender:
-            credibility = 1.0
-        else:
-            key = f"commitments.{actor.id}-{scenario.defender}.credibility"
-            credibility = quantities.get(key, 0.0)
-        terms.append(
-            deterrent_term(
-                credibility, _strength(quantities, actor.id), quantities[f"actors.{actor.id}.resolve"]
+    allies = [actor.id for actor in scenario.allied_actors]  # never empty: the defender is allied
+    strengths = _strengths(quantities, allies)
+    credibility = np.ones_like(strengths)
+    for position, actor_id in enumerate(allies):
+        if actor_id != scenario.defender:
+            credibility[position] = quantities.get(
+                f"commitments.{actor_id}-{scenario.defender}.credibility", 0.0
             )
-        )
-    return np.array(terms, dtype=np.float64).reshape(len(terms), -1)
+    resolve = np.array([quantities[f"actors.{actor_id}.resolve"] for actor_id in allies])
+    return deterrent_term(credibility, strengths, resolve.reshape(strengths.shape))
 
 
 def adversary_strength(scenario: Scenario, quantities: Mapping[str, np.ndarray]) -> np.ndarray:
     """Return the adversary's strength (readiness times mean capability) per run."""
-    return _strength(quantities, scenario.adversary)
+    return _strengths(quantities, [scenario.adversary])[0]
 
 
 def rung_utilities(

@@ -135,6 +135,7 @@ class GrayZoneMechanics:
         self.base_rate_per_day = np.array([a.base_rate_per_day for a in activities])
         self.posture_elasticity = np.array([a.posture_elasticity for a in activities])
         self.sigma = np.array([a.overdispersion_sigma for a in activities])
+        self._overdispersed = bool(self.sigma.any())
         self.detectability = np.array([a.detectability for a in activities])
         self.rung_multiplier = np.array([rung.gray_zone_multiplier for rung in scenario.escalation.rungs])
         self.deadline_hours = scenario.gray_zone.attribution_deadline_hours
@@ -225,7 +226,7 @@ class GrayZoneMechanics:
         activities = self.base_rate_per_day.shape[0]
         # Stream INCIDENT_COUNT, slots [0, A): attributed in time, [A, 2A): detected late, [2A, 3A): missed;
         # stream INCIDENT_SHOCK, slots [0, A): the day's log-normal shock of each activity.
-        overdispersed = bool(self.sigma.any())
+        overdispersed = self._overdispersed
         streams = (
             (Stream.INCIDENT_COUNT, Stream.INCIDENT_SHOCK) if overdispersed else (Stream.INCIDENT_COUNT,)
         )
@@ -238,7 +239,10 @@ class GrayZoneMechanics:
                 self.sigma * special.ndtri(uniforms[1, ..., :activities]) - self.sigma**2 / 2.0
             )
         known, timely, delay = self.attribution_profile()
-        shares = np.stack([known * timely, known * (1.0 - timely), 1.0 - known], axis=1)  # (runs, 3, A)
+        shares = np.empty((known.shape[0], 3, activities))
+        np.multiply(known, timely, out=shares[:, 0])  # attributed in time
+        np.subtract(known, shares[:, 0], out=shares[:, 1])  # detected late: known * (1 - timely)
+        np.subtract(1.0, known, out=shares[:, 2])  # missed
         means = rate[..., None, :] * shares
         if means.ndim == 3:  # a rate without daily shocks is the same every day
             means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, activities)

@@ -21,9 +21,12 @@ from scipy import special
 
 __all__ = ["EnsembleRandom", "Stream", "binomial_quantile", "poisson_quantile", "run_keys_from_seed"]
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_2 = np.uint64(0x94D049BB133111EB)
+# Constants as 0-d arrays: numpy applies those faster than scalars. uint64 arithmetic wraps modulo 2**64.
+_GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
+_MIX_1 = np.array(0xBF58476D1CE4E5B9, dtype=np.uint64)
+_MIX_2 = np.array(0x94D049BB133111EB, dtype=np.uint64)
+_SHIFTS = tuple(np.array(bits, dtype=np.uint64) for bits in (30, 27, 31, 11))
+_DAY_STRIDE = np.array(1 << 20, dtype=np.uint64)
 _TO_UNIT = 1.0 / float(1 << 53)
 
 
@@ -44,11 +47,13 @@ class Stream(IntEnum):
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    x = x ^ (x >> np.uint64(30))
-    x = x * _MIX_1
-    x = x ^ (x >> np.uint64(27))
-    x = x * _MIX_2
-    return x ^ (x >> np.uint64(31))
+    """The SplitMix64 finaliser, elementwise (returns a new array)."""
+    x = x ^ (x >> _SHIFTS[0])
+    x *= _MIX_1
+    x ^= x >> _SHIFTS[1]
+    x *= _MIX_2
+    x ^= x >> _SHIFTS[2]
+    return x
 
 
 def run_keys_from_seed(root_seed: int, runs: int) -> np.ndarray:
@@ -115,19 +120,21 @@ class EnsembleRandom:
         day_numbers = np.arange(first_day, first_day + days, dtype=np.uint64)
         slot_numbers = np.arange(first_slot, first_slot + slots, dtype=np.uint64)
         stream_numbers = np.array([int(stream) << 48 for stream in streams], dtype=np.uint64)
-        counter = (
-            stream_numbers[:, None, None]
-            + day_numbers[None, :, None] * np.uint64(1 << 20)
-            + slot_numbers[None, None, :]
-        )
-        with np.errstate(over="ignore"):
-            mixed_counter = (_mix(counter + _GOLDEN) * _GOLDEN)[:, :, None, :]
-            bits = _mix(self._keys[None, None, :, :] ^ mixed_counter)
-            if self._branch_keys is not None and first_day + days > self.branch_day:
-                branched = _mix(self._branch_keys[None, None, :, :] ^ mixed_counter)
-                after = (day_numbers >= np.uint64(self.branch_day))[None, :, None, None]
-                bits = np.where(after, branched, bits)
-        return ((bits >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+        counter = np.add.outer(np.add.outer(stream_numbers, day_numbers * _DAY_STRIDE), slot_numbers)
+        counter += _GOLDEN
+        mixed_counter = _mix(counter)
+        mixed_counter *= _GOLDEN
+        mixed_counter = mixed_counter[:, :, None, :]  # (streams, days, 1, slots)
+        bits = _mix(self._keys ^ mixed_counter)
+        if self._branch_keys is not None and first_day + days > self.branch_day:
+            branched = _mix(self._branch_keys ^ mixed_counter)
+            after = (day_numbers >= self.branch_day)[None, :, None, None]
+            bits = np.where(after, branched, bits)
+        bits >>= _SHIFTS[3]
+        uniforms = bits.astype(np.float64)
+        uniforms += 0.5
+        uniforms *= _TO_UNIT
+        return uniforms
 
     def normal(self, stream: Stream, day: int, slots: int, first_slot: int = 0) -> np.ndarray:
         """Return standard normals, shape ``(runs, slots)``."""
@@ -191,14 +198,16 @@ def _search(
     ``up_ratio(idx, k)`` is ``pmf(k) / pmf(k - 1)`` and ``down_ratio(idx, k)`` is ``pmf(k - 1) / pmf(k)``
     for the elements ``idx``. Only unfinished elements are touched, so a good first guess costs a step or two.
     """
-    active = np.flatnonzero((k > 0) & (uniforms <= cdf - pmf))
+    active = ((k > 0) & (uniforms <= cdf - pmf)).nonzero()[0]
     while active.size:
         cdf[active] -= pmf[active]
         pmf[active] *= down_ratio(active, k[active])
         k[active] -= 1.0
         active = active[(k[active] > 0) & (uniforms[active] <= cdf[active] - pmf[active])]
-    limit = np.inf if upper is None else upper
-    active = np.flatnonzero((uniforms > cdf) & (k < limit) & (pmf > 0.0))
+    below = (uniforms > cdf) & (pmf > 0.0)
+    if upper is not None:
+        below &= k < upper
+    active = below.nonzero()[0]
     while active.size:
         k[active] += 1.0
         pmf[active] *= up_ratio(active, k[active])
@@ -215,13 +224,12 @@ def poisson_quantile(uniforms: np.ndarray, mean: np.ndarray) -> np.ndarray:
     u = uniforms.reshape(-1)
     mean = np.ascontiguousarray(mean, dtype=np.float64).reshape(-1)
     z = special.ndtri(u)
-    k = np.maximum(np.floor(mean + np.sqrt(mean) * z + (z * z - 1.0) / 6.0), 0.0)
-    positive = mean > 0.0
-    k[~positive] = 0.0
-    safe_mean = np.where(positive, mean, 1.0)
-    pmf = np.where(positive, np.exp(k * np.log(safe_mean) - safe_mean - special.gammaln(k + 1.0)), 1.0)
-    cdf = np.where(positive, special.pdtr(k, safe_mean), 1.0)
-    counts = _search(u, k, pmf, cdf, lambda i, k: safe_mean[i] / k, lambda i, k: k / safe_mean[i])
+    k = np.floor(mean + np.sqrt(mean) * z + (z * z - 1.0) / 6.0)
+    k = np.where(mean > 0.0, np.maximum(k, 0.0), 0.0)
+    # With mean 0 (and k 0) these are pmf 1 and cdf 1: the search leaves those elements alone.
+    pmf = np.exp(special.xlogy(k, mean) - mean - special.gammaln(k + 1.0))
+    cdf = special.pdtr(k, mean)
+    counts = _search(u, k, pmf, cdf, lambda i, k: mean[i] / k, lambda i, k: k / mean[i])
     return counts.reshape(shape)
 
 

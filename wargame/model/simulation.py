@@ -371,7 +371,7 @@ class DeterrenceModel(Model):
         if erosion is not None:
             # x <- clip(x - exposed * (1 - resilience) - worn), written as x + (resilience * exposed - total).
             values = self.state.values
-            scratch = np.take(values, self._resilience_row_of, axis=0, out=self._scratch)
+            scratch = values.take(self._resilience_row_of, axis=0, out=self._scratch)
             scratch *= erosion.exposed[index]
             scratch -= erosion.total[index]
             values += scratch
@@ -455,7 +455,7 @@ class DeterrenceModel(Model):
         """Whether some waiting conditional inject's condition holds in some run (a quick test)."""
         count = self._quantity_inject_count
         if self._quantity_injects_wait:
-            signed = np.take(self.state.values, self._quantity_condition_rows, axis=0)
+            signed = self.state.values.take(self._quantity_condition_rows, axis=0)
             signed *= self._quantity_condition_sign
             holds = signed < self._quantity_condition_bound
             holds &= self._inject_waiting[:count]

@@ -57,7 +57,7 @@ class EnsembleState:
             updated = current * effect.multiply
         else:
             updated = np.full_like(current, effect.set)
-        self.values[row, runs] = np.clip(updated, self.low[row, 0], self.high[row, 0])
+        self.values[row, runs] = np.minimum(np.maximum(updated, self.low[row, 0]), self.high[row, 0])
 
     def view(self, hidden_prefix: str | None = None) -> QuantityView:
         """Return a read-only mapping of path to live values, hiding paths starting with ``hidden_prefix``."""

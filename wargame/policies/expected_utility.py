@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import special
 
 from wargame.model.deterrence import allied_deterrent_terms, rung_utilities
 from wargame.policies.base import NO_ACTION, Observation, PolicyDraws
@@ -19,6 +20,9 @@ class ExpectedUtilityPolicy:
 
         D_hat  = sum_a term_a * exp(sigma_b * z_a + sigma_n * e_a - (sigma_b**2 + sigma_n**2) / 2)
         choice = argmax_r ( EU_r(D_hat) / temperature + Gumbel_r )   over allowed rungs
+
+    Each decision draws ``R + allies`` uniforms from the policy stream: ``Gumbel_r = -log(-log u_r)`` and
+    ``e_a = ndtri(u_{R + a})``; ``z_a`` is a standing normal drawn once per run.
 
     Args:
         scenario: The scenario (rungs, actors, commitments).
@@ -40,19 +44,27 @@ class ExpectedUtilityPolicy:
         self.decision_temperature = decision_temperature
 
     def perceived_deterrent(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
-        """Return ``D_hat`` per run."""
-        terms = allied_deterrent_terms(self.scenario, observation.quantities).T  # (runs, allies)
-        allies = terms.shape[1]
+        """Return ``D_hat`` per run (the one :meth:`decide` uses with the same draws)."""
+        rungs = observation.allowed.shape[1]
+        terms = allied_deterrent_terms(self.scenario, observation.quantities)
+        return self._perceive(terms, draws, draws.uniform(rungs + terms.shape[0])[:, rungs:])
+
+    def _perceive(self, terms: np.ndarray, draws: PolicyDraws, noise_uniforms: np.ndarray) -> np.ndarray:
+        """Return ``D_hat`` from the allied terms ``(allies, runs)`` and one uniform per run and ally."""
         bias, noise = self.perception_bias_sigma, self.perception_noise_sigma
-        log_error = bias * draws.persistent_normal(allies) + noise * draws.normal(allies)
+        log_error = bias * draws.persistent_normal(terms.shape[0]) + noise * special.ndtri(noise_uniforms)
         log_error -= (bias**2 + noise**2) / 2.0
-        return (terms * np.exp(log_error)).sum(axis=1)
+        return (terms.T * np.exp(log_error)).sum(axis=1)
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
-        utilities = rung_utilities(
-            self.scenario, self.perceived_deterrent(observation, draws), observation.quantities
-        )
-        gumbel = -np.log(-np.log(draws.uniform(utilities.shape[1])))
+        rungs = observation.allowed.shape[1]
+        terms = allied_deterrent_terms(self.scenario, observation.quantities)
+        # One draw per decision: the first `rungs` uniforms give the Gumbel noise of the logit choice, the
+        # rest the fresh perception error of each ally.
+        uniforms = draws.uniform(rungs + terms.shape[0])
+        perceived = self._perceive(terms, draws, uniforms[:, rungs:])
+        utilities = rung_utilities(self.scenario, perceived, observation.quantities)
+        gumbel = -np.log(-np.log(uniforms[:, :rungs]))
         score = np.where(observation.allowed, utilities / self.decision_temperature + gumbel, -np.inf)
         choice = np.argmax(score, axis=1).astype(np.int64)
         choice[~observation.allowed.any(axis=1)] = NO_ACTION

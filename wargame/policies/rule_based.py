@@ -9,6 +9,14 @@ from wargame.scenario import Scenario
 
 __all__ = ["RuleBasedPolicy"]
 
+_RuleTable = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""(has a rule, rung floor, attributed floor, needs a mobilization warning), one entry per response."""
+
+# Rule tables by (id(scenario), actor id), with the scenario kept to check identity. Policies store only their
+# parameters, so the table a decision needs is kept here rather than on the policy.
+_RULE_TABLES: dict[tuple[int, str], tuple[Scenario, _RuleTable]] = {}
+_RULE_TABLES_KEPT = 64
+
 
 class RuleBasedPolicy:
     """Takes, in each run, the first allowed response whose ``when`` rule holds.
@@ -27,16 +35,25 @@ class RuleBasedPolicy:
         self.scenario = scenario
         self.actor_id = actor_id
 
-    def _rules(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The rules as columns over the menu: (has a rule, rung floor, attributed floor, needs warning)."""
+    def _rules(self) -> _RuleTable:
+        """The rules as columns over the menu, built once per (scenario, actor)."""
+        key = (id(self.scenario), self.actor_id)
+        cached = _RULE_TABLES.get(key)
+        if cached is not None and cached[0] is self.scenario:
+            return cached[1]
         rules = [response.when for response in self.scenario.actor(self.actor_id).responses]
         index_of = self.scenario.escalation.index_of
-        return (
+        rung_floors = [0 if r is None or not r.rung_at_least else index_of(r.rung_at_least) for r in rules]
+        table = (
             np.array([rule is not None for rule in rules], dtype=bool),
-            np.array([0 if r is None or r.rung_at_least is None else index_of(r.rung_at_least) for r in rules]),
+            np.array(rung_floors),
             np.array([0 if r is None else r.attributed_incidents_at_least or 0 for r in rules]),
             np.array([r is not None and r.on_mobilization_warning for r in rules], dtype=bool),
         )
+        if len(_RULE_TABLES) >= _RULE_TABLES_KEPT:
+            _RULE_TABLES.clear()
+        _RULE_TABLES[key] = (self.scenario, table)
+        return table
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
         has_rule, rung_floor, attributed_floor, needs_warning = self._rules()
