@@ -16,11 +16,13 @@ has no scenario (the teaching escalation ladder) computes the very same numbers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from wargame.scenario import DOMAINS, Scenario
+from wargame.scenario.derived import derived_table
 
 __all__ = [
     "adversary_strength",
@@ -64,38 +66,71 @@ def ladder_utilities(
         adversary_strength: ``A`` per run (floored at 1e-9).
     """
     gains, costs, risks = (np.asarray(values, dtype=np.float64) for values in (gains, costs, risks))
-    resolve = np.atleast_1d(np.asarray(adversary_resolve, dtype=np.float64))
-    floored = np.maximum(np.atleast_1d(np.asarray(adversary_strength, dtype=np.float64)), 1e-9)
-    risk_weight = (1.0 - risk_tolerance) * np.atleast_1d(perceived_deterrent) / floored
+    resolve = np.asarray(adversary_resolve, dtype=np.float64).reshape(-1)
+    floored = np.maximum(np.asarray(adversary_strength, dtype=np.float64).reshape(-1), 1e-9)
+    risk_weight = (1.0 - risk_tolerance) * np.asarray(perceived_deterrent).reshape(-1) / floored
     return resolve[:, None] * gains[None, :] - costs[None, :] - risk_weight[:, None] * risks[None, :]
 
 
-def _strengths(quantities: Mapping[str, np.ndarray], actor_ids: list[str]) -> np.ndarray:
-    """Return the strength of each actor, shape ``(actors, runs)``."""
-    capability = np.array(
-        [quantities[f"actors.{actor_id}.capability.{domain}"] for actor_id in actor_ids for domain in DOMAINS]
-    ).reshape(len(actor_ids), len(DOMAINS), -1)
-    readiness = np.array([quantities[f"actors.{actor_id}.readiness"] for actor_id in actor_ids])
-    return strength(readiness.reshape(len(actor_ids), -1), capability.sum(axis=1) / len(DOMAINS))
+@dataclass(frozen=True)
+class _DeterrentPaths:
+    """The quantity paths the deterrent reads, built once per scenario object."""
+
+    allies: int
+    ally_paths: tuple[str, ...]  # capability by domain, then readiness, then resolve, for each ally in turn
+    credibility_paths: tuple[tuple[int, str], ...]  # (ally position, path) for allies other than the defender
+    adversary_paths: tuple[str, ...]  # capability by domain, then readiness
+    adversary_resolve_path: str
+    gains: np.ndarray
+    costs: np.ndarray
+    risks: np.ndarray
+
+
+def _deterrent_paths(scenario: Scenario) -> _DeterrentPaths:
+    def strength_paths(actor_id: str) -> list[str]:
+        return [f"actors.{actor_id}.capability.{domain}" for domain in DOMAINS] + [
+            f"actors.{actor_id}.readiness"
+        ]
+
+    allies = [actor.id for actor in scenario.allied_actors]  # never empty: the defender is allied
+    rungs = scenario.escalation.rungs
+    return _DeterrentPaths(
+        allies=len(allies),
+        ally_paths=tuple(path for a in allies for path in [*strength_paths(a), f"actors.{a}.resolve"]),
+        credibility_paths=tuple(
+            (position, f"commitments.{actor_id}-{scenario.defender}.credibility")
+            for position, actor_id in enumerate(allies)
+            if actor_id != scenario.defender
+        ),
+        adversary_paths=tuple(strength_paths(scenario.adversary)),
+        adversary_resolve_path=f"actors.{scenario.adversary}.resolve",
+        gains=np.array([rung.gain for rung in rungs], dtype=np.float64),
+        costs=np.array([rung.cost for rung in rungs], dtype=np.float64),
+        risks=np.array([rung.risk for rung in rungs], dtype=np.float64),
+    )
+
+
+def _paths(scenario: Scenario) -> _DeterrentPaths:
+    return derived_table(scenario, "deterrent_paths", _deterrent_paths)
 
 
 def allied_deterrent_terms(scenario: Scenario, quantities: Mapping[str, np.ndarray]) -> np.ndarray:
     """Return each allied actor's contribution to the deterrent, shape ``(allies, runs)``."""
-    allies = [actor.id for actor in scenario.allied_actors]  # never empty: the defender is allied
-    strengths = _strengths(quantities, allies)
+    paths = _paths(scenario)
+    per_ally = len(DOMAINS) + 2
+    rows = np.array([quantities[path] for path in paths.ally_paths]).reshape(paths.allies, per_ally, -1)
+    capability = rows[:, : len(DOMAINS)].sum(axis=1) / len(DOMAINS)
+    strengths = strength(rows[:, len(DOMAINS)], capability)
     credibility = np.ones_like(strengths)
-    for position, actor_id in enumerate(allies):
-        if actor_id != scenario.defender:
-            credibility[position] = quantities.get(
-                f"commitments.{actor_id}-{scenario.defender}.credibility", 0.0
-            )
-    resolve = np.array([quantities[f"actors.{actor_id}.resolve"] for actor_id in allies])
-    return deterrent_term(credibility, strengths, resolve.reshape(strengths.shape))
+    for position, path in paths.credibility_paths:
+        credibility[position] = quantities.get(path, 0.0)
+    return deterrent_term(credibility, strengths, rows[:, len(DOMAINS) + 1])
 
 
 def adversary_strength(scenario: Scenario, quantities: Mapping[str, np.ndarray]) -> np.ndarray:
     """Return the adversary's strength (readiness times mean capability) per run."""
-    return _strengths(quantities, [scenario.adversary])[0]
+    rows = np.array([quantities[path] for path in _paths(scenario).adversary_paths])
+    return strength(rows[len(DOMAINS)], rows[: len(DOMAINS)].sum(axis=0) / len(DOMAINS))
 
 
 def rung_utilities(
@@ -108,14 +143,13 @@ def rung_utilities(
         perceived_deterrent: ``D`` as the adversary perceives it, per run.
         quantities: True state values (the adversary knows its own strength and resolve).
     """
-    adversary = scenario.actor(scenario.adversary)
-    rungs = scenario.escalation.rungs
+    paths = _paths(scenario)
     return ladder_utilities(
-        [rung.gain for rung in rungs],
-        [rung.cost for rung in rungs],
-        [rung.risk for rung in rungs],
-        adversary_resolve=quantities[f"actors.{adversary.id}.resolve"],
-        risk_tolerance=adversary.risk_tolerance,
+        paths.gains,
+        paths.costs,
+        paths.risks,
+        adversary_resolve=quantities[paths.adversary_resolve_path],
+        risk_tolerance=scenario.actor(scenario.adversary).risk_tolerance,
         perceived_deterrent=perceived_deterrent,
         adversary_strength=adversary_strength(scenario, quantities),
     )

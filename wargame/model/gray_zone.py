@@ -37,6 +37,9 @@ PictureSource = tuple[str, str | None, np.ndarray, float]
 """(detecting actor, link key or None for own ISR, activities the source covers, analysis hours)."""
 
 
+_PREFETCH_NUMBERS = 1 << 20  # uniforms hashed ahead per refill (8 MB)
+
+
 @dataclass(frozen=True)
 class _SourceRows:
     """State rows of a picture's sources, one entry per source (own ISR first, then links)."""
@@ -142,6 +145,31 @@ class GrayZoneMechanics:
         # Sources of the defender's picture: itself, then each link into it.
         self.sources = self.sources_into(scenario.defender)
         self._defender_rows = self._source_rows(self.sources)
+        self._streams = (
+            (Stream.INCIDENT_COUNT, Stream.INCIDENT_SHOCK)
+            if self._overdispersed
+            else (Stream.INCIDENT_COUNT,)
+        )
+        # Uniforms hashed ahead: (random streams object, first day, array (streams, days, runs, slots)).
+        self._prefetched: tuple[EnsembleRandom, int, np.ndarray] | None = None
+
+    def _block_uniforms(self, random: EnsembleRandom, first_day: int, days: int) -> np.ndarray:
+        """Return the block's uniforms, ``(streams, days, runs, 3 * activities)``.
+
+        They are hashed for as many days ahead as fit in about a million numbers (the whole horizon for a
+        small ensemble), so most blocks only slice them; the numbers are the same either way.
+        """
+        cached = self._prefetched
+        if cached is not None and cached[0] is random and cached[1] <= first_day:
+            offset = first_day - cached[1]
+            if offset + days <= cached[2].shape[1]:
+                return cached[2][:, offset : offset + days]
+        slots = 3 * self.base_rate_per_day.shape[0]
+        per_day = len(self._streams) * random.runs * slots
+        ahead = max(days, min(_PREFETCH_NUMBERS // max(per_day, 1), self.scenario.horizon_days - first_day))
+        uniforms = random.uniform_block(self._streams, first_day, ahead, slots)
+        self._prefetched = (random, first_day, uniforms)
+        return uniforms[:, :days]
 
     def sources_into(self, actor_id: str) -> list[PictureSource]:
         """Return the sources of ``actor_id``'s picture: its own ISR, then each link into it.
@@ -227,10 +255,7 @@ class GrayZoneMechanics:
         # Stream INCIDENT_COUNT, slots [0, A): attributed in time, [A, 2A): detected late, [2A, 3A): missed;
         # stream INCIDENT_SHOCK, slots [0, A): the day's log-normal shock of each activity.
         overdispersed = self._overdispersed
-        streams = (
-            (Stream.INCIDENT_COUNT, Stream.INCIDENT_SHOCK) if overdispersed else (Stream.INCIDENT_COUNT,)
-        )
-        uniforms = random.uniform_block(streams, first_day, days, 3 * activities)
+        uniforms = self._block_uniforms(random, first_day, days)
         rate = self.base_rate_per_day * self.rung_multiplier[rung_index][:, None] ** self.posture_elasticity
         if active is not None:
             rate = rate * active[:, None]  # (runs, activities)

@@ -13,6 +13,7 @@ Poisson and binomial counts by a vectorised inverse-CDF search that starts at a 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from enum import IntEnum
 
@@ -54,6 +55,14 @@ def _mix(x: np.ndarray) -> np.ndarray:
     x *= _MIX_2
     x ^= x >> _SHIFTS[2]
     return x
+
+
+@functools.cache
+def _stream_numbers(streams: tuple[Stream, ...]) -> np.ndarray:
+    """The high bits of the counters of ``streams`` (a constant per tuple of streams)."""
+    numbers = np.array([int(stream) << 48 for stream in streams], dtype=np.uint64)
+    numbers.flags.writeable = False
+    return numbers
 
 
 def run_keys_from_seed(root_seed: int, runs: int) -> np.ndarray:
@@ -119,7 +128,7 @@ class EnsembleRandom:
         """
         day_numbers = np.arange(first_day, first_day + days, dtype=np.uint64)
         slot_numbers = np.arange(first_slot, first_slot + slots, dtype=np.uint64)
-        stream_numbers = np.array([int(stream) << 48 for stream in streams], dtype=np.uint64)
+        stream_numbers = _stream_numbers(streams)
         counter = np.add.outer(np.add.outer(stream_numbers, day_numbers * _DAY_STRIDE), slot_numbers)
         counter += _GOLDEN
         mixed_counter = _mix(counter)

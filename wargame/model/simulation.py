@@ -138,6 +138,8 @@ class DeterrenceModel(Model):
         self._mid_day = False
         self._quantity_views: dict[str, QuantityView] = {}  # what each actor sees (live)
         self._menus = {actor.id: menu_of(scenario, actor.id) for actor in scenario.actors}
+        self._actors = {actor.id: actor for actor in scenario.actors}
+        self._rung_numbers = np.arange(len(scenario.escalation.rungs))
         self._gray_zone_block: GrayZoneBlock | None = None
         self._gray_zone_erosion: _BlockErosion | None = None
         self._next_incident_day = 0  # the first day whose incidents are not yet absorbed
@@ -278,7 +280,8 @@ class DeterrenceModel(Model):
 
     def run_to_end(self) -> None:
         """Step until the horizon (bypassing Mesa's per-step bookkeeping, which the model does not use)."""
-        while not self.finished:
+        horizon_days = self.spec.horizon_days
+        while self.day < horizon_days:
             self._advance_one_day()
 
     # ------------------------------------------------------------------ daily mechanics
@@ -292,7 +295,6 @@ class DeterrenceModel(Model):
             for p, program in enumerate(scenario.programs)
             for effect in program.effects
         ]
-        self._update_program_coefficients()
 
         recovery = np.zeros((rows, 1))
         for actor in scenario.actors:
@@ -317,6 +319,7 @@ class DeterrenceModel(Model):
         for target, row in zip(resolve_targets, self._resolve_loss_rows, strict=True):
             self._resilience_row_of[row] = row_of[f"actors.{target}.cognitive_resilience"]
         self._wears = bool(resolve_targets or readiness_targets)
+        self._update_program_coefficients()
 
     def _update_program_coefficients(self) -> None:
         """Fold every program effect into ``x <- x * keep + pull`` per quantity and run.
@@ -330,11 +333,17 @@ class DeterrenceModel(Model):
             return
         keep = np.ones_like(self._scratch)
         pull = np.zeros_like(self._scratch)
+        low, high = self.state.low[:, 0], self.state.high[:, 0]
+        targets_inside = True
         for program, row, target, gain in self._program_effects:
             rate = self._program_intensity_per_year[program] / 365.0 * gain
             keep[row] -= rate
             pull[row] += rate * target
+            targets_inside = targets_inside and bool(low[row] <= target <= high[row])
         self._program_keep, self._program_pull = keep, pull
+        # With targets inside the bounds and a day's rates summing to at most 1 per quantity, x * keep + pull
+        # lies between x and the targets: the day's final clip (after erosion) is all that is needed.
+        self._programs_need_clip = not (targets_inside and bool((keep >= 0.0).all())) or not self._wears
 
     def _cooperation_and_recovery(self) -> None:
         """Programs move quantities and their baselines; resolve and readiness recover to baseline.
@@ -346,8 +355,9 @@ class DeterrenceModel(Model):
         if self._program_keep is not None:
             state.levels *= self._program_keep
             state.levels += self._program_pull
-            np.minimum(values, state.high, out=values)
-            np.maximum(values, state.low, out=values)
+            if self._programs_need_clip:
+                np.minimum(values, state.high, out=values)
+                np.maximum(values, state.low, out=values)
         if self._recovery_rate_per_day is not None:
             scratch = np.subtract(state.baseline, values, out=self._scratch)
             scratch *= self._recovery_rate_per_day
@@ -409,41 +419,41 @@ class DeterrenceModel(Model):
 
     # ------------------------------------------------------------------ injects
     def _setup_conditional_injects(self) -> None:
-        """Order the conditional injects for the daily check: those on a quantity, then those on the rung.
+        """Order the conditional injects for the daily check: ``below`` a value, ``above`` it, on the rung.
 
         ``_inject_waiting[k]`` marks the runs where inject ``_conditional_injects[k]`` has not triggered and
-        the run is still active. Quantity conditions are tested as ``sign * x < sign * threshold``.
+        the run is still active.
         """
         conditional = [inject for inject in self.spec.injects if inject.when is not None]
-        on_quantity = [inject for inject in conditional if inject.when.quantity is not None]
-        on_rung = [inject for inject in conditional if inject.when.quantity is None]
-        self._conditional_injects = [*on_quantity, *on_rung]
+        below = [inject for inject in conditional if inject.when.below is not None]
+        above = [inject for inject in conditional if inject.when.above is not None]
+        on_rung = [inject for inject in conditional if inject.when.rung_at_least is not None]
+        self._conditional_injects = [*below, *above, *on_rung]
         self._scenario_order = sorted(
             range(len(conditional)), key=lambda k: self.spec.injects.index(self._conditional_injects[k])
         )
         self._inject_waiting = np.ones((len(conditional), self.runs), dtype=bool)
-        self._quantity_inject_count = len(on_quantity)
-        self._quantity_condition_rows = np.array(
-            [self.state.index[inject.when.quantity] for inject in on_quantity], dtype=int
-        )
-        signs = np.array([1.0 if inject.when.below is not None else -1.0 for inject in on_quantity])
-        thresholds = np.array(
-            [
-                inject.when.below if inject.when.below is not None else inject.when.above
-                for inject in on_quantity
-            ]
-        )
-        self._quantity_condition_sign = signs[:, None]
-        self._quantity_condition_bound = (signs * thresholds)[:, None]
+        row_of = self.state.index
+        self._below_slice = slice(0, len(below))
+        self._above_slice = slice(len(below), len(below) + len(above))
+        self._rung_slice = slice(len(below) + len(above), len(conditional))
+        self._below_rows = np.array([row_of[inject.when.quantity] for inject in below], dtype=int)
+        self._above_rows = np.array([row_of[inject.when.quantity] for inject in above], dtype=int)
+        self._below_thresholds = np.array([inject.when.below for inject in below])[:, None]
+        self._above_thresholds = np.array([inject.when.above for inject in above])[:, None]
         self._rung_condition_index = np.array(
             [self.spec.escalation.index_of(inject.when.rung_at_least) for inject in on_rung], dtype=np.int64
         )[:, None]
         self._update_inject_flags()
 
     def _update_inject_flags(self) -> None:
-        count = self._quantity_inject_count
-        self._quantity_injects_wait = bool(self._inject_waiting[:count].any())
-        self._rung_injects_wait = bool(self._inject_waiting[count:].any())
+        """Refresh what the quick daily test compares against: a threshold where a run still waits for the
+        inject, and a bound no value can pass (-inf or +inf) where it does not."""
+        waiting = self._inject_waiting
+        self._below_bound = np.where(waiting[self._below_slice], self._below_thresholds, -np.inf)
+        self._above_bound = np.where(waiting[self._above_slice], self._above_thresholds, np.inf)
+        self._quantity_injects_wait = bool(waiting[: self._rung_slice.start].any())
+        self._rung_injects_wait = bool(waiting[self._rung_slice].any())
 
     def _condition_holds(self, condition: Condition) -> np.ndarray:
         if condition.rung_at_least is not None:
@@ -453,18 +463,20 @@ class DeterrenceModel(Model):
 
     def _some_inject_triggers(self) -> bool:
         """Whether some waiting conditional inject's condition holds in some run (a quick test)."""
-        count = self._quantity_inject_count
         if self._quantity_injects_wait:
-            signed = self.state.values.take(self._quantity_condition_rows, axis=0)
-            signed *= self._quantity_condition_sign
-            holds = signed < self._quantity_condition_bound
-            holds &= self._inject_waiting[:count]
-            if holds.any():
+            values = self.state.values
+            if self._below_rows.size and np.count_nonzero(
+                values.take(self._below_rows, axis=0) < self._below_bound
+            ):
+                return True
+            if self._above_rows.size and np.count_nonzero(
+                values.take(self._above_rows, axis=0) > self._above_bound
+            ):
                 return True
         if self._rung_moved and self._rung_injects_wait:
             holds = self.rung >= self._rung_condition_index
-            holds &= self._inject_waiting[count:]
-            return bool(holds.any())
+            holds &= self._inject_waiting[self._rung_slice]
+            return bool(np.count_nonzero(holds))
         return False
 
     def _check_conditional_injects(self, day: int) -> None:
@@ -515,15 +527,14 @@ class DeterrenceModel(Model):
     def allowed_actions(self, actor_id: str) -> np.ndarray:
         """Return the boolean ``(runs, menu)`` mask of actions an actor may take now."""
         if actor_id == self.spec.adversary:
-            rungs = np.arange(len(self.spec.escalation.rungs))
             ceiling = self.rung + self.spec.escalation.max_rungs_up_per_decision
-            return (rungs[None, :] <= ceiling[:, None]) & self._active[:, None]
+            return (self._rung_numbers <= ceiling[:, None]) & self._active[:, None]
         rested = self.day - self._last_response_days[self._response_rows[actor_id]]
         return (rested >= self._response_cooldown_days[actor_id]).T & self._active[:, None]
 
     def observe(self, actor_id: str) -> Observation:
         """Build what ``actor_id`` is shown: the adversary sees the true state, allies their side's."""
-        actor = self.spec.actor(actor_id)
+        actor = self._actors[actor_id]
         quantities = self._quantity_views.get(actor_id)
         if quantities is None:
             hidden_prefix = None if actor.side == "adversary" else f"actors.{self.spec.adversary}."
@@ -571,12 +582,15 @@ class DeterrenceModel(Model):
         rung is chosen again while it runs); any other choice takes effect now and stands down a pending
         mobilization.
         """
-        self._rung_moved = True
         chosen = np.where(taken, choice, self.rung)
         lower = chosen < self.rung
         self.escalation_score += np.where(
             taken, np.where(lower, _DE_ESCALATION_WEIGHT, self.rung_weights[chosen]), 0
         )
+        if not np.count_nonzero((chosen != self.rung) | (self.pending_rung >= 0)):
+            self._log("adversary", "rung", taken, chosen)  # every run keeps its rung; nothing is pending
+            return
+        self._rung_moved = True
         needs_mobilization = (chosen > self.rung) & (self.mobilization_days[chosen] > 0) & taken
         immediate = ~needs_mobilization & taken
         self._clear_warnings(immediate & (self.pending_rung >= 0))
@@ -634,11 +648,10 @@ class DeterrenceModel(Model):
         self._start_war_where_due(int(self.events.now_days))
 
     def _apply_responses(self, actor_id: str, choice: np.ndarray, taken: np.ndarray) -> None:
-        actor = self.spec.actor(actor_id)
-        for index, response in enumerate(actor.responses):
+        responses = self._actors[actor_id].responses
+        for index in sorted(set(choice[taken].tolist())):
+            response = responses[index]
             runs = taken & (choice == index)
-            if not runs.any():
-                continue
             self.last_response_day[(actor_id, response.id)][runs] = self.day
             self.escalation_score += runs * ESCALATION_CATEGORIES[response.escalation_category]
             if response.delay_days > 0:

@@ -50,14 +50,21 @@ class EnsembleState:
     def apply(self, effect: Effect, runs: np.ndarray | slice = slice(None)) -> None:
         """Apply ``effect`` in the selected runs and clip to the quantity's bounds."""
         row = self.index[effect.quantity]
-        current = self.values[row, runs]
+        values = self.values[row]
+        if effect.add is not None and isinstance(runs, np.ndarray) and runs.dtype == bool:
+            # Adding zero leaves the other runs exactly as they are, and they are inside the bounds already.
+            values += runs * effect.add
+            np.minimum(values, self.high[row, 0], out=values)
+            np.maximum(values, self.low[row, 0], out=values)
+            return
+        current = values[runs]
         if effect.add is not None:
             updated = current + effect.add
         elif effect.multiply is not None:
             updated = current * effect.multiply
         else:
             updated = np.full_like(current, effect.set)
-        self.values[row, runs] = np.minimum(np.maximum(updated, self.low[row, 0]), self.high[row, 0])
+        values[runs] = np.minimum(np.maximum(updated, self.low[row, 0]), self.high[row, 0])
 
     def view(self, hidden_prefix: str | None = None) -> QuantityView:
         """Return a read-only mapping of path to live values, hiding paths starting with ``hidden_prefix``."""
