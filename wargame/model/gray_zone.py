@@ -47,9 +47,11 @@ class _SourceRows:
     isr: np.ndarray
     fidelity: np.ndarray
     latency: np.ndarray
-    own: np.ndarray  # (sources, 1): True for the receiver's own ISR, which has no link
-    covers: np.ndarray  # (sources, 1, activities): 1.0 where the source covers the activity
+    via_link: np.ndarray  # (sources, 1): 1.0 for a link, 0.0 for the receiver's own ISR
+    own: np.ndarray  # (sources, 1): 1.0 - via_link
+    detectable: np.ndarray  # (sources, 1, activities): detectability where the source covers the activity
     analysis_hours: np.ndarray  # (sources, 1)
+    earlier: np.ndarray  # (sources, sources, 1): source t comes before source s in the list
 
 
 @dataclass(frozen=True)
@@ -192,16 +194,20 @@ class GrayZoneMechanics:
     def _source_rows(self, sources: list[PictureSource]) -> _SourceRows:
         """Return where each source's inputs live in the state."""
         row_of = self.state.index
-        own = [link_key is None for _, link_key, _, _ in sources]
+        via_link = np.array([link_key is not None for _, link_key, _, _ in sources], dtype=np.float64)
+        covers = np.array([covers for _, _, covers, _ in sources], dtype=np.float64)
+        order = np.arange(len(sources))
         return _SourceRows(
             isr=np.array([row_of[f"actors.{actor}.isr_detection_probability"] for actor, *_ in sources]),
             fidelity=np.array([0 if k is None else row_of[f"links.{k}.fidelity"] for _, k, _, _ in sources]),
             latency=np.array(
                 [0 if k is None else row_of[f"links.{k}.latency_hours"] for _, k, _, _ in sources]
             ),
-            own=np.array(own)[:, None],
-            covers=np.array([covers for _, _, covers, _ in sources], dtype=np.float64)[:, None, :],
+            via_link=via_link[:, None],
+            own=(1.0 - via_link)[:, None],
+            detectable=(covers * self.detectability)[:, None, :],
             analysis_hours=np.array([hours for *_, hours in sources])[:, None],
+            earlier=(order[:, None] < order[None, :])[:, :, None],
         )
 
     def attribution_profile(
@@ -214,22 +220,23 @@ class GrayZoneMechanics:
         """
         rows = self._defender_rows if sources is None else self._source_rows(sources)
         values = self.state.values
-        # P(detect) (sources, runs, activities) and delivery hours (sources, runs).
-        fidelity = np.where(rows.own, 1.0, values[rows.fidelity])
-        q = values[rows.isr][:, :, None] * self.detectability * rows.covers * fidelity[:, :, None]
-        hours = np.where(rows.own, rows.analysis_hours, values[rows.latency] + rows.analysis_hours)
+        # P(detect) (sources, runs, activities) and delivery hours (sources, runs); a receiver's own ISR
+        # has fidelity 1 and no latency (its rows are read but multiplied by zero).
+        fidelity = values.take(rows.fidelity, axis=0) * rows.via_link + rows.own
+        q = (values.take(rows.isr, axis=0) * fidelity)[:, :, None] * rows.detectable
+        hours = values.take(rows.latency, axis=0) * rows.via_link + rows.analysis_hours
         # faster[t, s]: source t delivers before source s (ties go to the earlier source).
-        order = np.arange(q.shape[0])
-        faster = (hours[:, None] < hours[None, :]) | (
-            (hours[:, None] == hours[None, :]) & (order[:, None] < order[None, :])[:, :, None]
-        )
-        misses = np.where(faster[:, :, :, None], 1.0 - q[:, None], 1.0).prod(axis=0)
-        first = q * misses
-        known = 1.0 - (1.0 - q).prod(axis=0)
-        safe_known = np.where(known > 0.0, known, 1.0)
-        timely = (first * (hours <= self.deadline_hours)[:, :, None]).sum(axis=0) / safe_known
-        delay = (first * hours[:, :, None]).sum(axis=0) / safe_known
-        return known, np.where(known > 0.0, timely, 0.0), np.where(known > 0.0, delay, 0.0)
+        faster = hours[:, None] < hours[None, :]
+        faster |= (hours[:, None] == hours[None, :]) & rows.earlier
+        missed = 1.0 - q
+        first = q * np.where(faster[:, :, :, None], missed[:, None], 1.0).prod(axis=0)
+        known = 1.0 - missed.prod(axis=0)
+        positive = known > 0.0
+        timely_sum = (first * (hours <= self.deadline_hours)[:, :, None]).sum(axis=0)
+        delay_sum = (first * hours[:, :, None]).sum(axis=0)
+        timely = np.divide(timely_sum, known, out=np.zeros(known.shape), where=positive)
+        delay = np.divide(delay_sum, known, out=np.zeros(known.shape), where=positive)
+        return known, timely, delay
 
     def draw(
         self, random: EnsembleRandom, day: int, rung_index: np.ndarray, active: np.ndarray

@@ -28,6 +28,8 @@ _MIX_1 = np.array(0xBF58476D1CE4E5B9, dtype=np.uint64)
 _MIX_2 = np.array(0x94D049BB133111EB, dtype=np.uint64)
 _SHIFTS = tuple(np.array(bits, dtype=np.uint64) for bits in (30, 27, 31, 11))
 _DAY_STRIDE = np.array(1 << 20, dtype=np.uint64)
+# Single-day draws of ensembles of at most _WINDOW_RUNS runs are hashed _WINDOW_DAYS days ahead.
+_WINDOW_RUNS, _WINDOW_DAYS, _WINDOW_SLOTS = 4, 64, 16
 _TO_UNIT = 1.0 / float(1 << 53)
 
 
@@ -89,6 +91,7 @@ class EnsembleRandom:
     ) -> None:
         self.run_keys = np.asarray(run_keys, dtype=np.uint64)
         self._standing: dict[tuple[Stream, int, int], np.ndarray] = {}
+        self._windows: dict[tuple[Stream, int], tuple[int, np.ndarray]] = {}
         self._keys = _mix(self.run_keys)[:, None]
         if (branch_day is None) != (branch_keys is None):
             raise ValueError("give both branch_day and branch_keys, or neither")
@@ -105,8 +108,20 @@ class EnsembleRandom:
         return int(self.run_keys.shape[0])
 
     def uniform(self, stream: Stream, day: int, slots: int, first_slot: int = 0) -> np.ndarray:
-        """Return uniforms in (0, 1), shape ``(runs, slots)``, for slots ``first_slot ..``."""
-        return self.uniform_days(stream, day, 1, slots, first_slot)[:, 0, :]
+        """Return uniforms in (0, 1), shape ``(runs, slots)``, for slots ``first_slot ..``.
+
+        For a tiny ensemble (a session) the numbers of the next ``_WINDOW_DAYS`` days are hashed at once and
+        kept, so the draws of later decisions only slice them; the result is then a read-only view. The
+        numbers are the same either way.
+        """
+        if slots > _WINDOW_SLOTS or self.runs > _WINDOW_RUNS:
+            return self.uniform_days(stream, day, 1, slots, first_slot)[:, 0, :]
+        window = self._windows.get((stream, first_slot))
+        if window is None or not 0 <= day - window[0] < _WINDOW_DAYS:
+            numbers = self.uniform_block((stream,), day, _WINDOW_DAYS, _WINDOW_SLOTS, first_slot)[0]
+            numbers.flags.writeable = False
+            window = self._windows[(stream, first_slot)] = (day, numbers)
+        return window[1][day - window[0], :, :slots]
 
     def uniform_days(
         self, stream: Stream, first_day: int, days: int, slots: int, first_slot: int = 0

@@ -406,7 +406,7 @@ class DeterrenceModel(Model):
         """Return the wear a block's incidents cause each day, ``(days, quantities, runs)``."""
         incidents, _, attributed = block.counts.transpose(1, 0, 2, 3)  # (days, runs, activities) each
         exposed = np.zeros((block.days, *self._scratch.shape))
-        total = np.zeros_like(exposed)
+        total = np.zeros(exposed.shape)
         if self._resolve_loss_rows.size:
             unanswered = incidents - self.spec.gray_zone.attribution_mitigation * attributed
             loss = (unanswered[:, :, None, :] * self._resolve_loss_weights).sum(axis=3)
