@@ -25,9 +25,12 @@ from wargame.scenario import DOMAINS, Scenario
 from wargame.scenario.derived import derived_table
 
 __all__ = [
+    "Ladder",
     "adversary_strength",
     "allied_deterrent_terms",
+    "deterrence_inputs",
     "deterrent_term",
+    "ladder_of",
     "ladder_utilities",
     "rung_utilities",
     "strength",
@@ -73,40 +76,47 @@ def ladder_utilities(
 
 
 @dataclass(frozen=True)
+class Ladder:
+    """The escalation ladder as arrays over rungs, and the adversary's risk tolerance."""
+
+    gains: np.ndarray
+    costs: np.ndarray
+    risks: np.ndarray
+    risk_tolerance: float
+
+
+@dataclass(frozen=True)
 class _DeterrentPaths:
     """The quantity paths the deterrent reads, built once per scenario object."""
 
     allies: int
-    ally_paths: tuple[str, ...]  # capability by domain, then readiness, then resolve, for each ally in turn
+    # Per ally in turn, then for the adversary: capability by domain, readiness, resolve.
+    paths: tuple[str, ...]
     credibility_paths: tuple[tuple[int, str], ...]  # (ally position, path) for allies other than the defender
-    adversary_paths: tuple[str, ...]  # capability by domain, then readiness
-    adversary_resolve_path: str
-    gains: np.ndarray
-    costs: np.ndarray
-    risks: np.ndarray
+    ladder: Ladder
 
 
 def _deterrent_paths(scenario: Scenario) -> _DeterrentPaths:
-    def strength_paths(actor_id: str) -> list[str]:
-        return [f"actors.{actor_id}.capability.{domain}" for domain in DOMAINS] + [
-            f"actors.{actor_id}.readiness"
-        ]
+    def actor_paths(actor_id: str) -> list[str]:
+        capability = [f"actors.{actor_id}.capability.{domain}" for domain in DOMAINS]
+        return [*capability, f"actors.{actor_id}.readiness", f"actors.{actor_id}.resolve"]
 
     allies = [actor.id for actor in scenario.allied_actors]  # never empty: the defender is allied
     rungs = scenario.escalation.rungs
     return _DeterrentPaths(
         allies=len(allies),
-        ally_paths=tuple(path for a in allies for path in [*strength_paths(a), f"actors.{a}.resolve"]),
+        paths=tuple(path for actor_id in [*allies, scenario.adversary] for path in actor_paths(actor_id)),
         credibility_paths=tuple(
             (position, f"commitments.{actor_id}-{scenario.defender}.credibility")
             for position, actor_id in enumerate(allies)
             if actor_id != scenario.defender
         ),
-        adversary_paths=tuple(strength_paths(scenario.adversary)),
-        adversary_resolve_path=f"actors.{scenario.adversary}.resolve",
-        gains=np.array([rung.gain for rung in rungs], dtype=np.float64),
-        costs=np.array([rung.cost for rung in rungs], dtype=np.float64),
-        risks=np.array([rung.risk for rung in rungs], dtype=np.float64),
+        ladder=Ladder(
+            gains=np.array([rung.gain for rung in rungs], dtype=np.float64),
+            costs=np.array([rung.cost for rung in rungs], dtype=np.float64),
+            risks=np.array([rung.risk for rung in rungs], dtype=np.float64),
+            risk_tolerance=scenario.actor(scenario.adversary).risk_tolerance,
+        ),
     )
 
 
@@ -114,23 +124,37 @@ def _paths(scenario: Scenario) -> _DeterrentPaths:
     return derived_table(scenario, "deterrent_paths", _deterrent_paths)
 
 
+def ladder_of(scenario: Scenario) -> Ladder:
+    """Return the scenario's ladder as arrays (built once per scenario object)."""
+    return _paths(scenario).ladder
+
+
+def deterrence_inputs(
+    scenario: Scenario, quantities: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return each allied term of the deterrent ``(allies, runs)``, the adversary's strength and its resolve.
+
+    One read of every quantity involved serves all three.
+    """
+    table = _paths(scenario)
+    per_actor = len(DOMAINS) + 2
+    rows = np.array([quantities[path] for path in table.paths]).reshape(table.allies + 1, per_actor, -1)
+    strengths = strength(rows[:, len(DOMAINS)], rows[:, : len(DOMAINS)].sum(axis=1) / len(DOMAINS))
+    credibility = np.ones((table.allies, rows.shape[2]))
+    for position, path in table.credibility_paths:
+        credibility[position] = quantities.get(path, 0.0)
+    resolve = rows[:, len(DOMAINS) + 1]
+    return deterrent_term(credibility, strengths[:-1], resolve[:-1]), strengths[-1], resolve[-1]
+
+
 def allied_deterrent_terms(scenario: Scenario, quantities: Mapping[str, np.ndarray]) -> np.ndarray:
     """Return each allied actor's contribution to the deterrent, shape ``(allies, runs)``."""
-    paths = _paths(scenario)
-    per_ally = len(DOMAINS) + 2
-    rows = np.array([quantities[path] for path in paths.ally_paths]).reshape(paths.allies, per_ally, -1)
-    capability = rows[:, : len(DOMAINS)].sum(axis=1) / len(DOMAINS)
-    strengths = strength(rows[:, len(DOMAINS)], capability)
-    credibility = np.ones_like(strengths)
-    for position, path in paths.credibility_paths:
-        credibility[position] = quantities.get(path, 0.0)
-    return deterrent_term(credibility, strengths, rows[:, len(DOMAINS) + 1])
+    return deterrence_inputs(scenario, quantities)[0]
 
 
 def adversary_strength(scenario: Scenario, quantities: Mapping[str, np.ndarray]) -> np.ndarray:
     """Return the adversary's strength (readiness times mean capability) per run."""
-    rows = np.array([quantities[path] for path in _paths(scenario).adversary_paths])
-    return strength(rows[len(DOMAINS)], rows[: len(DOMAINS)].sum(axis=0) / len(DOMAINS))
+    return deterrence_inputs(scenario, quantities)[1]
 
 
 def rung_utilities(
@@ -143,13 +167,14 @@ def rung_utilities(
         perceived_deterrent: ``D`` as the adversary perceives it, per run.
         quantities: True state values (the adversary knows its own strength and resolve).
     """
-    paths = _paths(scenario)
+    _, strength_of_adversary, resolve_of_adversary = deterrence_inputs(scenario, quantities)
+    ladder = ladder_of(scenario)
     return ladder_utilities(
-        paths.gains,
-        paths.costs,
-        paths.risks,
-        adversary_resolve=quantities[paths.adversary_resolve_path],
-        risk_tolerance=scenario.actor(scenario.adversary).risk_tolerance,
+        ladder.gains,
+        ladder.costs,
+        ladder.risks,
+        adversary_resolve=resolve_of_adversary,
+        risk_tolerance=ladder.risk_tolerance,
         perceived_deterrent=perceived_deterrent,
-        adversary_strength=adversary_strength(scenario, quantities),
+        adversary_strength=strength_of_adversary,
     )

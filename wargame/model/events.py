@@ -20,6 +20,7 @@ class TimedEvents:
     def __init__(self) -> None:
         self.env = simpy.Environment()
         self._due_days: list[float] = []  # a heap of the times of events not yet fired
+        self.next_due_day = float("inf")  # time of the next event not yet fired
 
     @property
     def now_days(self) -> float:
@@ -29,6 +30,7 @@ class TimedEvents:
         """Call ``action`` when the clock reaches ``at_day`` (events at the same time keep their order)."""
         delay = max(0.0, at_day - self.env.now)
         heapq.heappush(self._due_days, self.env.now + delay)
+        self.next_due_day = self._due_days[0]
 
         def process(env: simpy.Environment) -> Generator[simpy.Event, None, None]:
             yield env.timeout(delay)
@@ -43,3 +45,4 @@ class TimedEvents:
             self.env.run(until=day + 0.5)
             while self._due_days and self._due_days[0] < day + 0.5:
                 heapq.heappop(self._due_days)
+            self.next_due_day = self._due_days[0] if self._due_days else float("inf")

@@ -143,6 +143,9 @@ class GrayZoneMechanics:
         self._overdispersed = bool(self.sigma.any())
         self.detectability = np.array([a.detectability for a in activities])
         self.rung_multiplier = np.array([rung.gray_zone_multiplier for rung in scenario.escalation.rungs])
+        # lambda before the daily shock, by rung: base_rate_per_day * multiplier ** posture_elasticity.
+        self._rate_by_rung = self.base_rate_per_day * self.rung_multiplier[:, None] ** self.posture_elasticity
+        self._half_variance = self.sigma**2 / 2.0
         self.deadline_hours = scenario.gray_zone.attribution_deadline_hours
         # Sources of the defender's picture: itself, then each link into it.
         self.sources = self.sources_into(scenario.defender)
@@ -263,12 +266,12 @@ class GrayZoneMechanics:
         # stream INCIDENT_SHOCK, slots [0, A): the day's log-normal shock of each activity.
         overdispersed = self._overdispersed
         uniforms = self._block_uniforms(random, first_day, days)
-        rate = self.base_rate_per_day * self.rung_multiplier[rung_index][:, None] ** self.posture_elasticity
-        if active is not None:
-            rate = rate * active[:, None]  # (runs, activities)
+        rate = self._rate_by_rung[rung_index]  # (runs, activities)
+        if active is not None and np.count_nonzero(active) < active.size:
+            rate = rate * active[:, None]
         if overdispersed:
             rate = rate * np.exp(
-                self.sigma * special.ndtri(uniforms[1, ..., :activities]) - self.sigma**2 / 2.0
+                self.sigma * special.ndtri(uniforms[1, ..., :activities]) - self._half_variance
             )
         known, timely, delay = self.attribution_profile()
         shares = np.empty((known.shape[0], 3, activities))
@@ -283,7 +286,7 @@ class GrayZoneMechanics:
         counts[:, 2] = parts[:, 0]
         np.add(parts[:, 0], parts[:, 1], out=counts[:, 1])
         np.add(counts[:, 1], parts[:, 2], out=counts[:, 0])
-        since_decision = counts[:, 1:].sum(axis=3)
+        since_decision = np.add.reduce(counts[:, 1:], axis=3)
         return GrayZoneBlock(first_day, counts, counts[:, 1] * delay, since_decision)
 
     def draw_seat_picture(

@@ -138,8 +138,12 @@ class DeterrenceModel(Model):
         self._mid_day = False
         self._quantity_views: dict[str, QuantityView] = {}  # what each actor sees (live)
         self._menus = {actor.id: menu_of(scenario, actor.id) for actor in scenario.actors}
+        self._horizon_days = scenario.horizon_days
+        self._decision_interval_days = scenario.decision_interval_days
         self._actors = {actor.id: actor for actor in scenario.actors}
         self._rung_numbers = np.arange(len(scenario.escalation.rungs))
+        self._not_warned = np.zeros(self.runs, dtype=bool)  # what a side other than the allies is told
+        self._not_warned.flags.writeable = False
         self._gray_zone_block: GrayZoneBlock | None = None
         self._gray_zone_erosion: _BlockErosion | None = None
         self._next_incident_day = 0  # the first day whose incidents are not yet absorbed
@@ -235,16 +239,17 @@ class DeterrenceModel(Model):
         Returns:
             Whether the day is a decision day.
         """
-        if self.finished:
+        day = self.day
+        if day >= self._horizon_days:
             raise RuntimeError("the horizon is reached; no more days to step")
         if self._mid_day:
-            raise RuntimeError(f"day {self.day} has begun already; call end_day() first")
+            raise RuntimeError(f"day {day} has begun already; call end_day() first")
         self._mid_day = True
-        day = self.day
-        self.events.advance_to(day)
+        if self.events.next_due_day < day + 0.5:
+            self.events.advance_to(day)
         self._cooperation_and_recovery()
         self._absorb_gray_zone_day(day)
-        return self.is_decision_day
+        return day > 0 and day % self._decision_interval_days == 0
 
     def close_decisions(self) -> None:
         """Start counting incidents afresh for the next decision."""
@@ -261,7 +266,8 @@ class DeterrenceModel(Model):
             self._start_war_where_due(day)
             np.maximum(self.max_rung, self.rung, out=self.max_rung)
         # After the decisions, so a move and the answers given in the same round count from the same day.
-        self._check_conditional_injects(day)
+        if self._quantity_injects_wait or (self._rung_moved and self._rung_injects_wait):
+            self._check_conditional_injects(day)
         self._rung_moved = False
         self.rung_by_day[:, day] = self.rung
         self.day += 1
@@ -353,14 +359,16 @@ class DeterrenceModel(Model):
         state = self.state
         values = state.values
         if self._program_keep is not None:
-            state.levels *= self._program_keep
-            state.levels += self._program_pull
+            levels = state.levels
+            levels *= self._program_keep
+            levels += self._program_pull
             if self._programs_need_clip:
                 np.minimum(values, state.high, out=values)
                 np.maximum(values, state.low, out=values)
-        if self._recovery_rate_per_day is not None:
+        recovery = self._recovery_rate_per_day
+        if recovery is not None:
             scratch = np.subtract(state.baseline, values, out=self._scratch)
-            scratch *= self._recovery_rate_per_day
+            scratch *= recovery
             values += scratch
 
     def _absorb_gray_zone_day(self, day: int) -> None:
@@ -546,11 +554,13 @@ class DeterrenceModel(Model):
             menu=self._menus[actor_id],
             allowed=self.allowed_actions(actor_id),
             rung_index=self.rung.copy(),
-            mobilization_warned=self.mobilization_warned & (actor.side == "allied"),
+            mobilization_warned=self.mobilization_warned.copy()
+            if actor.side == "allied"
+            else self._not_warned,
             known_incidents=self.known_since_decision.copy(),
             attributed_incidents=self.attributed_since_decision.copy(),
             quantities=quantities,
-            active=self.active,
+            active=self._active_view,
         )
 
     def apply_choice(self, actor_id: str, choice: np.ndarray, allowed: np.ndarray) -> None:

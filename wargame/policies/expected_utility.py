@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from wargame.model.deterrence import allied_deterrent_terms, rung_utilities
+from wargame.model.deterrence import deterrence_inputs, ladder_of, ladder_utilities
 from wargame.policies.base import NO_ACTION, Observation, PolicyDraws
 from wargame.scenario import Scenario
 
@@ -46,7 +46,7 @@ class ExpectedUtilityPolicy:
     def perceived_deterrent(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
         """Return ``D_hat`` per run (the one :meth:`decide` uses with the same draws)."""
         rungs = observation.allowed.shape[1]
-        terms = allied_deterrent_terms(self.scenario, observation.quantities)
+        terms = deterrence_inputs(self.scenario, observation.quantities)[0]
         return self._perceive(terms, draws, draws.uniform(rungs + terms.shape[0])[:, rungs:])
 
     def _perceive(self, terms: np.ndarray, draws: PolicyDraws, noise_uniforms: np.ndarray) -> np.ndarray:
@@ -58,12 +58,22 @@ class ExpectedUtilityPolicy:
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
         rungs = observation.allowed.shape[1]
-        terms = allied_deterrent_terms(self.scenario, observation.quantities)
+        terms, adversary_strength, adversary_resolve = deterrence_inputs(
+            self.scenario, observation.quantities
+        )
         # One draw per decision: the first `rungs` uniforms give the Gumbel noise of the logit choice, the
         # rest the fresh perception error of each ally.
         uniforms = draws.uniform(rungs + terms.shape[0])
-        perceived = self._perceive(terms, draws, uniforms[:, rungs:])
-        utilities = rung_utilities(self.scenario, perceived, observation.quantities)
+        ladder = ladder_of(self.scenario)
+        utilities = ladder_utilities(
+            ladder.gains,
+            ladder.costs,
+            ladder.risks,
+            adversary_resolve=adversary_resolve,
+            risk_tolerance=ladder.risk_tolerance,
+            perceived_deterrent=self._perceive(terms, draws, uniforms[:, rungs:]),
+            adversary_strength=adversary_strength,
+        )
         gumbel = -np.log(-np.log(uniforms[:, :rungs]))
         score = np.where(observation.allowed, utilities / self.decision_temperature + gumbel, -np.inf)
         choice = np.argmax(score, axis=1).astype(np.int64)
