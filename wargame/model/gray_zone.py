@@ -84,12 +84,15 @@ class GrayZoneBlock:
         delay_hours: ``(days, runs, activities)``: summed hours to attribution of the day's detections
             (``E[tau_first | known]`` per detection, fixed over the block).
         since_decision: ``(days, 2, runs)``: detected and timely-attributed incidents, summed over activities.
+        tallies: ``(days, 3 * runs * activities + 2 * runs)``: each day's ``counts`` and ``since_decision``
+            side by side (both are views into it), so a day adds to running totals in one operation.
     """
 
     first_day: int
     counts: np.ndarray
     delay_hours: np.ndarray
     since_decision: np.ndarray
+    tallies: np.ndarray
 
     @property
     def days(self) -> int:
@@ -282,12 +285,15 @@ class GrayZoneMechanics:
         if means.ndim == 3:  # a rate without daily shocks is the same every day
             means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, activities)
         parts = poisson_quantile(uniforms[0].reshape(means.shape), means).transpose(0, 2, 1, 3)
-        counts = np.empty((days, 3, *rate.shape[-2:]), dtype=np.int64)
+        runs = rate.shape[-2]
+        tallies = np.empty((days, 3 * runs * activities + 2 * runs), dtype=np.int64)
+        counts = tallies[:, : 3 * runs * activities].reshape(days, 3, runs, activities)
+        since_decision = tallies[:, 3 * runs * activities :].reshape(days, 2, runs)
         counts[:, 2] = parts[:, 0]
         np.add(parts[:, 0], parts[:, 1], out=counts[:, 1])
         np.add(counts[:, 1], parts[:, 2], out=counts[:, 0])
-        since_decision = np.add.reduce(counts[:, 1:], axis=3)
-        return GrayZoneBlock(first_day, counts, counts[:, 1] * delay, since_decision)
+        np.add.reduce(counts[:, 1:], axis=3, out=since_decision)
+        return GrayZoneBlock(first_day, counts, counts[:, 1] * delay, since_decision, tallies)
 
     def draw_seat_picture(
         self,

@@ -102,6 +102,7 @@ class DeterrenceModel(Model):
         self.mobilization_started_day = np.full(self.runs, -1, dtype=np.int64)
         self.war_day = np.full(self.runs, -1, dtype=np.int64)
         self._active = np.ones(self.runs, dtype=bool)
+        self._all_active = True  # no run is at war yet (saves masking while that holds)
         self._active_view = self._active.view()
         self._active_view.flags.writeable = False
         self.mobilization_warned = np.zeros(self.runs, dtype=bool)
@@ -126,11 +127,17 @@ class DeterrenceModel(Model):
 
         activities = len(scenario.gray_zone.activities)
         # Incidents, detected, attributed in time: one array, so a day's block slice adds in one call.
-        self._counts = np.zeros((3, self.runs, activities), dtype=np.int64)
-        self.incidents, self.detected, self.attributed_timely = self._counts
+        # Since the last decision: detected, and attributed in time (over activities). Both sets of tallies
+        # share one array laid out like a gray-zone block's day (GrayZoneBlock.tallies).
+        counted = 3 * self.runs * activities
+        self._tallies = np.zeros(counted + 2 * self.runs, dtype=np.int64)
+        self.incidents, self.detected, self.attributed_timely = self._tallies[:counted].reshape(
+            3, self.runs, activities
+        )
+        self.known_since_decision, self.attributed_since_decision = self._tallies[counted:].reshape(
+            2, self.runs
+        )
         self.attribution_delay_hours_sum = np.zeros((self.runs, activities))
-        self._since_decision = np.zeros((2, self.runs), dtype=np.int64)
-        self.known_since_decision, self.attributed_since_decision = self._since_decision
         self.escalation_score = np.zeros(self.runs, dtype=np.int64)
         self.max_rung = np.zeros(self.runs, dtype=np.int64)
         self.injects_fired = np.zeros(self.runs, dtype=np.int64)
@@ -268,8 +275,10 @@ class DeterrenceModel(Model):
         # After the decisions, so a move and the answers given in the same round count from the same day.
         if self._quantity_injects_wait or (self._rung_moved and self._rung_injects_wait):
             self._check_conditional_injects(day)
+        if self._rung_moved:
+            # Recorded ahead to the horizon; later days are overwritten when the rung moves again.
+            self.rung_by_day[:, day:] = self.rung[:, None]
         self._rung_moved = False
-        self.rung_by_day[:, day] = self.rung
         self.day += 1
         self._mid_day = False
 
@@ -346,7 +355,8 @@ class DeterrenceModel(Model):
             keep[row] -= rate
             pull[row] += rate * target
             targets_inside = targets_inside and bool(low[row] <= target <= high[row])
-        self._program_keep, self._program_pull = keep, pull
+        # Stacked for values and baseline alike: same shape as state.levels, so no broadcasting per day.
+        self._program_keep, self._program_pull = np.stack([keep, keep]), np.stack([pull, pull])
         # With targets inside the bounds and a day's rates summing to at most 1 per quantity, x * keep + pull
         # lies between x and the targets: the day's final clip (after erosion) is all that is needed.
         self._programs_need_clip = not (targets_inside and bool((keep >= 0.0).all())) or not self._wears
@@ -382,9 +392,8 @@ class DeterrenceModel(Model):
         if block is None or day >= block.first_day + block.days:
             block = self._draw_gray_zone_block(day)
         index = day - block.first_day
-        self._counts += block.counts[index]
+        self._tallies += block.tallies[index]
         self.attribution_delay_hours_sum += block.delay_hours[index]
-        self._since_decision += block.since_decision[index]
         erosion = self._gray_zone_erosion
         if erosion is not None:
             # x <- clip(x - exposed * (1 - resilience) - worn), written as x + (resilience * exposed - total).
@@ -536,9 +545,11 @@ class DeterrenceModel(Model):
         """Return the boolean ``(runs, menu)`` mask of actions an actor may take now."""
         if actor_id == self.spec.adversary:
             ceiling = self.rung + self.spec.escalation.max_rungs_up_per_decision
-            return (self._rung_numbers <= ceiling[:, None]) & self._active[:, None]
-        rested = self.day - self._last_response_days[self._response_rows[actor_id]]
-        return (rested >= self._response_cooldown_days[actor_id]).T & self._active[:, None]
+            allowed = self._rung_numbers <= ceiling[:, None]
+            return allowed if self._all_active else allowed & self._active[:, None]
+        rested = self.day - self._last_response_days.take(self._response_rows[actor_id], axis=0)
+        allowed = (rested >= self._response_cooldown_days[actor_id]).T
+        return allowed if self._all_active else allowed & self._active[:, None]
 
     def observe(self, actor_id: str) -> Observation:
         """Build what ``actor_id`` is shown: the adversary sees the true state, allies their side's."""
@@ -681,6 +692,7 @@ class DeterrenceModel(Model):
             return
         self.war_day[starting] = day
         self._active &= ~starting
+        self._all_active = False
         self._inject_waiting &= self._active
         self._update_inject_flags()
         block = self._gray_zone_block
