@@ -134,9 +134,9 @@ class DeterrenceModel(Model):
         self.incidents, self.detected, self.attributed_timely = self._tallies[:counted].reshape(
             3, self.runs, activities
         )
-        self.known_since_decision, self.attributed_since_decision = self._tallies[counted:].reshape(
-            2, self.runs
-        )
+        self._since_decision_tallies = self._tallies[counted:]
+        since_decision = self._since_decision_tallies.reshape(2, self.runs)
+        self.known_since_decision, self.attributed_since_decision = since_decision
         self.attribution_delay_hours_sum = np.zeros((self.runs, activities))
         self.escalation_score = np.zeros(self.runs, dtype=np.int64)
         self.max_rung = np.zeros(self.runs, dtype=np.int64)
@@ -260,8 +260,7 @@ class DeterrenceModel(Model):
 
     def close_decisions(self) -> None:
         """Start counting incidents afresh for the next decision."""
-        self.known_since_decision[:] = 0
-        self.attributed_since_decision[:] = 0
+        self._since_decision_tallies[:] = 0
 
     def end_day(self) -> None:
         """Run the second half of the current day (wars that start, conditional injects, rung records) and

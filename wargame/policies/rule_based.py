@@ -10,8 +10,10 @@ from wargame.scenario.derived import derived_table
 
 __all__ = ["RuleBasedPolicy"]
 
-_RuleTable = tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-"""(any rule, has a rule, rung floor, attributed floor, needs a mobilization warning) over the menu."""
+_RuleTable = tuple[bool, np.ndarray, np.ndarray, np.ndarray]
+"""(any rule, rung floor, attributed floor, holds without a mobilization warning) over the menu."""
+
+_NEVER = np.iinfo(np.int64).max
 
 
 class RuleBasedPolicy:
@@ -38,22 +40,26 @@ class RuleBasedPolicy:
     def _build_rules(self, scenario: Scenario) -> _RuleTable:
         rules = [response.when for response in scenario.actor(self.actor_id).responses]
         index_of = scenario.escalation.index_of
-        rung_floors = [0 if r is None or not r.rung_at_least else index_of(r.rung_at_least) for r in rules]
+        # A response without a rule gets a rung floor no rung reaches, so it never holds.
+        rung_floors = [
+            _NEVER if r is None else index_of(r.rung_at_least) if r.rung_at_least else 0 for r in rules
+        ]
         return (
             any(rule is not None for rule in rules),
-            np.array([rule is not None for rule in rules], dtype=bool),
-            np.array(rung_floors),
+            np.array(rung_floors, dtype=np.int64),
             np.array([0 if r is None else r.attributed_incidents_at_least or 0 for r in rules]),
-            np.array([r is not None and r.on_mobilization_warning for r in rules], dtype=bool),
+            np.array([r is None or not r.on_mobilization_warning for r in rules], dtype=bool),
         )
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
-        any_rule, has_rule, rung_floor, attributed_floor, needs_warning = self._rules()
+        any_rule, rung_floor, attributed_floor, warning_optional = self._rules()
         if not any_rule:
             return np.full(observation.runs, NO_ACTION, dtype=np.int64)
-        holds = observation.allowed & has_rule
-        holds &= observation.rung_index[:, None] >= rung_floor
+        holds = observation.rung_index[:, None] >= rung_floor
         holds &= observation.attributed_incidents[:, None] >= attributed_floor
-        holds &= observation.mobilization_warned[:, None] | ~needs_warning
+        holds &= observation.mobilization_warned[:, None] | warning_optional
+        holds &= observation.allowed
         # The first response whose rule holds, or none.
-        return np.where(holds.any(axis=1), holds.argmax(axis=1), NO_ACTION).astype(np.int64)
+        choice = holds.argmax(axis=1).astype(np.int64, copy=False)
+        choice[~holds.any(axis=1)] = NO_ACTION
+        return choice
