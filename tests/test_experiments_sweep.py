@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from wargame.errors import InputError
@@ -26,7 +28,10 @@ from wargame.experiments import (
     run_sweep,
 )
 from wargame.experiments._seeds import run_seeds
+from wargame.experiments._store import SweepStore
+from wargame.runner import simulate_runs
 from wargame.runner.executors import DaskExecutor, SerialExecutor, make_executor
+from wargame.scenario import load_scenario
 
 ROOT_SEED = 20240917
 DESIGN = generate_design(
@@ -397,3 +402,19 @@ def test_the_progress_bar_shows_runs_failures_and_rate(tmp_path: Path, capsys: p
     assert f"{total}/{total}" in shown
     assert "failed=" in shown
     assert "run/s" in shown
+
+
+def test_every_part_file_is_what_table_from_pandas_would_write(tmp_path: Path) -> None:
+    """Parts after the first reuse its Arrow schema; the bytes must not change because of that."""
+    scenarios = Path(__file__).resolve().parent.parent / "scenarios"
+    scenario = load_scenario(scenarios / "taiwan_strait_baseline.yaml")
+    sweep(tmp_path / "s", evaluator=noisy_response)
+    store = SweepStore.open(tmp_path / "s")
+    for part in range(3):  # engine outcome frames: NaN war days, strings, booleans, unsigned seeds
+        rows = simulate_runs(scenario, np.arange(part * 30, part * 30 + 30, dtype=np.uint64))
+        fast, plain = store._arrow_table(rows), pa.Table.from_pandas(rows, preserve_index=False)
+        assert fast.equals(plain) and fast.schema.equals(plain.schema, check_metadata=True)
+        written = [pa.BufferOutputStream(), pa.BufferOutputStream()]
+        pq.write_table(fast, written[0])
+        pq.write_table(plain, written[1])
+        assert written[0].getvalue() == written[1].getvalue()

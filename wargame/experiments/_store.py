@@ -138,6 +138,10 @@ class SweepStore:
         self.header = header
         self.entries = entries
         self._writable = writable
+        # The Arrow schema of the parts written so far, with the pandas dtypes it was made from: a part
+        # with the same columns and dtypes is converted column by column against it, skipping the
+        # per-part pandas introspection of Table.from_pandas (most of the parent's work in a sweep).
+        self._part_layout: tuple[tuple[Any, ...], pa.Schema] | None = None
         self._lock_handle: io.TextIOWrapper | None = None
 
     # --- opening ----------------------------------------------------------------------------------------
@@ -261,7 +265,7 @@ class SweepStore:
             raise RuntimeError("this sweep folder was opened read-only")
         if output.part in self.entries:
             raise RuntimeError(f"part {output.part} is already in the manifest")
-        table = pa.Table.from_pandas(output.rows, preserve_index=False)
+        table = self._arrow_table(output.rows)
         metadata = dict(table.schema.metadata or {})
         metadata[_META_SWEEP_ID] = self.header["sweep_id"].encode()
         metadata[_META_PART] = str(output.part).encode()
@@ -286,6 +290,20 @@ class SweepStore:
             os.fsync(manifest.fileno())
         self.entries[output.part] = entry
         return entry
+
+    def _arrow_table(self, rows: pd.DataFrame) -> pa.Table:
+        """Return ``pa.Table.from_pandas(rows, preserve_index=False)``, reusing earlier parts' schema."""
+        dtypes = (tuple(rows.columns), tuple(rows.dtypes))
+        if self._part_layout is not None and self._part_layout[0] == dtypes:
+            schema = self._part_layout[1]
+            arrays = [
+                pa.array(rows[name].to_numpy(), type=schema.field(name).type, from_pandas=True)
+                for name in schema.names
+            ]
+            return pa.Table.from_arrays(arrays, schema=schema)
+        table = pa.Table.from_pandas(rows, preserve_index=False)
+        self._part_layout = (dtypes, table.schema)
+        return table
 
     # --- reading ----------------------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ PictureSource = tuple[str, str | None, np.ndarray, float]
 """(detecting actor, link key or None for own ISR, activities the source covers, analysis hours)."""
 
 
-_PREFETCH_NUMBERS = 1 << 20  # uniforms hashed ahead per refill (8 MB)
+_PREFETCH_NUMBERS = 1 << 16  # uniforms hashed ahead per refill (0.5 MB): the horizon of a small ensemble
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ class GrayZoneMechanics:
     def _block_uniforms(self, random: EnsembleRandom, first_day: int, days: int) -> np.ndarray:
         """Return the block's uniforms, ``(streams, days, runs, 3 * activities)``.
 
-        They are hashed for as many days ahead as fit in about a million numbers (the whole horizon for a
+        They are hashed for as many days ahead as fit in about 65,000 numbers (the whole horizon for a
         small ensemble), so most blocks only slice them; the numbers are the same either way.
         """
         cached = self._prefetched

@@ -15,7 +15,7 @@ from wargame.scenario.schema import Scenario
 __all__ = ["derived_table"]
 
 _TABLES: dict[tuple[int, Any], tuple[Scenario, Any]] = {}
-_TABLES_KEPT = 256
+_TABLES_KEPT = 64
 
 
 def derived_table[T](scenario: Scenario, key: Any, build: Callable[[Scenario], T]) -> T:
