@@ -145,8 +145,6 @@ class DeterrenceModel(Model):
         self._mid_day = False
         self._quantity_views: dict[str, QuantityView] = {}  # what each actor sees (live)
         self._menus = {actor.id: menu_of(scenario, actor.id) for actor in scenario.actors}
-        self._horizon_days = scenario.horizon_days
-        self._decision_interval_days = scenario.decision_interval_days
         self._actors = {actor.id: actor for actor in scenario.actors}
         self._rung_numbers = np.arange(len(scenario.escalation.rungs))
         self._not_warned = np.zeros(self.runs, dtype=bool)  # what a side other than the allies is told
@@ -246,9 +244,9 @@ class DeterrenceModel(Model):
         Returns:
             Whether the day is a decision day.
         """
-        day = self.day
-        if day >= self._horizon_days:
+        if self.finished:
             raise RuntimeError("the horizon is reached; no more days to step")
+        day = self.day
         if self._mid_day:
             raise RuntimeError(f"day {day} has begun already; call end_day() first")
         self._mid_day = True
@@ -256,7 +254,7 @@ class DeterrenceModel(Model):
             self.events.advance_to(day)
         self._cooperation_and_recovery()
         self._absorb_gray_zone_day(day)
-        return day > 0 and day % self._decision_interval_days == 0
+        return self.is_decision_day
 
     def close_decisions(self) -> None:
         """Start counting incidents afresh for the next decision."""
@@ -294,8 +292,7 @@ class DeterrenceModel(Model):
 
     def run_to_end(self) -> None:
         """Step until the horizon (bypassing Mesa's per-step bookkeeping, which the model does not use)."""
-        horizon_days = self.spec.horizon_days
-        while self.day < horizon_days:
+        while not self.finished:
             self._advance_one_day()
 
     # ------------------------------------------------------------------ daily mechanics
