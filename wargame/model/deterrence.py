@@ -138,7 +138,9 @@ def deterrence_inputs(
     """
     table = _paths(scenario)
     per_actor = len(DOMAINS) + 2
-    rows = np.array([quantities[path] for path in table.paths]).reshape(table.allies + 1, per_actor, -1)
+    stack = getattr(quantities, "stack", None)  # a QuantityView reads all rows in one operation
+    values = stack(table.paths) if stack is not None else np.array([quantities[p] for p in table.paths])
+    rows = values.reshape(table.allies + 1, per_actor, -1)
     strengths = strength(rows[:, len(DOMAINS)], rows[:, : len(DOMAINS)].sum(axis=1) / len(DOMAINS))
     credibility = np.ones((table.allies, rows.shape[2]))
     for position, path in table.credibility_paths:

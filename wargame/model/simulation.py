@@ -28,6 +28,11 @@ __all__ = ["ActorAgent", "DeterrenceModel"]
 _DE_ESCALATION_WEIGHT = ESCALATION_CATEGORIES["de_escalation"]
 
 
+def _any(mask: np.ndarray) -> np.bool_:
+    """Whether any element is true (the ufunc reduction, without ndarray.any's Python wrapper)."""
+    return np.logical_or.reduce(mask, axis=None)
+
+
 class ActorAgent(Agent):
     """One actor of the scenario, deciding through its policy for every run at once."""
 
@@ -478,18 +483,14 @@ class DeterrenceModel(Model):
         """Whether some waiting conditional inject's condition holds in some run (a quick test)."""
         if self._quantity_injects_wait:
             values = self.state.values
-            if self._below_rows.size and np.count_nonzero(
-                values.take(self._below_rows, axis=0) < self._below_bound
-            ):
+            if self._below_rows.size and _any(values.take(self._below_rows, axis=0) < self._below_bound):
                 return True
-            if self._above_rows.size and np.count_nonzero(
-                values.take(self._above_rows, axis=0) > self._above_bound
-            ):
+            if self._above_rows.size and _any(values.take(self._above_rows, axis=0) > self._above_bound):
                 return True
         if self._rung_moved and self._rung_injects_wait:
             holds = self.rung >= self._rung_condition_index
             holds &= self._inject_waiting[self._rung_slice]
-            return bool(np.count_nonzero(holds))
+            return bool(_any(holds))
         return False
 
     def _check_conditional_injects(self, day: int) -> None:
@@ -579,7 +580,7 @@ class DeterrenceModel(Model):
         if choice.shape != (self.runs,):
             raise ValueError(f"{actor_id}: a choice needs shape ({self.runs},), got {choice.shape}")
         taken = choice != NO_ACTION
-        if taken.any():
+        if _any(taken):
             if ((choice < NO_ACTION) | (choice >= allowed.shape[1])).any():
                 raise ValueError(f"{actor_id}: choice outside the menu of {allowed.shape[1]} actions")
             if not allowed[taken, choice[taken]].all():
@@ -604,7 +605,7 @@ class DeterrenceModel(Model):
         self.escalation_score += np.where(
             taken, np.where(lower, _DE_ESCALATION_WEIGHT, self.rung_weights[chosen]), 0
         )
-        if not np.count_nonzero((chosen != self.rung) | (self.pending_rung >= 0)):
+        if not _any((chosen != self.rung) | (self.pending_rung >= 0)):
             self._log("adversary", "rung", taken, chosen)  # every run keeps its rung; nothing is pending
             return
         self._rung_moved = True

@@ -79,15 +79,31 @@ class QuantityView(Mapping[str, np.ndarray]):
     """A read-only mapping of quantity paths to live value rows, optionally hiding a prefix."""
 
     def __init__(self, state: EnsembleState, hidden_prefix: str | None) -> None:
+        self._values = state.values
         self._rows: dict[str, np.ndarray] = {}
+        self._row_numbers: dict[str, int] = {}
         for row, path in enumerate(state.paths):
             if hidden_prefix is None or not path.startswith(hidden_prefix):
                 view = state.values[row].view()
                 view.flags.writeable = False
                 self._rows[path] = view
+                self._row_numbers[path] = row
+        self._stacks: dict[tuple[str, ...], np.ndarray] = {}
 
     def __getitem__(self, path: str) -> np.ndarray:
         return self._rows[path]
+
+    def stack(self, paths: tuple[str, ...]) -> np.ndarray:
+        """Return a copy of the values of ``paths``, shape ``(len(paths), runs)``: what
+        ``np.array([view[path] for path in paths])`` gives, in one operation.
+
+        Raises:
+            KeyError: For a path this view does not show.
+        """
+        rows = self._stacks.get(paths)
+        if rows is None:
+            rows = self._stacks[paths] = np.array([self._row_numbers[path] for path in paths], dtype=np.intp)
+        return self._values.take(rows, axis=0)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._rows)
