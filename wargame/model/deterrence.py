@@ -68,11 +68,16 @@ def ladder_utilities(
         perceived_deterrent: ``D`` as the adversary perceives it, per run.
         adversary_strength: ``A`` per run (floored at 1e-9).
     """
-    gains, costs, risks = (np.asarray(values, dtype=np.float64) for values in (gains, costs, risks))
+    gains = np.asarray(gains, dtype=np.float64)
+    costs = np.asarray(costs, dtype=np.float64)
+    risks = np.asarray(risks, dtype=np.float64)
     resolve = np.asarray(adversary_resolve, dtype=np.float64).reshape(-1)
     floored = np.maximum(np.asarray(adversary_strength, dtype=np.float64).reshape(-1), 1e-9)
     risk_weight = (1.0 - risk_tolerance) * np.asarray(perceived_deterrent).reshape(-1) / floored
-    return resolve[:, None] * gains[None, :] - costs[None, :] - risk_weight[:, None] * risks[None, :]
+    utilities = np.multiply.outer(resolve, gains)
+    utilities -= costs
+    utilities -= np.multiply.outer(risk_weight, risks)
+    return utilities
 
 
 @dataclass(frozen=True)
@@ -90,9 +95,12 @@ class _DeterrentPaths:
     """The quantity paths the deterrent reads, built once per scenario object."""
 
     allies: int
-    # Per ally in turn, then for the adversary: capability by domain, readiness, resolve.
+    # Per ally in turn, then for the adversary: capability by domain, readiness, resolve; then the
+    # credibility of each commitment read (see `credible`).
     paths: tuple[str, ...]
-    credibility_paths: tuple[tuple[int, str], ...]  # (ally position, path) for allies other than the defender
+    actor_rows: int  # how many of `paths` are actors' (the rest are credibilities)
+    credible: np.ndarray  # ally positions whose credibility is read, in the order of the paths
+    uncommitted: np.ndarray  # positions of allies other than the defender with no commitment to it
     ladder: Ladder
 
 
@@ -103,14 +111,27 @@ def _deterrent_paths(scenario: Scenario) -> _DeterrentPaths:
 
     allies = [actor.id for actor in scenario.allied_actors]  # never empty: the defender is allied
     rungs = scenario.escalation.rungs
+    actor_rows = [path for actor_id in [*allies, scenario.adversary] for path in actor_paths(actor_id)]
+    committed = {commitment.key for commitment in scenario.commitments}
+    credible = [
+        position
+        for position, actor_id in enumerate(allies)
+        if actor_id != scenario.defender and f"{actor_id}-{scenario.defender}" in committed
+    ]
+    uncommitted = [
+        position
+        for position, actor_id in enumerate(allies)
+        if actor_id != scenario.defender and position not in credible
+    ]
     return _DeterrentPaths(
         allies=len(allies),
-        paths=tuple(path for actor_id in [*allies, scenario.adversary] for path in actor_paths(actor_id)),
-        credibility_paths=tuple(
-            (position, f"commitments.{actor_id}-{scenario.defender}.credibility")
-            for position, actor_id in enumerate(allies)
-            if actor_id != scenario.defender
+        paths=(
+            *actor_rows,
+            *(f"commitments.{allies[position]}-{scenario.defender}.credibility" for position in credible),
         ),
+        actor_rows=len(actor_rows),
+        credible=np.array(credible, dtype=np.intp),
+        uncommitted=np.array(uncommitted, dtype=np.intp),
         ladder=Ladder(
             gains=np.array([rung.gain for rung in rungs], dtype=np.float64),
             costs=np.array([rung.cost for rung in rungs], dtype=np.float64),
@@ -140,11 +161,15 @@ def deterrence_inputs(
     per_actor = len(DOMAINS) + 2
     stack = getattr(quantities, "stack", None)  # a QuantityView reads all rows in one operation
     values = stack(table.paths) if stack is not None else np.array([quantities[p] for p in table.paths])
-    rows = values.reshape(table.allies + 1, per_actor, -1)
-    strengths = strength(rows[:, len(DOMAINS)], rows[:, : len(DOMAINS)].sum(axis=1) / len(DOMAINS))
+    rows = values[: table.actor_rows].reshape(table.allies + 1, per_actor, -1)
+    mean_capability = np.add.reduce(rows[:, : len(DOMAINS)], axis=1)
+    mean_capability /= len(DOMAINS)
+    strengths = strength(rows[:, len(DOMAINS)], mean_capability)
+    # The defender's credibility is 1; an ally's is its commitment to the defender (0 without one).
     credibility = np.ones((table.allies, rows.shape[2]))
-    for position, path in table.credibility_paths:
-        credibility[position] = quantities.get(path, 0.0)
+    credibility[table.credible] = values[table.actor_rows :]
+    if table.uncommitted.size:
+        credibility[table.uncommitted] = 0.0
     resolve = rows[:, len(DOMAINS) + 1]
     return deterrent_term(credibility, strengths[:-1], resolve[:-1]), strengths[-1], resolve[-1]
 

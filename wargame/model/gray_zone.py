@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from wargame.model.random_streams import EnsembleRandom, Stream, poisson_quantile
+from wargame.model.random_streams import EnsembleRandom, Stream, poisson_guess_terms, poisson_quantile
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
 
@@ -42,16 +42,34 @@ _PREFETCH_NUMBERS = 1 << 16  # uniforms hashed ahead per refill (0.5 MB): the ho
 
 @dataclass(frozen=True)
 class _SourceRows:
-    """State rows of a picture's sources, one entry per source (own ISR first, then links)."""
+    """Where a picture's sources read their inputs, one entry per source (own ISR first, then links)."""
 
-    isr: np.ndarray
-    fidelity: np.ndarray
-    latency: np.ndarray
+    rows: np.ndarray  # (3 * sources,): the ISR rows, then the fidelity rows, then the latency rows
     via_link: np.ndarray  # (sources, 1): 1.0 for a link, 0.0 for the receiver's own ISR
-    own: np.ndarray  # (sources, 1): 1.0 - via_link
+    link_offsets: np.ndarray  # (2, sources, 1): added to fidelity (1 - via_link) and latency (analysis hours)
     detectable: np.ndarray  # (sources, 1, activities): detectability where the source covers the activity
-    analysis_hours: np.ndarray  # (sources, 1)
     earlier: np.ndarray  # (sources, sources, 1): source t comes before source s in the list
+
+
+@dataclass(frozen=True)
+class _BlockDraws:
+    """What a block of days draws from, day-major: ``(days, runs, ...)``.
+
+    Attributes:
+        uniforms: Stream ``INCIDENT_COUNT``, ``(days, runs, 3 * activities)``: slots ``[0, A)`` for the
+            incidents attributed in time, ``[A, 2A)`` detected late, ``[2A, 3A)`` missed.
+        guess_terms: :func:`poisson_guess_terms` of ``uniforms``.
+        shock: ``exp(sigma * Z - sigma**2 / 2)`` per day and activity, ``Z`` from slots ``[0, A)`` of
+            stream ``INCIDENT_SHOCK``; None when no activity is overdispersed.
+    """
+
+    uniforms: np.ndarray
+    guess_terms: np.ndarray
+    shock: np.ndarray | None
+
+    @property
+    def days(self) -> int:
+        return int(self.uniforms.shape[0])
 
 
 @dataclass(frozen=True)
@@ -158,26 +176,35 @@ class GrayZoneMechanics:
             if self._overdispersed
             else (Stream.INCIDENT_COUNT,)
         )
-        # Uniforms hashed ahead: (random streams object, first day, array (streams, days, runs, slots)).
-        self._prefetched: tuple[EnsembleRandom, int, np.ndarray] | None = None
+        # Draws made ahead: (random streams object, first day, the draws).
+        self._prefetched: tuple[EnsembleRandom, int, _BlockDraws] | None = None
 
-    def _block_uniforms(self, random: EnsembleRandom, first_day: int, days: int) -> np.ndarray:
-        """Return the block's uniforms, ``(streams, days, runs, 3 * activities)``.
+    def _block_draws(self, random: EnsembleRandom, first_day: int, days: int) -> tuple[_BlockDraws, int]:
+        """Return what the block's draws start from (see :class:`_BlockDraws`).
 
-        They are hashed for as many days ahead as fit in about 65,000 numbers (the whole horizon for a
-        small ensemble), so most blocks only slice them; the numbers are the same either way.
+        They are computed for as many days ahead as fit in about 65,000 uniforms (the whole horizon for a
+        small ensemble), so most blocks only take a slice (of days ``offset`` to ``offset + days``); the
+        numbers are the same either way.
         """
         cached = self._prefetched
         if cached is not None and cached[0] is random and cached[1] <= first_day:
             offset = first_day - cached[1]
-            if offset + days <= cached[2].shape[1]:
-                return cached[2][:, offset : offset + days]
-        slots = 3 * self.base_rate_per_day.shape[0]
+            if offset + days <= cached[2].days:
+                return cached[2], offset
+        activities = self.base_rate_per_day.shape[0]
+        slots = 3 * activities
         per_day = len(self._streams) * random.runs * slots
         ahead = max(days, min(_PREFETCH_NUMBERS // max(per_day, 1), self.scenario.horizon_days - first_day))
         uniforms = random.uniform_block(self._streams, first_day, ahead, slots)
-        self._prefetched = (random, first_day, uniforms)
-        return uniforms[:, :days]
+        shock = None
+        if self._overdispersed:
+            shock = special.ndtri(uniforms[1, ..., :activities])
+            shock *= self.sigma
+            shock -= self._half_variance
+            np.exp(shock, out=shock)
+        draws = _BlockDraws(uniforms[0], poisson_guess_terms(uniforms[0]), shock)
+        self._prefetched = (random, first_day, draws)
+        return draws, 0
 
     def sources_into(self, actor_id: str) -> list[PictureSource]:
         """Return the sources of ``actor_id``'s picture: its own ISR, then each link into it.
@@ -202,17 +229,17 @@ class GrayZoneMechanics:
         row_of = self.state.index
         via_link = np.array([link_key is not None for _, link_key, _, _ in sources], dtype=np.float64)
         covers = np.array([covers for _, _, covers, _ in sources], dtype=np.float64)
+        analysis_hours = np.array([hours for *_, hours in sources], dtype=np.float64)
         order = np.arange(len(sources))
+        # A receiver's own ISR has fidelity 1 and no latency: it reads row 0 and multiplies it by zero.
+        isr = [row_of[f"actors.{actor}.isr_detection_probability"] for actor, *_ in sources]
+        fidelity = [0 if k is None else row_of[f"links.{k}.fidelity"] for _, k, _, _ in sources]
+        latency = [0 if k is None else row_of[f"links.{k}.latency_hours"] for _, k, _, _ in sources]
         return _SourceRows(
-            isr=np.array([row_of[f"actors.{actor}.isr_detection_probability"] for actor, *_ in sources]),
-            fidelity=np.array([0 if k is None else row_of[f"links.{k}.fidelity"] for _, k, _, _ in sources]),
-            latency=np.array(
-                [0 if k is None else row_of[f"links.{k}.latency_hours"] for _, k, _, _ in sources]
-            ),
+            rows=np.array([*isr, *fidelity, *latency], dtype=np.intp),
             via_link=via_link[:, None],
-            own=(1.0 - via_link)[:, None],
+            link_offsets=np.stack([1.0 - via_link, analysis_hours])[:, :, None],
             detectable=(covers * self.detectability)[:, None, :],
-            analysis_hours=np.array([hours for *_, hours in sources])[:, None],
             earlier=(order[:, None] < order[None, :])[:, :, None],
         )
 
@@ -225,24 +252,25 @@ class GrayZoneMechanics:
             sources: The picture's sources (see :meth:`sources_into`); default the defender's.
         """
         rows = self._defender_rows if sources is None else self._source_rows(sources)
-        values = self.state.values
-        # P(detect) (sources, runs, activities) and delivery hours (sources, runs); a receiver's own ISR
-        # has fidelity 1 and no latency (its rows are read but multiplied by zero).
-        fidelity = values.take(rows.fidelity, axis=0) * rows.via_link + rows.own
-        q = (values.take(rows.isr, axis=0) * fidelity)[:, :, None] * rows.detectable
-        hours = values.take(rows.latency, axis=0) * rows.via_link + rows.analysis_hours
+        inputs = self.state.values.take(rows.rows, axis=0).reshape(3, rows.via_link.shape[0], -1)
+        # Fidelity and delivery hours per (source, run): value * via_link + offset.
+        linked = inputs[1:] * rows.via_link
+        linked += rows.link_offsets
+        fidelity, hours = linked
+        q = (inputs[0] * fidelity)[:, :, None] * rows.detectable  # P(detect) (sources, runs, activities)
         # faster[t, s]: source t delivers before source s (ties go to the earlier source).
-        faster = hours[:, None] < hours[None, :]
-        faster |= (hours[:, None] == hours[None, :]) & rows.earlier
+        faster = np.where(rows.earlier, hours[:, None] <= hours[None, :], hours[:, None] < hours[None, :])
         missed = 1.0 - q
-        first = q * np.where(faster[:, :, :, None], missed[:, None], 1.0).prod(axis=0)
-        known = 1.0 - missed.prod(axis=0)
-        positive = known > 0.0
-        timely_sum = (first * (hours <= self.deadline_hours)[:, :, None]).sum(axis=0)
-        delay_sum = (first * hours[:, :, None]).sum(axis=0)
-        timely = np.divide(timely_sum, known, out=np.zeros(known.shape), where=positive)
-        delay = np.divide(delay_sum, known, out=np.zeros(known.shape), where=positive)
-        return known, timely, delay
+        first = q * np.multiply.reduce(np.where(faster[:, :, :, None], missed[:, None], 1.0), axis=0)
+        known = 1.0 - np.multiply.reduce(missed, axis=0)
+        # Timely and delay sums over the sources, side by side: sums[0] = sum_s first_s * [hours_s <=
+        # deadline], sums[1] = sum_s first_s * hours_s; each divided by P_known.
+        weights = np.empty((2, *hours.shape))
+        np.less_equal(hours, self.deadline_hours, out=weights[0])
+        weights[1] = hours
+        sums = np.add.reduce(first * weights[:, :, :, None], axis=1)
+        profile = np.divide(sums, known, out=np.zeros(sums.shape), where=known > 0.0)
+        return known, profile[0], profile[1]
 
     def draw(
         self, random: EnsembleRandom, day: int, rung_index: np.ndarray, active: np.ndarray
@@ -265,17 +293,13 @@ class GrayZoneMechanics:
         of a block draws the same numbers as a one-day block starting on that day with the same inputs.
         """
         activities = self.base_rate_per_day.shape[0]
-        # Stream INCIDENT_COUNT, slots [0, A): attributed in time, [A, 2A): detected late, [2A, 3A): missed;
-        # stream INCIDENT_SHOCK, slots [0, A): the day's log-normal shock of each activity.
-        overdispersed = self._overdispersed
-        uniforms = self._block_uniforms(random, first_day, days)
+        draws, offset = self._block_draws(random, first_day, days)
+        end = offset + days
         rate = self._rate_by_rung[rung_index]  # (runs, activities)
         if active is not None and np.count_nonzero(active) < active.size:
             rate = rate * active[:, None]
-        if overdispersed:
-            rate = rate * np.exp(
-                self.sigma * special.ndtri(uniforms[1, ..., :activities]) - self._half_variance
-            )
+        if draws.shock is not None:
+            rate = rate * draws.shock[offset:end]
         known, timely, delay = self.attribution_profile()
         shares = np.empty((known.shape[0], 3, activities))
         np.multiply(known, timely, out=shares[:, 0])  # attributed in time
@@ -284,7 +308,11 @@ class GrayZoneMechanics:
         means = rate[..., None, :] * shares
         if means.ndim == 3:  # a rate without daily shocks is the same every day
             means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, activities)
-        parts = poisson_quantile(uniforms[0].reshape(means.shape), means).transpose(0, 2, 1, 3)
+        parts = poisson_quantile(
+            draws.uniforms[offset:end].reshape(means.shape),
+            means,
+            draws.guess_terms[:, offset:end].reshape(2, *means.shape),
+        ).transpose(0, 2, 1, 3)
         runs = rate.shape[-2]
         tallies = np.empty((days, 3 * runs * activities + 2 * runs), dtype=np.int64)
         counts = tallies[:, : 3 * runs * activities].reshape(days, 3, runs, activities)

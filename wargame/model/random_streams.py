@@ -20,7 +20,14 @@ from enum import IntEnum
 import numpy as np
 from scipy import special
 
-__all__ = ["EnsembleRandom", "Stream", "binomial_quantile", "poisson_quantile", "run_keys_from_seed"]
+__all__ = [
+    "EnsembleRandom",
+    "Stream",
+    "binomial_quantile",
+    "poisson_guess_terms",
+    "poisson_quantile",
+    "run_keys_from_seed",
+]
 
 # Constants as 0-d arrays: numpy applies those faster than scalars. uint64 arithmetic wraps modulo 2**64.
 _GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
@@ -241,14 +248,40 @@ def _search(
     return k.astype(np.int64)
 
 
-def poisson_quantile(uniforms: np.ndarray, mean: np.ndarray) -> np.ndarray:
+def poisson_guess_terms(uniforms: np.ndarray) -> np.ndarray:
+    """Return the parts of :func:`poisson_quantile`'s first guess that depend on the uniforms alone,
+    ``(2, *uniforms.shape)``: ``z = ndtri(u)`` and ``(z**2 - 1) / 6``, for uniforms drawn ahead of their
+    means."""
+    terms = np.empty((2, *uniforms.shape))
+    special.ndtri(uniforms, out=terms[0])
+    np.multiply(terms[0], terms[0], out=terms[1])
+    terms[1] -= 1.0
+    terms[1] /= 6.0
+    return terms
+
+
+def poisson_quantile(
+    uniforms: np.ndarray, mean: np.ndarray, guess_terms: np.ndarray | None = None
+) -> np.ndarray:
     """Return Poisson quantiles ``min{k : F(k) >= u}`` (shape of ``uniforms``), searched from a
-    Cornish-Fisher first guess."""
+    Cornish-Fisher first guess ``floor(mean + sqrt(mean) * z + (z**2 - 1) / 6)`` with ``z = ndtri(u)``.
+
+    Args:
+        uniforms: Uniforms in (0, 1).
+        mean: Poisson means, the shape of ``uniforms``.
+        guess_terms: ``poisson_guess_terms(uniforms)`` if already at hand (the result is the same).
+    """
     shape = uniforms.shape
     u = uniforms.reshape(-1)
     mean = np.ascontiguousarray(mean, dtype=np.float64).reshape(-1)
-    z = special.ndtri(u)
-    k = np.floor(mean + np.sqrt(mean) * z + (z * z - 1.0) / 6.0)
+    if guess_terms is None:
+        guess_terms = poisson_guess_terms(u)
+    z, correction = guess_terms.reshape(2, -1)
+    k = np.sqrt(mean)
+    k *= z
+    k += mean
+    k += correction
+    np.floor(k, out=k)
     k = np.where(mean > 0.0, np.maximum(k, 0.0), 0.0)
     # With mean 0 (and k 0) these are pmf 1 and cdf 1: the search leaves those elements alone.
     pmf = np.exp(special.xlogy(k, mean) - mean - special.gammaln(k + 1.0))

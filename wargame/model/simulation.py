@@ -26,6 +26,7 @@ from wargame.scenario.schema import Actor, Condition, Effect, Inject
 __all__ = ["ActorAgent", "DeterrenceModel"]
 
 _DE_ESCALATION_WEIGHT = ESCALATION_CATEGORIES["de_escalation"]
+_NO_ACTION = np.array(NO_ACTION)  # numpy compares with a 0-d array faster than with a Python int
 
 
 def _any(mask: np.ndarray) -> np.bool_:
@@ -101,6 +102,13 @@ class DeterrenceModel(Model):
         ladder = scenario.escalation
         self.war_index = ladder.war_index
         self.rung_weights = np.array([ESCALATION_CATEGORIES[r.escalation_category] for r in ladder.rungs])
+        # Escalation score of a move [from rung, to rung]: the weight of the rung moved to or stayed at, the
+        # de-escalation weight for a move down; the last column (index NO_ACTION) scores a decision not taken.
+        rungs = len(ladder.rungs)
+        self._move_weights = np.zeros((rungs, rungs + 1), dtype=np.int64)
+        self._move_weights[:, :rungs] = np.where(
+            np.arange(rungs)[None, :] < np.arange(rungs)[:, None], _DE_ESCALATION_WEIGHT, self.rung_weights
+        )
         self.mobilization_days = np.array([r.mobilization_days for r in ladder.rungs])
         self.rung = np.zeros(self.runs, dtype=np.int64)
         self.pending_rung = np.full(self.runs, -1, dtype=np.int64)
@@ -129,6 +137,13 @@ class DeterrenceModel(Model):
             self._response_cooldown_days[actor.id] = np.array(
                 [max(r.cooldown_days, 1e-9) for r in actor.responses]
             )[:, None]
+        # Escalation score of each response of an actor; the last entry (index NO_ACTION) is no response.
+        self._response_weights = {
+            actor.id: np.array(
+                [*(ESCALATION_CATEGORIES[r.escalation_category] for r in actor.responses), 0], dtype=np.int64
+            )
+            for actor in scenario.actors
+        }
 
         activities = len(scenario.gray_zone.activities)
         # Incidents, detected, attributed in time: one array, so a day's block slice adds in one call.
@@ -156,6 +171,7 @@ class DeterrenceModel(Model):
         self._not_warned.flags.writeable = False
         self._gray_zone_block: GrayZoneBlock | None = None
         self._gray_zone_erosion: _BlockErosion | None = None
+        self._gray_zone_block_end_day = 0  # the first day after the current block
         self._next_incident_day = 0  # the first day whose incidents are not yet absorbed
         self._rung_moved = True  # whether the rung may have changed since the last end of day
 
@@ -181,6 +197,7 @@ class DeterrenceModel(Model):
             ActorAgent(self, actor, actor_index, policy)
         self.adversary_agent = next(a for a in self.agents if a.actor.id == scenario.adversary)
         self.allied_agents = self.agents.select(lambda agent: agent.side == "allied")
+        self._deciding_agents = [self.adversary_agent, *self.allied_agents]
         for inject in scenario.injects:
             if inject.day is not None:
                 self.events.schedule(inject.day, lambda inject=inject: self._fire_inject(inject, self.active))
@@ -225,7 +242,7 @@ class DeterrenceModel(Model):
 
     def _advance_one_day(self) -> None:
         if self.begin_day():
-            for agent in self.deciding_agents():
+            for agent in self._deciding_agents:
                 agent.decide()
             self.close_decisions()
         self.end_day()
@@ -237,7 +254,7 @@ class DeterrenceModel(Model):
 
     def deciding_agents(self) -> list[ActorAgent]:
         """Return the agents that decide on a decision day, in order: the adversary, then the allies."""
-        return [self.adversary_agent, *self.allied_agents]
+        return list(self._deciding_agents)
 
     def begin_day(self) -> bool:
         """Run the first half of the current day: timed events, programs, gray zone.
@@ -390,7 +407,7 @@ class DeterrenceModel(Model):
         constant inside it; runs that go to war inside a block have the rest of it removed.
         """
         block = self._gray_zone_block
-        if block is None or day >= block.first_day + block.days:
+        if day >= self._gray_zone_block_end_day:
             block = self._draw_gray_zone_block(day)
         index = day - block.first_day
         self._tallies += block.tallies[index]
@@ -417,6 +434,7 @@ class DeterrenceModel(Model):
             self.random_streams, day, last_day - day + 1, self.rung, self._active
         )
         self._gray_zone_block = block
+        self._gray_zone_block_end_day = day + block.days
         self._gray_zone_erosion = self._erosion_of(block) if self._wears else None
         return block
 
@@ -427,10 +445,10 @@ class DeterrenceModel(Model):
         total = np.zeros(exposed.shape)
         if self._resolve_loss_rows.size:
             unanswered = incidents - self.spec.gray_zone.attribution_mitigation * attributed
-            loss = (unanswered[:, :, None, :] * self._resolve_loss_weights).sum(axis=3)
+            loss = np.add.reduce(unanswered[:, :, None, :] * self._resolve_loss_weights, axis=3)
             exposed[:, self._resolve_loss_rows] = loss.transpose(0, 2, 1)
         if self._readiness_loss_rows.size:
-            wear = (incidents[:, :, None, :] * self._readiness_loss_weights).sum(axis=3)
+            wear = np.add.reduce(incidents[:, :, None, :] * self._readiness_loss_weights, axis=3)
             total[:, self._readiness_loss_rows] = wear.transpose(0, 2, 1)
         total += exposed
         return _BlockErosion(exposed, total)
@@ -579,13 +597,14 @@ class DeterrenceModel(Model):
         """
         if choice.shape != (self.runs,):
             raise ValueError(f"{actor_id}: a choice needs shape ({self.runs},), got {choice.shape}")
-        taken = choice != NO_ACTION
+        taken = choice != _NO_ACTION
         if _any(taken):
-            if ((choice < NO_ACTION) | (choice >= allowed.shape[1])).any():
+            if np.minimum.reduce(choice) < NO_ACTION or np.maximum.reduce(choice) >= allowed.shape[1]:
                 raise ValueError(f"{actor_id}: choice outside the menu of {allowed.shape[1]} actions")
-            if not allowed[taken, choice[taken]].all():
+            if not np.logical_and.reduce(allowed[taken, choice[taken]]):
                 raise ValueError(f"{actor_id}: choice of an action that is not allowed now")
-            taken &= self._active
+            if not self._all_active:
+                taken &= self._active
         elif actor_id != self.spec.adversary:
             return  # no response taken in any run
         if actor_id == self.spec.adversary:
@@ -600,11 +619,9 @@ class DeterrenceModel(Model):
         rung is chosen again while it runs); any other choice takes effect now and stands down a pending
         mobilization.
         """
+        move = choice if self._all_active else np.where(taken, choice, NO_ACTION)
+        self.escalation_score += self._move_weights[self.rung, move]
         chosen = np.where(taken, choice, self.rung)
-        lower = chosen < self.rung
-        self.escalation_score += np.where(
-            taken, np.where(lower, _DE_ESCALATION_WEIGHT, self.rung_weights[chosen]), 0
-        )
         if not _any((chosen != self.rung) | (self.pending_rung >= 0)):
             self._log("adversary", "rung", taken, chosen)  # every run keeps its rung; nothing is pending
             return
@@ -615,7 +632,7 @@ class DeterrenceModel(Model):
         self.pending_rung[immediate] = -1
         self.rung[immediate] = chosen[immediate]
         starting = needs_mobilization & (self.pending_rung != chosen)
-        if starting.any():
+        if _any(starting):
             self.pending_rung[starting] = chosen[starting]
             self.mobilization_started_day[starting] = self.day
             self._warn_of_mobilization(starting)
@@ -667,11 +684,13 @@ class DeterrenceModel(Model):
 
     def _apply_responses(self, actor_id: str, choice: np.ndarray, taken: np.ndarray) -> None:
         responses = self._actors[actor_id].responses
-        for index in sorted(set(choice[taken].tolist())):
+        move = choice if self._all_active else np.where(taken, choice, NO_ACTION)
+        self.escalation_score += self._response_weights[actor_id][move]
+        indices = sorted(set(choice[taken].tolist()))
+        for index in indices:
             response = responses[index]
-            runs = taken & (choice == index)
+            runs = taken if len(indices) == 1 else taken & (choice == index)
             self.last_response_day[(actor_id, response.id)][runs] = self.day
-            self.escalation_score += runs * ESCALATION_CATEGORIES[response.escalation_category]
             if response.delay_days > 0:
                 self.events.schedule(
                     self.day + response.delay_days,
@@ -685,7 +704,7 @@ class DeterrenceModel(Model):
 
     def _start_war_where_due(self, day: int) -> None:
         starting = (self.rung >= self.war_index) & self._active
-        if not starting.any():
+        if not _any(starting):
             return
         self.war_day[starting] = day
         self._active &= ~starting

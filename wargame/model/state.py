@@ -53,9 +53,9 @@ class EnsembleState:
         values = self.values[row]
         if effect.add is not None and isinstance(runs, np.ndarray) and runs.dtype == bool:
             # Adding zero leaves the other runs exactly as they are, and they are inside the bounds already.
-            values += runs * effect.add
-            np.minimum(values, self.high[row, 0], out=values)
-            np.maximum(values, self.low[row, 0], out=values)
+            # (Computed aside and written once: numpy is slow to update a one-element array in place.)
+            updated = values + runs * effect.add
+            np.maximum(np.minimum(updated, self.high[row]), self.low[row], out=values)
             return
         current = values[runs]
         if effect.add is not None:

@@ -54,7 +54,7 @@ class ExpectedUtilityPolicy:
         bias, noise = self.perception_bias_sigma, self.perception_noise_sigma
         log_error = bias * draws.persistent_normal(terms.shape[0]) + noise * special.ndtri(noise_uniforms)
         log_error -= (bias**2 + noise**2) / 2.0
-        return (terms.T * np.exp(log_error)).sum(axis=1)
+        return np.add.reduce(terms.T * np.exp(log_error), axis=1)
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
         rungs = observation.allowed.shape[1]
@@ -74,8 +74,15 @@ class ExpectedUtilityPolicy:
             perceived_deterrent=self._perceive(terms, draws, uniforms[:, rungs:]),
             adversary_strength=adversary_strength,
         )
-        gumbel = -np.log(-np.log(uniforms[:, :rungs]))
-        score = np.where(observation.allowed, utilities / self.decision_temperature + gumbel, -np.inf)
-        choice = np.argmax(score, axis=1).astype(np.int64)
-        choice[~observation.allowed.any(axis=1)] = NO_ACTION
+        # Gumbel noise -log(-log u), subtracted as log(-log u).
+        log_of_minus_log = np.log(uniforms[:, :rungs])
+        np.negative(log_of_minus_log, out=log_of_minus_log)
+        np.log(log_of_minus_log, out=log_of_minus_log)
+        score = utilities / self.decision_temperature
+        score -= log_of_minus_log
+        score = np.where(observation.allowed, score, -np.inf)
+        choice = score.argmax(axis=1).astype(np.int64, copy=False)
+        some_allowed = np.logical_or.reduce(observation.allowed, axis=1)
+        if not np.logical_and.reduce(some_allowed):
+            choice[~some_allowed] = NO_ACTION
         return choice

@@ -61,5 +61,5 @@ class RuleBasedPolicy:
         holds &= observation.allowed
         # The first response whose rule holds, or none.
         choice = holds.argmax(axis=1).astype(np.int64, copy=False)
-        choice[~holds.any(axis=1)] = NO_ACTION
+        choice[~np.logical_or.reduce(holds, axis=1)] = NO_ACTION
         return choice
