@@ -36,6 +36,8 @@ __all__ = [
     "strength",
 ]
 
+_DOMAIN_COUNT = np.array(float(len(DOMAINS)))  # a 0-d array: numpy applies it faster than a Python float
+
 
 def strength(readiness: ArrayLike, mean_capability: ArrayLike) -> np.ndarray:
     """Return an actor's strength: readiness times its capability averaged over the domains."""
@@ -99,8 +101,11 @@ class _DeterrentPaths:
     # credibility of each commitment read (see `credible`).
     paths: tuple[str, ...]
     actor_rows: int  # how many of `paths` are actors' (the rest are credibilities)
-    credible: np.ndarray  # ally positions whose credibility is read, in the order of the paths
-    uncommitted: np.ndarray  # positions of allies other than the defender with no commitment to it
+    # Credibility per ally: read from path `credibility_rows[a]` where `read_credibility[a]`, else the
+    # constant `fixed_credibility[a]` (1 for the defender, 0 for an ally with no commitment to it).
+    credibility_rows: np.ndarray  # (allies,) positions in `paths`
+    read_credibility: np.ndarray  # (allies, 1) bool
+    fixed_credibility: np.ndarray  # (allies, 1)
     ladder: Ladder
 
 
@@ -118,11 +123,11 @@ def _deterrent_paths(scenario: Scenario) -> _DeterrentPaths:
         for position, actor_id in enumerate(allies)
         if actor_id != scenario.defender and f"{actor_id}-{scenario.defender}" in committed
     ]
-    uncommitted = [
-        position
-        for position, actor_id in enumerate(allies)
-        if actor_id != scenario.defender and position not in credible
-    ]
+    credibility_rows = np.zeros(len(allies), dtype=np.intp)
+    credibility_rows[credible] = len(actor_rows) + np.arange(len(credible))
+    read_credibility = np.zeros((len(allies), 1), dtype=bool)
+    read_credibility[credible] = True
+    defender = np.array([actor_id == scenario.defender for actor_id in allies])
     return _DeterrentPaths(
         allies=len(allies),
         paths=(
@@ -130,8 +135,9 @@ def _deterrent_paths(scenario: Scenario) -> _DeterrentPaths:
             *(f"commitments.{allies[position]}-{scenario.defender}.credibility" for position in credible),
         ),
         actor_rows=len(actor_rows),
-        credible=np.array(credible, dtype=np.intp),
-        uncommitted=np.array(uncommitted, dtype=np.intp),
+        credibility_rows=credibility_rows,
+        read_credibility=read_credibility,
+        fixed_credibility=defender.astype(np.float64)[:, None],
         ladder=Ladder(
             gains=np.array([rung.gain for rung in rungs], dtype=np.float64),
             costs=np.array([rung.cost for rung in rungs], dtype=np.float64),
@@ -163,13 +169,12 @@ def deterrence_inputs(
     values = stack(table.paths) if stack is not None else np.array([quantities[p] for p in table.paths])
     rows = values[: table.actor_rows].reshape(table.allies + 1, per_actor, -1)
     mean_capability = np.add.reduce(rows[:, : len(DOMAINS)], axis=1)
-    mean_capability /= len(DOMAINS)
+    mean_capability /= _DOMAIN_COUNT
     strengths = strength(rows[:, len(DOMAINS)], mean_capability)
     # The defender's credibility is 1; an ally's is its commitment to the defender (0 without one).
-    credibility = np.ones((table.allies, rows.shape[2]))
-    credibility[table.credible] = values[table.actor_rows :]
-    if table.uncommitted.size:
-        credibility[table.uncommitted] = 0.0
+    credibility = np.where(
+        table.read_credibility, values.take(table.credibility_rows, axis=0), table.fixed_credibility
+    )
     resolve = rows[:, len(DOMAINS) + 1]
     return deterrent_term(credibility, strengths[:-1], resolve[:-1]), strengths[-1], resolve[-1]
 

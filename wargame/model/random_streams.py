@@ -38,6 +38,7 @@ _DAY_STRIDE = np.array(1 << 20, dtype=np.uint64)
 # Single-day draws of ensembles of at most _WINDOW_RUNS runs are hashed _WINDOW_DAYS days ahead.
 _WINDOW_RUNS, _WINDOW_DAYS, _WINDOW_SLOTS = 4, 64, 16
 _TO_UNIT = 1.0 / float(1 << 53)
+_ZERO, _ONE = np.array(0.0), np.array(1.0)
 
 
 class Stream(IntEnum):
@@ -229,13 +230,13 @@ def _search(
     ``up_ratio(idx, k)`` is ``pmf(k) / pmf(k - 1)`` and ``down_ratio(idx, k)`` is ``pmf(k - 1) / pmf(k)``
     for the elements ``idx``. Only unfinished elements are touched, so a good first guess costs a step or two.
     """
-    active = ((k > 0) & (uniforms <= cdf - pmf)).nonzero()[0]
+    active = ((k > _ZERO) & (uniforms <= cdf - pmf)).nonzero()[0]
     while active.size:
         cdf[active] -= pmf[active]
         pmf[active] *= down_ratio(active, k[active])
         k[active] -= 1.0
         active = active[(k[active] > 0) & (uniforms[active] <= cdf[active] - pmf[active])]
-    below = (uniforms > cdf) & (pmf > 0.0)
+    below = (uniforms > cdf) & (pmf > _ZERO)
     if upper is not None:
         below &= k < upper
     active = below.nonzero()[0]
@@ -282,15 +283,15 @@ def poisson_quantile(
     k += mean
     k += correction
     np.floor(k, out=k)
-    k = np.where(mean > 0.0, np.maximum(k, 0.0), 0.0)
+    k = np.where(mean > _ZERO, np.maximum(k, _ZERO), _ZERO)
     # With mean 0 (and k 0) these are pmf 1 and cdf 1: the search leaves those elements alone.
-    pmf = np.exp(special.xlogy(k, mean) - mean - special.gammaln(k + 1.0))
+    pmf = np.exp(special.xlogy(k, mean) - mean - special.gammaln(k + _ONE))
     cdf = special.pdtr(k, mean)
     # The guess is one short for about a quarter of the elements: take that step for all of them with
     # whole-array operations (cheaper than indexing on small arrays); the search finishes the rest.
-    up = (u > cdf) & (pmf > 0.0)
+    up = (u > cdf) & (pmf > _ZERO)
     k += up
-    pmf = np.where(up, pmf * (mean / np.maximum(k, 1.0)), pmf)
+    pmf = np.where(up, pmf * (mean / np.maximum(k, _ONE)), pmf)
     cdf += pmf * up
     counts = _search(u, k, pmf, cdf, lambda i, k: mean[i] / k, lambda i, k: k / mean[i])
     return counts.reshape(shape)

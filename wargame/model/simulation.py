@@ -323,11 +323,19 @@ class DeterrenceModel(Model):
         scenario, row_of = self.spec, self.state.index
         rows = len(self.state.paths)
         self._scratch = np.empty((rows, self.runs))
-        self._program_effects = [
+        effects = [
             (p, row_of[effect.quantity], effect.target, effect.gain_per_exchange)
             for p, program in enumerate(scenario.programs)
             for effect in program.effects
         ]
+        # One entry per program effect, in scenario order: program, quantity row, target, gain per exchange.
+        self._effect_program = np.array([e[0] for e in effects], dtype=np.intp)
+        self._effect_row = np.array([e[1] for e in effects], dtype=np.intp)
+        self._effect_target = np.array([e[2] for e in effects], dtype=np.float64)[:, None]
+        self._effect_gain = np.array([e[3] for e in effects], dtype=np.float64)[:, None]
+        low, high = self.state.low[self._effect_row, 0], self.state.high[self._effect_row, 0]
+        inside = (low <= self._effect_target[:, 0]) & (self._effect_target[:, 0] <= high)
+        self._program_targets_inside = bool(inside.all())
 
         recovery = np.zeros((rows, 1))
         for actor in scenario.actors:
@@ -361,23 +369,22 @@ class DeterrenceModel(Model):
         ``rate_e = intensity_e / 365 * gain_per_exchange_e``: ``keep = 1 - sum_e rate_e`` and
         ``pull = sum_e rate_e * target_e``.
         """
-        if not self._program_effects:
+        if not self._effect_row.size:
             self._program_keep = self._program_pull = None
             return
+        # Summed effect by effect in scenario order (ufunc.at applies repeated rows in turn).
+        rate = self._program_intensity_per_year[self._effect_program] / 365.0 * self._effect_gain
         keep = np.ones_like(self._scratch)
+        np.subtract.at(keep, self._effect_row, rate)
         pull = np.zeros_like(self._scratch)
-        low, high = self.state.low[:, 0], self.state.high[:, 0]
-        targets_inside = True
-        for program, row, target, gain in self._program_effects:
-            rate = self._program_intensity_per_year[program] / 365.0 * gain
-            keep[row] -= rate
-            pull[row] += rate * target
-            targets_inside = targets_inside and bool(low[row] <= target <= high[row])
+        np.add.at(pull, self._effect_row, rate * self._effect_target)
         # Stacked for values and baseline alike: same shape as state.levels, so no broadcasting per day.
         self._program_keep, self._program_pull = np.stack([keep, keep]), np.stack([pull, pull])
         # With targets inside the bounds and a day's rates summing to at most 1 per quantity, x * keep + pull
         # lies between x and the targets: the day's final clip (after erosion) is all that is needed.
-        self._programs_need_clip = not (targets_inside and bool((keep >= 0.0).all())) or not self._wears
+        self._programs_need_clip = (
+            not (self._program_targets_inside and bool((keep >= 0.0).all())) or not self._wears
+        )
 
     def _cooperation_and_recovery(self) -> None:
         """Programs move quantities and their baselines; resolve and readiness recover to baseline.

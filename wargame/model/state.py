@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
 from wargame.scenario import DOMAINS, Scenario, quantity_bounds
+from wargame.scenario.derived import derived_table
 from wargame.scenario.schema import Effect
 
 __all__ = ["EnsembleState", "QuantityView"]
@@ -28,13 +31,12 @@ class EnsembleState:
     """
 
     def __init__(self, scenario: Scenario, runs: int) -> None:
-        bounds = quantity_bounds(scenario)
-        self.paths: list[str] = list(bounds)
-        self.index: dict[str, int] = {path: row for row, path in enumerate(self.paths)}
-        self.low = np.array([low for low, _ in bounds.values()])[:, None]
-        self.high = np.array([high for _, high in bounds.values()])[:, None]
-        initial = np.array([_initial_value(scenario, path) for path in self.paths])
-        self.initial = initial[:, None]
+        layout = derived_table(scenario, "state_layout", _StateLayout.of)
+        self.paths: tuple[str, ...] = layout.paths
+        self.index: Mapping[str, int] = layout.index
+        self.low = layout.low
+        self.high = layout.high
+        self.initial = layout.initial
         self.levels = np.repeat(self.initial[None, :, :], 2, axis=0).repeat(runs, axis=2)
         self.values = self.levels[0]
         self.baseline = self.levels[1]
@@ -110,6 +112,32 @@ class QuantityView(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(self._rows)
+
+
+@dataclass(frozen=True)
+class _StateLayout:
+    """The rows of a scenario's state: paths, their bounds and initial values (read-only, shared)."""
+
+    paths: tuple[str, ...]
+    index: Mapping[str, int]
+    low: np.ndarray  # (rows, 1)
+    high: np.ndarray  # (rows, 1)
+    initial: np.ndarray  # (rows, 1)
+
+    @staticmethod
+    def of(scenario: Scenario) -> _StateLayout:
+        bounds = quantity_bounds(scenario)
+        paths = tuple(bounds)
+        columns = {
+            "low": [low for low, _ in bounds.values()],
+            "high": [high for _, high in bounds.values()],
+            "initial": [_initial_value(scenario, path) for path in paths],
+        }
+        arrays = {name: np.array(values, dtype=np.float64)[:, None] for name, values in columns.items()}
+        for array in arrays.values():
+            array.flags.writeable = False
+        index = MappingProxyType({path: row for row, path in enumerate(paths)})
+        return _StateLayout(paths, index, **arrays)
 
 
 def _initial_value(scenario: Scenario, path: str) -> float:
