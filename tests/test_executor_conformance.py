@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import os
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import Executor, as_completed
 
@@ -30,6 +33,29 @@ def seeded_draws(seed: int, count: int) -> list[float]:
 
 def add(left: int, right: int) -> int:
     return left + right
+
+
+class _Node:
+    """A node of a reference cycle (what a finished model is: Mesa links model and agents both ways)."""
+
+    def __init__(self) -> None:
+        self.payload = bytearray(1 << 16)
+        self.self = self
+
+
+_cycles_left: list[weakref.ref] = []  # in each worker process: the cycles its tasks left behind
+
+
+def leave_old_cyclic_garbage() -> None:
+    """Leave a reference cycle that only a full collection frees (it has survived one)."""
+    node = _Node()
+    gc.collect()  # the node survives and moves to the oldest generation
+    _cycles_left.append(weakref.ref(node))
+
+
+def cycles_still_alive() -> tuple[int, int]:
+    """Return this process's pid and how many cycles left by earlier tasks are still in memory."""
+    return os.getpid(), sum(ref() is not None for ref in _cycles_left)
 
 
 @pytest.fixture(scope="module", params=["serial", "process-pool", "dask-local"])
@@ -90,3 +116,11 @@ def test_make_executor_rejects_bad_options() -> None:
         make_executor(0)
     with pytest.raises(ValueError, match="at most one"):
         make_executor(1, dask_address="tcp://127.0.0.1:1", dask_local_workers=1)
+
+
+def test_pool_workers_free_a_task_s_cyclic_garbage_when_the_task_returns() -> None:
+    with make_executor(2) as pool:
+        for future in [pool.submit(leave_old_cyclic_garbage) for _ in range(6)]:
+            future.result(timeout=60)
+        reports = [pool.submit(cycles_still_alive).result(timeout=60) for _ in range(6)]
+    assert [alive for _, alive in reports] == [0] * 6

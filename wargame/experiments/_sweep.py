@@ -390,7 +390,7 @@ def _drain_broken(in_flight: dict[Future, int], write: Callable[[TaskOutput], No
 
 def _new_pool_like(executor: ProcessPoolExecutor) -> ProcessPoolExecutor:
     """Return a new process pool with the settings of ``executor``, a broken process pool."""
-    return ProcessPoolExecutor(
+    return type(executor)(
         max_workers=executor._max_workers,
         mp_context=executor._mp_context,
         initializer=executor._initializer,

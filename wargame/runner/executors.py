@@ -17,6 +17,7 @@ client and any cluster it started.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -181,7 +182,32 @@ def make_executor(
     context.set_forkserver_preload(
         ["wargame.runner._runs", "wargame.experiments._experiment", "wargame.experiments._tasks"]
     )
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return _ProcessPool(max_workers=jobs, mp_context=context, initializer=_start_worker)
+
+
+class _ProcessPool(ProcessPoolExecutor):
+    """A process pool whose workers free each task's garbage as soon as the task returns.
+
+    A model is cyclic garbage once its run is over (Mesa links the model and its agents both ways), so
+    its arrays would wait for Python's next full collection, which in a worker comes only after dozens of
+    tasks: meanwhile the worker's memory grows (about 25 MB over a 100,000-run sweep).
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        return super().submit(_call_then_collect, fn, *args, **kwargs)
+
+
+def _start_worker() -> None:
+    """Freeze the objects a worker inherits from the fork server (imported modules): they are never
+    garbage, and a full collection that skips them takes under a millisecond instead of about 30."""
+    gc.freeze()
+
+
+def _call_then_collect(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        gc.collect()
 
 
 def describe_executor(executor: Executor) -> dict[str, Any]:
