@@ -29,6 +29,7 @@ from wargame.experiments import (
 )
 from wargame.experiments._seeds import run_seeds
 from wargame.experiments._store import SweepStore
+from wargame.experiments._tasks import default_runs_per_part
 from wargame.runner import simulate_runs
 from wargame.runner.executors import DaskExecutor, SerialExecutor, make_executor
 from wargame.scenario import load_scenario
@@ -256,6 +257,27 @@ def test_an_interrupted_sweep_resumes_to_exactly_one_row_per_run(
     again = sweep(out, resume=True)
     assert again.runs_skipped == len(reference)
     pd.testing.assert_frame_equal(load_results(out).runs, reference)
+
+
+def test_a_resume_without_a_part_size_keeps_the_folder_s_layout(
+    tmp_path: Path, reference: pd.DataFrame
+) -> None:
+    out = tmp_path / "sweep"
+    with pytest.raises(KeyboardInterrupt):
+        sweep(out, evaluator=InterruptAtPoint(0.5, 3.0), runs_per_part=7)
+    assert default_runs_per_part(len(DESIGN) * 40, 40) != 7
+    summary = sweep(out, resume=True, runs_per_part=None)
+    assert summary.complete
+    assert json.loads((out / "sweep.json").read_text())["runs_per_part"] == 7
+    pd.testing.assert_frame_equal(load_results(out).runs, reference)
+
+
+def test_the_default_part_size_is_whole_points_of_about_a_128th_of_the_sweep_and_at_least_512_runs() -> None:
+    assert default_runs_per_part(20_000, 200) == 400  # 512 runs, rounded down to whole points
+    assert default_runs_per_part(100_000, 200) == 600  # 1/128 is 782 runs
+    assert default_runs_per_part(4_000, 1) == 500  # a small sweep still gets 8 parts
+    assert default_runs_per_part(100, 1) == 16
+    assert default_runs_per_part(50_000, 10_000) == 3_334  # a point too big for one part is shared out
 
 
 def test_failing_runs_are_recorded_and_the_sweep_goes_on(tmp_path: Path, reference: pd.DataFrame) -> None:

@@ -36,7 +36,14 @@ import pyarrow.parquet as pq
 from wargame.errors import InputError
 from wargame.experiments._tasks import TaskOutput
 
-__all__ = ["FORMAT", "PartEntry", "SweepStore", "atomic_write_text", "is_sweep_folder"]
+__all__ = [
+    "FORMAT",
+    "PartEntry",
+    "SweepStore",
+    "atomic_write_text",
+    "is_sweep_folder",
+    "stored_runs_per_part",
+]
 
 FORMAT = "wargame-sweep/1"
 SWEEP_FILE = "sweep.json"
@@ -99,6 +106,18 @@ def atomic_write_text(path: Path, text: str) -> None:
 def is_sweep_folder(path: str | Path) -> bool:
     """Return whether ``path`` is a folder holding a sweep's ``sweep.json``."""
     return (Path(path) / SWEEP_FILE).is_file()
+
+
+def stored_runs_per_part(path: str | Path) -> int | None:
+    """Return the part size a sweep folder was started with, or None if ``path`` is not a sweep folder.
+
+    Raises:
+        InputError: If its ``sweep.json`` is corrupt or of another format.
+    """
+    if not is_sweep_folder(path):
+        return None
+    runs_per_part = _read_header(Path(path)).get("runs_per_part")
+    return runs_per_part if isinstance(runs_per_part, int) and runs_per_part > 0 else None
 
 
 @dataclass(frozen=True)

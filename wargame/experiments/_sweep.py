@@ -28,7 +28,7 @@ from wargame.errors import WargameError
 from wargame.experiments._design import Design
 from wargame.experiments._provenance import ProvenanceRecorder
 from wargame.experiments._seeds import run_seeds
-from wargame.experiments._store import SweepStore
+from wargame.experiments._store import SweepStore, stored_runs_per_part
 from wargame.experiments._tasks import (
     Evaluator,
     TaskInput,
@@ -122,7 +122,9 @@ def run_sweep(
             A process pool whose worker dies is replaced and its lost tasks are sent again whatever
             ``retries`` is, up to :data:`LOST_TASK_ATTEMPTS` times per task.
         run_timeout_seconds: Wall-clock limit of one run; a run over it is recorded as failed.
-        runs_per_part: Runs per task and part file; about 1/128 of the sweep when ``None``.
+        runs_per_part: Runs per task and part file; when ``None``, the layout a resumed folder was started
+            with, else :func:`~wargame.experiments._tasks.default_runs_per_part` (about 1/128 of the
+            sweep, at least 512 runs).
         experiment_name: Stored with the results; a resume must name the same experiment.
         experiment_sha256: Hash of the experiment file; a resume must match it.
         identity: More facts a resume must match, e.g. ``{"scenario_sha256": ...}``.
@@ -144,7 +146,10 @@ def run_sweep(
     if len(design) == 0:
         raise ValueError("the design has no points")
     total_runs = len(design) * replications
-    runs_per_part = runs_per_part or default_runs_per_part(total_runs, replications)
+    if runs_per_part is None:
+        # A resumed sweep keeps the part layout it was started with, whatever today's default is.
+        stored = stored_runs_per_part(out_dir) if resume else None
+        runs_per_part = stored or default_runs_per_part(total_runs, replications)
     parts = task_count(total_runs, runs_per_part)
     fingerprint = design.fingerprint()
     header: dict[str, Any] = json.loads(
