@@ -9,7 +9,8 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -125,6 +126,31 @@ def folder_state(folder: Path) -> dict[str, tuple[int, int]]:
     }
 
 
+@contextmanager
+def killing_a_worker_after_the_first_part(out: Path, worker_pid: Callable[[], int]) -> Iterator[list[int]]:
+    """While the block runs, SIGKILL the worker ``worker_pid()`` once the sweep in ``out`` has listed its
+    first part; yield the list of killed pids (filled when the kill happens)."""
+    killed: list[int] = []
+
+    def kill() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            manifest = out / "manifest.jsonl"
+            if manifest.exists() and manifest.read_text().count("\n") >= 1:
+                pid = worker_pid()
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+                return
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill)
+    killer.start()
+    try:
+        yield killed
+    finally:
+        killer.join()
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     out = tmp_path_factory.mktemp("reference") / "sweep"
@@ -175,23 +201,8 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_run(tmp_path: Path, reference: 
     out = tmp_path / "sweep"
     with DaskExecutor(local_workers=2) as executor:
         worker_pids = executor.client.run(os.getpid)
-        killed: list[int] = []
-
-        def kill_a_worker_after_the_first_part() -> None:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                manifest = out / "manifest.jsonl"
-                if manifest.exists() and manifest.read_text().count("\n") >= 1:
-                    pid = next(iter(worker_pids.values()))
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
-                    return
-                time.sleep(0.01)
-
-        killer = threading.Thread(target=kill_a_worker_after_the_first_part)
-        killer.start()
-        summary = sweep(out, evaluator=sleepy_response, executor=executor)
-        killer.join()
+        with killing_a_worker_after_the_first_part(out, lambda: next(iter(worker_pids.values()))) as killed:
+            summary = sweep(out, evaluator=sleepy_response, executor=executor)
     assert killed
     assert summary.complete and summary.runs_failed == 0
     pd.testing.assert_frame_equal(load_results(out).runs, reference)
@@ -201,24 +212,11 @@ def test_a_process_pool_worker_killed_mid_sweep_is_replaced_and_no_run_is_lost(
     tmp_path: Path, reference: pd.DataFrame
 ) -> None:
     out = tmp_path / "sweep"
-    with make_executor(2) as pool:
-        killed: list[int] = []
-
-        def kill_a_worker_after_the_first_part() -> None:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                manifest = out / "manifest.jsonl"
-                if manifest.exists() and manifest.read_text().count("\n") >= 1:
-                    pid = next(iter(pool._processes))
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
-                    return
-                time.sleep(0.01)
-
-        killer = threading.Thread(target=kill_a_worker_after_the_first_part)
-        killer.start()
+    with (
+        make_executor(2) as pool,
+        killing_a_worker_after_the_first_part(out, lambda: next(iter(pool._processes))) as killed,
+    ):
         summary = sweep(out, evaluator=sleepy_response, executor=pool)
-        killer.join()
     assert killed
     assert summary.complete and summary.runs_failed == 0
     assert summary.pool_restarts == 1

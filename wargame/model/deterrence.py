@@ -98,7 +98,7 @@ class _DeterrentPaths:
 
     allies: int
     # Per ally in turn, then for the adversary: capability by domain, readiness, resolve; then the
-    # credibility of each commitment read (see `credible`).
+    # credibility of each commitment read (see `credibility_rows`).
     paths: tuple[str, ...]
     actor_rows: int  # how many of `paths` are actors' (the rest are credibilities)
     # Credibility per ally: read from path `credibility_rows[a]` where `read_credibility[a]`, else the

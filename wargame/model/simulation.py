@@ -610,8 +610,9 @@ class DeterrenceModel(Model):
                 raise ValueError(f"{actor_id}: choice outside the menu of {allowed.shape[1]} actions")
             if not np.logical_and.reduce(allowed[taken, choice[taken]]):
                 raise ValueError(f"{actor_id}: choice of an action that is not allowed now")
-            if not self._all_active:
+            if not self._all_active:  # runs at war take no action
                 taken &= self._active
+                choice = np.where(taken, choice, NO_ACTION)
         elif actor_id != self.spec.adversary:
             return  # no response taken in any run
         if actor_id == self.spec.adversary:
@@ -626,8 +627,7 @@ class DeterrenceModel(Model):
         rung is chosen again while it runs); any other choice takes effect now and stands down a pending
         mobilization.
         """
-        move = choice if self._all_active else np.where(taken, choice, NO_ACTION)
-        self.escalation_score += self._move_weights[self.rung, move]
+        self.escalation_score += self._move_weights[self.rung, choice]
         chosen = np.where(taken, choice, self.rung)
         if not _any((chosen != self.rung) | (self.pending_rung >= 0)):
             self._log("adversary", "rung", taken, chosen)  # every run keeps its rung; nothing is pending
@@ -691,8 +691,7 @@ class DeterrenceModel(Model):
 
     def _apply_responses(self, actor_id: str, choice: np.ndarray, taken: np.ndarray) -> None:
         responses = self._actors[actor_id].responses
-        move = choice if self._all_active else np.where(taken, choice, NO_ACTION)
-        self.escalation_score += self._response_weights[actor_id][move]
+        self.escalation_score += self._response_weights[actor_id][choice]
         indices = sorted(set(choice[taken].tolist()))
         for index in indices:
             response = responses[index]
