@@ -1,6 +1,6 @@
 """The model's mechanics pinned on tiny scenarios with hand-computed answers.
 
-Equations are those of the module docstrings of ``wargame.model.gray_zone``, ``wargame.model.deterrence``,
+Equations are those of the module docstrings of ``wargame.model.gray_zone``, ``wargame.core.deterrence``,
 ``wargame.policies.expected_utility`` and ``wargame.scenario.schema.ProgramEffect``. Monte Carlo checks
 compare a sample mean with its expected value inside a 99% normal interval of the sample.
 """
@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from scenario_builders import actor, build, ladder, minimal_scenario
 
+from wargame.core.random_streams import EnsembleRandom
 from wargame.errors import InputError
 from wargame.model import DeterrenceModel, allied_deterrent_terms, rung_utilities
 from wargame.model.gray_zone import GrayZoneMechanics
-from wargame.model.random_streams import EnsembleRandom
 from wargame.model.state import EnsembleState
 from wargame.policies import NO_ACTION, ExpectedUtilityPolicy, RuleBasedPolicy, ScriptedPolicy
 from wargame.scenario import DOMAINS

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from wargame.model.random_streams import EnsembleRandom, run_keys_from_seed
+from wargame.core.random_streams import EnsembleRandom, run_keys_from_seed
 from wargame.teaching.deterrence_game import (
     DeterrenceGameModel,
     exact_match_scores,

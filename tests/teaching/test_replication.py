@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from wargame.model.random_streams import EnsembleRandom, Stream, run_keys_from_seed
+from wargame.core.random_streams import EnsembleRandom, Stream, run_keys_from_seed
 from wargame.runner.executors import make_executor
 from wargame.teaching import get_model, run_teaching_model
 from wargame.teaching._replicate import replicate

@@ -4,8 +4,8 @@ escalation ladder and injects (SimPy), with state held as arrays over an ensembl
 The model knows nothing of runners, sessions, files or screens.
 """
 
-from wargame.model.deterrence import adversary_strength, allied_deterrent_terms, rung_utilities
-from wargame.model.random_streams import EnsembleRandom, Stream, run_keys_from_seed
+from wargame.core.deterrence import adversary_strength, allied_deterrent_terms, rung_utilities
+from wargame.core.random_streams import EnsembleRandom, Stream, run_keys_from_seed
 from wargame.model.simulation import ActorAgent, DeterrenceModel
 
 __all__ = [

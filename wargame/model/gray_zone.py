@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from wargame.model.random_streams import EnsembleRandom, Stream, poisson_guess_terms, poisson_quantile
+from wargame.core.random_streams import EnsembleRandom, Stream, poisson_guess_terms, poisson_quantile
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
 

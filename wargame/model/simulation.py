@@ -2,7 +2,7 @@
 
 One Mesa agent per actor; each agent's state is a row of arrays over the runs of the ensemble, so one numpy
 call per day serves every run, and a single session is an ensemble of one. Every random draw comes from
-the run-keyed streams of :mod:`wargame.model.random_streams`, so a run gives the same result whatever
+the run-keyed streams of :mod:`wargame.core.random_streams`, so a run gives the same result whatever
 ensemble it is simulated in.
 """
 
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from wargame.core.random_streams import EnsembleRandom, Stream
 from wargame.model._mesa import Agent, Model
 from wargame.model.events import TimedEvents
 from wargame.model.gray_zone import GrayZoneBlock, GrayZoneMechanics
-from wargame.model.random_streams import EnsembleRandom, Stream
 from wargame.model.state import EnsembleState, QuantityView
 from wargame.policies import NO_ACTION, Observation, Policy, PolicyDraws, default_policy, menu_of
 from wargame.scenario import ESCALATION_CATEGORIES, Scenario
@@ -59,14 +59,14 @@ class DeterrenceModel(Model):
 
     Args:
         scenario: The validated scenario, kept as ``spec`` (Mesa reserves ``Model.scenario``).
-        run_keys: One 64-bit key per run (see :func:`wargame.model.random_streams.run_keys_from_seed`).
+        run_keys: One 64-bit key per run (see :func:`wargame.core.random_streams.run_keys_from_seed`).
         policies: Optional policy per actor id, replacing the scenario's (a human seat, a script).
         scenario_dir: Folder that relative paths in the scenario (policy scripts) are read from.
         record_decisions: Keep a log of every decision (for sessions; off for mass runs).
         timed_effects: Extra ``(day, effects)`` applied to every active run on that day (white-cell
             injects and overrides of a session).
         branch_day: With ``branch_keys``, draws from this day on come from ``branch_keys`` (see
-            :class:`~wargame.model.random_streams.EnsembleRandom`).
+            :class:`~wargame.core.random_streams.EnsembleRandom`).
         branch_keys: One key per run for days from ``branch_day`` on.
         pictures_for: Allied actors (other than the defender) whose own picture of the gray zone is kept
             too: what their ISR and the links into them detected, and their own warning of a mobilization.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wargame.core.policy import NO_ACTION, Observation, Policy, PolicyDraws
 from wargame.errors import InputError
-from wargame.policies.base import NO_ACTION, Observation, Policy, PolicyDraws
 from wargame.policies.expected_utility import ExpectedUtilityPolicy
 from wargame.policies.rule_based import RuleBasedPolicy
 from wargame.policies.scripted import ScriptedPolicy, load_script

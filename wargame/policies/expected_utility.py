@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from wargame.model.deterrence import deterrence_inputs, ladder_of, ladder_utilities
-from wargame.policies.base import NO_ACTION, Observation, PolicyDraws
+from wargame.core.deterrence import deterrence_inputs, ladder_of, ladder_utilities
+from wargame.core.policy import NO_ACTION, Observation, PolicyDraws
 from wargame.scenario import Scenario
 
 __all__ = ["ExpectedUtilityPolicy"]

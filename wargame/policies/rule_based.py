@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.policies.base import NO_ACTION, Observation, PolicyDraws
+from wargame.core.policy import NO_ACTION, Observation, PolicyDraws
 from wargame.scenario import Scenario
 from wargame.scenario.derived import derived_table
 

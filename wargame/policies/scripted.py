@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from wargame.policies.base import NO_ACTION, Observation, PolicyDraws
+from wargame.core.policy import NO_ACTION, Observation, PolicyDraws
 from wargame.scenario import load_document, validate_document
 
 __all__ = ["ScriptedPolicy", "load_script"]

@@ -1,7 +1,7 @@
 """Replications the way the engine runs them: a run key per replication, fixed chunks through an executor.
 
-Replication ``i`` owns the ``i``-th key of :func:`wargame.model.random_streams.run_keys_from_seed` and draws
-only from the counter-based :class:`~wargame.model.random_streams.EnsembleRandom` streams of that key, so it
+Replication ``i`` owns the ``i``-th key of :func:`wargame.core.random_streams.run_keys_from_seed` and draws
+only from the counter-based :class:`~wargame.core.random_streams.EnsembleRandom` streams of that key, so it
 draws the same numbers whichever chunk or worker computes it. Chunks have a size fixed by the model (never
 by the number of workers) and are combined in order, so even sums over a chunk are the same: results do not
 depend on ``--jobs``.
@@ -14,7 +14,7 @@ from concurrent.futures import Executor
 
 import numpy as np
 
-from wargame.model.random_streams import EnsembleRandom, run_keys_from_seed
+from wargame.core.random_streams import EnsembleRandom, run_keys_from_seed
 from wargame.runner.executors import SerialExecutor
 
 __all__ = ["CHUNK_RUNS", "SUM_PREFIX", "replicate"]

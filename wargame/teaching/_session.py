@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wargame.core.random_streams import run_keys_from_seed
 from wargame.errors import InputError
-from wargame.model.random_streams import run_keys_from_seed
 from wargame.runner.executors import make_executor
 from wargame.teaching._base import format_values, parse_parameter_overrides
 from wargame.teaching._registry import get_model

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from wargame.core.random_streams import EnsembleRandom, Stream
 from wargame.errors import InputError
-from wargame.model.random_streams import EnsembleRandom, Stream
 from wargame.teaching._base import (
     Parameters,
     TeachingModel,

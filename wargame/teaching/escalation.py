@@ -1,6 +1,6 @@
 """A one-screen escalation ladder: the engine's adversary calculus on one defender, one ally and five rungs.
 
-The utilities come from the engine core (:mod:`wargame.model.deterrence`): :func:`strength` and
+The utilities come from the engine core (:mod:`wargame.core.deterrence`): :func:`strength` and
 :func:`deterrent_term` build D, :func:`ladder_utilities` gives EU per rung. This module only supplies the
 teaching inputs (one capability index per actor, resolve eroded unless information sharing protects it)
 and reads the answers: the best rung and the credibilities at which it drops.
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
+from wargame.core.deterrence import deterrent_term, ladder_utilities, strength
 from wargame.errors import InputError
-from wargame.model.deterrence import deterrent_term, ladder_utilities, strength
 from wargame.teaching._base import Parameters, TeachingModel, format_values, new_figure, save_figure
 
 __all__ = [

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wargame.model.random_streams import EnsembleRandom, Stream
+from wargame.core.random_streams import EnsembleRandom, Stream
 from wargame.teaching._base import (
     Parameters,
     TeachingModel,

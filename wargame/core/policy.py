@@ -3,7 +3,7 @@
 A policy plays one actor for a whole ensemble of runs at once: it receives an :class:`Observation` whose
 arrays have one entry per run and returns one menu index per run (``NO_ACTION`` for none). Policies must
 decide each run from that run's entries alone, so that a run's result does not depend on the other runs
-in its batch; the conformance test in ``tests/test_policy_conformance.py`` checks this for every policy.
+in its batch; the conformance checks checks this for every policy.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from wargame.model.random_streams import EnsembleRandom, Stream
+from wargame.core.random_streams import EnsembleRandom, Stream
 
 __all__ = ["NO_ACTION", "Observation", "Policy", "PolicyDraws"]
 
