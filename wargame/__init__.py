@@ -19,8 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wargame._lazy import lazy_exports
-
-__version__ = "0.1.0"
+from wargame._version import __version__
 
 _HOME = {
     "InputError": "wargame.errors",

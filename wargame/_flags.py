@@ -1,11 +1,21 @@
-"""Argument types shared by the sub-commands' parsers."""
+"""What every command-line parser of the package shares: one-line errors with exit code 2, argument types."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import NoReturn
 
-__all__ = ["whole_number"]
+__all__ = ["EXIT_BAD_INPUT", "OneLineErrorParser", "whole_number"]
+
+EXIT_BAD_INPUT = 2
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``wargame: error: ...``) and exit with code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"wargame: error: {message}\n")
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from wargame import __version__
+from wargame._version import __version__
 from wargame.errors import InputError
 from wargame.model import DeterrenceModel, run_keys_from_seed
 from wargame.runner.executors import SerialExecutor, make_executor

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from wargame import __version__
+from wargame._version import __version__
 from wargame.errors import InputError
 from wargame.model import run_keys_from_seed
 from wargame.scenario import Scenario, load_scenario, scenario_hash

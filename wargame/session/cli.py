@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from wargame.web.cli import add_serve_parser
-
 __all__ = ["add_parser"]
 
 
@@ -34,8 +32,8 @@ def _swap(text: str) -> tuple[str, str | None]:
     return seat, None if action in ("", "pass") else action
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``session`` and its sub-commands."""
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAction:
+    """Register ``session`` and its sub-commands; return its sub-parsers, where the CLI adds ``serve``."""
     session = subparsers.add_parser(
         "session", help="facilitated sessions: human seats, fog of war, white cell, journal, report"
     )
@@ -85,7 +83,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="SEAT=ACTION: also run with that seat's decision at --turn swapped",
     )
     branch.set_defaults(handler=_branch)
-    add_serve_parser(commands)  # `session serve`: the web console (wargame/web)
+    return commands
 
 
 def _new(args: argparse.Namespace) -> int:

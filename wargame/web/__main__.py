@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from wargame.cli import EXIT_BAD_INPUT, _Parser
+from wargame._flags import EXIT_BAD_INPUT, OneLineErrorParser
 from wargame.errors import WargameError
 from wargame.web.cli import add_serve_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="python -m wargame.web", description="Serve a session to browsers.")
+    parser = OneLineErrorParser(prog="python -m wargame.web", description="Serve a session to browsers.")
     add_serve_arguments(parser)
     args = parser.parse_args(argv)
     try:

@@ -1,4 +1,4 @@
-"""The ``wargame session serve`` sub-command (registered by ``wargame.session.cli``), also run as
+"""The ``wargame session serve`` sub-command (registered by ``wargame.cli``), also run as
 ``python -m wargame.web SESSION_DIR``."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The ``run``, ``validate`` and ``compare`` sub-commands (heavy imports happen inside the handlers)."""
+"""The ``run``, ``validate`` and ``compare`` sub-commands: they combine runner and analysis, so they live in
+the CLI layer (heavy imports happen inside the handlers)."""
 
 from __future__ import annotations
 
