@@ -23,6 +23,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check wargame tests benchmarks
 	$(VENV)/bin/ruff format --check wargame tests benchmarks
+	$(VENV)/bin/lint-imports --no-logo  # the layers of docs/architecture.md
 
 test: lint
 	@sh tools/install-browser.sh  # Debian's Chromium for the web console's browser test (idempotent)

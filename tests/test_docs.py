@@ -31,3 +31,11 @@ def test_the_public_api_lists_every_lazily_imported_name() -> None:
     for name in wargame.__all__:
         assert getattr(wargame, name) is not None, name
     assert sorted(wargame._HOME) == sorted(name for name in wargame.__all__ if name != "__version__")
+
+
+def test_architecture_page_shows_the_layer_contracts_that_lint_enforces() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    contracts = pyproject[pyproject.index("[tool.importlinter]") :].split("\n\n[tool.", 1)[0].strip()
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    shown = page[page.index("```toml\n[tool.importlinter]") + len("```toml\n") :].split("\n```", 1)[0]
+    assert shown.strip() == contracts
