@@ -252,7 +252,7 @@ def test_scripted_policy_with_a_bad_action_is_a_located_error(cli, tmp_path, der
     script.write_text("actions:\n  - {day: 14, action: launch}\n", encoding="utf-8")
     bad = derive(
         '    source: "assumption: relative indices for illustration"\n    responses:\n      - id: signal',
-        f"    policy: {{kind: scripted, script: {script}}}\n"
+        f"    policy: {{kind: scripted, script: {script.name}}}\n"
         '    source: "assumption: relative indices for illustration"\n    responses:\n      - id: signal',
     )
     result = cli("run", bad.path, "--runs", "5", "--quiet", "--out", tmp_path / "out")
@@ -267,7 +267,7 @@ def test_scripted_policy_path_is_relative_to_the_scenario_file(cli, tmp_path, de
     script = "actions:\n  - {day: 14, action: signal}\n"
     (scenario_dir / "usa_script.yaml").write_text(script, encoding="utf-8")
     (scenario_dir / "with_script.yaml").write_text(
-        f"extends: {derive('name: Taiwan', 'name: Taiwan').path}\n"
+        f"extends: {derive('name: Taiwan', 'name: Taiwan', name='scenario_dir/base.yaml').path.name}\n"
         "actors:\n  - id: usa\n    policy: {kind: scripted, script: usa_script.yaml}\n",
         encoding="utf-8",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,8 +14,9 @@ REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "taiwan_strait_b
 def write_short_scenario(folder: Path, horizon_days: int = 35, **overrides: str) -> Path:
     """Write the reference scenario cut to ``horizon_days`` (five weekly turns by default)."""
     path = folder / "short_baseline.yaml"
+    shutil.copyfile(REFERENCE, folder / REFERENCE.name)  # extends: reaches only the file's folder tree
     extra = "".join(f"{key}: {value}\n" for key, value in overrides.items())
-    text = f"extends: {REFERENCE}\nname: Short baseline\nhorizon_days: {horizon_days}\n{extra}"
+    text = f"extends: {REFERENCE.name}\nname: Short baseline\nhorizon_days: {horizon_days}\n{extra}"
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +26,9 @@ SEATS = ("twn", "usa")
 def write_short_scenario(folder: Path, horizon_days: int = 35) -> Path:
     """The reference scenario cut to ``horizon_days`` (five weekly turns by default)."""
     path = folder / "short_baseline.yaml"
-    path.write_text(f"extends: {REFERENCE}\nname: Short baseline\nhorizon_days: {horizon_days}\n", "utf-8")
+    shutil.copyfile(REFERENCE, folder / REFERENCE.name)  # extends: reaches only the file's folder tree
+    text = f"extends: {REFERENCE.name}\nname: Short baseline\nhorizon_days: {horizon_days}\n"
+    path.write_text(text, "utf-8")
     return path
 
 

@@ -79,7 +79,7 @@ def _validate(args: argparse.Namespace) -> int:
     from wargame.scenario import load_scenario
 
     for path in args.scenarios:
-        scenario = load_scenario(path)
+        scenario = load_scenario(path, playable=True)
         check_outcome_names(scenario, scenario.outcomes, path)
         print(
             f"{path}: ok ({scenario.name}: {len(scenario.actors)} actors, {len(scenario.programs)} programs, "

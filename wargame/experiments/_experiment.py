@@ -134,7 +134,7 @@ def load_experiment(path: str | Path) -> Experiment:
         InputError: With ``file:line`` and field path for any problem.
     """
     path = Path(path)
-    document = load_document(path)
+    document = load_document(path, kind="experiment")
     spec = validate_document(document, ExperimentSpec, source=str(path))
     scenario_path = path.parent / spec.scenario
     if not scenario_path.is_file():

@@ -30,7 +30,7 @@ class Script(BaseModel):
 
 def load_script(path: str | Path) -> dict[int, str]:
     """Read a script file into ``{day: action id}`` (located errors on bad input)."""
-    script = validate_document(load_document(path), Script, source=str(path))
+    script = validate_document(load_document(path, kind="policy script"), Script, source=str(path))
     return {entry.day: entry.action for entry in script.actions}
 
 

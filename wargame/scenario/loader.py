@@ -1,36 +1,58 @@
-"""Loading YAML documents with located errors, and ``extends:`` inheritance.
+"""Loading YAML documents with located errors, ``extends:`` inheritance and confined file references.
 
 Every error names the file, the line and the field path: ``scenarios/x.yaml:42: actors.twn.readiness:
-Input should be less than or equal to 1``. YAML is parsed with :class:`yaml.SafeLoader` only.
+Input should be less than or equal to 1``. Each file is read once by :mod:`wargame.scenario.yaml_reader`
+(regular files only, bounded size and aliases, duplicate keys refused).
+
+Files a document names (``extends:``, a policy ``script:``, a ``taxonomy:``) must lie inside the folder
+of the file the user gave, or inside a folder the user allowed (``allow_dirs``, the ``--allow-dir`` flag);
+an absolute path is refused unless it is inside an allowed folder. A refused path is never opened.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import os
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from wargame.errors import InputError
 from wargame.scenario.schema import LocatedValueError
+from wargame.scenario.yaml_reader import Location, PathKey, read_yaml_file
 
-__all__ = ["LocatedDocument", "item_key", "load_document", "validate_document"]
+__all__ = [
+    "FileRoots",
+    "LocatedDocument",
+    "document_kind",
+    "item_key",
+    "load_document",
+    "resolve_reference",
+    "validate_document",
+]
 
-Location = tuple[str, int]  # (file, line)
-PathKey = tuple[str | int, ...]
+MAX_REFERENCE_CHARS = 1000
+"""Longest file reference (``extends:``, ``script:``, ``taxonomy:``) accepted."""
 
 
 class LocatedDocument:
-    """A plain YAML document with the file and line of every node, keyed by path tuple."""
+    """A plain YAML document with the file and line of every node, keyed by path tuple.
 
-    def __init__(self, data: Any, locations: dict[PathKey, Location]) -> None:
+    Attributes:
+        data: The plain document (mappings, lists, scalars).
+        locations: ``(file, line)`` of every value, keyed by its path of keys and list indices.
+        roots: The folders files named in the document may come from.
+    """
+
+    def __init__(self, data: Any, locations: dict[PathKey, Location], roots: FileRoots | None = None) -> None:
         self.data = data
         self.locations = locations
+        self.roots = roots
 
     def where(self, path: PathKey) -> Location | None:
         """Return the location of ``path`` or of its nearest located ancestor."""
@@ -40,50 +62,149 @@ class LocatedDocument:
                 return found
         return None
 
+    def source(self, path: PathKey, default: str) -> str:
+        """Return ``file:line`` of ``path`` (or of its nearest located ancestor), else ``default``."""
+        where = self.where(path)
+        return f"{where[0]}:{where[1]}" if where is not None and where[1] else default
+
+
+class FileRoots:
+    """The folders a document's file references may reach: the given file's folder and allowed ones.
+
+    Args:
+        top_file: The file the user named; its folder and everything below it are allowed.
+        allow_dirs: More folders (and everything below them) that references may reach, by relative or
+            absolute path.
+    """
+
+    def __init__(self, top_file: str | Path, allow_dirs: Sequence[str | Path] = ()) -> None:
+        self.top_dir = Path(os.path.realpath(Path(top_file).absolute().parent))
+        self.allowed = tuple(Path(os.path.realpath(Path(folder).absolute())) for folder in allow_dirs)
+
+    def inside(self, path: Path, *, absolute: bool) -> bool:
+        """Whether ``path`` (resolved) may be read; absolute references only inside allowed folders."""
+        folders = self.allowed if absolute else (self.top_dir, *self.allowed)
+        return any(path == folder or path.is_relative_to(folder) for folder in folders)
+
+
+def resolve_reference(
+    reference: Any, *, base_dir: Path, roots: FileRoots, source: str, field: str, what: str
+) -> Path:
+    """Return the file a document names (``extends:``, ``script:``), checked before it is opened.
+
+    Args:
+        reference: The value written in the document.
+        base_dir: The folder a relative reference is relative to.
+        roots: The folders the reference may reach.
+        source: ``file:line`` of the reference, for errors.
+        field: The field path, for errors.
+        what: What the file is, for errors (``extended file``, ``policy script``).
+
+    Raises:
+        InputError: For a reference that is not a path, reaches outside the allowed folders (never
+            opened then), or names no regular file.
+    """
+    if not isinstance(reference, str) or not reference.strip():
+        raise InputError(f"'{field.rsplit('.', 1)[-1]}' must be a file path", source=source, field=field)
+    if len(reference) > MAX_REFERENCE_CHARS or "\x00" in reference:
+        raise InputError(
+            f"not a usable file path ({len(reference):,} characters)", source=source, field=field
+        )
+    shown = _shown(reference)
+    absolute = Path(reference).is_absolute()
+    resolved = Path(os.path.realpath(base_dir / reference))
+    if not roots.inside(resolved, absolute=absolute):
+        where = "an absolute path" if absolute else f"outside {roots.top_dir}"
+        raise InputError(
+            f"{what} {shown} is {where}; files may come only from the scenario's folder tree "
+            "(allow another folder with --allow-dir DIR)",
+            source=source,
+            field=field,
+        )
+    if not resolved.exists():
+        raise InputError(f"{what} {shown} not found", source=source, field=field)
+    if not resolved.is_file():
+        raise InputError(f"{what} {shown} is not a regular file", source=source, field=field)
+    return base_dir / reference
+
+
+# Keys only one kind of file has, to name a file given to the wrong command.
+_KIND_KEYS: dict[str, frozenset[str]] = {
+    "scenario": frozenset(
+        {
+            "actors",
+            "escalation",
+            "gray_zone",
+            "defender",
+            "adversary",
+            "horizon_days",
+            "decision_interval_days",
+            "commitments",
+            "links",
+            "programs",
+            "injects",
+            "turn_length_days",
+        }
+    ),
+    "experiment": frozenset(
+        {
+            "parameters",
+            "design",
+            "replications",
+            "root_seed",
+            "common_seeds",
+            "discovery",
+            "scenario",
+            "runs_per_part",
+            "run_timeout_seconds",
+        }
+    ),
+    "policy script": frozenset({"actions"}),
+    "objective taxonomy": frozenset({"objectives"}),
+    "teaching scenario": frozenset({"model", "method", "question", "references"}),
+}
+_KIND_COMMANDS = {
+    "scenario": "give it to `wargame run`, `compare` or `session new`",
+    "experiment": "give it to `wargame sweep`",
+    "policy script": "name it in an actor's policy `script:`",
+    "objective taxonomy": "name it in a scenario's `taxonomy:`",
+    "teaching scenario": "give it to `wargame teach`",
+}
+
+
+def document_kind(data: Any) -> str | None:
+    """Name the kind of file a document is (``scenario``, ``experiment``, ...) from its keys, if it shows."""
+    if not isinstance(data, dict):
+        return None
+    counts = {kind: len(keys & data.keys()) for kind, keys in _KIND_KEYS.items()}
+    best = max(counts, key=lambda kind: counts[kind])
+    return best if counts[best] else None
+
+
+def _check_kind(document: LocatedDocument, kind: str, source: str) -> None:
+    data = document.data
+    if not isinstance(data, dict) or kind not in _KIND_KEYS or _KIND_KEYS[kind] & data.keys():
+        return
+    found = document_kind(data)
+    if found is not None and found != kind:
+        raise InputError(
+            f"this is {_article(found)} file, not {_article(kind)} ({_KIND_COMMANDS[found]})", source=source
+        )
+
+
+def _article(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
 
 def _read_yaml(path: Path) -> LocatedDocument:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", source=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not a UTF-8 text file", source=str(path)) from None
-    locations: dict[PathKey, Location] = {}
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
-        if node is not None:
-            _collect_locations(node, (), str(path), locations)
-    except yaml.reader.ReaderError as error:  # a character YAML does not allow; it knows only the offset
-        line = text.count("\n", 0, error.position) + 1
-        raise InputError(
-            f"malformed YAML: {error.reason} #x{error.character:04x}", source=f"{path}:{line}"
-        ) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise InputError(f"malformed YAML: {problem}", source=f"{path}{line}") from None
-    except RecursionError:
-        raise InputError("malformed YAML: nested too deeply", source=str(path)) from None
-    if not isinstance(data, dict):
+    parsed = read_yaml_file(path)
+    if not isinstance(parsed.data, dict):
         raise InputError("the document must be a mapping of fields", source=f"{path}:1")
-    return LocatedDocument(data, locations)
-
-
-def _collect_locations(node: yaml.Node, path: PathKey, file: str, out: dict[PathKey, Location]) -> None:
-    out[path] = (file, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            out[(*path, key)] = (file, key_node.start_mark.line + 1)
-            _collect_locations(value_node, (*path, key), file, out)
-            out[(*path, key)] = (file, key_node.start_mark.line + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _collect_locations(item, (*path, index), file, out)
+    return LocatedDocument(parsed.data, parsed.locations)
 
 
 def item_key(item: Any) -> str | None:
@@ -148,31 +269,47 @@ def _merge(
     return copy.deepcopy(over), dict(over_locs)
 
 
-def load_document(path: str | Path, *, _chain: tuple[Path, ...] = ()) -> LocatedDocument:
+def load_document(
+    path: str | Path, *, allow_dirs: Sequence[str | Path] = (), kind: str | None = None
+) -> LocatedDocument:
     """Read a YAML document, resolving ``extends:`` (a path relative to the file) recursively.
 
+    Args:
+        path: The file.
+        allow_dirs: Folders besides the file's own that ``extends:`` (and other references checked with
+            the returned document's ``roots``) may reach.
+        kind: What the file should be (``scenario``, ``experiment``, ``policy script``): a file that is
+            recognisably another kind is refused as such instead of with a misleading unknown field.
+
     Raises:
-        InputError: For a missing file, malformed YAML, a non-mapping document or a cycle of ``extends``.
+        InputError: For an unreadable or malformed file, a non-mapping document, an ``extends`` cycle or
+            an ``extends`` outside the allowed folders, or a file of another kind.
     """
     path = Path(path)
-    resolved = path.resolve()
+    roots = FileRoots(path, allow_dirs)
+    document = _load(path, roots, ())
+    document.roots = roots
+    if kind is not None:
+        _check_kind(document, kind, f"{path}:1")
+    return document
+
+
+def _load(path: Path, roots: FileRoots, chain: tuple[Path, ...]) -> LocatedDocument:
     document = _read_yaml(path)
-    parent_ref = document.data.pop("extends", None)
-    if parent_ref is None:
+    if "extends" not in document.data:
         return document
-    where = document.locations.get(("extends",), (str(path), 1))
-    if not isinstance(parent_ref, str):
-        raise InputError("'extends' must be a file path", source=f"{where[0]}:{where[1]}", field="extends")
-    parent_path = path.parent / parent_ref
-    if not parent_path.exists():
-        raise InputError(
-            f"extended file {parent_ref!r} not found", source=f"{where[0]}:{where[1]}", field="extends"
-        )
-    chain = (*_chain, resolved)
-    if parent_path.resolve() in chain:
-        cycle = " -> ".join(p.name for p in (*chain, parent_path.resolve()))
-        raise InputError(f"cyclic 'extends': {cycle}", source=f"{where[0]}:{where[1]}", field="extends")
-    parent = load_document(parent_path, _chain=chain)
+    parent_ref = document.data.pop("extends")
+    source = document.source(("extends",), str(path))
+    parent_path = resolve_reference(
+        parent_ref, base_dir=path.parent, roots=roots, source=source, field="extends", what="extended file"
+    )
+    here = Path(os.path.realpath(path))
+    chain = (*chain, here)
+    parent_real = Path(os.path.realpath(parent_path))
+    if parent_real in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent_real))
+        raise InputError(f"cyclic 'extends': {cycle}", source=source, field="extends")
+    parent = _load(parent_path, roots, chain)
     data, locations = _merge(parent.data, parent.locations, document.data, document.locations)
     return LocatedDocument(data, locations)
 

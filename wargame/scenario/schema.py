@@ -8,9 +8,21 @@ Cross-references (actor ids, rung ids, quantity paths) are checked in :meth:`Sce
 from __future__ import annotations
 
 import typing
+import unicodedata
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+
+from wargame.scenario.derived import TableSlot
 
 __all__ = [
     "DOMAINS",
@@ -70,6 +82,18 @@ EscalationCategory = Literal[
 assert set(typing.get_args(EscalationCategory)) == set(ESCALATION_CATEGORIES)
 
 
+MAX_ID_CHARS = 64
+"""Longest id (actors, responses, programs, activities, rungs, injects)."""
+MAX_NAME_CHARS = 120
+"""Longest display name (one line)."""
+MAX_TEXT_CHARS = 5000
+"""Longest description or inject text."""
+MAX_SOURCE_CHARS = 1000
+"""Longest source citation."""
+MAX_PATH_CHARS = 200
+"""Longest quantity path or outcome name."""
+
+
 def _not_a_boolean(value: object) -> object:
     """Reject YAML booleans (``yes``, ``on``, ``true``) where a number is expected."""
     if isinstance(value, bool):
@@ -81,7 +105,33 @@ Real = Annotated[float, BeforeValidator(_not_a_boolean)]
 Whole = Annotated[int, BeforeValidator(_not_a_boolean)]
 Fraction = Annotated[Real, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[Real, Field(ge=0.0)]
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_ID_CHARS)]
+
+# Bidirectional overrides and isolates reorder what a terminal shows ("trojan source").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _printable(text: str, allowed: str) -> str:
+    for character in text:
+        if character in allowed:
+            continue
+        if unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS:
+            raise ValueError(f"control character U+{ord(character):04X} is not allowed in text")
+    return text
+
+
+def _one_line(text: str) -> str:
+    return _printable(text, "")
+
+
+def _multi_line(text: str) -> str:
+    return _printable(text, "\n\t")
+
+
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS), AfterValidator(_one_line)]
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), AfterValidator(_multi_line)]
+SourceText = Annotated[str, Field(max_length=MAX_SOURCE_CHARS), AfterValidator(_multi_line)]
+PathText = Annotated[str, Field(max_length=MAX_PATH_CHARS), AfterValidator(_one_line)]
 
 
 class _Frozen(BaseModel):
@@ -117,7 +167,7 @@ class Effect(_Frozen):
     quantity's bounds.
     """
 
-    quantity: str
+    quantity: PathText
     """Quantity path the effect acts on."""
     add: Real | None = None
     """Amount added."""
@@ -150,9 +200,9 @@ class Response(_Frozen):
 
     id: Identifier
     """Identifier, unique within the actor."""
-    name: str
+    name: Name
     """Display name."""
-    description: str = ""
+    description: Text = ""
     """Longer text shown to players."""
     escalation_category: EscalationCategory = "posturing"
     """Rivera et al. (2024) category, scored in the escalation score."""
@@ -163,7 +213,7 @@ class Response(_Frozen):
     when: ResponseRule | None = Field(
         None, description="Rule for the rule-based policy; none: never automatic."
     )
-    source: str | None = None
+    source: SourceText | None = None
     """Public source for the numbers."""
 
 
@@ -172,7 +222,7 @@ class PolicySpec(_Frozen):
 
     kind: Literal["rule_based", "expected_utility", "scripted"]
     """Policy that plays the actor."""
-    script: str | None = Field(None, description="YAML file of day -> response id, for kind 'scripted'.")
+    script: PathText | None = Field(None, description="YAML file of day -> response id, for kind 'scripted'.")
     perception_noise_sigma: NonNegative = Field(0.2, description="Log-normal noise on each perception.")
     perception_bias_sigma: NonNegative = Field(0.2, description="Log-normal misperception fixed per run.")
     decision_temperature: Annotated[Real, Field(gt=0.0)] = Field(
@@ -193,7 +243,7 @@ class Actor(_Frozen):
 
     id: Identifier
     """Identifier used in paths (actors.<id>...)."""
-    name: str
+    name: Name
     """Display name."""
     side: Literal["allied", "adversary", "neutral"]
     """Whose side the actor is on."""
@@ -222,7 +272,7 @@ class Actor(_Frozen):
     """Action menu (for allies: responses, signals, deployments, sanctions)."""
     policy: PolicySpec | None = None
     """Who plays the actor; default: expected utility for the adversary, rule-based for others."""
-    source: str | None = None
+    source: SourceText | None = None
     """Public source for the numbers."""
 
     @field_validator("responses")
@@ -241,7 +291,7 @@ class Commitment(_Frozen):
     """Actor it would defend."""
     credibility: Fraction
     """Probability of intervention as the adversary perceives it."""
-    source: str | None = None
+    source: SourceText | None = None
     """Public source for the numbers."""
 
     @property
@@ -261,7 +311,7 @@ class Link(_Frozen):
     fidelity: Fraction = Field(description="Probability a detection is passed on intact.")
     domains: tuple[Domain, ...] = DOMAINS
     """Domains of activity the link covers."""
-    source: str | None = None
+    source: SourceText | None = None
     """Public source for the numbers."""
 
     @property
@@ -276,7 +326,7 @@ class ProgramEffect(_Frozen):
     ``dq/dt = intensity_per_year / 365 * gain_per_exchange * (target - q)``.
     """
 
-    quantity: str
+    quantity: PathText
     """Quantity path the program moves."""
     target: Real
     """Level the program moves the quantity towards."""
@@ -296,7 +346,7 @@ class Program(_Frozen):
     intensity_per_year: NonNegative = Field(description="Exchanges and cooperative projects per year.")
     effects: tuple[ProgramEffect, ...] = ()
     """Quantities the program moves and how fast."""
-    source: str | None = None
+    source: SourceText | None = None
     """Public source for the numbers."""
 
 
@@ -309,7 +359,7 @@ class Activity(_Frozen):
 
     id: Identifier
     """Identifier used in paths and outcome columns (incidents_<id>)."""
-    name: str
+    name: Name
     """Display name."""
     domain: Domain
     """Domain of the activity (which links cover it)."""
@@ -328,7 +378,7 @@ class Activity(_Frozen):
     target: Identifier | None = Field(
         None, description="Actor the activity is aimed at; default the defender."
     )
-    source: str | None = None
+    source: SourceText | None = None
     """Public source for the numbers."""
 
 
@@ -356,7 +406,7 @@ class Rung(_Frozen):
 
     id: Identifier
     """Identifier used in rules and injects."""
-    name: str
+    name: Name
     """Display name."""
     gain: Real = Field(description="Value to the adversary if the move stands.")
     cost: NonNegative = Field(description="Certain cost of the move (economic, reputational).")
@@ -366,7 +416,7 @@ class Rung(_Frozen):
     escalation_category: EscalationCategory
     """Rivera et al. (2024) category, scored in the escalation score."""
     mobilization_days: NonNegative = Field(0.0, description="Preparation before the rung takes effect.")
-    source: str | None = None
+    source: SourceText | None = None
     """Public source for the numbers."""
 
 
@@ -405,7 +455,7 @@ class Condition(_Frozen):
 
     rung_at_least: Identifier | None = None
     """Rung id: holds while the adversary is on it or higher."""
-    quantity: str | None = None
+    quantity: PathText | None = None
     """Quantity path compared with below or above."""
     below: Real | None = None
     """Holds while the quantity is below this value."""
@@ -439,7 +489,7 @@ class Inject(_Frozen):
 
     id: Identifier
     """Identifier."""
-    text: str
+    text: Text
     """What the players are told."""
     day: Annotated[Real, Field(ge=0.0)] | None = None
     """Day the inject fires (scripted)."""
@@ -451,7 +501,7 @@ class Inject(_Frozen):
     """Cancels the inject in runs where this response was taken meanwhile."""
     effects: tuple[Effect, ...]
     """Changes applied when the inject fires."""
-    source: str | None = None
+    source: SourceText | None = None
     """Public source for the numbers."""
 
     @model_validator(mode="after")
@@ -464,9 +514,9 @@ class Inject(_Frozen):
 class Scenario(_Frozen):
     """A complete, validated scenario."""
 
-    name: str
+    name: Name
     """Display name."""
-    description: str = ""
+    description: Text = ""
     """What the scenario is about."""
     horizon_days: Annotated[Whole, Field(ge=1, le=36_500)]
     """Days simulated in each run."""
@@ -492,10 +542,13 @@ class Scenario(_Frozen):
     """The escalation ladder."""
     injects: tuple[Inject, ...] = ()
     """Scripted and conditional events."""
-    outcomes: tuple[str, ...] = ()
+    outcomes: tuple[PathText, ...] = ()
     """Extra outcome columns to print in the summary."""
-    sources: tuple[str, ...] = ()
+    sources: tuple[SourceText, ...] = ()
     """Public sources the scenario draws on."""
+
+    # Tables derived from this scenario object (see wargame.scenario.derived); not part of its value.
+    _derived_tables: TableSlot = PrivateAttr(default_factory=TableSlot)
 
     @model_validator(mode="after")
     def _check_references(self) -> Self:
@@ -558,6 +611,9 @@ class Scenario(_Frozen):
                         f"actor {actor_id!r} has no response {inject.unless_response.response!r}",
                         (*where, "unless_response", "response"),
                     )
+        from wargame.scenario.columns import check_columns
+
+        check_columns(self)
         return self
 
     def actor(self, actor_id: str) -> Actor:

@@ -157,7 +157,7 @@ class Session:
                 intervals, or a directory that already holds a session.
         """
         scenario_path = Path(scenario_path).resolve()
-        scenario = load_scenario(scenario_path)
+        scenario = load_scenario(scenario_path, playable=True)
         deciding = [scenario.adversary, *(actor.id for actor in scenario.allied_actors)]
         seen: set[str] = set()
         for seat in seats:
@@ -170,12 +170,6 @@ class Session:
                     f"(choose from {', '.join(deciding)})",
                     source="--seats",
                 )
-        if scenario.turn_length_days % scenario.decision_interval_days:
-            raise InputError(
-                f"turn_length_days ({scenario.turn_length_days}) must be a whole number of "
-                f"decision_interval_days ({scenario.decision_interval_days})",
-                source=str(scenario_path),
-            )
         if seed is not None and seed < 0:
             raise InputError(f"the seed must be non-negative, got {seed}", source="--seed")
         directory = Path(directory)
