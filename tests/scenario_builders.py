@@ -91,6 +91,9 @@ def minimal_scenario(**fields: Any) -> dict[str, Any]:
         "gray_zone": {
             "attribution_deadline_hours": 24.0,
             "attribution_mitigation": 0.5,
+            # Deliveries take exactly their mean time, so the hand-computed profiles of the mechanics tests
+            # are step functions of the deadline (tests of the smooth profile set a CV of their own).
+            "delivery_time_cv": 0.0,
             "activities": [
                 {
                     "id": "patrol",

@@ -219,6 +219,7 @@ def erosion_scenario(deadline_hours: float) -> dict:
     document["gray_zone"] = {
         "attribution_deadline_hours": deadline_hours,
         "attribution_mitigation": 0.5,
+        "delivery_time_cv": 0.0,
         "activities": [
             {
                 "id": "op",

@@ -1,23 +1,30 @@
-"""Gray-zone incidents: daily counts, detection by the allied picture, attribution and its delay.
+"""Gray-zone incidents: daily counts, detection by the target's picture, attribution and its delay.
 
-Equations (``docs/model.md`` gives them beside the scenario fields)::
+Equations (``docs/model.md`` gives them beside the scenario fields). For a root activity ``r`` (one that is
+no other's subset) on a day when the adversary is on rung ``m``::
 
-    lambda_j   = base_rate_per_day_j * M_rung ** posture_elasticity_j * exp(sigma_j * Z - sigma_j**2 / 2)
-    N_j        ~ Poisson(lambda_j)
-    q_own      = isr_defender * detectability_j
-    q_link     = isr_partner * detectability_j * fidelity_link        (links into the defender covering j)
-    tau_own    = attribution_time_hours_defender
-    tau_link   = latency_hours_link + attribution_time_hours_partner
-    P(first source to deliver is s) = q_s * prod over sources s' faster than s of (1 - q_s')
+    phi_r      = exp(-1 / decay_days_r),   a_r = n_r * (1 - phi_r)          (n_r, decay: clustering)
+    E_r(t)     = phi_r * E_r(t-1) + N_r(t-1),   E_r(0) = base_rate_r / (1 - phi_r)
+    lambda_r   = base_rate_r * (1 - n_r) * M_m ** posture_elasticity_r + a_r * E_r(t)
+    N_r(t)     ~ Poisson(lambda_r * S_r),   S_r = exp(sigma_r * Z - sigma_r**2 / 2)
+
+A subset activity counts a ``Binomial(N_parent, share)`` part of its parent's incidents. Both are drawn as
+disjoint *parts*: part ``k`` is the incidents of activity ``k`` that are in none of its subsets, a
+``Poisson(lambda_root * pi_k)`` count with ``pi_k`` the share of the root's incidents that are ``k``'s and
+no child's; an activity's count is the sum of the parts below it, so a subset never exceeds its parent.
+
+Each activity is detected by its target's picture (the target's own ISR and every link into it)::
+
+    q_s        = isr_s * detectability_k * fidelity_s            (fidelity 1 for the target's own ISR)
     P_known    = 1 - prod_s (1 - q_s)
-    D_j        ~ Binomial(N_j, P_known)
-    A_j        ~ Binomial(D_j, P(tau_first <= deadline | known))
-    delay_j    = E[tau_first | known] * D_j     (summed hours, for the mean attribution delay)
+    F_s(T)     = P(delivery time of source s <= T),  log-normal with mean tau_s and CV c
+    tau_s      = latency_s + attribution_time_hours_s
+    P_timely   = (1 - prod_s (1 - q_s F_s(T))) / P_known              T = attribution_deadline_hours
+    delay      = sum_s tau_s q_s prod_{s' before s} (1 - q_s') / P_known   (sources ordered by tau)
 
-The counts are drawn by Poisson thinning, which gives exactly that joint law: with
-``P_timely = P(tau_first <= deadline | known)``, the incidents attributed in time, detected late and missed
-are independent ``Poisson(lambda_j * P_known * P_timely)``, ``Poisson(lambda_j * P_known * (1 - P_timely))``
-and ``Poisson(lambda_j * (1 - P_known))``; ``A_j`` is the first, ``D_j`` the first two, ``N_j`` all three.
+Given the day's intensity, the incidents attributed in time, detected late and missed are independent
+Poissons with means ``lambda pi_k P_known P_timely``, ``lambda pi_k P_known (1 - P_timely)`` and
+``lambda pi_k (1 - P_known)`` (Poisson thinning): one inverse-CDF call draws all three.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from scipy import special
 from wargame.core.random_streams import EnsembleRandom, Stream, poisson_guess_terms, poisson_quantile
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
+from wargame.scenario.schema import Activity, GrayZone
 
 __all__ = ["GrayZoneBlock", "GrayZoneDay", "GrayZoneMechanics", "PictureSource", "SeatPictureDay"]
 
@@ -52,15 +60,69 @@ class _SourceRows:
 
 
 @dataclass(frozen=True)
+class _ActivityTree:
+    """How activities nest, as arrays over activities ``A`` and root activities ``R``.
+
+    Part ``k`` holds the incidents of activity ``k`` that belong to none of its subsets.
+    """
+
+    part_share: np.ndarray  # (A,): share of the root's incidents in part k
+    root_of_part: np.ndarray  # (A,): position among the roots of part k's root
+    root_activity: np.ndarray  # (R,): activity index of each root
+    membership: np.ndarray | None  # (A, A): 1 where part k counts for activity j; None if no subsets
+    part_root: np.ndarray  # (A, R): 1 where part k belongs to root r
+
+    @staticmethod
+    def of(scenario: Scenario) -> _ActivityTree:
+        gray_zone = scenario.gray_zone
+        activities = gray_zone.activities
+        index = {activity.id: j for j, activity in enumerate(activities)}
+        roots = [j for j, activity in enumerate(activities) if activity.subset_of is None]
+        path_share = np.array(
+            [_path_share(gray_zone, activity) for activity in activities], dtype=np.float64
+        ).reshape(len(activities))
+        part_share = path_share.copy()
+        membership = np.eye(len(activities), dtype=np.int64)
+        for k, activity in enumerate(activities):
+            parent = activity.subset_of
+            if parent is not None:
+                part_share[index[parent]] -= path_share[k]
+            while parent is not None:  # part k counts for every ancestor of activity k
+                membership[k, index[parent]] = 1
+                parent = gray_zone.activity(parent).subset_of
+        root_of_part = np.array(
+            [roots.index(index[gray_zone.root_of(activity).id]) for activity in activities], dtype=np.intp
+        ).reshape(len(activities))
+        part_root = np.zeros((len(activities), len(roots)))
+        part_root[np.arange(len(activities)), root_of_part] = 1.0
+        return _ActivityTree(
+            part_share=np.maximum(part_share, 0.0),
+            root_of_part=root_of_part,
+            root_activity=np.array(roots, dtype=np.intp),
+            membership=None if len(roots) == len(activities) else membership,
+            part_root=part_root,
+        )
+
+
+def _path_share(gray_zone: GrayZone, activity: Activity) -> float:
+    """Return the share of its root's incidents that are ``activity``'s."""
+    share = 1.0
+    while activity.subset_of is not None:
+        share *= gray_zone.share_of(activity)
+        activity = gray_zone.activity(activity.subset_of)
+    return share
+
+
+@dataclass(frozen=True)
 class _BlockDraws:
     """What a block of days draws from, day-major: ``(days, runs, ...)``.
 
     Attributes:
         uniforms: Stream ``INCIDENT_COUNT``, ``(days, runs, 3 * activities)``: slots ``[0, A)`` for the
-            incidents attributed in time, ``[A, 2A)`` detected late, ``[2A, 3A)`` missed.
+            parts attributed in time, ``[A, 2A)`` detected late, ``[2A, 3A)`` missed.
         guess_terms: :func:`poisson_guess_terms` of ``uniforms``.
-        shock: ``exp(sigma * Z - sigma**2 / 2)`` per day and activity, ``Z`` from slots ``[0, A)`` of
-            stream ``INCIDENT_SHOCK``; None when no activity is overdispersed.
+        shock: ``exp(sigma * Z - sigma**2 / 2)`` per day and root activity, ``Z`` from the root's slot of
+            stream ``INCIDENT_SHOCK`` (slots ``[0, A)`` by activity); None when no activity is overdispersed.
     """
 
     uniforms: np.ndarray
@@ -97,19 +159,23 @@ class GrayZoneBlock:
 
     Attributes:
         first_day: Day of index 0.
-        counts: ``(days, 3, runs, activities)``: true incidents, incidents the defender's picture detected,
-            and detected incidents attributed within the deadline.
-        delay_hours: ``(days, runs, activities)``: summed hours to attribution of the day's detections
-            (``E[tau_first | known]`` per detection, fixed over the block).
-        since_decision: ``(days, 2, runs)``: detected and timely-attributed incidents, summed over activities.
-        tallies: ``(days, 3 * runs * activities + 2 * runs)``: each day's ``counts`` and ``since_decision``
-            side by side (both are views into it), so a day adds to running totals in one operation.
+        counts: ``(days, 3, runs, activities)``: true incidents, incidents the target's picture detected,
+            and detected incidents attributed within the deadline, by activity (a subset's incidents count
+            for its parent too).
+        parts: ``(days, 3, runs, activities)``: the same by part (each incident counted once).
+        delay_hours: ``(days, runs, activities)``: summed hours to attribution of the day's detections.
+        since_decision: ``(days, 2, runs)``: distinct detected and timely-attributed incidents.
+        totals: ``(days, 3, runs)``: distinct true, detected and timely-attributed incidents.
+        tallies: ``(days, 3 * runs * activities + 5 * runs)``: each day's ``counts``, ``since_decision`` and
+            ``totals`` side by side (all views into it), so a day adds to running totals in one operation.
     """
 
     first_day: int
     counts: np.ndarray
+    parts: np.ndarray
     delay_hours: np.ndarray
     since_decision: np.ndarray
+    totals: np.ndarray
     tallies: np.ndarray
 
     @property
@@ -141,36 +207,57 @@ class GrayZoneBlock:
     def stop(self, runs: np.ndarray, from_index: int) -> None:
         """Remove every incident of ``runs`` (a boolean mask) from day ``from_index`` of the block on."""
         self.counts[from_index:, :, runs] = 0
+        self.parts[from_index:, :, runs] = 0
         self.delay_hours[from_index:, runs] = 0.0
         self.since_decision[from_index:, :, runs] = 0
+        self.totals[from_index:, :, runs] = 0
 
 
 class GrayZoneMechanics:
-    """Draws a day of gray-zone activity for every run of an ensemble.
+    """Draws gray-zone activity for every run of an ensemble, block by block.
+
+    Holds the self-excitation ``E`` of each clustered root activity per run, carried from block to block.
 
     Args:
-        scenario: Provides activities, rung multipliers, links into the defender and actors.
-        state: The ensemble's quantities (ISR, latency and fidelity are read each day).
+        scenario: Provides activities, rung multipliers, links and actors.
+        state: The ensemble's quantities (ISR, latency and fidelity are read at the start of each block).
     """
 
     def __init__(self, scenario: Scenario, state: EnsembleState) -> None:
-        activities = scenario.gray_zone.activities
+        gray_zone = scenario.gray_zone
+        activities = gray_zone.activities
         self.scenario = scenario
         self.state = state
         self.activity_ids = [activity.id for activity in activities]
-        self.base_rate_per_day = np.array([a.base_rate_per_day for a in activities])
-        self.posture_elasticity = np.array([a.posture_elasticity for a in activities])
-        self.sigma = np.array([a.overdispersion_sigma for a in activities])
+        self.tree = _ActivityTree.of(scenario)
+        roots = [activities[j] for j in self.tree.root_activity]
+        base_rate = np.array([gray_zone.mean_rate_per_day(root) for root in roots], dtype=np.float64)
+        elasticity = np.array([root.posture_elasticity for root in roots], dtype=np.float64)
+        self.sigma = np.array([root.overdispersion_sigma for root in roots], dtype=np.float64)
+        branching = np.array([root.clustering.branching_ratio if root.clustering else 0.0 for root in roots])
+        decay_days = np.array([root.clustering.decay_days if root.clustering else 1.0 for root in roots])
+        self._phi = np.exp(-1.0 / decay_days)
+        self._excitation_weight = branching * (1.0 - self._phi)
+        self._clustered = bool(branching.any())
         self._overdispersed = bool(self.sigma.any())
         self.detectability = np.array([a.detectability for a in activities])
         self.rung_multiplier = np.array([rung.gray_zone_multiplier for rung in scenario.escalation.rungs])
-        # lambda before the daily shock, by rung: base_rate_per_day * multiplier ** posture_elasticity.
-        self._rate_by_rung = self.base_rate_per_day * self.rung_multiplier[:, None] ** self.posture_elasticity
+        posture = self.rung_multiplier[:, None] ** elasticity  # (rungs, roots)
+        # The background rate by rung (immigrants of the Hawkes process) and, without clustering, the rate.
+        self._background_by_rung = base_rate * (1.0 - branching) * posture
+        self._rate_by_rung = base_rate * posture
         self._half_variance = self.sigma**2 / 2.0
-        self.deadline_hours = scenario.gray_zone.attribution_deadline_hours
-        # Sources of the defender's picture: itself, then each link into it.
+        self.deadline_hours = gray_zone.attribution_deadline_hours
+        self._delivery_sigma = float(np.sqrt(np.log1p(gray_zone.delivery_time_cv**2)))
+        # E of each root per run, from the stationary level at the status quo.
+        self.excitation = np.repeat((base_rate / (1.0 - self._phi))[None, :], state.runs, axis=0)
+        # Each activity is seen through its target's picture: the target's own ISR and the links into it.
+        targets = [activity.target or scenario.defender for activity in activities]
+        self.picture_owners = list(dict.fromkeys(targets))
+        self._owner_of_activity = np.array([self.picture_owners.index(t) for t in targets], dtype=np.intp)
         self.sources = self.sources_into(scenario.defender)
         self._defender_rows = self._source_rows(self.sources)
+        self._picture_rows = [self._source_rows(self.sources_into(owner)) for owner in self.picture_owners]
         self._streams = (
             (Stream.INCIDENT_COUNT, Stream.INCIDENT_SHOCK)
             if self._overdispersed
@@ -191,14 +278,14 @@ class GrayZoneMechanics:
             offset = first_day - cached[1]
             if offset + days <= cached[2].days:
                 return cached[2], offset
-        activities = self.base_rate_per_day.shape[0]
+        activities = len(self.activity_ids)
         slots = 3 * activities
         per_day = len(self._streams) * random.runs * slots
         ahead = max(days, min(_PREFETCH_NUMBERS // max(per_day, 1), self.scenario.horizon_days - first_day))
         uniforms = random.uniform_block(self._streams, first_day, ahead, slots)
         shock = None
         if self._overdispersed:
-            shock = special.ndtri(uniforms[1, ..., :activities])
+            shock = special.ndtri(uniforms[1][..., self.tree.root_activity])
             shock *= self.sigma
             shock -= self._half_variance
             np.exp(shock, out=shock)
@@ -243,6 +330,19 @@ class GrayZoneMechanics:
             earlier=(order[:, None] < order[None, :])[:, :, None],
         )
 
+    def delivered_by(self, hours: np.ndarray, deadline_hours: float) -> np.ndarray:
+        """Return ``P(delivery time <= deadline)`` for sources whose mean delivery time is ``hours``.
+
+        Delivery times are log-normal with mean ``hours`` and coefficient of variation
+        ``gray_zone.delivery_time_cv`` (a step at the mean when it is 0).
+        """
+        sigma = self._delivery_sigma
+        if sigma == 0.0:
+            return (hours <= deadline_hours).astype(np.float64)
+        immediate = hours <= 0.0
+        log_ratio = np.log(max(deadline_hours, 1e-300)) - np.log(np.where(immediate, 1.0, hours))
+        return np.where(immediate, 1.0, special.ndtr(log_ratio / sigma + sigma / 2.0))
+
     def attribution_profile(
         self, sources: list[PictureSource] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -251,26 +351,38 @@ class GrayZoneMechanics:
         Args:
             sources: The picture's sources (see :meth:`sources_into`); default the defender's.
         """
-        rows = self._defender_rows if sources is None else self._source_rows(sources)
+        return self._profile(self._defender_rows if sources is None else self._source_rows(sources))
+
+    def _profile(self, rows: _SourceRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         inputs = self.state.values.take(rows.rows, axis=0).reshape(3, rows.via_link.shape[0], -1)
         # Fidelity and delivery hours per (source, run): value * via_link + offset.
         linked = inputs[1:] * rows.via_link
         linked += rows.link_offsets
         fidelity, hours = linked
         q = (inputs[0] * fidelity)[:, :, None] * rows.detectable  # P(detect) (sources, runs, activities)
+        missed = 1.0 - q
+        known = 1.0 - np.multiply.reduce(missed, axis=0)
+        # Attributed in time: some detecting source delivers within the deadline.
+        in_time = q * self.delivered_by(hours, self.deadline_hours)[:, :, None]
+        timely = 1.0 - np.multiply.reduce(1.0 - in_time, axis=0)
+        # The delay reported: the mean delivery time of the first source to deliver, sources in mean order.
         # faster[t, s]: source t delivers before source s (ties go to the earlier source).
         faster = np.where(rows.earlier, hours[:, None] <= hours[None, :], hours[:, None] < hours[None, :])
-        missed = 1.0 - q
         first = q * np.multiply.reduce(np.where(faster[:, :, :, None], missed[:, None], 1.0), axis=0)
-        known = 1.0 - np.multiply.reduce(missed, axis=0)
-        # Timely and delay sums over the sources, side by side: sums[0] = sum_s first_s * [hours_s <=
-        # deadline], sums[1] = sum_s first_s * hours_s; each divided by P_known.
-        weights = np.empty((2, *hours.shape))
-        np.less_equal(hours, self.deadline_hours, out=weights[0])
-        weights[1] = hours
-        sums = np.add.reduce(first * weights[:, :, :, None], axis=1)
+        delay = np.add.reduce(first * hours[:, :, None], axis=0)
+        sums = np.stack([timely, delay])
         profile = np.divide(sums, known, out=np.zeros(sums.shape), where=known > 0.0)
         return known, profile[0], profile[1]
+
+    def _official_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the profile of each activity through its target's picture, ``(runs, activities)`` each."""
+        if len(self._picture_rows) == 1:
+            return self._profile(self._picture_rows[0])
+        profiles = np.stack([np.stack(self._profile(rows)) for rows in self._picture_rows])
+        columns = np.arange(len(self.activity_ids))
+        chosen = profiles[self._owner_of_activity, :, :, columns]  # (activities, 3, runs)
+        known, timely, delay = chosen.transpose(1, 2, 0)
+        return known, timely, delay
 
     def draw(
         self, random: EnsembleRandom, day: int, rung_index: np.ndarray, active: np.ndarray
@@ -288,58 +400,114 @@ class GrayZoneMechanics:
     ) -> GrayZoneBlock:
         """Draw ``days`` consecutive days for every run; runs not ``active`` (default: all are) have none.
 
-        Rates and the detection picture are those at the start of the block: blocks run from the day after
+        Rates and the detection pictures are those at the start of the block: blocks run from the day after
         one adversary decision to the next decision day, so the posture cannot change inside one. Day ``i``
         of a block draws the same numbers as a one-day block starting on that day with the same inputs.
         """
-        activities = self.base_rate_per_day.shape[0]
+        activities = len(self.activity_ids)
         draws, offset = self._block_draws(random, first_day, days)
         end = offset + days
-        rate = self._rate_by_rung[rung_index]  # (runs, activities)
-        if active is not None and np.count_nonzero(active) < active.size:
-            rate = rate * active[:, None]
-        if draws.shock is not None:
-            rate = rate * draws.shock[offset:end]
-        known, timely, delay = self.attribution_profile()
+        known, timely, delay = self._official_profile()
         shares = np.empty((known.shape[0], 3, activities))
         np.multiply(known, timely, out=shares[:, 0])  # attributed in time
         np.subtract(known, shares[:, 0], out=shares[:, 1])  # detected late: known * (1 - timely)
         np.subtract(1.0, known, out=shares[:, 2])  # missed
-        means = rate[..., None, :] * shares
-        if means.ndim == 3:  # a rate without daily shocks is the same every day
-            means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, activities)
-        parts = poisson_quantile(
-            draws.uniforms[offset:end].reshape(means.shape),
-            means,
-            draws.guess_terms[:, offset:end].reshape(2, *means.shape),
-        ).transpose(0, 2, 1, 3)
-        runs = rate.shape[-2]
-        tallies = np.empty((days, 3 * runs * activities + 2 * runs), dtype=np.int64)
-        counts = tallies[:, : 3 * runs * activities].reshape(days, 3, runs, activities)
-        since_decision = tallies[:, 3 * runs * activities :].reshape(days, 2, runs)
-        counts[:, 2] = parts[:, 0]
-        np.add(parts[:, 0], parts[:, 1], out=counts[:, 1])
-        np.add(counts[:, 1], parts[:, 2], out=counts[:, 0])
-        np.add.reduce(counts[:, 1:], axis=3, out=since_decision)
-        return GrayZoneBlock(first_day, counts, counts[:, 1] * delay, since_decision, tallies)
+        shares *= self.tree.part_share
+        waning = active is not None and np.count_nonzero(active) < active.size
+        if self._clustered:
+            parts = self._draw_clustered(draws, offset, days, rung_index, active if waning else None, shares)
+        else:
+            rate = self._rate_by_rung[rung_index]  # (runs, roots)
+            if waning:
+                rate = rate * active[:, None]
+            if draws.shock is not None:
+                rate = rate * draws.shock[offset:end]
+            means = rate[..., self.tree.root_of_part][..., None, :] * shares
+            if means.ndim == 3:  # a rate without daily shocks is the same every day
+                means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, activities)
+            parts = poisson_quantile(
+                draws.uniforms[offset:end].reshape(means.shape),
+                means,
+                draws.guess_terms[:, offset:end].reshape(2, *means.shape),
+            )
+        return self._block_of(first_day, parts, delay)
+
+    def _draw_clustered(
+        self,
+        draws: _BlockDraws,
+        offset: int,
+        days: int,
+        rung_index: np.ndarray,
+        active: np.ndarray | None,
+        shares: np.ndarray,
+    ) -> np.ndarray:
+        """Draw the parts day by day, each day's intensity excited by the counts before it."""
+        background = self._background_by_rung[rung_index]  # (runs, roots)
+        parts = np.empty((days, *shares.shape), dtype=np.int64)
+        excitation = self.excitation
+        for i in range(days):
+            rate = excitation * self._excitation_weight
+            rate += background
+            if active is not None:
+                rate *= active[:, None]
+            if draws.shock is not None:
+                rate *= draws.shock[offset + i]
+            means = rate[:, self.tree.root_of_part][:, None, :] * shares
+            parts[i] = poisson_quantile(
+                draws.uniforms[offset + i].reshape(means.shape),
+                means,
+                draws.guess_terms[:, offset + i].reshape(2, *means.shape),
+            )
+            excitation *= self._phi
+            excitation += np.add.reduce(parts[i], axis=1) @ self.tree.part_root
+        return parts
+
+    def _block_of(self, first_day: int, parts: np.ndarray, delay: np.ndarray) -> GrayZoneBlock:
+        """Lay a block's parts ``(days, runs, 3, activities)`` out as tallies (see :class:`GrayZoneBlock`)."""
+        days, runs, _, activities = parts.shape
+        parts = parts.transpose(0, 2, 1, 3)  # (days, 3, runs, activities): timely, late, missed
+        counted = 3 * runs * activities
+        tallies = np.empty((days, counted + 5 * runs), dtype=np.int64)
+        counts = tallies[:, :counted].reshape(days, 3, runs, activities)
+        since_decision = tallies[:, counted : counted + 2 * runs].reshape(days, 2, runs)
+        totals = tallies[:, counted + 2 * runs :].reshape(days, 3, runs)
+        by_part = np.empty((days, 3, runs, activities), dtype=np.int64)
+        by_part[:, 2] = parts[:, 0]
+        np.add(parts[:, 0], parts[:, 1], out=by_part[:, 1])
+        np.add(by_part[:, 1], parts[:, 2], out=by_part[:, 0])
+        if self.tree.membership is None:
+            counts[...] = by_part
+        else:
+            np.matmul(by_part, self.tree.membership, out=counts)
+        np.add.reduce(by_part, axis=3, out=totals)
+        since_decision[...] = totals[:, 1:]
+        delay_hours = by_part[:, 1] * delay
+        if self.tree.membership is not None:
+            delay_hours = delay_hours @ self.tree.membership
+        return GrayZoneBlock(first_day, counts, by_part, delay_hours, since_decision, totals, tallies)
 
     def draw_seat_picture(
         self,
         random: EnsembleRandom,
         day: int,
-        incidents: np.ndarray,
+        part_incidents: np.ndarray,
         sources: list[PictureSource],
         first_slot: int,
     ) -> SeatPictureDay:
-        """Draw what a picture with ``sources`` detected and attributed in time of a day's ``incidents``.
+        """Draw what a picture with ``sources`` detected and attributed in time of a day's incidents.
 
-        Draws come from :attr:`Stream.SEAT_PICTURE` only (slots ``first_slot`` to ``first_slot + 2k``), so
-        drawing a seat's picture never shifts the draws of the defender's picture or of anything else.
-        The seat's picture is drawn independently of the defender's (a simplification: a detection shared
-        by a link into both is not forced to appear in both).
+        ``part_incidents`` are the day's true incidents by part ``(runs, activities)``. Draws come from
+        :attr:`Stream.SEAT_PICTURE` only (slots ``first_slot`` to ``first_slot + 2k``), so drawing a seat's
+        picture never shifts the draws of the targets' pictures or of anything else. The seat's picture is
+        drawn independently of the targets' (a simplification: a detection shared by a link into both is
+        not forced to appear in both).
         """
-        known, timely, delay = self.attribution_profile(sources)
-        activities = incidents.shape[1]
-        detected = random.binomial(incidents, known, Stream.SEAT_PICTURE, day, first_slot)
+        known, timely, delay = self._profile(self._source_rows(sources))
+        activities = part_incidents.shape[1]
+        detected = random.binomial(part_incidents, known, Stream.SEAT_PICTURE, day, first_slot)
         attributed = random.binomial(detected, timely, Stream.SEAT_PICTURE, day, first_slot + activities)
-        return SeatPictureDay(detected, attributed, delay * detected)
+        delay_sum = delay * detected
+        if self.tree.membership is not None:
+            detected, attributed = detected @ self.tree.membership, attributed @ self.tree.membership
+            delay_sum = delay_sum @ self.tree.membership
+        return SeatPictureDay(detected, attributed, delay_sum)

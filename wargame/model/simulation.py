@@ -150,13 +150,15 @@ class DeterrenceModel(Model):
         # Since the last decision: detected, and attributed in time (over activities). Both sets of tallies
         # share one array laid out like a gray-zone block's day (GrayZoneBlock.tallies).
         counted = 3 * self.runs * activities
-        self._tallies = np.zeros(counted + 2 * self.runs, dtype=np.int64)
+        self._tallies = np.zeros(counted + 5 * self.runs, dtype=np.int64)
         self.incidents, self.detected, self.attributed_timely = self._tallies[:counted].reshape(
             3, self.runs, activities
         )
-        self._since_decision_tallies = self._tallies[counted:]
+        self._since_decision_tallies = self._tallies[counted : counted + 2 * self.runs]
         since_decision = self._since_decision_tallies.reshape(2, self.runs)
         self.known_since_decision, self.attributed_since_decision = since_decision
+        # Distinct incidents (a subset's incidents are also its parent's): true, detected, attributed in time.
+        self.distinct_totals = self._tallies[counted + 2 * self.runs :].reshape(3, self.runs)
         self.attribution_delay_hours_sum = np.zeros((self.runs, activities))
         self.escalation_score = np.zeros(self.runs, dtype=np.int64)
         self.max_rung = np.zeros(self.runs, dtype=np.int64)
@@ -302,7 +304,7 @@ class DeterrenceModel(Model):
         self._mid_day = False
 
     def _draw_seat_pictures(self, day: int, incidents: np.ndarray) -> None:
-        """Draw each opted-in seat's own picture of the day's incidents (stream ``SEAT_PICTURE``)."""
+        """Draw each opted-in seat's own picture of the day's incidents by part (stream ``SEAT_PICTURE``)."""
         activities = incidents.shape[1]
         for position, actor_id in enumerate(self.pictures_for):
             picture = self.gray_zone.draw_seat_picture(
@@ -431,7 +433,7 @@ class DeterrenceModel(Model):
             np.maximum(values, self.state.low, out=values)
         self._next_incident_day = day + 1
         if self.pictures_for:
-            self._draw_seat_pictures(day, block.counts[index, 0])
+            self._draw_seat_pictures(day, block.parts[index, 0])
 
     def _draw_gray_zone_block(self, day: int) -> GrayZoneBlock:
         interval = self.spec.decision_interval_days
@@ -736,9 +738,7 @@ class DeterrenceModel(Model):
         """Return the outcome columns, one entry per run (see ``docs/model.md`` for each)."""
         scenario = self.spec
         rung_ids = np.array([rung.id for rung in scenario.escalation.rungs])
-        detected_total = self.detected.sum(axis=1)
-        incidents_total = self.incidents.sum(axis=1)
-        attributed_total = self.attributed_timely.sum(axis=1)
+        incidents_total, detected_total, attributed_total = self.distinct_totals
         with np.errstate(invalid="ignore", divide="ignore"):
             columns: dict[str, np.ndarray] = {
                 "war": self.war_day >= 0,
