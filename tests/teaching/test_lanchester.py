@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
+from wargame.errors import InputError
 from wargame.teaching.lanchester import (
     LanchesterModel,
     LanchesterResult,
@@ -79,39 +80,112 @@ def test_linear_law_conserves_alpha_x_minus_beta_y_and_follows_the_logistic(resu
     assert abs(result.linear_break_day - expected_day) / expected_day <= RELATIVE_TOLERANCE
 
 
-def _engel_exact(p: dict[str, float], times: np.ndarray) -> np.ndarray:
-    """Piecewise exact solution of Engel's model: z' = M z + c with c constant within each day."""
-    a, b = p["iwo_japanese_kill_rate_per_day"], p["iwo_us_kill_rate_per_day"]
-    landing = {
-        0: p["iwo_us_landed_day1_troops"],
-        2: p["iwo_us_landed_day3_troops"],
-        4: p["iwo_us_landed_day5_troops"],
-    }
-    augmented_for = {}
-    for segment in range(6):
-        matrix = np.zeros((3, 3))
-        matrix[0, 1], matrix[1, 0] = -a, -b
-        matrix[0, 2] = landing.get(segment, 0.0)
-        augmented_for[segment] = matrix
+#: Engel (1954): P(t) = 54,000 for 0 <= t < 1, 6,000 for 2 <= t < 3, 13,000 for 5 <= t < 6 (troops per day).
+ENGEL_LANDINGS = {1: 54000.0, 3: 6000.0, 6: 13000.0}
+#: Morehouse (1946), US casualties to the end of days 1 to 35, the daily reports Engel fitted.
+# fmt: off
+MOREHOUSE_CASUALTIES = np.array([
+    1161, 3055, 3969, 6251, 6845, 7750, 8622, 10126, 10661, 11595, 12333, 13451, 13655, 13919, 14221, 14804,
+    15741, 16359, 18208, 17692, 18204, 18962, 19062, 19653, 19928, 20196, 20265, 20392, 20493, 20538,
+    20696, 20845, 20845, 20845, 20860,
+], dtype=float)
+# fmt: on
+
+
+def _engel_exact(
+    landings: dict[int, float], a: float, b: float, japanese: float, times: np.ndarray
+) -> np.ndarray:
+    """Piecewise exact solution of Engel's model: z' = M z + c with c constant within each day.
+
+    Nothing happens before the first landing day.
+    """
     states = []
     for t in times:
-        state = np.array([0.0, p["iwo_japanese_initial_troops"], 1.0])
-        start = 0.0
-        for segment in range(6):
-            stop = min(t, float(segment + 1) if segment < 5 else t)
-            if stop > start:
-                state = expm(augmented_for[segment] * (stop - start)) @ state
-                start = stop
+        state = np.array([0.0, japanese, 1.0])
+        day = min(landings) - 1
+        while day < t:
+            matrix = np.zeros((3, 3))
+            matrix[0, 1], matrix[1, 0] = -a, -b
+            matrix[0, 2] = landings.get(day + 1, 0.0)
+            state = expm(matrix * (min(t, day + 1) - day)) @ state
+            day += 1
         states.append(state[:2])
     return np.array(states)
 
 
-def test_iwo_jima_matches_the_piecewise_exact_solution(result: LanchesterResult) -> None:
-    iwo = result.iwo_jima
-    sample = np.arange(0, iwo.times_days.size, 100)
-    expected = _engel_exact(result.params, iwo.times_days[sample])
+def _iwo_error(iwo, landings: dict[int, float], p: dict[str, float]) -> tuple[float, float]:
+    sample = np.arange(0, iwo.times_days.size, 50)
+    expected = _engel_exact(
+        landings,
+        p["iwo_japanese_kill_rate_per_day"],
+        p["iwo_us_kill_rate_per_day"],
+        p["iwo_japanese_initial_troops"],
+        iwo.times_days[sample],
+    )
     actual = iwo.strengths[sample]
-    us_error = np.max(np.abs(actual[1:, 0] - expected[1:, 0]) / expected[1:, 0])
+    ashore = expected[:, 0] > 0
+    us_error = np.max(np.abs(actual[ashore, 0] - expected[ashore, 0]) / expected[ashore, 0])
     japanese_error = np.max(np.abs(actual[:, 1] - expected[:, 1]) / expected[:, 1])
+    return us_error, japanese_error
+
+
+def test_iwo_jima_lands_the_waves_on_the_days_engel_published(result: LanchesterResult) -> None:
+    us_error, japanese_error = _iwo_error(result.iwo_jima, ENGEL_LANDINGS, result.params)
     assert us_error <= RELATIVE_TOLERANCE
     assert japanese_error <= RELATIVE_TOLERANCE
+
+
+@pytest.mark.parametrize(
+    ("days", "troops"),
+    [
+        ((1, 3, 5), (54000.0, 6000.0, 13000.0)),
+        ((1, 2, 4, 9), (30000.0, 20000.0, 10000.0, 13000.0)),
+        ((2,), (70000.0,)),
+    ],
+)
+def test_landing_schedule_is_a_parameter(model: LanchesterModel, days: tuple, troops: tuple) -> None:
+    params = model.parameters(
+        "default", {"iwo_us_landing_days": tuple(map(float, days)), "iwo_us_landing_troops": troops}
+    )
+    iwo = model.run(params).iwo_jima
+    us_error, japanese_error = _iwo_error(iwo, dict(zip(days, troops, strict=True)), params)
+    assert us_error <= RELATIVE_TOLERANCE
+    assert japanese_error <= RELATIVE_TOLERANCE
+
+
+def test_engels_fit_follows_the_daily_us_strength_and_destroys_the_garrison(result: LanchesterResult) -> None:
+    # Engel's own coefficients (a = 0.0544, b = 0.0106) and landing schedule against the daily reports:
+    # US active troops at the end of day d are the troops landed by then minus the casualties by then.
+    landed = np.cumsum([ENGEL_LANDINGS.get(day, 0.0) for day in range(1, 36)])
+    observed = landed - MOREHOUSE_CASUALTIES
+    iwo = result.iwo_jima
+    model = np.interp(np.arange(1, 36), iwo.times_days, iwo.strengths[:, 0])
+    relative = np.abs(model - observed) / observed
+    assert relative.max() <= 0.035  # 3.3% on day 4 is the worst day
+    assert np.sqrt(np.mean(relative**2)) <= 0.02
+    japanese_left = iwo.strengths[-1, 1]
+    assert iwo.times_days[-1] == 36.0
+    assert japanese_left <= 0.02 * result.params["iwo_japanese_initial_troops"]
+    assert abs(iwo.strengths[-1, 0] - observed[-1]) / observed[-1] <= 0.01
+    fit = result.iwo_fit
+    np.testing.assert_array_equal(fit.days, np.arange(1, 36))
+    np.testing.assert_allclose(fit.observed_us_active, observed)
+    np.testing.assert_allclose(fit.model_us_active, model, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"iwo_us_landing_days": (1.0, 3.0)},
+            "iwo_us_landing_troops: expects 2 numbers, one per landing day",
+        ),
+        ({"iwo_us_landing_days": (1.0, 40.0, 6.0)}, "iwo_us_landing_days: day 40 is after the horizon"),
+    ],
+)
+def test_bad_landing_schedule_names_the_parameter(
+    model: LanchesterModel, overrides: dict, message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        model.run(model.parameters("default", overrides))
+    assert message in f"{caught.value.field}: {caught.value}"

@@ -8,7 +8,7 @@ import pytest
 
 from wargame.errors import InputError
 from wargame.teaching import MODEL_CLASSES, get_model, load_teaching_scenario
-from wargame.teaching._scenario import SCENARIO_DIRECTORY
+from wargame.teaching._scenario import shipped_scenario_names
 
 GOOD = """\
 model: toy
@@ -33,8 +33,7 @@ cases:
 
 
 def test_every_shipped_scenario_loads_and_cites_a_source_for_every_parameter() -> None:
-    files = sorted(SCENARIO_DIRECTORY.glob("*.yaml"))
-    assert sorted(path.stem for path in files) == sorted(MODEL_CLASSES)
+    assert shipped_scenario_names() == sorted(MODEL_CLASSES)
     for name in MODEL_CLASSES:
         scenario = get_model(name).scenario
         assert scenario.model == name
@@ -83,3 +82,35 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_teaching_scenario(path)
     assert caught.value.source.startswith(f"{path}:")
+
+
+OBSERVATION = """\
+observations:
+  counts:
+    description: daily counts
+    unit: troops
+    source: a report
+    times: [1, 2, 3]
+    time_unit: day
+    values: [5, 6]
+"""
+
+
+def test_an_observation_needs_one_value_per_time(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD + OBSERVATION, encoding="utf-8")
+    with pytest.raises(InputError, match="3 times but 2 values") as caught:
+        load_teaching_scenario(path)
+    assert caught.value.source == f"{path}:21"
+    assert caught.value.field == "observations.counts"
+    path.write_text(GOOD + OBSERVATION.replace("[5, 6]", "[5, 6, 7]"), encoding="utf-8")
+    assert load_teaching_scenario(path).observations["counts"].values == (5.0, 6.0, 7.0)
+
+
+def test_only_list_parameters_may_have_any_length(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    any_length = GOOD.replace("    minimum: 0\n", "    minimum: 0\n    fixed_length: false\n")
+    path.write_text(any_length, encoding="utf-8")
+    with pytest.raises(InputError, match="list values only") as caught:
+        load_teaching_scenario(path)
+    assert caught.value.field == "parameters.rate_per_day"

@@ -13,10 +13,10 @@ import numpy as np
 
 from wargame.errors import InputError
 from wargame.teaching._scenario import (
-    SCENARIO_DIRECTORY,
+    MAXIMUM_LIST_ITEMS,
     ParameterValue,
     TeachingScenario,
-    load_teaching_scenario,
+    load_shipped_scenario,
 )
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "format_value",
     "format_values",
     "integrate_rk4",
+    "list_parameter",
     "mean_ci99",
     "normal_quantile_99",
     "parse_parameter_overrides",
@@ -40,8 +41,14 @@ normal_quantile_99 = 2.5758293035489004
 
 
 def scalar_parameters(params: Parameters) -> dict[str, float]:
-    """The parameters of a model whose parameters are all single numbers, as floats."""
-    return {key: float(value) for key, value in params.items()}  # type: ignore[arg-type]
+    """The single-number parameters of a model, as floats (list parameters are left out)."""
+    return {key: float(value) for key, value in params.items() if not isinstance(value, tuple)}
+
+
+def list_parameter(params: Parameters, key: str) -> tuple[float, ...]:
+    """A list parameter as a tuple of floats (a single number is a list of one)."""
+    value = params[key]
+    return tuple(float(item) for item in value) if isinstance(value, tuple) else (float(value),)
 
 
 def mean_ci99(sample: np.ndarray) -> tuple[float, float, float]:
@@ -182,9 +189,7 @@ class TeachingModel(ABC):
     stochastic: ClassVar[bool] = False
 
     def __init__(self, scenario: TeachingScenario | None = None) -> None:
-        self.scenario = scenario or load_teaching_scenario(
-            SCENARIO_DIRECTORY / f"{self.name}.yaml", expected_parameters=self.parameter_names
-        )
+        self.scenario = scenario or load_shipped_scenario(self.name, expected_parameters=self.parameter_names)
 
     @property
     def title(self) -> str:
@@ -210,12 +215,20 @@ class TeachingModel(ABC):
                     source="--param",
                     field=key,
                 )
-            if isinstance(spec.value, tuple) != isinstance(value, tuple):
+            if isinstance(spec.value, tuple) and not spec.fixed_length:
+                value = value if isinstance(value, tuple) else (value,)
+                if len(value) > MAXIMUM_LIST_ITEMS:
+                    raise InputError(
+                        f"expects at most {MAXIMUM_LIST_ITEMS} numbers, got {len(value)}",
+                        source="--param",
+                        field=key,
+                    )
+            elif isinstance(spec.value, tuple) != isinstance(value, tuple):
                 kind = (
                     f"a list of {len(spec.value)} numbers" if isinstance(spec.value, tuple) else "one number"
                 )
                 raise InputError(f"expects {kind}", source="--param", field=key)
-            if isinstance(spec.value, tuple) and len(spec.value) != len(value):  # type: ignore[arg-type]
+            elif isinstance(spec.value, tuple) and isinstance(value, tuple) and len(spec.value) != len(value):
                 raise InputError(f"expects {len(spec.value)} numbers", source="--param", field=key)
             for item in value if isinstance(value, tuple) else (value,):
                 if not math.isfinite(item):

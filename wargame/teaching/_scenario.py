@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,18 +12,28 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from wargame.errors import InputError
 
 __all__ = [
-    "SCENARIO_DIRECTORY",
+    "MAXIMUM_LIST_ITEMS",
     "CaseSpec",
     "MethodSpec",
+    "ObservationSpec",
     "ParameterSpec",
     "ParameterValue",
     "TeachingScenario",
+    "load_shipped_scenario",
     "load_teaching_scenario",
+    "shipped_scenario_names",
+    "shipped_scenarios",
 ]
 
-SCENARIO_DIRECTORY = Path(__file__).resolve().parents[2] / "scenarios" / "teaching"
-
 ParameterValue = float | tuple[float, ...]
+
+#: The longest list a list parameter of any length may hold.
+MAXIMUM_LIST_ITEMS = 100
+
+
+def shipped_scenarios() -> Traversable:
+    """The folder of the shipped teaching scenarios: every read of them goes through here."""
+    return Path(__file__).resolve().parents[2] / "scenarios" / "teaching"
 
 
 class _Strict(BaseModel):
@@ -39,10 +50,15 @@ class ParameterSpec(_Strict):
     minimum: float | None = None
     maximum: float | None = None
     integer: bool = False
+    fixed_length: bool = True
 
     @model_validator(mode="after")
     def _default_within_range(self) -> ParameterSpec:
         values = self.value if isinstance(self.value, tuple) else (self.value,)
+        if not self.fixed_length and not isinstance(self.value, tuple):
+            raise ValueError("fixed_length: false applies to list values only")
+        if not 1 <= len(values) <= MAXIMUM_LIST_ITEMS:
+            raise ValueError(f"a list holds 1 to {MAXIMUM_LIST_ITEMS} numbers, got {len(values)}")
         for item in values:
             if self.minimum is not None and item < self.minimum:
                 raise ValueError(f"value {item} is below the minimum {self.minimum}")
@@ -68,6 +84,23 @@ class CaseSpec(_Strict):
     source: str | None = None
 
 
+class ObservationSpec(_Strict):
+    """A published series a model is compared with, for example daily strengths in a battle."""
+
+    description: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    times: tuple[float, ...] = Field(min_length=1)
+    time_unit: str = Field(min_length=1)
+    values: tuple[float, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_value_per_time(self) -> ObservationSpec:
+        if len(self.times) != len(self.values):
+            raise ValueError(f"{len(self.times)} times but {len(self.values)} values")
+        return self
+
+
 class TeachingScenario(_Strict):
     """A teaching model's scenario file (``scenarios/teaching/NAME.yaml``)."""
 
@@ -78,6 +111,7 @@ class TeachingScenario(_Strict):
     method: MethodSpec
     parameters: dict[str, ParameterSpec]
     cases: Annotated[dict[str, CaseSpec], Field(min_length=1)]
+    observations: dict[str, ObservationSpec] = Field(default_factory=dict)
     path: str = ""
 
     @model_validator(mode="after")
@@ -121,10 +155,32 @@ def _line_of(node: yaml.Node | None, location: tuple[str | int, ...]) -> int | N
     return line
 
 
+def shipped_scenario_names() -> list[str]:
+    """The names of the shipped teaching scenarios, sorted."""
+    return sorted(
+        entry.name.removesuffix(".yaml")
+        for entry in shipped_scenarios().iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+def load_shipped_scenario(
+    name: str, *, expected_parameters: frozenset[str] | None = None
+) -> TeachingScenario:
+    """Load the shipped teaching scenario ``NAME.yaml`` (see :func:`load_teaching_scenario`)."""
+    entry = shipped_scenarios().joinpath(f"{name}.yaml")
+    source = f"scenarios/teaching/{name}.yaml"
+    try:
+        text = entry.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot read teaching scenario: {error.strerror}", source=source) from error
+    return parse_teaching_scenario(text, source, expected_parameters=expected_parameters)
+
+
 def load_teaching_scenario(
     path: str | Path, *, expected_parameters: frozenset[str] | None = None
 ) -> TeachingScenario:
-    """Load and validate a teaching scenario.
+    """Load and validate a teaching scenario file.
 
     Args:
         path: The YAML file.
@@ -142,22 +198,29 @@ def load_teaching_scenario(
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise InputError(f"cannot read teaching scenario: {error.strerror}", source=str(path)) from error
+    return parse_teaching_scenario(text, str(path), expected_parameters=expected_parameters)
+
+
+def parse_teaching_scenario(
+    text: str, source: str, *, expected_parameters: frozenset[str] | None = None
+) -> TeachingScenario:
+    """Validate the YAML text of a teaching scenario; errors name ``source``, the line and the field."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
         raise InputError(f"not valid YAML: {getattr(error, 'problem', error)}", source=where) from error
     if not isinstance(data, dict):
-        raise InputError("a teaching scenario must be a mapping", source=str(path))
+        raise InputError("a teaching scenario must be a mapping", source=source)
     try:
-        scenario = TeachingScenario.model_validate({**data, "path": str(path)})
+        scenario = TeachingScenario.model_validate({**data, "path": source})
     except ValidationError as error:
         first = error.errors()[0]
         location = tuple(part for part in first["loc"] if part not in ("float", "tuple[float, ...]"))
         line = _line_of(node, location)
-        where = f"{path}:{line}" if line is not None else str(path)
+        where = f"{source}:{line}" if line is not None else source
         field = ".".join(str(part) for part in location)
         raise InputError(first["msg"], source=where, field=field or None) from error
     if expected_parameters is not None and set(scenario.parameters) != expected_parameters:
@@ -173,7 +236,7 @@ def load_teaching_scenario(
         )
         raise InputError(
             f"parameters do not match model {scenario.model!r}: {detail}",
-            source=f"{path}:{_line_of(node, ('parameters',))}",
+            source=f"{source}:{_line_of(node, ('parameters',))}",
             field="parameters",
         )
     return scenario

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
@@ -10,18 +9,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import brentq
 
 from wargame.errors import InputError
 from wargame.teaching._base import (
     Parameters,
     TeachingModel,
+    format_value,
     format_values,
     integrate_rk4,
+    list_parameter,
     new_figure,
     save_figure,
     scalar_parameters,
 )
+from wargame.teaching._battle import Battle, battle_until_annihilation, truncate_at_zero
+from wargame.teaching._iwo_jima import IwoJimaFit, fit_to_daily_reports, integrate_iwo_jima, landing_schedule
 
 __all__ = [
     "Battle",
@@ -35,29 +37,20 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Battle:
-    """One integrated battle between Blue (x) and Red (y).
+class LanchesterResult:
+    """The square-law battle, the linear-law battle and the Iwo Jima battle for one parameter set.
 
     Attributes:
-        times_days: Grid, ending at the horizon or at the loser's annihilation.
-        strengths: ``(x, y)`` on the grid, shape ``(k, 2)``.
-        annihilation_day: When a side reached zero, or ``None``.
-        loser: ``"blue"``, ``"red"`` or ``None`` when nobody was annihilated.
+        iwo_landings: US troops landed on each day of the Iwo Jima battle.
+        iwo_fit: The Iwo Jima battle against the daily reports Engel fitted.
+        params: The single-number parameters used.
     """
-
-    times_days: np.ndarray
-    strengths: np.ndarray
-    annihilation_day: float | None
-    loser: str | None
-
-
-@dataclass(frozen=True)
-class LanchesterResult:
-    """The square-law battle, the linear-law battle and the Iwo Jima battle for one parameter set."""
 
     square: Battle
     linear: Battle
     iwo_jima: Battle
+    iwo_landings: dict[int, float]
+    iwo_fit: IwoJimaFit
     linear_break_day: float | None
     params: dict[str, float]
 
@@ -106,39 +99,6 @@ def linear_law_time_to_fraction(x0: float, y0: float, alpha: float, beta: float,
     return math.log((invariant + fraction * beta * y0) / (fraction * (invariant + beta * y0))) / invariant
 
 
-def _truncate_at_zero(
-    times: np.ndarray, states: np.ndarray, rhs: Callable[[float, np.ndarray], np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, float | None, int | None]:
-    """Cut a trajectory where a side first reaches zero (crossing by cubic Hermite interpolation)."""
-    below = np.nonzero((states <= 0).any(axis=1))[0]
-    below = below[below > 0]
-    if below.size == 0:
-        return times, states, None, None
-    index = int(below[0])
-    side = int(np.argmin(states[index]))
-    t0, t1 = times[index - 1], times[index]
-    y0, y1 = states[index - 1, side], states[index, side]
-    d0, d1 = rhs(t0, states[index - 1])[side], rhs(t1, states[index])[side]
-    width = t1 - t0
-
-    def hermite(t: float) -> float:
-        s = (t - t0) / width
-        return (
-            (2 * s**3 - 3 * s**2 + 1) * y0
-            + (s**3 - 2 * s**2 + s) * width * d0
-            + (-2 * s**3 + 3 * s**2) * y1
-            + (s**3 - s**2) * width * d1
-        )
-
-    crossing = t0 if y0 <= 0 else brentq(hermite, t0, t1, xtol=1e-13)
-    fraction = (crossing - t0) / width
-    survivor = states[index - 1] + fraction * (states[index] - states[index - 1])
-    survivor[side] = 0.0
-    cut_times = np.append(times[:index], crossing)
-    cut_states = np.vstack([states[:index], survivor])
-    return cut_times, cut_states, float(crossing), side
-
-
 class LanchesterModel(TeachingModel):
     """Square law dx/dt = -beta*y, dy/dt = -alpha*x; linear law with x*y; Iwo Jima with reinforcements."""
 
@@ -157,9 +117,8 @@ class LanchesterModel(TeachingModel):
             "iwo_us_kill_rate_per_day",
             "iwo_japanese_kill_rate_per_day",
             "iwo_japanese_initial_troops",
-            "iwo_us_landed_day1_troops",
-            "iwo_us_landed_day3_troops",
-            "iwo_us_landed_day5_troops",
+            "iwo_us_landing_days",
+            "iwo_us_landing_troops",
             "iwo_horizon_days",
         }
     )
@@ -187,20 +146,50 @@ class LanchesterModel(TeachingModel):
         def linear_rhs(_t: float, s: np.ndarray) -> np.ndarray:
             return np.array([-beta_lin * s[0] * s[1], -alpha_lin * s[0] * s[1]])
 
-        square = self._battle(square_rhs, *integrate_rk4(square_rhs, start, 0.0, p["horizon_days"], step))
-        linear = self._battle(linear_rhs, *integrate_rk4(linear_rhs, start, 0.0, p["horizon_days"], step))
+        square = battle_until_annihilation(
+            square_rhs, *integrate_rk4(square_rhs, start, 0.0, p["horizon_days"], step)
+        )
+        linear = battle_until_annihilation(
+            linear_rhs, *integrate_rk4(linear_rhs, start, 0.0, p["horizon_days"], step)
+        )
         loser_index = 1 if alpha_lin * start[0] >= beta_lin * start[1] else 0
         target = p["break_fraction"] * start[loser_index]
         crossed = np.nonzero(linear.strengths[:, loser_index] <= target)[0]
         linear_break_day = None
         if crossed.size:
             linear_break_day = self._refine_break(linear_rhs, linear, int(crossed[0]), loser_index, target)
+        landings = landing_schedule(
+            list_parameter(params, "iwo_us_landing_days"),
+            list_parameter(params, "iwo_us_landing_troops"),
+            p["iwo_horizon_days"],
+        )
+        iwo_jima = integrate_iwo_jima(
+            p["iwo_us_kill_rate_per_day"],
+            p["iwo_japanese_kill_rate_per_day"],
+            p["iwo_japanese_initial_troops"],
+            landings,
+            p["iwo_horizon_days"],
+            step,
+        )
         return LanchesterResult(
             square=square,
             linear=linear,
-            iwo_jima=self._iwo_jima(p),
+            iwo_jima=iwo_jima,
+            iwo_landings=landings,
+            iwo_fit=fit_to_daily_reports(
+                iwo_jima, self.scenario.observations["iwo_us_casualties"], self.historical_landings()
+            ),
             linear_break_day=linear_break_day,
             params=p,
+        )
+
+    def historical_landings(self) -> dict[int, float]:
+        """The landing schedule as Engel published it (the scenario's default)."""
+        defaults = self.scenario.defaults()
+        return landing_schedule(
+            list_parameter(defaults, "iwo_us_landing_days"),
+            list_parameter(defaults, "iwo_us_landing_troops"),
+            float(self.scenario.parameters["iwo_horizon_days"].value),  # type: ignore[arg-type]
         )
 
     @staticmethod
@@ -214,44 +203,8 @@ class LanchesterModel(TeachingModel):
         def shifted_rhs(t: float, s: np.ndarray) -> np.ndarray:
             return rhs(t, s + offset)
 
-        _, _, crossing, _ = _truncate_at_zero(battle.times_days[: index + 1], shifted, shifted_rhs)
+        _, _, crossing, _ = truncate_at_zero(battle.times_days[: index + 1], shifted, shifted_rhs)
         return float(crossing) if crossing is not None else float(battle.times_days[index])
-
-    @staticmethod
-    def _battle(
-        rhs: Callable[[float, np.ndarray], np.ndarray], times: np.ndarray, states: np.ndarray
-    ) -> Battle:
-        times, states, day, side = _truncate_at_zero(times, states, rhs)
-        loser = None if side is None else ("blue", "red")[side]
-        return Battle(times_days=times, strengths=states, annihilation_day=day, loser=loser)
-
-    @staticmethod
-    def _iwo_jima(p: Mapping[str, float]) -> Battle:
-        """Engel's model: dx/dt = -a*y + P(t), dy/dt = -b*x; landings at a constant rate in days 1, 3, 5."""
-        a, b = p["iwo_japanese_kill_rate_per_day"], p["iwo_us_kill_rate_per_day"]
-        landings = {
-            0: p["iwo_us_landed_day1_troops"],
-            2: p["iwo_us_landed_day3_troops"],
-            4: p["iwo_us_landed_day5_troops"],
-        }
-        horizon = p["iwo_horizon_days"]
-        edges = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, horizon]
-        state = np.array([0.0, p["iwo_japanese_initial_troops"]])
-        all_times, all_states = [np.array([0.0])], [state[None, :]]
-        for segment, (start, stop) in enumerate(itertools.pairwise(edges)):
-            landing_rate = landings.get(segment, 0.0)
-
-            def rhs(_t: float, s: np.ndarray, rate: float = landing_rate) -> np.ndarray:
-                return np.array([-a * max(s[1], 0.0) + rate, -b * s[0]])
-
-            times, states = integrate_rk4(rhs, state, start, stop, p["step_days"])
-            times, states, day, side = _truncate_at_zero(times, states, rhs)
-            all_times.append(times[1:])
-            all_states.append(states[1:])
-            state = states[-1]
-            if day is not None:
-                return Battle(np.concatenate(all_times), np.vstack(all_states), day, ("US", "Japan")[side])
-        return Battle(np.concatenate(all_times), np.vstack(all_states), None, None)
 
     def report(self, results: Mapping[str, LanchesterResult]) -> str:
         """Print survivors, invariants, annihilation times and the Iwo Jima outcome."""
@@ -303,25 +256,32 @@ class LanchesterModel(TeachingModel):
                     f"    loser down to {p['break_fraction']:.0%} on day {result.linear_break_day:.3f}"
                     " (the linear-law loser never reaches exactly zero)"
                 )
-            iwo = result.iwo_jima
-            us, japan = iwo.strengths[-1]
-            landed = (
-                p["iwo_us_landed_day1_troops"]
-                + p["iwo_us_landed_day3_troops"]
-                + p["iwo_us_landed_day5_troops"]
-            )
-            lines.append(
-                f"  Iwo Jima, Engel (1954) fit: a = {shown['iwo_japanese_kill_rate_per_day']},"
-                f" b = {shown['iwo_us_kill_rate_per_day']} per day"
-            )
-            lines.append(
-                f"    day {iwo.times_days[-1]:.2f}: US active {us:,.0f} of {landed:,.0f} landed "
-                f"(US casualties {landed - us:,.0f}); Japanese {japan:,.0f} of "
-                f"{p['iwo_japanese_initial_troops']:,.0f}"
-            )
-            if iwo.annihilation_day is not None:
-                lines.append(f"    Japanese garrison annihilated on day {iwo.annihilation_day:.2f}")
+            lines.extend(self._iwo_jima_lines(result))
         return "\n".join(lines)
+
+    @staticmethod
+    def _iwo_jima_lines(result: LanchesterResult) -> list[str]:
+        iwo, fit, p = result.iwo_jima, result.iwo_fit, result.params
+        shown = format_values(p)
+        us, japan = iwo.strengths[-1]
+        landed = sum(result.iwo_landings.values())
+        waves = ", ".join(f"{troops:,.0f} on day {day}" for day, troops in result.iwo_landings.items())
+        worst_day, worst = fit.worst_day()
+        lines = [
+            f"  Iwo Jima, Engel (1954) fit: a = {shown['iwo_japanese_kill_rate_per_day']},"
+            f" b = {shown['iwo_us_kill_rate_per_day']} per day; US landings {waves}",
+            f"    day {iwo.times_days[-1]:.2f}: US active {us:,.0f} of {landed:,.0f} landed "
+            f"(US casualties {landed - us:,.0f}); Japanese {japan:,.0f} of "
+            f"{p['iwo_japanese_initial_troops']:,.0f}",
+        ]
+        if iwo.annihilation_day is not None:
+            lines.append(f"    Japanese garrison annihilated on day {iwo.annihilation_day:.2f}")
+        lines.append(
+            f"    against the daily US reports (days {fit.days[0]:.0f} to {fit.days[-1]:.0f}):"
+            f" US active strength within {worst:.1%} every day (worst day {worst_day:.0f}),"
+            f" RMS {fit.rms_relative_error():.1%}"
+        )
+        return lines
 
     def plot(self, results: Mapping[str, LanchesterResult], out_dir: Path) -> list[Path]:
         """Strength over time under both laws, and the Iwo Jima fit."""
@@ -353,7 +313,24 @@ class LanchesterModel(TeachingModel):
         figure, axis = new_figure(size=(7.0, 4.3))
         iwo = result.iwo_jima
         axis.plot(iwo.times_days, iwo.strengths[:, 0], "C0-", label="US active troops (model)")
+        axis.plot(
+            result.iwo_fit.days,
+            result.iwo_fit.observed_us_active,
+            "ko",
+            markersize=3,
+            label="US active troops (daily reports)",
+        )
         axis.plot(iwo.times_days, iwo.strengths[:, 1], "C3-", label="Japanese troops (model)")
+        for day, troops in result.iwo_landings.items():
+            axis.axvspan(day - 1, day, color="C0", alpha=0.12, linewidth=0)
+            axis.annotate(
+                f"+{format_value(troops)}",
+                (day - 0.5, 2000),
+                ha="center",
+                fontsize=7,
+                rotation=90,
+                color="C0",
+            )
         axis.set_xlabel("time since landing (days)")
         axis.set_ylabel("strength (troops)")
         p = result.params
