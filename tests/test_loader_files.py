@@ -227,7 +227,7 @@ def test_an_absolute_extends_inside_an_allowed_folder_loads(tmp_path):
     shared.mkdir()
     write_yaml(shared / "base.yaml", minimal_scenario())
     child = child_extending(tmp_path / "shared", str(shared / "base.yaml"))
-    assert refused(child).message.endswith("(allow another folder with --allow-dir DIR)")
+    assert refused(child).message.endswith("is an absolute path; allow its folder with --allow-dir DIR")
     assert load_scenario(child, allow_dirs=[shared]).name == "child"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from wargame._flags import whole_number
 from wargame.errors import InputError
+from wargame.scenario import add_scenario_flags
 
 __all__ = ["add_parser"]
 
@@ -27,10 +28,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--out", type=Path, default=None, help="results folder (default results/<scenario>)")
     run.add_argument("--plot", action="store_true", help="write PNG plots to the results folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_scenario_flags(run)
     run.set_defaults(handler=_run)
 
     validate = subparsers.add_parser("validate", help="check scenario files and exit")
     validate.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    add_scenario_flags(validate, which="every scenario")
     validate.set_defaults(handler=_validate)
 
     compare = subparsers.add_parser("compare", help="run several scenarios with the same seeds, side by side")
@@ -39,15 +42,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     compare.add_argument("--seed", type=_seed, default=0)
     compare.add_argument("--jobs", type=_positive_int, default=1)
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_scenario_flags(compare, which="every scenario")
     compare.set_defaults(handler=_compare)
 
 
 def _run(args: argparse.Namespace) -> int:
     from wargame.analysis.summary import summarize
     from wargame.runner import check_outcome_names, run_to_parquet
-    from wargame.scenario import load_scenario
+    from wargame.scenario import load_scenario_with, set_overrides
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario_with(
+        args.scenario, overrides=set_overrides(args.set_flags), allow_dirs=args.allow_dirs
+    )
     check_outcome_names(scenario, scenario.outcomes, args.scenario)
     out_dir: Path = args.out if args.out is not None else Path("results") / args.scenario.stem
     if out_dir.exists() and not out_dir.is_dir():
@@ -76,10 +82,11 @@ def _run(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from wargame.runner import check_outcome_names
-    from wargame.scenario import load_scenario
+    from wargame.scenario import load_scenario_with, set_overrides
 
+    overrides = set_overrides(args.set_flags)
     for path in args.scenarios:
-        scenario = load_scenario(path, playable=True)
+        scenario = load_scenario_with(path, overrides=overrides, allow_dirs=args.allow_dirs, playable=True)
         check_outcome_names(scenario, scenario.outcomes, path)
         print(
             f"{path}: ok ({scenario.name}: {len(scenario.actors)} actors, {len(scenario.programs)} programs, "
@@ -93,9 +100,12 @@ def _validate(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from wargame.analysis.summary import summarize
     from wargame.runner import run_to_parquet
-    from wargame.scenario import load_scenario
+    from wargame.scenario import load_scenario_with, set_overrides
 
-    scenarios = [load_scenario(path) for path in args.scenarios]
+    overrides = set_overrides(args.set_flags)
+    scenarios = [
+        load_scenario_with(path, overrides=overrides, allow_dirs=args.allow_dirs) for path in args.scenarios
+    ]
     summaries = []
     for path, scenario in zip(args.scenarios, scenarios, strict=True):
         record = run_to_parquet(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from wargame.errors import InputError
 from wargame.experiments._experiment import load_experiment
@@ -27,6 +29,8 @@ def sweep(
     dask_address: str | None = None,
     dask_local_workers: int | None = None,
     progress: bool | None = None,
+    scenario_overrides: Mapping[str, Any] | None = None,
+    allow_dirs: Sequence[str | Path] = (),
 ) -> SweepSummary:
     """Run an experiment file's sweep and write its results folder.
 
@@ -38,6 +42,8 @@ def sweep(
         dask_address: Run on the Dask scheduler at this address instead of local processes.
         dask_local_workers: Run on a new local Dask cluster of this many worker processes.
         progress: Show a progress bar; when ``None``, only if stderr is a terminal.
+        scenario_overrides: ``--set`` overrides of the base scenario's fields, before the design's.
+        allow_dirs: Folders besides the scenario's own that its files may come from.
 
     Returns:
         A summary: runs done, failed and skipped, and the results folder.
@@ -51,7 +57,7 @@ def sweep(
         >>> wargame.sweep("experiments/info_sharing_latency.yaml", "results/latency")  # doctest: +SKIP
         >>> runs = wargame.load_results("results/latency").runs  # doctest: +SKIP
     """
-    loaded = load_experiment(experiment)
+    loaded = load_experiment(experiment, scenario_overrides=scenario_overrides, allow_dirs=allow_dirs)
     spec = loaded.spec
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs < 1:
@@ -84,6 +90,7 @@ def sweep(
                 "description": spec.description,
                 "experiment_file": str(loaded.path),
                 "scenario_file": str(loaded.scenario_path),
+                "scenario_overrides": dict(scenario_overrides or {}),
                 "discovery": spec.discovery.model_dump() if spec.discovery is not None else None,
             },
             progress=progress,

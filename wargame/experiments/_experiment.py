@@ -9,6 +9,7 @@ rejects, an unknown outcome, a design the parameters do not fit, a bad design ta
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from wargame.scenario import (
     apply_overrides,
     get_value,
     load_document,
-    load_scenario,
+    load_scenario_with,
     scenario_hash,
     validate_document,
 )
@@ -124,11 +125,18 @@ def _values_to_check(parameter: Parameter) -> tuple[str, list[Any]]:
     return "path", []
 
 
-def load_experiment(path: str | Path) -> Experiment:
+def load_experiment(
+    path: str | Path,
+    *,
+    scenario_overrides: Mapping[str, Any] | None = None,
+    allow_dirs: Sequence[str | Path] = (),
+) -> Experiment:
     """Load an experiment file and check it against its scenario, before any run.
 
     Args:
         path: The experiment YAML file.
+        scenario_overrides: ``--set`` overrides of the base scenario's fields (errors name the flag).
+        allow_dirs: Folders besides the scenario's own that its files may come from.
 
     Raises:
         InputError: With ``file:line`` and field path for any problem.
@@ -139,7 +147,7 @@ def load_experiment(path: str | Path) -> Experiment:
     scenario_path = path.parent / spec.scenario
     if not scenario_path.is_file():
         raise _located(document, path, ("scenario",), f"scenario file {spec.scenario!r} not found")
-    scenario = load_scenario(scenario_path)
+    scenario = load_scenario_with(scenario_path, overrides=scenario_overrides, allow_dirs=allow_dirs)
     for index, parameter in enumerate(spec.parameters):
         targets = [(("parameters", index, "path"), parameter.path)]
         if parameter.multiplies:

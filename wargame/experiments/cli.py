@@ -10,6 +10,7 @@ from pathlib import Path
 
 from wargame._flags import whole_number
 from wargame.errors import InputError
+from wargame.scenario import add_scenario_flags
 
 __all__ = ["add_parser"]
 
@@ -57,6 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="run on a local Dask cluster of N workers",
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_scenario_flags(sweep, which="the experiment's base scenario")
     sweep.set_defaults(handler=_sweep)
 
     analyze = subparsers.add_parser(
@@ -86,6 +88,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _sweep(args: argparse.Namespace) -> int:
     from wargame.experiments._api import sweep
+    from wargame.scenario import set_overrides
 
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise InputError("exists and is not a folder", source="--out")
@@ -97,6 +100,8 @@ def _sweep(args: argparse.Namespace) -> int:
         dask_address=args.dask,
         dask_local_workers=args.dask_local,
         progress=False if args.quiet else None,
+        scenario_overrides=set_overrides(args.set_flags),
+        allow_dirs=args.allow_dirs,
     )
     print(
         f"{summary.total_runs} runs: {summary.runs_done} done, {summary.runs_failed} failed"

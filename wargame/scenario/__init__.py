@@ -1,32 +1,57 @@
 """Scenario files: the typed schema, the YAML loader with located errors, and dotted paths.
 
-The scenario layer knows nothing of the model that runs it.
+The scenario layer knows nothing of the model that runs it. Names are imported on first use, so that a
+command's parser can register the scenario flags (:func:`add_scenario_flags`) without loading pydantic.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-import hashlib
-import json
-from collections.abc import Sequence
-from pathlib import Path
+from wargame._lazy import lazy_exports
 
-from wargame.errors import InputError
-from wargame.scenario.loader import (
-    FileRoots,
-    LocatedDocument,
-    document_kind,
-    load_document,
-    resolve_reference,
-    validate_document,
-)
-from wargame.scenario.paths import apply_overrides, get_value, quantity_bounds, quantity_paths
-from wargame.scenario.schema import (
-    DOMAINS,
-    ESCALATION_CATEGORIES,
-    EXCHANGE_OBJECTIVES,
-    Actor,
-    Scenario,
-)
+if TYPE_CHECKING:
+    from wargame.scenario._api import check_playable, load_scenario, scenario_hash
+    from wargame.scenario.flags import add_scenario_flags, load_scenario_with, set_overrides
+    from wargame.scenario.loader import (
+        FileRoots,
+        LocatedDocument,
+        document_kind,
+        load_document,
+        resolve_reference,
+        validate_document,
+    )
+    from wargame.scenario.paths import (
+        OverrideError,
+        apply_overrides,
+        get_value,
+        quantity_bounds,
+        quantity_paths,
+    )
+    from wargame.scenario.schema import DOMAINS, ESCALATION_CATEGORIES, EXCHANGE_OBJECTIVES, Actor, Scenario
+
+_HOMES = {
+    "check_playable": "._api",
+    "load_scenario": "._api",
+    "scenario_hash": "._api",
+    "add_scenario_flags": ".flags",
+    "load_scenario_with": ".flags",
+    "set_overrides": ".flags",
+    "FileRoots": ".loader",
+    "LocatedDocument": ".loader",
+    "document_kind": ".loader",
+    "load_document": ".loader",
+    "resolve_reference": ".loader",
+    "validate_document": ".loader",
+    "OverrideError": ".paths",
+    "apply_overrides": ".paths",
+    "get_value": ".paths",
+    "quantity_bounds": ".paths",
+    "quantity_paths": ".paths",
+    "DOMAINS": ".schema",
+    "ESCALATION_CATEGORIES": ".schema",
+    "EXCHANGE_OBJECTIVES": ".schema",
+    "Actor": ".schema",
+    "Scenario": ".schema",
+}
 
 __all__ = [
     "DOMAINS",
@@ -35,76 +60,21 @@ __all__ = [
     "Actor",
     "FileRoots",
     "LocatedDocument",
+    "OverrideError",
     "Scenario",
+    "add_scenario_flags",
     "apply_overrides",
     "check_playable",
     "document_kind",
     "get_value",
     "load_document",
     "load_scenario",
+    "load_scenario_with",
     "quantity_bounds",
     "quantity_paths",
     "resolve_reference",
     "scenario_hash",
+    "set_overrides",
     "validate_document",
 ]
-
-
-def load_scenario(
-    path: str | Path, *, allow_dirs: Sequence[str | Path] = (), playable: bool = False
-) -> Scenario:
-    """Load and validate a scenario file (resolving ``extends:``).
-
-    Args:
-        path: The scenario file.
-        allow_dirs: Folders besides the file's own that ``extends:`` and policy scripts may come from.
-        playable: Also check the rules a facilitated session needs (:func:`check_playable`).
-
-    Raises:
-        InputError: With file, line and field path, for any problem in the file, its parents or the
-            policy scripts it names (checked to exist inside the allowed folders; read when a run starts).
-    """
-    path = Path(path)
-    document = load_document(path, allow_dirs=allow_dirs, kind="scenario")
-    scenario = validate_document(document, Scenario, source=str(path))
-    assert document.roots is not None
-    for i, actor in enumerate(scenario.actors):
-        if actor.policy is not None and actor.policy.script is not None:
-            where = ("actors", i, "policy", "script")
-            resolve_reference(
-                actor.policy.script,
-                base_dir=path.parent,
-                roots=document.roots,
-                source=document.source(where, str(path)),
-                field=f"actors[{actor.id}].policy.script",
-                what="policy script",
-            )
-    if playable:
-        field = "turn_length_days" if "turn_length_days" in document.data else "decision_interval_days"
-        check_playable(scenario, source=document.source((field,), str(path)))
-    return scenario
-
-
-def check_playable(scenario: Scenario, *, source: str | None = None) -> None:
-    """Check the rules a facilitated session needs beyond a valid scenario.
-
-    A turn must be a whole number of decision intervals, so that every turn ends on a decision day.
-
-    Raises:
-        InputError: Naming ``turn_length_days`` (at ``source``).
-    """
-    if scenario.turn_length_days % scenario.decision_interval_days:
-        raise InputError(
-            f"a session's turn ({scenario.turn_length_days} days) must be a whole number of "
-            f"decision_interval_days ({scenario.decision_interval_days}); runs do not need this",
-            source=source,
-            field="turn_length_days",
-        )
-
-
-def scenario_hash(scenario: Scenario) -> str:
-    """Return a SHA-256 of the scenario's canonical JSON form (stable across key order and extends)."""
-    canonical = json.dumps(
-        scenario.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

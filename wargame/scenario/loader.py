@@ -78,6 +78,7 @@ class FileRoots:
     """
 
     def __init__(self, top_file: str | Path, allow_dirs: Sequence[str | Path] = ()) -> None:
+        self.top_file = str(top_file)
         self.top_dir = Path(os.path.realpath(Path(top_file).absolute().parent))
         self.allowed = tuple(Path(os.path.realpath(Path(folder).absolute())) for folder in allow_dirs)
 
@@ -114,12 +115,9 @@ def resolve_reference(
     absolute = Path(reference).is_absolute()
     resolved = Path(os.path.realpath(base_dir / reference))
     if not roots.inside(resolved, absolute=absolute):
-        where = "an absolute path" if absolute else f"outside {roots.top_dir}"
+        where = "an absolute path" if absolute else f"outside the folder of {roots.top_file}"
         raise InputError(
-            f"{what} {shown} is {where}; files may come only from the scenario's folder tree "
-            "(allow another folder with --allow-dir DIR)",
-            source=source,
-            field=field,
+            f"{what} {shown} is {where}; allow its folder with --allow-dir DIR", source=source, field=field
         )
     if not resolved.exists():
         raise InputError(f"{what} {shown} not found", source=source, field=field)

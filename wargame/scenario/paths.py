@@ -11,6 +11,7 @@ same in effects, injects, experiment parameters and the CLI.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from wargame.errors import InputError
@@ -19,7 +20,16 @@ from wargame.scenario.loader import item_key as _item_key
 if TYPE_CHECKING:
     from wargame.scenario.schema import Scenario
 
-__all__ = ["QuantityBounds", "apply_overrides", "get_value", "quantity_bounds", "quantity_paths"]
+__all__ = [
+    "OverrideError",
+    "QuantityBounds",
+    "apply_overrides",
+    "get_value",
+    "locate",
+    "path_of",
+    "quantity_bounds",
+    "quantity_paths",
+]
 
 QuantityBounds = tuple[float, float]
 
@@ -50,39 +60,91 @@ def quantity_paths(scenario: Scenario) -> list[str]:
     return list(quantity_bounds(scenario))
 
 
+MAX_PATH_CHARS = 200
+"""Longest override path accepted."""
+
+
 def _walk(document: Any, path: str) -> tuple[Any, str | int]:
     """Return (container, key) for the last segment of ``path`` inside a plain document."""
-    segments = path.split(".")
+    loc = locate(document, path)
+    container = document
+    for key in loc[:-1]:
+        container = container[key]
+    return container, loc[-1]
+
+
+def locate(document: Any, path: str) -> tuple[str | int, ...]:
+    """Return the location (keys and list indices) of an override path in a plain document.
+
+    Items of a list of objects with ids (or ``from``/``to``) are addressed by their key; items without
+    one, such as a program's ``effects``, by their index from 0.
+
+    Raises:
+        InputError: For a path that does not exist, naming the closest field or item.
+    """
+    if not isinstance(path, str) or not path:
+        raise InputError("empty path", field=str(path))
+    if len(path) > MAX_PATH_CHARS:
+        raise InputError(f"a path of {len(path):,} characters (the limit is {MAX_PATH_CHARS})")
     node = document
+    loc: list[str | int] = []
     walked: list[str] = []
-    for position, segment in enumerate(segments):
-        is_last = position == len(segments) - 1
+    for segment in path.split("."):
+        where = ".".join(walked) or "top level"
+        if not segment:
+            raise InputError(f"an empty segment in the path after {where}", field=path)
         if isinstance(node, dict):
             if segment not in node:
                 options = sorted(node)
                 close = difflib.get_close_matches(segment, options, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else f"; options: {', '.join(options)}"
-                raise InputError(
-                    f"no field {segment!r} at {'.'.join(walked) or 'top level'}{hint}", field=path
-                )
-            if is_last:
-                return node, segment
-            node = node[segment]
+                listed = ", ".join(options[:20]) + (", ..." if len(options) > 20 else "")
+                hint = f"; did you mean {close[0]!r}?" if close else f"; options: {listed}"
+                raise InputError(f"no field {segment!r} at {where}{hint}", field=path)
+            key: str | int = segment
         elif isinstance(node, list):
-            keys = [_item_key(item) for item in node]
-            if segment not in keys:
-                options = [key for key in keys if key is not None]
-                close = difflib.get_close_matches(segment, options, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else f"; options: {', '.join(options)}"
-                raise InputError(f"no item {segment!r} in {'.'.join(walked)}{hint}", field=path)
-            index = keys.index(segment)
-            if is_last:
-                return node, index
-            node = node[index]
+            key = _list_index(node, segment, where, path)
         else:
-            raise InputError(f"{'.'.join(walked)} is a value, not a section", field=path)
+            raise InputError(f"{where} is a value, not a section", field=path)
+        loc.append(key)
+        node = node[key]
         walked.append(segment)
-    raise InputError("empty path", field=path)
+    return tuple(loc)
+
+
+def _list_index(items: list[Any], segment: str, where: str, path: str) -> int:
+    keys = [_item_key(item) for item in items]
+    if any(key is not None for key in keys):
+        if segment not in keys:
+            options = [key for key in keys if key is not None]
+            close = difflib.get_close_matches(segment, options, n=1)
+            listed = ", ".join(options[:10]) + (", ..." if len(options) > 10 else "")
+            if segment.isdecimal():
+                hint = f"; its items are addressed by id, not index ({listed})"
+            else:
+                hint = f"; did you mean {close[0]!r}?" if close else f"; options: {listed}"
+            raise InputError(f"no item {segment!r} in {where}{hint}", field=path)
+        return keys.index(segment)
+    if not (segment.isdecimal() and int(segment) < len(items)):
+        count = f"0 to {len(items) - 1}" if items else "none: the list is empty"
+        raise InputError(
+            f"no item {segment!r} in {where}; its items are addressed by index ({count})", field=path
+        )
+    return int(segment)
+
+
+def path_of(document: Any, loc: tuple[str | int, ...]) -> str:
+    """Return the override path of a location of keys and list indices in a plain document."""
+    parts: list[str] = []
+    node = document
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            key = _item_key(node[part])
+            parts.append(key if key is not None else str(part))
+            node = node[part]
+            continue
+        parts.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)
 
 
 def get_value(scenario: Scenario, path: str) -> Any:
@@ -92,30 +154,68 @@ def get_value(scenario: Scenario, path: str) -> Any:
     return container[key]
 
 
-def apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+class OverrideError(InputError):
+    """An override that does not fit the scenario.
+
+    Attributes:
+        path: The override path at fault, when one is (else ``None``: the overrides together break a rule).
+        reason: What is wrong, without the path.
+    """
+
+    def __init__(self, message: str, *, path: str | None, reason: str, field: str | None) -> None:
+        super().__init__(message, field=field)
+        self.path = path
+        self.reason = reason
+
+
+def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     """Return a new scenario with the fields at the given dotted paths replaced.
 
     Args:
         scenario: The base scenario (left unchanged).
-        overrides: Mapping of override path (``links.usa-twn.latency_hours``) to the new value.
+        overrides: Mapping of override path (``links.usa-twn.latency_hours``,
+            ``programs.policy_dialogue.effects.0.gain_per_exchange``) to the new value.
 
     Raises:
-        InputError: If a path does not exist, points at a section rather than a value, or the result is
-            not a valid scenario.
+        OverrideError: If a path does not exist, points at a section rather than a value, or the result
+            is not a valid scenario (naming the override at fault when there is one).
     """
     from pydantic import ValidationError
 
-    from wargame.scenario.schema import Scenario
+    from wargame.scenario.schema import LocatedValueError, Scenario
 
-    document = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    document = scenario.model_dump(mode="json", by_alias=True)
     for path, value in overrides.items():
-        container, key = _walk(document, path)
+        try:
+            container, key = _walk(document, path)
+        except InputError as error:
+            raise OverrideError(error.message, path=path, reason=error.message, field=path) from None
         if isinstance(container[key], dict | list):
-            raise InputError("points at a section, not a value", field=path)
+            raise OverrideError(
+                "points at a section, not a value",
+                path=path,
+                reason="points at a section, not a value",
+                field=path,
+            )
+        if isinstance(value, dict | list):
+            reason = (
+                f"a value must be a number or text, not a {'mapping' if isinstance(value, dict) else 'list'}"
+            )
+            raise OverrideError(reason, path=path, reason=reason, field=path)
         container[key] = value
     try:
         return Scenario.model_validate(document)
     except ValidationError as error:
         first = error.errors()[0]
-        location = ".".join(str(part) for part in first["loc"])
-        raise InputError(f"override makes the scenario invalid: {first['msg']}", field=location) from None
+        loc = tuple(first["loc"])
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, LocatedValueError):
+            loc = (*loc, *cause.loc)
+        reason = first["msg"].removeprefix("Value error, ")
+        at = path_of(document, loc)
+        # The override at fault: the one at the error's place, or the only one inside the failing section.
+        inside = [p for p in overrides if not at or p == at or p.startswith(f"{at}.")]
+        culprit = at if at in overrides else (inside[0] if len(inside) == 1 else None)
+        raise OverrideError(
+            f"override makes the scenario invalid: {reason}", path=culprit, reason=reason, field=at or None
+        ) from None

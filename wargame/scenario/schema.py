@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 Domain = Literal["air", "maritime", "land", "cyber", "information"]
-DOMAINS: tuple[str, ...] = typing.get_args(Domain)
+DOMAINS: tuple[Domain, ...] = typing.get_args(Domain)
 
 # The ten military-exchange objectives of the R.O.C. National Defense Report.
 ExchangeObjective = Literal[
@@ -690,14 +690,14 @@ class Scenario(_Frozen):
         for i, actor in enumerate(self.actors):
             for j, response in enumerate(actor.responses):
                 rung = response.when.rung_at_least if response.when else None
-                where = ("actors", i, "responses", j)
+                where: tuple[str | int, ...] = ("actors", i, "responses", j)
                 if rung is not None and rung not in rung_ids:
                     raise LocatedValueError(f"unknown rung {rung!r}", (*where, "when", "rung_at_least"))
                 for k, effect in enumerate(response.effects):
                     _require_path(effect.quantity, known_paths, (*where, "effects", k, "quantity"))
         for i, program in enumerate(self.programs):
-            for k, effect in enumerate(program.effects):
-                _require_path(effect.quantity, known_paths, ("programs", i, "effects", k, "quantity"))
+            for k, program_effect in enumerate(program.effects):
+                _require_path(program_effect.quantity, known_paths, ("programs", i, "effects", k, "quantity"))
         for i, inject in enumerate(self.injects):
             where = ("injects", i)
             for k, effect in enumerate(inject.effects):

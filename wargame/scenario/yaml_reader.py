@@ -146,11 +146,11 @@ def parse_yaml(text: str, source: str) -> ParsedYaml:
         ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
+        at_line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         if problem == "found character that cannot start any token" and mark is not None:
             problem = f"found character {text[mark.index : mark.index + 1]!r} that cannot start any token"
-        raise InputError(f"malformed YAML: {problem}", source=f"{source}{line}") from None
+        raise InputError(f"malformed YAML: {problem}", source=f"{source}{at_line}") from None
     if builder.result is None:
         return ParsedYaml(None, {})
     return ParsedYaml(builder.result, builder.locations)
@@ -244,7 +244,10 @@ class _Builder:
         frame = self.stack[-1]
         if isinstance(frame.value, list):
             return (*frame.path, len(frame.value))
-        return (*frame.path, frame.key if frame.merge_start is None else "<<")  # type: ignore[misc]
+        if frame.merge_start is not None:
+            return (*frame.path, "<<")
+        assert frame.key is not None
+        return (*frame.path, frame.key)
 
     def _locate_item(self, path: PathKey, line: int) -> None:
         """Record the line of a list item or of the document (mapping entries have their key's)."""
@@ -317,7 +320,7 @@ class _Builder:
             raise self._error(f"unsupported YAML tag {_tag(tag)}", line)
         if tag not in _SCALAR_TAGS:
             raise self._error(f"unsupported YAML tag {_tag(tag)}", line)
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        node = yaml.ScalarNode(tag, event.value, style=event.style)
         try:
             return self._constructor.yaml_constructors[tag](self._constructor, node)
         except (ValueError, OverflowError, ConstructorError) as error:
@@ -364,6 +367,7 @@ class _Builder:
         self.anchors[anchor] = (anchored, line)
 
     def _alias(self, event: yaml.AliasEvent, line: int) -> None:
+        assert event.anchor is not None  # an alias always names its anchor
         if self._expecting_key():
             raise self._error("a key must be plain text, not an alias", line)
         if event.anchor not in self.anchors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -17,7 +18,7 @@ from typing import IO, Any
 from wargame._version import __version__
 from wargame.errors import InputError
 from wargame.model import run_keys_from_seed
-from wargame.scenario import Scenario, load_scenario, scenario_hash
+from wargame.scenario import Scenario, load_scenario_with, scenario_hash
 from wargame.session._commands import Command, Rewind, validate_command
 from wargame.session._engine import Prompt, SessionEngine, SessionSetup
 from wargame.session._journal import JOURNAL_FILE, Journal, JournalEntry
@@ -142,6 +143,8 @@ class Session:
         seats: tuple[str, ...] | list[str] = (),
         white_cell: bool = False,
         seed: int | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        allow_dirs: Sequence[str | Path] = (),
     ) -> Session:
         """Create a session directory and open the new session.
 
@@ -151,13 +154,19 @@ class Session:
             seats: Actors played by people; every other actor is played by its policy.
             white_cell: Whether facilitators sit as the white cell.
             seed: Root seed of the session's random draws (random if ``None``; it is journaled).
+            overrides: ``--set`` overrides of scenario fields (journaled, applied again on every open).
+            allow_dirs: Folders besides the scenario's own that its files may come from (journaled).
 
         Raises:
             InputError: For an unknown or neutral seat, a turn length that is not a whole number of decision
                 intervals, or a directory that already holds a session.
         """
         scenario_path = Path(scenario_path).resolve()
-        scenario = load_scenario(scenario_path, playable=True)
+        allow_dirs = [str(Path(folder).resolve()) for folder in allow_dirs]
+        overrides = dict(overrides or {})
+        scenario = load_scenario_with(
+            scenario_path, overrides=overrides, allow_dirs=allow_dirs, playable=True
+        )
         deciding = [scenario.adversary, *(actor.id for actor in scenario.allied_actors)]
         seen: set[str] = set()
         for seat in seats:
@@ -184,6 +193,8 @@ class Session:
             "scenario_path": str(scenario_path),
             "scenario_name": scenario.name,
             "scenario_sha256": scenario_hash(scenario),
+            **({"scenario_overrides": overrides} if overrides else {}),
+            **({"scenario_allow_dirs": allow_dirs} if allow_dirs else {}),
             "seed": seed,
             "run_key": int(run_keys_from_seed(seed, 1)[0]),
             "human_seats": human_seats,
@@ -381,7 +392,9 @@ def _load_checked_scenario(header: dict[str, Any]) -> Scenario:
         raise InputError(
             "the session's scenario file is missing; restore it to open the session", source=path
         )
-    scenario = load_scenario(path)
+    scenario = load_scenario_with(
+        path, overrides=header.get("scenario_overrides"), allow_dirs=header.get("scenario_allow_dirs", ())
+    )
     now = scenario_hash(scenario)
     if now != header["scenario_sha256"]:
         raise InputError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from wargame.scenario import add_scenario_flags
+
 __all__ = ["add_parser"]
 
 
@@ -47,6 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
     new.add_argument(
         "--seed", type=_whole_number(0), default=None, help="root seed (default: random, journaled)"
     )
+    add_scenario_flags(new)
     new.set_defaults(handler=_new)
 
     play = commands.add_parser("play", help="play (or resume) a session at this terminal: a hot seat")
@@ -87,10 +90,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
 
 
 def _new(args: argparse.Namespace) -> int:
+    from wargame.scenario import set_overrides
     from wargame.session import Session
 
     with Session.create(
-        args.scenario, args.out, seats=args.seats, white_cell=args.white_cell, seed=args.seed
+        args.scenario,
+        args.out,
+        seats=args.seats,
+        white_cell=args.white_cell,
+        seed=args.seed,
+        overrides=set_overrides(args.set_flags),
+        allow_dirs=args.allow_dirs,
     ) as session:
         status = session.status()
     people = ", ".join(status.human_seats) or "none"
