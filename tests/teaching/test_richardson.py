@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from wargame.teaching.richardson import RichardsonModel, richardson_exact_state
+from wargame.teaching.richardson import (
+    RichardsonModel,
+    classify_equilibrium,
+    richardson_exact_state,
+    unstable_side_of_start,
+)
 
 RELATIVE_TOLERANCE = 1e-3  # the acceptance bound for deterministic models
 
@@ -74,3 +79,100 @@ def test_stability_condition_is_m_n_greater_than_a_b(
     }
     result = model.run(model.parameters("stable", overrides))
     assert (m * n > a * b) == result.stable == (result.eigenvalues_per_year[1] < 0)
+
+
+DISARMING = {  # the runaway rivals with goodwill instead of grievance, starting small: a saddle at (5, 5)
+    "grievance_x_per_year": -1.0,
+    "grievance_y_per_year": -1.0,
+    "initial_x": 1.0,
+    "initial_y": 1.0,
+}
+
+
+def test_stocks_never_go_below_zero_and_a_disarming_race_stops_at_zero(model: RichardsonModel) -> None:
+    result = model.run(model.parameters("runaway", DISARMING))
+    # The linear system alone would take both stocks to 5 - 4 exp(0.2 t): zero at t = 5 ln(5/4).
+    expected_zero_year = 5 * np.log(5 / 4)
+    assert result.arms.min() >= 0.0
+    np.testing.assert_array_equal(result.arms[-1], [0.0, 0.0])
+    for side in result.sides:
+        assert side.verdict == "disarms"
+        assert abs(side.zero_since_year - expected_zero_year) <= 1e-9
+    before = result.times_years < expected_zero_year
+    exact = np.array([richardson_exact_state(result.params, t) for t in result.times_years[before][::20]])
+    np.testing.assert_allclose(result.arms[before][::20], exact, rtol=RELATIVE_TOLERANCE)
+
+
+def test_a_side_held_at_zero_waits_while_its_rival_follows_its_own_equation(model: RichardsonModel) -> None:
+    # X starts at zero with a negative drive (a*y + g = 0.5*1 - 1 < 0), so it is held there; Y alone
+    # follows dy/dt = -n*y + h with the exact solution y(t) = h/n + (y0 - h/n) exp(-n t), reaching zero
+    # at t = ln((y0 - h/n) / (-h/n)) / n.
+    overrides = {**DISARMING, "initial_x": 0.0, "grievance_y_per_year": -0.3}
+    result = model.run(model.parameters("runaway", overrides))
+    n, h, y0 = 0.3, -0.3, 1.0
+    y_zero_year = np.log((y0 - h / n) / (-h / n)) / n
+    alive = result.times_years < y_zero_year
+    expected_y = h / n + (y0 - h / n) * np.exp(-n * result.times_years[alive])
+    assert np.all(result.arms[:, 0] == 0.0)
+    np.testing.assert_allclose(result.arms[alive, 1], expected_y, rtol=RELATIVE_TOLERANCE, atol=1e-9)
+    assert abs(result.sides[1].zero_since_year - y_zero_year) <= 1e-9
+    assert result.sides[0].zero_since_year == 0.0
+
+
+def test_report_says_which_way_each_side_goes(model: RichardsonModel) -> None:
+    runaway = model.run(model.parameters("runaway"))
+    disarming = model.run(model.parameters("runaway", DISARMING))
+    text = model.report({"runaway": runaway, "disarming": disarming})
+    runaway_text, disarming_text = text.split("case disarming")
+    assert "saddle: the equilibrium is unstable" in runaway_text
+    assert "is above the line through the equilibrium that divides arming from disarming: both sides arm" in (
+        runaway_text
+    )
+    assert "X arms without bound: x = 2920 after 30 years, growing like exp(0.200 t)" in runaway_text
+    assert "Y arms without bound: y = 2920 after 30 years" in runaway_text
+    assert (
+        "is below the line through the equilibrium that divides arming from disarming: both sides disarm"
+        in (disarming_text)
+    )
+    assert "X disarms: its stock reaches zero in year 1.12 and stays there" in disarming_text
+    assert "Y disarms: its stock reaches zero in year 1.12 and stays there" in disarming_text
+    assert "run away" not in disarming_text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    reactions=st.tuples(st.floats(0.05, 1.0), st.floats(0.05, 1.0)),
+    fatigues=st.tuples(st.floats(0.05, 1.0), st.floats(0.05, 1.0)),
+    grievances=st.tuples(st.floats(-2.0, 2.0), st.floats(-2.0, 2.0)),
+    start=st.tuples(st.floats(0.0, 10.0), st.floats(0.0, 10.0)),
+)
+def test_classification_and_direction_agree_with_the_linear_solution(
+    reactions: tuple[float, float],
+    fatigues: tuple[float, float],
+    grievances: tuple[float, float],
+    start: tuple[float, float],
+) -> None:
+    (a, b), (m, n), (g, h) = reactions, fatigues, grievances
+    params = {
+        "reaction_x_per_year": a,
+        "reaction_y_per_year": b,
+        "fatigue_x_per_year": m,
+        "fatigue_y_per_year": n,
+        "grievance_x_per_year": g,
+        "grievance_y_per_year": h,
+        "initial_x": start[0],
+        "initial_y": start[1],
+    }
+    assume(abs(m * n - a * b) > 1e-3)
+    low, high = np.linalg.eigvals(np.array([[-m, a], [b, -n]])).real
+    low, high = min(low, high), max(low, high)
+    kind = classify_equilibrium(params)
+    assert kind == ("stable node" if high < 0 else "saddle")
+    assert (kind == "saddle") == (low < 0 < high)
+    if kind == "saddle":
+        side = unstable_side_of_start(params)
+        assume(side != 0)
+        # Far out, the linear solution is the equilibrium plus the growing mode, whose sign is the side.
+        equilibrium = np.linalg.solve(np.array([[-m, a], [b, -n]]), [-g, -h])
+        late = np.array(richardson_exact_state(params, 40.0 / high)) - equilibrium
+        assert np.all(np.sign(late) == side)

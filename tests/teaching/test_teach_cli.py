@@ -34,7 +34,7 @@ def test_list_names_every_model(capsys: pytest.CaptureFixture[str]) -> None:
 def test_live_parameter_changes_the_printed_result(capsys: pytest.CaptureFixture[str]) -> None:
     assert _teach(["richardson", "--case", "stable", "--param", "fatigue_x_per_year=0.2"]) == 0
     out = capsys.readouterr().out
-    assert "case stable*: m*n = 0.18 < a*b = 0.25 -> UNSTABLE" in out
+    assert "case stable*: m*n = 0.18 < a*b = 0.25 -> saddle: the equilibrium is unstable" in out
     assert "fatigue_x_per_year=0.2" in out
 
 
