@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wargame.teaching import model_names
+from wargame.teaching import model_names, run_teaching_model
 from wargame.teaching.cli import add_parser
 
 LESSONS = Path(__file__).resolve().parents[2] / "docs" / "lessons"
@@ -85,6 +85,15 @@ def test_show_params_prints_whole_numbers_and_lists_plainly(capsys: pytest.Captu
         (["teach", "richardson", "--runs", "5"], "richardson is deterministic and takes no --runs"),
         (["teach", "lanchester", "--jobs", "2"], "lanchester is deterministic and takes no --jobs"),
         (["teach", "grayzone", "--jobs", "0"], "--jobs: must be at least 1, got 0"),
+        (
+            ["teach", "richardson", "--case", "calm"],
+            "--case: unknown case 'calm' of richardson; valid: stable",
+        ),
+        (["teach", "richardson", "--case", "stable", "--all"], "--all: give --case NAME or --all, not both"),
+        (
+            ["teach", "richardson", "--all", "--param", "speed=1"],
+            "--param: speed: unknown parameter for richardson; valid:",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(
@@ -113,3 +122,33 @@ def test_every_lesson_page_exists_and_its_figures_are_committed(name: str) -> No
     assert all((LESSONS / figure).is_file() for figure in figures)
     assert "<!-- output:start -->" in page
     assert f"$ wargame teach {name}" in page
+
+
+def test_param_changes_only_the_named_case(capsys: pytest.CaptureFixture[str]) -> None:
+    run = run_teaching_model("deterrence_game", assignments=["noise=0.1"], case="noisy", runs=20)
+    assert list(run.results) == ["noisy*"]
+    assert run.results["noisy*"].params["noise"] == 0.1
+
+
+def test_param_with_all_changes_every_case() -> None:
+    run = run_teaching_model("deterrence_game", assignments=["turns=7"], all_cases=True, runs=20)
+    assert list(run.results) == ["noisy*", "noise_free*"]
+    assert [result.params["turns"] for result in run.results.values()] == [7.0, 7.0]
+    assert run.results["noise_free*"].params["noise"] == 0.0
+
+
+def test_param_without_case_or_all_leaves_noise_free_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    from wargame.cli import main
+
+    assert main(["teach", "deterrence_game", "--param", "noise=0.1", "--runs", "20"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert (
+        "--param: deterrence_game has 2 cases (noisy, noise_free): name the one to change with --case NAME,"
+        " or change them all with --all" in error
+    )
+    assert main(["teach", "deterrence_game", "--all", "--param", "turns=5", "--runs", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "case noise_free*:" in out and "noise 0," in out
+    # A model with one case needs neither --case nor --all.
+    assert main(["teach", "bargaining", "--param", "cost_a=0.2", "--runs", "200"]) == 0

@@ -31,23 +31,41 @@ def run_teaching_model(
     *,
     assignments: Sequence[str] = (),
     case: str | None = None,
+    all_cases: bool = False,
     seed: int | None = None,
     runs: int | None = None,
     jobs: int | None = None,
     plot_dir: Path | None = None,
 ) -> TeachingRun:
-    """Run every case of a model (or one case), with ``key=value`` overrides applied to each.
+    """Run every case of a model (or the one named by ``case``), with ``key=value`` overrides.
 
-    Each case of the scenario has its own root seed, spawned from ``seed`` (default: the scenario's) in
-    the order the scenario lists its cases, so ``--case`` reproduces that case of a full run. A stochastic
-    model spawns one run key per replication from its case's seed and computes chunks of replications
-    on ``jobs`` worker processes; the numbers do not depend on ``jobs``.
+    Overrides change only the case named by ``case``, or every case with ``all_cases``; a model with
+    one case needs neither. Each case of the scenario has its own root seed, spawned from ``seed``
+    (default: the scenario's) in the order the scenario lists its cases, so ``--case`` reproduces that
+    case of a full run. A stochastic model spawns one run key per replication from its case's seed and
+    computes chunks of replications on ``jobs`` worker processes; the numbers do not depend on ``jobs``.
 
     Raises:
-        InputError: ``runs`` or ``jobs`` for a deterministic model, ``jobs`` below 1, or a bad override.
+        InputError: ``runs`` or ``jobs`` for a deterministic model, ``jobs`` below 1, an unknown case,
+            both ``case`` and ``all_cases``, overrides of a model with several cases without either, or a
+            bad override.
     """
     model = get_model(name)
+    all_cases_names = list(model.scenario.cases)
+    if case is not None and all_cases:
+        raise InputError("give --case NAME or --all, not both", source="--all")
+    if case is not None and case not in model.scenario.cases:
+        raise InputError(
+            f"unknown case {case!r} of {name}; valid: {', '.join(all_cases_names)}", source="--case"
+        )
     overrides = parse_parameter_overrides(assignments)
+    model.parameters(case, overrides)  # names and ranges first: the most specific error wins
+    if overrides and case is None and not all_cases and len(all_cases_names) > 1:
+        raise InputError(
+            f"{name} has {len(all_cases_names)} cases ({', '.join(all_cases_names)}): name the one to change"
+            " with --case NAME, or change them all with --all",
+            source="--param",
+        )
     for option, value in (("runs", runs), ("jobs", jobs)):
         if value is not None and not model.stochastic:
             raise InputError(f"{name} is deterministic and takes no --{option}", source=f"--{option}")
@@ -55,10 +73,11 @@ def run_teaching_model(
         overrides["runs"] = float(runs)
     if jobs is not None and jobs < 1:
         raise InputError(f"must be at least 1, got {jobs}", source="--jobs")
-    all_cases = list(model.scenario.cases)
-    cases = [case] if case is not None else all_cases
+    cases = [case] if case is not None else all_cases_names
     base_seed = model.root_seed(seed)
-    case_seeds = dict(zip(all_cases, run_keys_from_seed(base_seed, len(all_cases)).tolist(), strict=True))
+    case_seeds = dict(
+        zip(all_cases_names, run_keys_from_seed(base_seed, len(all_cases_names)).tolist(), strict=True)
+    )
     results = {}
     with make_executor(jobs or 1) as executor:
         for case_name in cases:

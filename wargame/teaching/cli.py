@@ -15,7 +15,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="run a teaching model (Richardson, Lanchester, Fearon, ...) and print its key numbers",
         description=(
             "Run a teaching model validated against its analytic result. "
-            "Example: wargame teach richardson --param fatigue_x_per_year=0.3 --plot"
+            "Example: wargame teach richardson --case stable --param fatigue_x_per_year=0.3 --plot"
         ),
     )
     parser.add_argument("name", nargs="?", help="model name; see --list")
@@ -25,9 +25,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="change a parameter live (repeatable); lists are comma-separated, e.g. rung_gain=0,1,2,3,4",
+        help=(
+            "change a parameter live (repeatable) in the case named by --case, or in every case with --all;"
+            " lists are comma-separated, e.g. rung_gain=0,1,2,3,4"
+        ),
     )
     parser.add_argument("--case", help="run only this case of the scenario (default: every case)")
+    parser.add_argument("--all", action="store_true", help="run every case and apply --param to each")
     parser.add_argument("--plot", action="store_true", help="write the model's figures")
     parser.add_argument("--out", type=Path, help="directory for figures (default results/teaching/NAME)")
     parser.add_argument("--seed", type=int, help="seed for stochastic models (default: the scenario's)")
@@ -85,6 +89,7 @@ def handle_teach(args: argparse.Namespace) -> int:
         args.name,
         assignments=args.param,
         case=args.case,
+        all_cases=args.all,
         seed=args.seed,
         runs=args.runs,
         jobs=args.jobs,
