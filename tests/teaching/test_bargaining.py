@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wargame.teaching._base import scalar_parameters
 from wargame.teaching.bargaining import (
     BargainingModel,
     bargaining_range,
     commitment_threshold_p_future,
     optimal_demand_closed_form,
     optimal_demand_numerical,
+    simulate_war_frequency,
+    sweep_cost_uncertainty,
     war_probability_closed_form,
 )
 
@@ -69,3 +73,23 @@ def test_at_the_commitment_threshold_declining_a_is_indifferent(
     war_now = p_now - cost_a
     best_peace = (1 - delta) * 1.0 + delta * (threshold - cost_a)
     assert math.isclose(war_now, best_peace, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_the_uncertainty_figure_draws_each_width_from_its_own_seed(model: BargainingModel) -> None:
+    p = scalar_parameters(model.parameters("default"))
+    widths = np.linspace(0.0, 0.8, 17)
+    sweep = sweep_cost_uncertainty(p, 1995, widths, 5000)
+    assert len(set(sweep.seeds)) == widths.size
+    for index in (3, 9):
+        high = p["b_cost_low"] + widths[index]
+        expected = simulate_war_frequency(
+            p["p_a_wins"], p["cost_a"], p["b_cost_low"], high, 5000, sweep.seeds[index]
+        )
+        assert sweep.frequencies[index] == expected[0]
+        assert sweep.closed_form[index] == war_probability_closed_form(p["p_a_wins"], p["cost_a"], 0.0, high)
+    # Independent points scatter on both sides of the closed form. With common random numbers (the same
+    # seed at every width) all 14 points with a war probability above zero lay above it at this seed.
+    residuals = (sweep.frequencies - sweep.closed_form)[sweep.closed_form > 0]
+    assert 0 < np.count_nonzero(residuals > 0) < residuals.size
+    covered = (sweep.intervals[:, 0] <= sweep.closed_form) & (sweep.closed_form <= sweep.intervals[:, 1])
+    assert covered.sum() >= 15

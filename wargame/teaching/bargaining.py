@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from wargame.core.random_streams import EnsembleRandom, Stream
+from wargame.core.random_streams import EnsembleRandom, Stream, run_keys_from_seed
 from wargame.errors import InputError
 from wargame.teaching._base import (
     Parameters,
@@ -28,11 +28,13 @@ from wargame.teaching._replicate import replicate
 __all__ = [
     "BargainingModel",
     "BargainingResult",
+    "UncertaintySweep",
     "bargaining_range",
     "commitment_threshold_p_future",
     "optimal_demand_closed_form",
     "optimal_demand_numerical",
     "simulate_war_frequency",
+    "sweep_cost_uncertainty",
     "war_probability_closed_form",
 ]
 
@@ -108,6 +110,7 @@ class BargainingResult:
         war_probability: The closed-form war probability.
         commitment_threshold: p_future below which A fights now.
         commitment_war: Whether the power shift in ``params`` produces a preventive war.
+        seed: The root seed the replications were spawned from.
         params: The parameters used.
     """
 
@@ -120,7 +123,58 @@ class BargainingResult:
     war_probability: float
     commitment_threshold: float
     commitment_war: bool
+    seed: int
     params: dict[str, float]
+
+
+@dataclass(frozen=True)
+class UncertaintySweep:
+    """Simulated and closed-form war probability as the uncertainty about B's cost widens.
+
+    Every width draws its own replications from its own seed, so the simulated points are independent:
+    they scatter around the closed form. With common random numbers (the same draws at every width)
+    the points would move together, and a shared error would look like a bias of the whole curve.
+
+    Attributes:
+        widths: ``high - low`` of B's cost, one per point.
+        seeds: The root seed of each width's replications, spawned from the case's seed.
+        frequencies: Simulated war frequency at each width.
+        intervals: Its 99% confidence interval, shape ``(points, 2)``.
+        closed_form: The closed-form war probability at each width.
+        runs: Replications per width.
+    """
+
+    widths: np.ndarray
+    seeds: tuple[int, ...]
+    frequencies: np.ndarray
+    intervals: np.ndarray
+    closed_form: np.ndarray
+    runs: int
+
+
+def sweep_cost_uncertainty(
+    p: Mapping[str, float], seed: int, widths: np.ndarray, runs: int, executor: Executor | None = None
+) -> UncertaintySweep:
+    """Simulate the war frequency at each width of B's cost range, each width with its own seed."""
+    seeds = tuple(run_keys_from_seed(seed, len(widths)).tolist())
+    simulated = [
+        simulate_war_frequency(
+            p["p_a_wins"], p["cost_a"], p["b_cost_low"], p["b_cost_low"] + width, runs, width_seed, executor
+        )
+        for width, width_seed in zip(widths, seeds, strict=True)
+    ]
+    closed = [
+        war_probability_closed_form(p["p_a_wins"], p["cost_a"], p["b_cost_low"], p["b_cost_low"] + width)
+        for width in widths
+    ]
+    return UncertaintySweep(
+        widths=np.asarray(widths, dtype=float),
+        seeds=seeds,
+        frequencies=np.array([frequency for frequency, _ in simulated]),
+        intervals=np.array([interval for _, interval in simulated]),
+        closed_form=np.array(closed),
+        runs=runs,
+    )
 
 
 def _draw_wars(random: EnsembleRandom, low: float, high: float, war_below: float) -> dict[str, np.ndarray]:
@@ -177,8 +231,9 @@ class BargainingModel(TeachingModel):
         if p["b_cost_low"] > p["b_cost_high"]:
             raise InputError("b_cost_low must not exceed b_cost_high", source="--param", field="b_cost_low")
         low, high = p["b_cost_low"], p["b_cost_high"]
+        root_seed = self.root_seed(seed)
         frequency, interval = simulate_war_frequency(
-            p["p_a_wins"], p["cost_a"], low, high, int(p["runs"]), self.root_seed(seed), executor
+            p["p_a_wins"], p["cost_a"], low, high, int(p["runs"]), root_seed, executor
         )
         range_low, range_high = bargaining_range(p["p_a_wins"], p["cost_a"], p["cost_b"])
         threshold = commitment_threshold_p_future(p["p_a_wins"], p["cost_a"], p["discount_factor"])
@@ -192,6 +247,7 @@ class BargainingModel(TeachingModel):
             war_probability=war_probability_closed_form(p["p_a_wins"], p["cost_a"], low, high),
             commitment_threshold=threshold,
             commitment_war=p["p_a_wins_future"] < threshold,
+            seed=root_seed,
             params=p,
         )
 
@@ -265,30 +321,38 @@ class BargainingModel(TeachingModel):
         paths = [save_figure(figure, out_dir / "bargaining_range.png")]
 
         figure, axes = new_figure(columns=2, size=(11.0, 4.2))
-        widths = np.linspace(0.0, 0.8, 17)
-        closed = [
-            war_probability_closed_form(p["p_a_wins"], p["cost_a"], p["b_cost_low"], p["b_cost_low"] + w)
-            for w in widths
-        ]
-        axes[0].plot(widths, closed, "k-", label="closed form")
-        # The same 5000 replications at every width (common random numbers): a smooth curve.
-        simulated = [
-            simulate_war_frequency(
-                p["p_a_wins"], p["cost_a"], p["b_cost_low"], p["b_cost_low"] + w, 5000, self.root_seed(None)
-            )
-            for w in widths
-        ]
-        centres = np.array([freq for freq, _ in simulated])
-        errors = np.array([[freq - lo, hi - freq] for freq, (lo, hi) in simulated]).T
+        sweep = sweep_cost_uncertainty(p, result.seed, np.linspace(0.0, 0.8, 17), 5000)
+        fine = np.linspace(0.0, 0.8, 161)
+        axes[0].plot(
+            fine,
+            [
+                war_probability_closed_form(p["p_a_wins"], p["cost_a"], p["b_cost_low"], p["b_cost_low"] + w)
+                for w in fine
+            ],
+            "k-",
+            label="closed form",
+        )
         axes[0].errorbar(
-            widths,
-            centres,
-            yerr=errors,
+            sweep.widths,
+            sweep.frequencies,
+            yerr=np.abs(sweep.intervals - sweep.frequencies[:, None]).T,
             fmt="o",
             color="C1",
             markersize=4,
             capsize=2,
-            label="simulated, 5000 draws, 99% CI",
+            label=f"simulated, {sweep.runs} draws per point, 99% CI",
+        )
+        axes[0].text(
+            0.98,
+            0.04,
+            "each point draws from its own seed, so the points scatter\n"
+            "independently around the curve; with common random numbers\n"
+            "(the same draws at every width) they would move together",
+            transform=axes[0].transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="0.3",
         )
         axes[0].set_xlabel("uncertainty about B's cost, high - low (share of the stake)")
         axes[0].set_ylabel("probability of war")
