@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import math
 import re
@@ -42,12 +43,14 @@ class DailySeries:
         counts: One count per day from ``start`` on (float, ``NaN`` where missing).
         source: The file the counts came from.
         column: The count column's name.
+        sha256: SHA-256 of the file's bytes (empty when the series was not read from a file).
     """
 
     start: dt.date
     counts: np.ndarray
     source: str
     column: str
+    sha256: str = ""
 
     @property
     def days(self) -> int:
@@ -75,25 +78,29 @@ class DailySeries:
         """Return the days from ``first`` to ``last`` (both included; default the series' own ends).
 
         Raises:
-            InputError: ``first`` after ``last``, or a window that does not overlap the series.
+            InputError: A window that does not overlap the series, or ``first`` after ``last``.
         """
         first = self.start if first is None else first
         last = self.end if last is None else last
+        if first > self.end:
+            raise InputError(f"the window starts ({first}) after the data end ({self.end})", source="--from")
+        if last < self.start:
+            raise InputError(f"the window ends ({last}) before the data start ({self.start})", source="--to")
         if first > last:
             raise InputError(f"the window starts ({first}) after it ends ({last})", source="--from")
-        if first > self.end or last < self.start:
-            raise InputError(
-                f"the window {first}..{last} does not overlap the data ({self.start}..{self.end})",
-                source="--from" if first > self.end else "--to",
-            )
         begin = max((first - self.start).days, 0)
         stop = min((last - self.start).days + 1, self.days)
         return DailySeries(
-            self.start + dt.timedelta(days=begin), self.counts[begin:stop].copy(), self.source, self.column
+            self.start + dt.timedelta(days=begin),
+            self.counts[begin:stop].copy(),
+            self.source,
+            self.column,
+            self.sha256,
         )
 
 
-def _decode(path: Path) -> str:
+def _decode(path: Path) -> tuple[str, str]:
+    """Return the file's text and the SHA-256 of its bytes."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
@@ -110,7 +117,7 @@ def _decode(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError(f"not UTF-8 text (byte 0x{raw[error.start]:02x})", source=f"{path}:{line}") from None
-    return text.removeprefix("\ufeff")
+    return text.removeprefix("\ufeff"), hashlib.sha256(raw).hexdigest()
 
 
 def _count(text: str, where: str, column: str) -> float:
@@ -159,7 +166,8 @@ def read_daily_counts(path: str | Path, column: str) -> DailySeries:
             no rows, a bad date or count, a duplicate date, dates out of order, too long a span.
     """
     path = Path(path)
-    reader = csv.reader(io.StringIO(_decode(path), newline=""), strict=True)
+    text, digest = _decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[dt.date, float]] = []
     seen: dict[dt.date, int] = {}
     date_index = count_index = -1
@@ -210,4 +218,4 @@ def read_daily_counts(path: str | Path, column: str) -> DailySeries:
     counts = np.full((rows[-1][0] - start).days + 1, np.nan)
     for day, count in rows:
         counts[(day - start).days] = count
-    return DailySeries(start, counts, str(path), column)
+    return DailySeries(start, counts, str(path), column, digest)

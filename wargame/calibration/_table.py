@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["STATISTICS", "FitTable", "TableRow", "fit_table", "series_statistics"]
+__all__ = ["STATISTICS", "FitTable", "TableRow", "autocorrelation", "fit_table", "series_statistics"]
 
 STATISTICS = (
     ("yearly_total", "yearly total (per 365 days)"),
@@ -28,7 +28,7 @@ STATISTICS = (
 """(key, label) of each statistic, in table order."""
 
 
-def _autocorrelation(series: np.ndarray, lag: int) -> np.ndarray:
+def autocorrelation(series: np.ndarray, lag: int) -> np.ndarray:
     """Pearson correlation of ``(y_t, y_{t+lag})`` over the pairs where both days are observed."""
     left, right = series[:, :-lag], series[:, lag:]
     both = ~np.isnan(left) & ~np.isnan(right)
@@ -67,8 +67,8 @@ def series_statistics(series: np.ndarray) -> dict[str, np.ndarray]:
         "p90": p90,
         "p99": p99,
         "zero_share": (series == 0).sum(axis=1) / days,
-        "lag1_autocorrelation": _autocorrelation(series, 1),
-        "lag7_autocorrelation": _autocorrelation(series, 7),
+        "lag1_autocorrelation": autocorrelation(series, 1),
+        "lag7_autocorrelation": autocorrelation(series, 7),
         "days_at_3x_median": (series >= 3.0 * median[:, None]).sum(axis=1).astype(np.float64),
         "largest_day": np.nanmax(series, axis=1),
     }
