@@ -1,7 +1,8 @@
 """Teaching models validated against analytic results, with ready lessons (``wargame teach``).
 
 Each model is described by ``scenarios/teaching/NAME.yaml`` and provides ``run(params, seed, executor)``,
-``report(results)`` and ``plot(results, out_dir)``; ``docs/lessons/NAME.md`` is its lesson. The escalation
+``report(results)`` and ``figures(results)`` (matplotlib ``Figure`` objects, saved by ``plot``);
+``docs/lessons/NAME.md`` is its lesson and ``docs/lessons/notebooks/NAME.py`` its notebook. The escalation
 and gray-zone models are one-screen versions of the engine's adversary calculus and attribution mechanics;
 stochastic models seed and run their replications the way the engine's runner does.
 """

@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from wargame.teaching._scenario import (
     load_shipped_scenario,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = [
     "Parameters",
     "TeachingModel",
@@ -27,6 +30,7 @@ __all__ = [
     "integrate_rk4",
     "list_parameter",
     "mean_ci99",
+    "new_figure",
     "normal_quantile_99",
     "parse_parameter_overrides",
     "ratio_ci99",
@@ -155,32 +159,33 @@ def format_values(params: Mapping[str, ParameterValue]) -> dict[str, str]:
     return {key: format_value(value) for key, value in params.items()}
 
 
-def save_figure(figure: Any, path: Path) -> Path:
-    """Save a matplotlib figure as a PNG that is byte-identical from run to run, then close it."""
-    import matplotlib.pyplot as plt
+def new_figure(columns: int = 1, rows: int = 1, size: tuple[float, float] = (7.0, 4.5)) -> tuple[Figure, Any]:
+    """A figure of ``rows`` x ``columns`` axes, through matplotlib's object API.
 
+    No pyplot, no backend switch and no rcParams change: the caller's matplotlib state is left as it
+    was. The style is passed explicitly: 100 dpi, constrained layout, a light grid on every axis.
+    """
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=size, dpi=100, layout="constrained")
+    axes = figure.subplots(rows, columns)
+    for axis in np.atleast_1d(axes).flat:
+        axis.grid(True, alpha=0.3)
+    return figure, axes
+
+
+def save_figure(figure: Figure, path: Path) -> Path:
+    """Save a figure as a PNG that is byte-identical from run to run."""
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(figure)
     return path
-
-
-def new_figure(columns: int = 1, rows: int = 1, size: tuple[float, float] = (7.0, 4.5)) -> tuple[Any, Any]:
-    """Create a figure on the Agg backend (no screen needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"figure.dpi": 100, "font.size": 10, "axes.grid": True, "grid.alpha": 0.3})
-    return plt.subplots(rows, columns, figsize=size, layout="constrained")
 
 
 class TeachingModel(ABC):
     """A teaching model: a scenario file, a ``run(params, seed, executor)``, a printed report and figures.
 
     Subclasses set ``name`` (the scenario file stem), ``parameter_names`` and implement ``run``,
-    ``report`` and ``plot``. ``run`` is a pure function of its parameters and seed: the executor only
+    ``report`` and ``figures``. ``run`` is a pure function of its parameters and seed: the executor only
     decides where replications are computed, never what they draw.
     """
 
@@ -271,5 +276,11 @@ class TeachingModel(ABC):
         """Format the key numbers of results keyed by case name, for printing."""
 
     @abstractmethod
+    def figures(self, results: Mapping[str, Any]) -> dict[str, Figure]:
+        """The model's figures for results keyed by case name, by file stem (for display or saving)."""
+
     def plot(self, results: Mapping[str, Any], out_dir: Path) -> list[Path]:
-        """Write the model's figures into ``out_dir`` and return their paths."""
+        """Write the model's figures into ``out_dir`` as ``STEM.png`` and return their paths."""
+        return [
+            save_figure(figure, out_dir / f"{stem}.png") for stem, figure in self.figures(results).items()
+        ]

@@ -35,7 +35,7 @@ def run_teaching_model(
     seed: int | None = None,
     runs: int | None = None,
     jobs: int | None = None,
-    plot_dir: Path | None = None,
+    plot_dir: str | Path | None = None,
 ) -> TeachingRun:
     """Run every case of a model (or the one named by ``case``), with ``key=value`` overrides.
 
@@ -90,5 +90,5 @@ def run_teaching_model(
         text += f"\n\n* = scenario case with your changes: {changes}"
     if model.stochastic:
         text += f"\n\n(seed {base_seed}; rerun with --seed to draw again)"
-    figures = model.plot(results, plot_dir) if plot_dir is not None else []
+    figures = model.plot(results, Path(plot_dir)) if plot_dir is not None else []
     return TeachingRun(name=name, results=results, text=text, figures=figures)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -20,10 +20,12 @@ from wargame.teaching._base import (
     format_values,
     new_figure,
     normal_quantile_99,
-    save_figure,
     scalar_parameters,
 )
 from wargame.teaching._replicate import replicate
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "BargainingModel",
@@ -87,7 +89,9 @@ def war_probability_closed_form(p: float, cost_a: float, low: float, high: float
     return min(max((optimal_demand_closed_form(p, cost_a, low, high) - p - low) / (high - low), 0.0), 1.0)
 
 
-def commitment_threshold_p_future(p_now: float, cost_a: float, discount_factor: float) -> float:
+def commitment_threshold_p_future[Delta: (float, np.ndarray)](
+    p_now: float, cost_a: float, discount_factor: Delta
+) -> Delta:
     """The future win probability below which declining A prefers war now.
 
     At best B gives A everything today and, once stronger, only A's future war value p_future - c_A:
@@ -287,7 +291,7 @@ class BargainingModel(TeachingModel):
             )
         return "\n".join(lines)
 
-    def plot(self, results: Mapping[str, BargainingResult], out_dir: Path) -> list[Path]:
+    def figures(self, results: Mapping[str, BargainingResult]) -> dict[str, Figure]:
         """The bargaining range on the stake, and the war probability against B's cost uncertainty."""
         result = next(iter(results.values()))
         p = result.params
@@ -318,7 +322,7 @@ class BargainingModel(TeachingModel):
         axis.set_xlabel("A's share of the stake x (B gets 1 - x)")
         axis.set_title("Bargaining range: deals both sides prefer to war")
         axis.legend(loc="upper left", fontsize=8)
-        paths = [save_figure(figure, out_dir / "bargaining_range.png")]
+        drawn = {"bargaining_range": figure}
 
         figure, axes = new_figure(columns=2, size=(11.0, 4.2))
         sweep = sweep_cost_uncertainty(p, result.seed, np.linspace(0.0, 0.8, 17), 5000)
@@ -377,5 +381,5 @@ class BargainingModel(TeachingModel):
             f"Commitment problem, p now = {shown['p_a_wins']} (red: preventive war)", fontsize=9
         )
         axes[1].legend(fontsize=8, loc="lower right")
-        paths.append(save_figure(figure, out_dir / "bargaining_war.png"))
-        return paths
+        drawn["bargaining_war"] = figure
+        return drawn

@@ -13,7 +13,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
 from itertools import combinations_with_replacement
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,10 +25,12 @@ from wargame.teaching._base import (
     format_values,
     new_figure,
     normal_quantile_99,
-    save_figure,
     scalar_parameters,
 )
 from wargame.teaching._replicate import replicate
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "COOPERATE",
@@ -287,7 +289,7 @@ class DeterrenceGameModel(TeachingModel):
                 )
         return "\n".join(lines)
 
-    def plot(self, results: Mapping[str, TournamentResult], out_dir: Path) -> list[Path]:
+    def figures(self, results: Mapping[str, TournamentResult]) -> dict[str, Figure]:
         """Payoff-table heat map for the first case, and the ranking in every case."""
         result = next(iter(results.values()))
         figure, axis = new_figure(size=(7.0, 5.6))
@@ -304,7 +306,7 @@ class DeterrenceGameModel(TeachingModel):
             f"Mean score per turn, row against column (noise {format_value(result.params['noise'])})"
         )
         figure.colorbar(image, ax=axis, label="points per turn")
-        paths = [save_figure(figure, out_dir / "deterrence_game_payoffs.png")]
+        drawn = {"deterrence_game_payoffs": figure}
 
         figure, axis = new_figure(size=(8.0, 4.2))
         width = 0.8 / len(results)
@@ -324,5 +326,5 @@ class DeterrenceGameModel(TeachingModel):
         axis.set_xlabel("strategy")
         axis.set_title("Round-robin tournament: average score against all opponents")
         axis.legend(fontsize=8)
-        paths.append(save_figure(figure, out_dir / "deterrence_game_tournament.png"))
-        return paths
+        drawn["deterrence_game_tournament"] = figure
+        return drawn

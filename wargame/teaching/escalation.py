@@ -11,14 +11,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from wargame.core.deterrence import deterrent_term, ladder_utilities, strength
 from wargame.errors import InputError
-from wargame.teaching._base import Parameters, TeachingModel, format_values, new_figure, save_figure
+from wargame.teaching._base import (
+    Parameters,
+    TeachingModel,
+    format_values,
+    list_parameter,
+    new_figure,
+    scalar_parameters,
+)
+from wargame.teaching._scenario import ParameterValue
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "RUNG_NAMES",
@@ -35,16 +46,17 @@ RUNG_NAMES = ("status quo", "gray-zone pressure", "quarantine", "limited strikes
 
 def _deterrent(params: Parameters, credibility: ArrayLike, sharing: ArrayLike) -> np.ndarray:
     """D per run for arrays of ally credibility and information sharing (broadcast together)."""
-    protection = 1 - params["resolve_erosion"] * (1 - np.asarray(sharing, dtype=float))
+    p = scalar_parameters(params)
+    protection = 1 - p["resolve_erosion"] * (1 - np.asarray(sharing, dtype=float))
     defender = deterrent_term(
         1.0,
-        strength(params["defender_readiness"], params["defender_capability"]),
-        params["defender_resolve"] * protection,
+        strength(p["defender_readiness"], p["defender_capability"]),
+        p["defender_resolve"] * protection,
     )
     ally = deterrent_term(
         credibility,
-        strength(params["ally_readiness"], params["ally_capability"]),
-        params["ally_resolve"] * protection,
+        strength(p["ally_readiness"], p["ally_capability"]),
+        p["ally_resolve"] * protection,
     )
     return np.atleast_1d(defender + ally)
 
@@ -52,21 +64,23 @@ def _deterrent(params: Parameters, credibility: ArrayLike, sharing: ArrayLike) -
 def _utilities(params: Parameters, deterrent: ArrayLike) -> np.ndarray:
     """EU of every rung per run, shape ``(runs, rungs)``, from the engine's :func:`ladder_utilities`."""
     deterrent = np.atleast_1d(np.asarray(deterrent, dtype=float))
+    p = scalar_parameters(params)
     return ladder_utilities(
-        params["rung_gain"],
-        params["rung_cost"],
-        params["rung_risk"],
-        adversary_resolve=np.full(deterrent.shape, params["adversary_resolve"]),
-        risk_tolerance=params["risk_tolerance"],
+        list_parameter(params, "rung_gain"),
+        list_parameter(params, "rung_cost"),
+        list_parameter(params, "rung_risk"),
+        adversary_resolve=np.full(deterrent.shape, p["adversary_resolve"]),
+        risk_tolerance=p["risk_tolerance"],
         perceived_deterrent=deterrent,
-        adversary_strength=np.full(deterrent.shape, params["adversary_strength"]),
+        adversary_strength=np.full(deterrent.shape, p["adversary_strength"]),
     )
 
 
 def perceived_deterrent(params: Parameters, ally_credibility: float | None = None) -> float:
     """D: sum over defender (credibility 1) and ally of credibility * readiness * capability * resolve."""
-    credibility = params["ally_credibility"] if ally_credibility is None else ally_credibility
-    return float(_deterrent(params, credibility, params["information_sharing"])[0])
+    p = scalar_parameters(params)
+    credibility = p["ally_credibility"] if ally_credibility is None else ally_credibility
+    return float(_deterrent(params, credibility, p["information_sharing"])[0])
 
 
 def rung_utilities(params: Parameters, deterrent: float | None = None) -> np.ndarray:
@@ -98,7 +112,7 @@ def credibility_thresholds(params: Parameters) -> list[tuple[float, int, int]]:
     """
     value, at_one = _utilities(params, [0.0, 1.0])
     drop = value - at_one  # how much EU_r falls per unit of D
-    risk = np.asarray(params["rung_risk"], dtype=float)
+    risk = np.asarray(list_parameter(params, "rung_risk"))
     low_d = perceived_deterrent(params, 0.0)
     slope_d = perceived_deterrent(params, 1.0) - low_d
     thresholds = []
@@ -144,7 +158,7 @@ class EscalationResult:
     thresholds: list[tuple[float, int, int]]
     best_without_sharing: int
     best_with_full_sharing: int
-    params: dict[str, object]
+    params: dict[str, ParameterValue]
 
 
 class EscalationModel(TeachingModel):
@@ -227,7 +241,7 @@ class EscalationModel(TeachingModel):
             )
         return "\n".join(lines)
 
-    def plot(self, results: Mapping[str, EscalationResult], out_dir: Path) -> list[Path]:
+    def figures(self, results: Mapping[str, EscalationResult]) -> dict[str, Figure]:
         """EU per rung for each case, and the best rung over credibility and information sharing."""
         figure, axis = new_figure(size=(8.0, 4.3))
         width = 0.8 / len(results)
@@ -242,7 +256,7 @@ class EscalationModel(TeachingModel):
         axis.set_ylabel("adversary's expected utility (utility units)")
         axis.set_title("Expected utility per rung (black edge: adversary's best rung)")
         axis.legend(fontsize=8)
-        paths = [save_figure(figure, out_dir / "escalation_rungs.png")]
+        drawn = {"escalation_rungs": figure}
 
         base = next(iter(results.values())).params
         credibility = np.linspace(0, 1, 101)
@@ -277,5 +291,5 @@ class EscalationModel(TeachingModel):
         axis.set_ylabel("information sharing (fraction of erosion prevented)")
         axis.set_title("Best rung: credibility and information sharing")
         axis.legend(fontsize=8, loc="upper left")
-        paths.append(save_figure(figure, out_dir / "escalation_map.png"))
-        return paths
+        drawn["escalation_map"] = figure
+        return drawn

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,10 +35,12 @@ from wargame.teaching._base import (
     mean_ci99,
     new_figure,
     ratio_ci99,
-    save_figure,
     scalar_parameters,
 )
 from wargame.teaching._replicate import CHUNK_RUNS, replicate
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "REGIMES",
@@ -70,7 +72,7 @@ class Source:
     delivery_hours: float
 
 
-def picture_sources(params: Parameters, sharing: bool) -> tuple[Source, ...]:
+def picture_sources(params: Mapping[str, float], sharing: bool) -> tuple[Source, ...]:
     """The defender's own ISR and analysts, then (with sharing) the partner over the link."""
     own = Source("own analysts", params["own_detection_probability"], params["own_attribution_hours"])
     if not sharing:
@@ -100,7 +102,7 @@ class AttributionProfile:
     delay_given_known: float
 
 
-def attribution_profile(params: Parameters, sharing: bool) -> AttributionProfile:
+def attribution_profile(params: Mapping[str, float], sharing: bool) -> AttributionProfile:
     """The closed forms above for one regime (ties in delivery time go to the earlier source)."""
     sources = picture_sources(params, sharing)
     first = [0.0] * len(sources)
@@ -115,12 +117,12 @@ def attribution_profile(params: Parameters, sharing: bool) -> AttributionProfile
     return AttributionProfile(tuple(first), known, timely, delay / known if known > 0 else 0.0)
 
 
-def probability_timely(params: Parameters, sharing: bool) -> float:
+def probability_timely(params: Mapping[str, float], sharing: bool) -> float:
     """P(an incident is attributed within the deadline)."""
     return attribution_profile(params, sharing).timely
 
 
-def expected_erosion(params: Parameters, sharing: bool) -> float:
+def expected_erosion(params: Mapping[str, float], sharing: bool) -> float:
     """E[cumulative erosion] = rate * days * epsilon * (1 - mitigation * P(timely))."""
     return (
         params["incident_rate_per_day"]
@@ -338,7 +340,7 @@ class GrayZoneModel(TeachingModel):
             lines.append(f"  sharing cuts the erosion by {saved:.0%}")
         return "\n".join(lines)
 
-    def plot(self, results: Mapping[str, GrayZoneResult], out_dir: Path) -> list[Path]:
+    def figures(self, results: Mapping[str, GrayZoneResult]) -> dict[str, Figure]:
         """Resolve over the campaign in both regimes, and the share of incidents answered."""
         result = next(iter(results.values()))
         p = result.params
@@ -361,7 +363,10 @@ class GrayZoneModel(TeachingModel):
                 label=f"{label}: mean of {shown['runs']} campaigns",
             )
             axes[0].plot(
-                days, p["initial_resolve"] - expected_erosion({**p, "days": days}, sharing), "k:", linewidth=1
+                days,
+                p["initial_resolve"] - days * expected_erosion({**p, "days": 1.0}, sharing),
+                "k:",
+                linewidth=1,
             )
         axes[0].plot([], [], "k:", label="closed form")
         axes[0].set_xlabel("day of the campaign (days)")
@@ -385,4 +390,4 @@ class GrayZoneModel(TeachingModel):
         axes[1].set_xlabel("attribution regime")
         axes[1].set_title(f"Attributed within {shown['response_deadline_hours']} h (99% CI)")
         axes[1].legend(fontsize=8)
-        return [save_figure(figure, out_dir / "grayzone_resolve.png")]
+        return {"grayzone_resolve": figure}

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,11 +19,13 @@ from wargame.teaching._base import (
     integrate_rk4,
     list_parameter,
     new_figure,
-    save_figure,
     scalar_parameters,
 )
 from wargame.teaching._battle import Battle, battle_until_annihilation, truncate_at_zero
 from wargame.teaching._iwo_jima import IwoJimaFit, fit_to_daily_reports, integrate_iwo_jima, landing_schedule
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "Battle",
@@ -283,7 +285,7 @@ class LanchesterModel(TeachingModel):
         )
         return lines
 
-    def plot(self, results: Mapping[str, LanchesterResult], out_dir: Path) -> list[Path]:
+    def figures(self, results: Mapping[str, LanchesterResult]) -> dict[str, Figure]:
         """Strength over time under both laws, and the Iwo Jima fit."""
         result = next(iter(results.values()))
         figure, axes = new_figure(columns=2, size=(11.0, 4.3))
@@ -308,7 +310,7 @@ class LanchesterModel(TeachingModel):
             )
             axes[1].legend(fontsize=8)
         figure.suptitle("Lanchester attrition: same forces, two laws")
-        paths = [save_figure(figure, out_dir / "lanchester_laws.png")]
+        drawn = {"lanchester_laws": figure}
 
         figure, axis = new_figure(size=(7.0, 4.3))
         iwo = result.iwo_jima
@@ -340,5 +342,5 @@ class LanchesterModel(TeachingModel):
             f" b = {shown['iwo_us_kill_rate_per_day']} per day)"
         )
         axis.legend(fontsize=8)
-        paths.append(save_figure(figure, out_dir / "lanchester_iwo_jima.png"))
-        return paths
+        drawn["lanchester_iwo_jima"] = figure
+        return drawn

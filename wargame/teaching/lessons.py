@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from wargame.teaching._registry import model_names
@@ -18,6 +19,15 @@ from wargame.teaching._session import run_teaching_model
 __all__ = ["main", "regenerate_lessons"]
 
 _OUTPUT_BLOCK = re.compile(r"(<!-- output:start -->\n).*?(<!-- output:end -->)", re.DOTALL)
+
+
+def _replacement(block: str) -> Callable[[re.Match[str]], str]:
+    """Put ``block`` between the markers of an output block."""
+
+    def replace(match: re.Match[str]) -> str:
+        return match.group(1) + block + match.group(2)
+
+    return replace
 
 
 def regenerate_lessons(lesson_dir: Path) -> list[Path]:
@@ -30,9 +40,7 @@ def regenerate_lessons(lesson_dir: Path) -> list[Path]:
         if page.exists():
             text = page.read_text(encoding="utf-8")
             block = f"```console\n$ wargame teach {name}\n{run.text}\n```\n"
-            updated, count = _OUTPUT_BLOCK.subn(
-                lambda match, block=block: match.group(1) + block + match.group(2), text
-            )
+            updated, count = _OUTPUT_BLOCK.subn(_replacement(block), text)
             if count and updated != text:
                 page.write_text(updated, encoding="utf-8")
                 written.append(page)

@@ -15,8 +15,7 @@ import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy.linalg import expm
@@ -28,9 +27,11 @@ from wargame.teaching._base import (
     format_values,
     integrate_rk4,
     new_figure,
-    save_figure,
     scalar_parameters,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "EquilibriumKind",
@@ -378,7 +379,7 @@ class RichardsonModel(TeachingModel):
             )
         return f"{side.side} still {side.verdict}: {name} = {side.final:.4g} after {years} years"
 
-    def plot(self, results: Mapping[str, RichardsonResult], out_dir: Path) -> list[Path]:
+    def figures(self, results: Mapping[str, RichardsonResult]) -> dict[str, Figure]:
         """Phase portraits (vector field, nullclines, dividing line, trajectory) and arms over time."""
         figure, axes = new_figure(columns=len(results), size=(5.0 * len(results), 4.6))
         for axis, (case, result) in zip(np.atleast_1d(axes), results.items(), strict=True):
@@ -427,7 +428,7 @@ class RichardsonModel(TeachingModel):
             axis.set_ylabel("Y arms stock y (arms index)")
             axis.legend(loc="upper right", fontsize=7, framealpha=0.9)
         figure.suptitle("Richardson arms race: phase portraits (stocks bounded at zero)")
-        paths = [save_figure(figure, out_dir / "richardson_phase.png")]
+        drawn = {"richardson_phase": figure}
 
         figure, axis = new_figure(size=(7.0, 4.2))
         for index, (case, result) in enumerate(results.items()):
@@ -438,5 +439,5 @@ class RichardsonModel(TeachingModel):
         axis.set_ylabel("arms stock (arms index, log scale above 1)")
         axis.set_title("Richardson arms race: arms over time")
         axis.legend(fontsize=8)
-        paths.append(save_figure(figure, out_dir / "richardson_trajectories.png"))
-        return paths
+        drawn["richardson_trajectories"] = figure
+        return drawn
