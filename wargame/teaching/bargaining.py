@@ -325,7 +325,7 @@ class BargainingModel(TeachingModel):
         drawn = {"bargaining_range": figure}
 
         figure, axes = new_figure(columns=2, size=(11.0, 4.2))
-        sweep = sweep_cost_uncertainty(p, result.seed, np.linspace(0.0, 0.8, 17), 5000)
+        sweep = sweep_cost_uncertainty(p, result.seed, np.linspace(0.0, 0.8, 17), min(int(p["runs"]), 5000))
         fine = np.linspace(0.0, 0.8, 161)
         axes[0].plot(
             fine,
