@@ -47,13 +47,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from wargame.analysis.summary import summarize
-    from wargame.runner import check_outcome_names, run_to_parquet
     from wargame.scenario import load_scenario_with, set_overrides
 
+    # The scenario first: a bad file is refused before the model's heavy imports.
     scenario = load_scenario_with(
         args.scenario, overrides=set_overrides(args.set_flags), allow_dirs=args.allow_dirs
     )
+    from wargame.analysis.summary import summarize
+    from wargame.runner import check_outcome_names, run_to_parquet
+
     check_outcome_names(scenario, scenario.outcomes, args.scenario)
     out_dir: Path = args.out if args.out is not None else Path("results") / args.scenario.stem
     if out_dir.exists() and not out_dir.is_dir():
@@ -81,12 +83,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from wargame.runner import check_outcome_names
     from wargame.scenario import load_scenario_with, set_overrides
 
     overrides = set_overrides(args.set_flags)
     for path in args.scenarios:
         scenario = load_scenario_with(path, overrides=overrides, allow_dirs=args.allow_dirs, playable=True)
+        from wargame.runner import check_outcome_names
+
         check_outcome_names(scenario, scenario.outcomes, path)
         print(
             f"{path}: ok ({scenario.name}: {len(scenario.actors)} actors, {len(scenario.programs)} programs, "
@@ -98,14 +101,15 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from wargame.analysis.summary import summarize
-    from wargame.runner import run_to_parquet
     from wargame.scenario import load_scenario_with, set_overrides
 
     overrides = set_overrides(args.set_flags)
     scenarios = [
         load_scenario_with(path, overrides=overrides, allow_dirs=args.allow_dirs) for path in args.scenarios
     ]
+    from wargame.analysis.summary import summarize
+    from wargame.runner import run_to_parquet
+
     summaries = []
     for path, scenario in zip(args.scenarios, scenarios, strict=True):
         record = run_to_parquet(

@@ -1,0 +1,53 @@
+"""Fixtures of the hostile-input corpus: the limits, measured once per session, and a runner per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hostile_harness import Baseline, Hostile, measure_baseline
+
+REPO = Path(__file__).resolve().parents[2]
+REFERENCE = REPO / "scenarios" / "taiwan_strait_baseline.yaml"
+# Nine levels of nine aliases: 387 million values once expanded.
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+@pytest.fixture(scope="session")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+    """The footprint of well-formed validate, run and sweep commands on this machine, now."""
+    folder = tmp_path_factory.mktemp("baseline")
+    experiment = folder / "experiment.yaml"
+    experiment.write_text(
+        f"name: baseline\nscenario: {REFERENCE}\nparameters:\n"
+        "  - {path: links.usa-twn.latency_hours, levels: [1, 48]}\n"
+        "design: {kind: full_factorial}\nreplications: 2\n",
+        encoding="utf-8",
+    )
+    return measure_baseline(
+        [
+            ["validate", REFERENCE],
+            ["run", REFERENCE, "--runs", "2", "--quiet", "--out", folder / "run"],
+            [
+                "sweep",
+                experiment,
+                "--jobs",
+                "1",
+                "--quiet",
+                "--out",
+                folder / "sweep",
+                "--set",
+                "horizon_days=30",
+            ],
+        ],
+        folder,
+    )
+
+
+@pytest.fixture
+def hostile(baseline: Baseline, tmp_path: Path) -> Hostile:
+    """Runs ``wargame`` commands from ``tmp_path`` under the limits."""
+    return Hostile(baseline, tmp_path)
