@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from wargame.analysis import wilson_interval
 from wargame.errors import InputError
 from wargame.experiments import (
     FullFactorialDesign,
@@ -76,18 +75,6 @@ def test_sobol_pipeline_recovers_the_ishigami_indices(tmp_path: Path) -> None:
     assert (indices["S1_ci_low"] <= indices["S1"]).all() and (indices["S1"] <= indices["S1_ci_high"]).all()
 
 
-def test_wilson_interval_matches_the_textbook_formula() -> None:
-    halves, none, every = (wilson_interval(successes, 10) for successes in (5, 0, 10))
-    z = stats.norm.ppf(0.975)
-    p, n = 0.5, 10
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z / (1 + z**2 / n) * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    assert halves.low == pytest.approx(centre - half) and halves.high == pytest.approx(centre + half)
-    assert none.low == 0.0 and 0 < none.high < 0.35
-    assert every.high == 1.0 and 0.65 < every.low < 1
-    assert np.isnan(wilson_interval(0, 0).low)
-
-
 def test_summaries_give_rates_for_yes_no_outcomes_and_t_intervals_for_means() -> None:
     rng = np.random.default_rng(0)
     runs = pd.DataFrame(
@@ -102,7 +89,7 @@ def test_summaries_give_rates_for_yes_no_outcomes_and_t_intervals_for_means() ->
         rows = runs[runs["point"] == point]
         rate = table.loc[(point, "war")]
         assert rate["statistic"] == "rate" and rate["estimate"] == rows["war"].mean()
-        expected_rate = wilson_interval(int(rows["war"].sum()), 50)
+        expected_rate = stats.binomtest(int(rows["war"].sum()), 50).proportion_ci(0.95, method="exact")
         assert (rate["ci_low"], rate["ci_high"]) == pytest.approx((expected_rate.low, expected_rate.high))
         day = table.loc[(point, "war_day")]
         values = rows["war_day"].dropna()
@@ -255,3 +242,20 @@ def test_a_deterministic_outcome_gives_no_noise_warning(
     report = analyze(tmp_path / "ishigami", plots=False)
     assert report.warnings == [] and not [w for w in recwarn if w.category is NoisyOutcomeWarning]
     assert report.noise is not None and report.noise["noise_share"].tolist() == [0.0]
+
+
+def two_rung_ladder(params: dict, seeds: np.ndarray) -> pd.DataFrame:
+    """The top rung of a two-rung ladder in seven of ten replications (seed order), whatever the point."""
+    return pd.DataFrame({"max_rung": np.resize([1, 1, 1, 1, 1, 1, 1, 0, 0, 0], len(seeds))})
+
+
+def test_point_intervals_of_a_bounded_outcome_stay_in_its_recorded_range(tmp_path: Path) -> None:
+    design = generate_design(
+        [Parameter(path="x.a", levels=(1, 2))], FullFactorialDesign(kind="full_factorial"), root_seed=0
+    )
+    bounds = {"max_rung": [0.0, 1.0]}
+    run_sweep(design, two_rung_ladder, tmp_path / "s", replications=10, metadata={"outcome_bounds": bounds})
+    table = analyze(tmp_path / "s", plots=False).point_summary
+    assert table["estimate"].tolist() == pytest.approx([0.7, 0.7])
+    assert table["ci_high"].tolist() == [1.0, 1.0]  # the t interval alone reaches 1.046
+    assert (table["ci_low"] > 0.3).all()

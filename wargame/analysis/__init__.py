@@ -1,19 +1,26 @@
-"""Analysis of outcome rows: summaries with confidence intervals, and plots.
+"""Analysis of outcome rows: summaries with confidence intervals, outcome ranges, and plots.
 
 ``plot_run`` is imported on first use, so that importing wargame does not load matplotlib (it costs
 memory in every worker process of a sweep).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from wargame.analysis.summary import Estimate, RunSummary, mean_ci, summarize, wilson_interval
+from wargame._lazy import lazy_exports
 
-__all__ = ["Estimate", "RunSummary", "mean_ci", "plot_run", "summarize", "wilson_interval"]
+if TYPE_CHECKING:
+    from wargame.analysis.outcomes import outcome_bounds
+    from wargame.analysis.plots import plot_run
+    from wargame.analysis.summary import Estimate, RunSummary, summarize
 
+__all__ = ["Estimate", "RunSummary", "outcome_bounds", "plot_run", "summarize"]
 
-def __getattr__(name: str) -> Any:
-    if name == "plot_run":
-        from wargame.analysis.plots import plot_run
+_HOMES = {
+    "Estimate": ".summary",
+    "RunSummary": ".summary",
+    "outcome_bounds": ".outcomes",
+    "plot_run": ".plots",
+    "summarize": ".summary",
+}
 
-        return plot_run
-    raise AttributeError(f"module 'wargame.analysis' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)

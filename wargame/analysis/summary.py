@@ -1,4 +1,8 @@
-"""Outcome statistics with confidence intervals, and their printed form."""
+"""The summary of a batch of runs: every outcome with a 95% confidence interval, and its printed form.
+
+Intervals come from :mod:`wargame.stats`: Clopper-Pearson for the probability of war, Student-t for means,
+clipped to each outcome's possible range (:func:`wargame.analysis.outcomes.outcome_bounds`).
+"""
 
 from __future__ import annotations
 
@@ -8,54 +12,13 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from wargame.analysis.outcomes import outcome_bounds
 from wargame.scenario import Scenario
+from wargame.stats import Estimate, mean_interval, proportion_interval, sample_quantiles
 
-__all__ = ["Estimate", "RunSummary", "mean_ci", "summarize", "wilson_interval"]
+__all__ = ["Estimate", "RunSummary", "summarize"]
 
-Z_95 = 1.959963984540054
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A point estimate with a 95% confidence interval."""
-
-    value: float
-    low: float
-    high: float
-
-    def format(self, digits: int = 3, percent: bool = False) -> str:
-        scale, unit = (100.0, "%") if percent else (1.0, "")
-        if math.isnan(self.value):
-            return "n/a"
-        return (
-            f"{self.value * scale:.{digits}g}{unit} "
-            f"[{self.low * scale:.{digits}g}, {self.high * scale:.{digits}g}]"
-        )
-
-
-def wilson_interval(successes: int, trials: int, z: float = Z_95) -> Estimate:
-    """Return the proportion with its Wilson score interval (95% by default)."""
-    if trials == 0:
-        return Estimate(math.nan, math.nan, math.nan)
-    p = successes / trials
-    denominator = 1.0 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    # At 0 and at every success the bound is exactly 0 or 1; rounding in centre -/+ half can miss it.
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == trials else min(1.0, centre + half)
-    return Estimate(p, low, high)
-
-
-def mean_ci(values: np.ndarray | pd.Series, z: float = Z_95) -> Estimate:
-    """Return the mean with a normal-approximation 95% interval (NaNs ignored)."""
-    array = np.asarray(values, dtype=np.float64)
-    array = array[~np.isnan(array)]
-    if array.size == 0:
-        return Estimate(math.nan, math.nan, math.nan)
-    mean = float(array.mean())
-    half = z * float(array.std(ddof=1)) / math.sqrt(array.size) if array.size > 1 else math.nan
-    return Estimate(mean, mean - half, mean + half)
+INTERVALS_NOTE = "intervals: Clopper-Pearson 95% for probabilities of war, Student-t 95% for means"
 
 
 @dataclass(frozen=True)
@@ -103,7 +66,7 @@ class RunSummary:
         lines += ["", "  incidents per run, mean [95% CI]"]
         lines += [f"    {name:<28} {estimate.format(4)}" for name, estimate in self.incidents_per_run.items()]
         lines.append("")
-        lines.append("  intervals: Wilson 95% for probabilities of war, normal 95% for means")
+        lines.append(f"  {INTERVALS_NOTE}")
         return "\n".join(lines)
 
 
@@ -111,27 +74,28 @@ def summarize(scenario: Scenario, outcomes: pd.DataFrame, root_seed: int) -> Run
     """Summarise outcome rows (as returned by :func:`wargame.run`) of ``scenario``."""
     runs = len(outcomes)
     war = outcomes["war"].to_numpy(dtype=bool)
-    war_days = outcomes.loc[war, "war_day"].to_numpy(dtype=np.float64)
-    quartiles = (
-        tuple(float(v) for v in np.percentile(war_days, [25, 50, 75])) if war_days.size else (math.nan,) * 3
-    )
+    quartiles = sample_quantiles(outcomes.loc[war, "war_day"], [0.25, 0.5, 0.75])
+    bounds = outcome_bounds(scenario)
+
+    def mean_ci(column: str) -> Estimate:
+        return mean_interval(outcomes[column], bounds=bounds.get(column))
+
     rungs = scenario.escalation.rungs
     counts = np.bincount(outcomes["max_rung"].to_numpy(dtype=np.int64), minlength=len(rungs))
-    incidents = {a.id: mean_ci(outcomes[f"incidents_{a.id}"]) for a in scenario.gray_zone.activities}
-    incidents["total"] = mean_ci(outcomes["incidents_total"])
+    incidents = {a.id: mean_ci(f"incidents_{a.id}") for a in scenario.gray_zone.activities}
+    incidents["total"] = mean_ci("incidents_total")
     final_values = {
-        f"final resolve, {actor.id}": mean_ci(outcomes[f"final_resolve_{actor.id}"])
-        for actor in scenario.allied_actors
+        f"final resolve, {actor.id}": mean_ci(f"final_resolve_{actor.id}") for actor in scenario.allied_actors
     }
     for commitment in scenario.commitments:
         column = f"final_credibility_{commitment.from_actor}_{commitment.to_actor}"
-        final_values[f"final credibility, {commitment.key}"] = mean_ci(outcomes[column])
+        final_values[f"final credibility, {commitment.key}"] = mean_ci(column)
     shown = {"war", "war_day", "max_rung", "escalation_score", "incidents_total", "detection_rate"}
     shown |= {"attribution_rate", "mean_attribution_delay_hours"}
     shown |= {f"final_resolve_{a.id}" for a in scenario.allied_actors}
     shown |= {f"final_credibility_{c.from_actor}_{c.to_actor}" for c in scenario.commitments}
     extra = {
-        name: mean_ci(outcomes[name])
+        name: mean_ci(name)
         for name in scenario.outcomes
         if name not in shown and name in outcomes and np.issubdtype(outcomes[name].dtype, np.number)
     }
@@ -139,14 +103,14 @@ def summarize(scenario: Scenario, outcomes: pd.DataFrame, root_seed: int) -> Run
         scenario=scenario.name,
         runs=runs,
         root_seed=root_seed,
-        probability_of_war=wilson_interval(int(war.sum()), runs),
-        war_day_quartiles=quartiles,  # type: ignore[arg-type]
+        probability_of_war=proportion_interval(int(war.sum()), runs),
+        war_day_quartiles=(quartiles[0], quartiles[1], quartiles[2]),
         highest_rung_share={rung.id: float(count) / runs for rung, count in zip(rungs, counts, strict=True)},
         incidents_per_run=incidents,
-        detection_rate=mean_ci(outcomes["detection_rate"]),
-        attribution_rate=mean_ci(outcomes["attribution_rate"]),
-        mean_attribution_delay_hours=mean_ci(outcomes["mean_attribution_delay_hours"]),
-        escalation_score=mean_ci(outcomes["escalation_score"]),
+        detection_rate=mean_ci("detection_rate"),
+        attribution_rate=mean_ci("attribution_rate"),
+        mean_attribution_delay_hours=mean_ci("mean_attribution_delay_hours"),
+        escalation_score=mean_ci("escalation_score"),
         final_values=final_values,
         extra_outcomes=extra,
     )

@@ -198,7 +198,7 @@ def analyze(
         raise InputError("give both a discovery outcome and a threshold, or neither")
     folder = Path(report_dir) if report_dir is not None else results.root / "analysis"
     files: list[Path] = []
-    summary = summarize_groups(results.runs, ["point"], names)
+    summary = summarize_groups(results.runs, ["point"], names, bounds=results.outcome_bounds)
     summary = results.design.reset_index().merge(summary, on="point", how="right")
     _write_table(summary, folder, "point_summary", files)
     report = AnalysisReport(results=results, point_summary=summary, files=files, folder=folder)

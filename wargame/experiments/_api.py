@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from wargame.analysis.outcomes import bounds_to_json, outcome_bounds
 from wargame.errors import InputError
 from wargame.experiments._experiment import load_experiment
 from wargame.experiments._sweep import SweepSummary, run_sweep
@@ -92,6 +93,7 @@ def sweep(
                 "scenario_file": str(loaded.scenario_path),
                 "scenario_overrides": dict(scenario_overrides or {}),
                 "discovery": spec.discovery.model_dump() if spec.discovery is not None else None,
+                "outcome_bounds": bounds_to_json(outcome_bounds(loaded.scenario)),
             },
             progress=progress,
         )

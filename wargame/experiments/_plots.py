@@ -76,7 +76,7 @@ def plot_response_curves(
     )
     for axis, name in zip(axes.flat, names, strict=False):
         runs = pd.DataFrame({name: binned(results.runs[name]), outcome: results.runs[outcome]})
-        table = summarize_groups(runs, [name], [outcome]).sort_values(name)
+        table = summarize_groups(runs, [name], [outcome], bounds=results.outcome_bounds).sort_values(name)
         x = table[name].to_numpy(dtype=float)
         axis.fill_between(x, table["ci_low"], table["ci_high"], alpha=0.25, label="95% CI")
         axis.plot(x, table["estimate"], marker="o", markersize=3.5, label="estimate")
@@ -105,7 +105,7 @@ def plot_heatmap(
             outcome: results.runs[outcome],
         }
     )
-    table = summarize_groups(runs, [y_parameter, x_parameter], [outcome])
+    table = summarize_groups(runs, [y_parameter, x_parameter], [outcome], bounds=results.outcome_bounds)
     grid = table.pivot(index=y_parameter, columns=x_parameter, values="estimate").sort_index()
     grid = grid.reindex(sorted(grid.columns), axis=1)
     figure, axis = plt.subplots(

@@ -65,6 +65,13 @@ class SweepResults:
         return bool(self.info.get("common_seeds", False))
 
     @property
+    def outcome_bounds(self) -> dict[str, tuple[float, float]]:
+        """Per outcome, its possible range, as recorded by the sweep (empty when it recorded none)."""
+        from wargame.analysis.outcomes import bounds_from_json
+
+        return bounds_from_json((self.info.get("metadata") or {}).get("outcome_bounds"))
+
+    @property
     def design_kind(self) -> str:
         return str(self.info["design"]["kind"])
 

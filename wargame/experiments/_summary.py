@@ -1,21 +1,20 @@
 """Per-design-point estimates: the rate of every yes/no outcome and the mean of every numeric one, with CIs.
 
-The intervals are the engine core's (:mod:`wargame.analysis.summary`), computed per group: rates
-(boolean outcomes such as ``war``) get Wilson score intervals, which stay inside [0, 1] and behave at
-rates near 0 and 1 and for few runs; means get Student-t intervals (the core's :func:`mean_ci` with the
-t quantile of the group's size). Missing values (``NaN``, e.g. the day of war in a run without war) are
-left out of a mean and counted in ``n_missing``.
+The intervals are :mod:`wargame.stats`', computed per group: rates (boolean outcomes such as ``war``) get
+Clopper-Pearson intervals, which stay inside [0, 1] and keep their coverage at rates near 0 and 1 and for
+few runs; means get Student-t intervals, clipped to the outcome's possible range when it is known (a rung
+index, a share). Missing values (``NaN``, e.g. the day of war in a run without war) are left out of a
+mean and counted in ``n_missing``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from wargame.analysis.summary import Estimate, mean_ci, wilson_interval
+from wargame.stats import Estimate, mean_interval, proportion_interval
 
 __all__ = ["estimate_of", "outcome_kind", "summarize_groups"]
 
@@ -35,19 +34,21 @@ def outcome_kind(column: pd.Series) -> str:
     raise TypeError(f"outcome {column.name!r} is neither boolean nor numeric ({column.dtype})")
 
 
-def estimate_of(values: np.ndarray, kind: str, confidence: float = 0.95) -> Estimate:
-    """Return the rate (Wilson interval) or the mean (Student-t interval) of one group's values.
+def estimate_of(
+    values: np.ndarray, kind: str, confidence: float = 0.95, bounds: tuple[float, float] | None = None
+) -> Estimate:
+    """Return the rate (Clopper-Pearson interval) or the mean (Student-t interval) of one group's values.
 
     Args:
         values: The group's values as floats; ``NaN`` marks a missing value.
         kind: ``"rate"`` or ``"mean"``, as :func:`outcome_kind` says.
         confidence: Confidence level of the interval.
+        bounds: The outcome's possible range, which a mean's interval is clipped to.
     """
     present = values[~np.isnan(values)]
     if kind == "rate":
-        return wilson_interval(int(present.sum()), present.size, z=stats.norm.ppf(0.5 + confidence / 2))
-    t = stats.t.ppf(0.5 + confidence / 2, present.size - 1) if present.size > 1 else np.nan
-    return mean_ci(present, z=t)
+        return proportion_interval(int(present.sum()), present.size, confidence)
+    return mean_interval(present, confidence, bounds)
 
 
 def summarize_groups(
@@ -56,6 +57,7 @@ def summarize_groups(
     outcomes: Sequence[str],
     *,
     confidence: float = 0.95,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
 ) -> pd.DataFrame:
     """Estimate every outcome per group of runs, with a confidence interval.
 
@@ -64,6 +66,7 @@ def summarize_groups(
         by: Columns that define the groups, e.g. ``["point"]`` or a parameter path.
         outcomes: Boolean or numeric outcome columns.
         confidence: Confidence level of the intervals.
+        bounds: Per outcome, its possible range (intervals of means are clipped to it).
 
     Returns:
         A long table, one row per group and outcome: the ``by`` columns, ``outcome``, ``statistic``
@@ -76,7 +79,7 @@ def summarize_groups(
         kind = outcome_kind(runs[outcome])
         for key, group in runs[outcome].astype(float).groupby(keys, sort=True):
             values = group.to_numpy()
-            estimate = estimate_of(values, kind, confidence)
+            estimate = estimate_of(values, kind, confidence, (bounds or {}).get(outcome))
             present = int(np.count_nonzero(~np.isnan(values)))
             records.append(
                 (

@@ -36,6 +36,7 @@ from wargame.session._commands import (
 from wargame.session._engine import Continuation, SessionEngine, SessionSetup
 from wargame.session._journal import JournalEntry
 from wargame.session._session import Session
+from wargame.stats import percentile_of_score
 
 __all__ = ["FanReport", "FanSide", "counterfactual_fan"]
 
@@ -271,7 +272,7 @@ def counterfactual_fan(
     session_outcome = _session_outcome(session)
     scores = actual.outcomes["escalation_score"].to_numpy()
     score = session_outcome["escalation_score"]
-    percentile = float(100.0 * ((scores < score).mean() + 0.5 * (scores == score).mean()))
+    percentile = percentile_of_score(scores, score)
     branch_day = turn * session.scenario.turn_length_days + 1 if turn else 0
     report = FanReport(
         turn=turn,

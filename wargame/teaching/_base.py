@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from wargame.errors import InputError
+from wargame.stats import mean_interval
 from wargame.teaching._scenario import (
     MAXIMUM_LIST_ITEMS,
     ParameterValue,
@@ -56,10 +57,9 @@ def list_parameter(params: Parameters, key: str) -> tuple[float, ...]:
 
 
 def mean_ci99(sample: np.ndarray) -> tuple[float, float, float]:
-    """The mean of a sample and its 99% confidence interval (normal approximation)."""
-    mean = float(sample.mean())
-    half = normal_quantile_99 * float(sample.std(ddof=1)) / math.sqrt(sample.size)
-    return mean, mean - half, mean + half
+    """The mean of a sample and its 99% confidence interval (Student t)."""
+    estimate = mean_interval(sample, confidence=0.99)
+    return estimate.value, estimate.low, estimate.high
 
 
 def ratio_ci99(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, float, float]:

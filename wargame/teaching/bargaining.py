@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -14,12 +13,12 @@ from scipy.optimize import minimize_scalar
 
 from wargame.core.random_streams import EnsembleRandom, Stream, run_keys_from_seed
 from wargame.errors import InputError
+from wargame.stats import proportion_interval
 from wargame.teaching._base import (
     Parameters,
     TeachingModel,
     format_values,
     new_figure,
-    normal_quantile_99,
     scalar_parameters,
 )
 from wargame.teaching._replicate import replicate
@@ -110,7 +109,7 @@ class BargainingResult:
         demand_numerical: A's best demand under private information, found numerically.
         demand_closed_form: The same from the closed form.
         war_frequency: Fraction of simulated B types that rejected A's demand (war).
-        war_frequency_ci99: Its 99% confidence interval (normal approximation).
+        war_frequency_ci99: Its 99% confidence interval (Clopper-Pearson).
         war_probability: The closed-form war probability.
         commitment_threshold: p_future below which A fights now.
         commitment_war: Whether the power shift in ``params`` produces a preventive war.
@@ -204,9 +203,8 @@ def simulate_war_frequency(
     wars = replicate(partial(_draw_wars, low=low, high=high, war_below=demand - p), runs, seed, executor)[
         "war"
     ]
-    frequency = float(wars.mean())
-    half_width = normal_quantile_99 * math.sqrt(max(frequency * (1 - frequency), 1e-12) / runs)
-    return frequency, (frequency - half_width, frequency + half_width)
+    estimate = proportion_interval(int(wars.sum()), runs, confidence=0.99)
+    return estimate.value, (estimate.low, estimate.high)
 
 
 class BargainingModel(TeachingModel):
