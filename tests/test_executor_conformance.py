@@ -11,6 +11,7 @@ from concurrent.futures import Executor, as_completed
 import numpy as np
 import pytest
 
+from wargame.runner.chunks import Chunks, map_chunks
 from wargame.runner.executors import (
     DaskExecutor,
     SerialExecutor,
@@ -108,6 +109,64 @@ def test_map_raises_the_first_failing_task_error_when_iterated(executor: Executo
     results = executor.map(seeded_draws, [1, -1, 2], [1, 1, 1])
     assert next(results) == seeded_draws(1, 1)
     with pytest.raises(SeededTaskError):
+        next(results)
+
+
+def sum_of_squares(first: int, runs: list[int]) -> tuple[int, int]:
+    """A chunk task: its first run index and the sum of its runs' squares."""
+    return first, sum(run * run for run in runs)
+
+
+def test_map_chunks_yields_every_chunk_in_order_on_every_executor(executor: Executor) -> None:
+    runs = list(range(1003))
+    chunks = Chunks(len(runs), 100)
+    results = list(
+        map_chunks(
+            executor, sum_of_squares, chunks, lambda chunk: (chunk.start, runs[chunk.start : chunk.stop])
+        )
+    )
+    assert [first for first, _ in results] == list(range(0, 1003, 100))
+    assert sum(total for _, total in results) == sum(run * run for run in runs)
+
+
+def test_chunks_cut_runs_into_fixed_sizes_with_a_short_last_chunk() -> None:
+    chunks = Chunks(1003, 100)
+    assert len(chunks) == 11
+    assert (chunks[0], chunks[10], chunks[-1]) == (range(0, 100), range(1000, 1003), range(1000, 1003))
+    assert [len(chunk) for chunk in chunks] == [100] * 10 + [3]
+    assert len(Chunks(0, 5)) == 0 and list(Chunks(10, 10)) == [range(0, 10)]
+    assert len(Chunks(10**12, 500)) == 2 * 10**9  # computed, never listed
+    with pytest.raises(IndexError):
+        chunks[11]
+    with pytest.raises(ValueError, match="chunk size"):
+        Chunks(10, 0)
+
+
+class _CountingExecutor(SerialExecutor):
+    """A serial executor that records how many submitted tasks had not been collected yet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_map_chunks_keeps_at_most_max_in_flight_chunks_submitted_ahead() -> None:
+    executor = _CountingExecutor()
+    results = map_chunks(executor, add, Chunks(100, 10), lambda chunk: (chunk.start, 0), max_in_flight=3)
+    ahead = []
+    for collected, _ in enumerate(results, start=1):
+        ahead.append(executor.submitted - collected)
+    assert max(ahead) == 2 and executor.submitted == 10
+
+
+def test_map_chunks_raises_a_chunk_s_error_in_order() -> None:
+    results = map_chunks(SerialExecutor(), seeded_draws, Chunks(3, 1), lambda chunk: (1 - 2 * chunk.start, 1))
+    assert next(results) == seeded_draws(1, 1)
+    with pytest.raises(SeededTaskError, match="negative seed -1"):
         next(results)
 
 

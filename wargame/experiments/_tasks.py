@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from wargame.experiments._time_limit import time_limit
+from wargame.runner.chunks import Chunks
 
 __all__ = [
     "RESERVED_COLUMNS",
@@ -73,14 +74,13 @@ def default_runs_per_part(total_runs: int, replications: int = 1) -> int:
 
 def task_count(total_runs: int, runs_per_part: int) -> int:
     """Return the number of tasks (and result parts) of a sweep."""
-    return math.ceil(total_runs / runs_per_part)
+    return len(Chunks(total_runs, runs_per_part))
 
 
 def chunks_of_task(task: int, *, replications: int, total_runs: int, runs_per_part: int) -> Iterator[Chunk]:
     """Yield the per-point chunks of runs that task ``task`` holds, in run order."""
-    first = task * runs_per_part
-    last = min(total_runs, first + runs_per_part)
-    run = first
+    runs = Chunks(total_runs, runs_per_part)[task]
+    run, last = runs.start, runs.stop
     while run < last:
         point, start = divmod(run, replications)
         stop = min(replications, start + (last - run))

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from tqdm import tqdm
 from wargame._version import __version__
 from wargame.errors import InputError
 from wargame.model import DeterrenceModel, run_keys_from_seed
+from wargame.runner.chunks import Chunks, map_chunks
 from wargame.runner.executors import SerialExecutor, make_executor
 from wargame.scenario import Scenario, scenario_hash
 
@@ -141,16 +141,13 @@ def iter_chunks(
 ) -> Iterator[ChunkResult]:
     """Yield chunk results in run order while at most ``max_in_flight`` chunks are pending."""
     keys = run_keys_from_seed(seed, runs)
-    starts = range(0, runs, chunk_runs)
-    pending: deque[Future] = deque()
-    for start in starts:
-        pending.append(
-            executor.submit(simulate_chunk, scenario, keys[start : start + chunk_runs], scenario_dir, start)
-        )
-        if len(pending) >= max_in_flight:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    yield from map_chunks(
+        executor,
+        simulate_chunk,
+        Chunks(runs, chunk_runs),
+        lambda chunk: (scenario, keys[chunk.start : chunk.stop], scenario_dir, chunk.start),
+        max_in_flight=max_in_flight,
+    )
 
 
 def _validate_counts(runs: int, jobs: int) -> None:

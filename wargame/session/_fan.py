@@ -23,6 +23,7 @@ import pandas as pd
 from wargame.errors import InputError
 from wargame.model import run_keys_from_seed
 from wargame.policies import menu_of
+from wargame.runner.chunks import Chunks, map_chunks
 from wargame.runner.executors import make_executor
 from wargame.scenario import Scenario
 from wargame.session._commands import (
@@ -158,17 +159,19 @@ def _run_side(
     executor: Any,
     label: str,
 ) -> FanSide:
-    chunks = [keys[start : start + _CHUNK_RUNS] for start in range(0, keys.size, _CHUNK_RUNS)]
-    count = len(chunks)
     results = list(
-        executor.map(
+        map_chunks(
+            executor,
             _continuations,
-            [session.scenario] * count,
-            [session.setup] * count,
-            [session.scenario_dir] * count,
-            [after_turn] * count,
-            [inputs] * count,
-            chunks,
+            Chunks(keys.size, _CHUNK_RUNS),
+            lambda chunk: (
+                session.scenario,
+                session.setup,
+                session.scenario_dir,
+                after_turn,
+                inputs,
+                keys[chunk.start : chunk.stop],
+            ),
         )
     )
     outcomes = pd.concat([frame for frame, _ in results], ignore_index=True)

@@ -15,6 +15,7 @@ from concurrent.futures import Executor
 import numpy as np
 
 from wargame.core.random_streams import EnsembleRandom, run_keys_from_seed
+from wargame.runner.chunks import Chunks, map_chunks
 from wargame.runner.executors import SerialExecutor
 
 __all__ = ["CHUNK_RUNS", "SUM_PREFIX", "replicate"]
@@ -56,11 +57,14 @@ def replicate(
     """
     keys = run_keys_from_seed(seed, runs)
     executor = executor if executor is not None else SerialExecutor()
-    futures = [
-        executor.submit(_simulate_chunk, simulate, keys[start : start + chunk_runs])
-        for start in range(0, runs, chunk_runs)
-    ]
-    chunks = [future.result() for future in futures]
+    chunks = list(
+        map_chunks(
+            executor,
+            _simulate_chunk,
+            Chunks(runs, chunk_runs),
+            lambda chunk: (simulate, keys[chunk.start : chunk.stop]),
+        )
+    )
     combined: Draws = {}
     for name in chunks[0]:
         parts = [chunk[name] for chunk in chunks]
