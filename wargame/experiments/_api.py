@@ -13,7 +13,10 @@ from wargame.experiments._experiment import load_experiment
 from wargame.experiments._sweep import SweepSummary, run_sweep
 from wargame.runner.executors import make_executor
 
-__all__ = ["default_out_dir", "sweep"]
+__all__ = ["WORKER_MODULES", "default_out_dir", "sweep"]
+
+WORKER_MODULES = ("wargame.runner._runs", "wargame.experiments._experiment", "wargame.experiments._tasks")
+"""What a sweep's worker process imports: the fork server preloads it."""
 
 
 def default_out_dir(experiment_name: str) -> Path:
@@ -67,7 +70,9 @@ def sweep(
         raise InputError(f"must be at least 1, got {dask_local_workers}", source="--dask-local")
     out_dir = Path(out) if out is not None else default_out_dir(spec.name)
     try:
-        executor = make_executor(jobs, dask_address=dask_address, dask_local_workers=dask_local_workers)
+        executor = make_executor(
+            jobs, dask_address=dask_address, dask_local_workers=dask_local_workers, preload=WORKER_MODULES
+        )
     except OSError as error:
         raise InputError(f"cannot reach the Dask scheduler: {error}", source="--dask") from None
     with executor:

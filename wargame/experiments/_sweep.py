@@ -38,7 +38,7 @@ from wargame.experiments._tasks import (
     evaluate_task,
     task_count,
 )
-from wargame.runner.executors import SerialExecutor, concurrency_of, describe_executor
+from wargame.runner.executors import ProcessPool, SerialExecutor, concurrency_of, describe_executor
 
 __all__ = ["LOST_TASK_ATTEMPTS", "SweepAbortedError", "SweepSummary", "run_sweep"]
 
@@ -395,6 +395,8 @@ def _drain_broken(in_flight: dict[Future, int], write: Callable[[TaskOutput], No
 
 def _new_pool_like(executor: ProcessPoolExecutor) -> ProcessPoolExecutor:
     """Return a new process pool with the settings of ``executor``, a broken process pool."""
+    if isinstance(executor, ProcessPool):
+        return executor.replacement()
     return type(executor)(
         max_workers=executor._max_workers,
         mp_context=executor._mp_context,

@@ -23,7 +23,7 @@ from wargame._version import __version__
 from wargame.errors import InputError
 from wargame.model import DeterrenceModel, run_keys_from_seed
 from wargame.runner.chunks import Chunks, map_chunks
-from wargame.runner.executors import SerialExecutor, make_executor
+from wargame.runner.executors import make_executor
 from wargame.scenario import Scenario, scenario_hash
 
 __all__ = [
@@ -36,6 +36,9 @@ __all__ = [
     "run_to_parquet",
     "simulate_runs",
 ]
+
+WORKER_MODULES = ("wargame.runner._runs",)
+"""What a worker process of a batch of runs imports: the fork server preloads it."""
 
 CHUNK_RUNS = 500
 """Runs simulated together as one ensemble; large enough to amortise per-day overhead."""
@@ -181,7 +184,7 @@ def run_to_parquet(
     frames: list[pd.DataFrame] = []
     writer: pq.ParquetWriter | None = None
     temporary = path.with_name(path.name + ".partial") if path is not None else None
-    executor = SerialExecutor() if jobs == 1 else make_executor(jobs)
+    executor = make_executor(jobs, preload=WORKER_MODULES)
     metadata = {
         b"wargame_version": __version__.encode(),
         b"root_seed": str(seed).encode(),
@@ -236,7 +239,7 @@ def run(
         10
     """
     _validate_counts(runs, jobs)
-    executor = SerialExecutor() if jobs == 1 else make_executor(jobs)
+    executor = make_executor(jobs, preload=WORKER_MODULES)
     with executor, _progress(runs, progress, scenario.name) as bar:
         frames = []
         for chunk in iter_chunks(scenario, runs, seed, executor, max_in_flight=2 * jobs):

@@ -6,7 +6,7 @@ Every back end is a :class:`concurrent.futures.Executor`, so the runner only eve
 Three back ends:
 
 * :class:`SerialExecutor`: the calling process, for debugging and as the reference.
-* a local process pool (:class:`concurrent.futures.ProcessPoolExecutor`, ``forkserver`` start method).
+* :class:`ProcessPool`: a local pool of processes (``forkserver`` start method) that end with their parent.
 * :class:`DaskExecutor`: a Dask distributed cluster, either an existing scheduler (``dask_address``,
   for example one started by dask-jobqueue on SLURM/PBS) or a :class:`distributed.LocalCluster` of
   single-threaded worker processes that this executor starts and stops.
@@ -17,13 +17,24 @@ client and any cluster it started.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
-from collections.abc import Callable
+import os
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["DaskExecutor", "SerialExecutor", "concurrency_of", "describe_executor", "make_executor"]
+__all__ = [
+    "DaskExecutor",
+    "ProcessPool",
+    "SerialExecutor",
+    "concurrency_of",
+    "describe_executor",
+    "make_executor",
+]
 
 
 class SerialExecutor(Executor):
@@ -147,6 +158,7 @@ def make_executor(
     *,
     dask_address: str | None = None,
     dask_local_workers: int | None = None,
+    preload: Sequence[str] = (),
 ) -> Executor:
     """Return the executor for the given options.
 
@@ -156,12 +168,18 @@ def make_executor(
     * otherwise a :class:`SerialExecutor` for ``jobs == 1`` and a local process pool of ``jobs``
       processes for ``jobs > 1``.
 
-    Use the result as a context manager so that pools, clients and clusters are closed.
+    Use the result as a context manager so that pools, clients and clusters are closed. The workers of a
+    local process pool exit as soon as this process dies, even by ``kill -9``, and so do the fork server
+    and multiprocessing's resource tracker, which live only as long as some worker does.
 
     Args:
         jobs: Number of local worker processes, at least 1.
         dask_address: Address of a running Dask scheduler.
         dask_local_workers: Number of workers of a Dask cluster to start on this machine.
+        preload: Modules the tasks need, for a local process pool: the fork server imports them once
+            and every worker forked from it shares those pages instead of importing numpy, SciPy,
+            pandas, pyarrow and Mesa again (about 150 MB a process). The fork server is one per Python
+            process and reads this list when it starts, so the first pool of a process decides it.
 
     Raises:
         ValueError: If ``jobs`` is smaller than 1, or both Dask options are given.
@@ -176,31 +194,62 @@ def make_executor(
         return DaskExecutor(local_workers=dask_local_workers)
     if jobs == 1:
         return SerialExecutor()
-    context = multiprocessing.get_context("forkserver")
-    # The fork server imports the model once; workers forked from it share those pages instead of each
-    # importing numpy, scipy, pandas, pyarrow and Mesa again (about 150 MB a process).
-    context.set_forkserver_preload(
-        ["wargame.runner._runs", "wargame.experiments._experiment", "wargame.experiments._tasks"]
-    )
-    return _ProcessPool(max_workers=jobs, mp_context=context, initializer=_start_worker)
+    return ProcessPool(jobs, preload=preload)
 
 
-class _ProcessPool(ProcessPoolExecutor):
-    """A process pool whose workers free each task's garbage as soon as the task returns.
+class ProcessPool(ProcessPoolExecutor):
+    """A local pool of ``forkserver`` worker processes that end with their parent.
 
-    A model is cyclic garbage once its run is over (Mesa links the model and its agents both ways), so
-    its arrays would wait for Python's next full collection, which in a worker comes only after dozens of
-    tasks: meanwhile the worker's memory grows (about 25 MB over a 100,000-run sweep).
+    * Each worker watches a pipe whose only writing end this process holds: when this process dies, for
+      whatever reason, the pipe closes and the worker exits at once instead of waiting for work forever.
+    * Each worker frees a task's garbage as soon as the task returns. A model is cyclic garbage once its
+      run is over (Mesa links the model and its agents both ways), so its arrays would otherwise wait for
+      Python's next full collection, which in a worker comes only after dozens of tasks: meanwhile the
+      worker's memory grows (about 25 MB over a 100,000-run sweep).
+
+    Args:
+        max_workers: Number of worker processes.
+        preload: Modules for the fork server to import before forking workers (see :func:`make_executor`).
     """
+
+    def __init__(self, max_workers: int, *, preload: Sequence[str] = ()) -> None:
+        context = multiprocessing.get_context("forkserver")
+        if preload:
+            context.set_forkserver_preload(list(preload))
+        self.preload = tuple(preload)
+        watched_end, self._parent_alive = context.Pipe(duplex=False)
+        super().__init__(
+            max_workers=max_workers, mp_context=context, initializer=_start_worker, initargs=(watched_end,)
+        )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         return super().submit(_call_then_collect, fn, *args, **kwargs)
 
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        if wait:
+            self._parent_alive.close()  # every worker has exited
 
-def _start_worker() -> None:
+    def replacement(self) -> ProcessPool:
+        """Return a new pool with this pool's settings (to replace it after a worker died)."""
+        return ProcessPool(self._max_workers, preload=self.preload)
+
+
+def _start_worker(parent_alive: Connection) -> None:
     """Freeze the objects a worker inherits from the fork server (imported modules): they are never
-    garbage, and a full collection that skips them takes under a millisecond instead of about 30."""
+    garbage, and a full collection that skips them takes under a millisecond instead of about 30. Then
+    watch for the parent's death."""
     gc.freeze()
+    threading.Thread(
+        target=_exit_when_parent_dies, args=(parent_alive,), name="wargame-parent-watch", daemon=True
+    ).start()
+
+
+def _exit_when_parent_dies(parent_alive: Connection) -> None:
+    """Block until the parent's end of the pipe closes, then end this worker at once."""
+    with contextlib.suppress(EOFError, OSError):
+        parent_alive.recv_bytes()
+    os._exit(1)
 
 
 def _call_then_collect(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:

@@ -265,7 +265,7 @@ def counterfactual_fan(
             SeatAction(seat, action) if isinstance(command, SeatAction) else command
             for command in inputs[(turn, seat)]
         ]
-    with make_executor(jobs) as executor:
+    with make_executor(jobs, preload=("wargame.session._fan",)) as executor:
         actual = _run_side(session, turn, inputs, keys, executor, "the session's decisions")
         swapped = None
         if swapped_inputs is not None:

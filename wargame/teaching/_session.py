@@ -79,7 +79,7 @@ def run_teaching_model(
         zip(all_cases_names, run_keys_from_seed(base_seed, len(all_cases_names)).tolist(), strict=True)
     )
     results = {}
-    with make_executor(jobs or 1) as executor:
+    with make_executor(jobs or 1, preload=("wargame.teaching._registry",)) as executor:
         for case_name in cases:
             params = model.parameters(case_name, overrides)
             label = f"{case_name}*" if overrides else case_name
