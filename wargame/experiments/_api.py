@@ -10,8 +10,10 @@ from typing import Any
 from wargame.analysis.outcomes import bounds_to_json, outcome_bounds
 from wargame.errors import InputError
 from wargame.experiments._experiment import load_experiment
+from wargame.experiments._size import SweepSize
 from wargame.experiments._sweep import SweepSummary, run_sweep
-from wargame.runner.executors import make_executor
+from wargame.experiments._tasks import default_runs_per_part
+from wargame.runner.executors import concurrency_of, make_executor
 
 __all__ = ["WORKER_MODULES", "default_out_dir", "sweep"]
 
@@ -35,6 +37,7 @@ def sweep(
     progress: bool | None = None,
     scenario_overrides: Mapping[str, Any] | None = None,
     allow_dirs: Sequence[str | Path] = (),
+    allow_large: bool = False,
 ) -> SweepSummary:
     """Run an experiment file's sweep and write its results folder.
 
@@ -48,13 +51,16 @@ def sweep(
         progress: Show a progress bar; when ``None``, only if stderr is a terminal.
         scenario_overrides: ``--set`` overrides of the base scenario's fields, before the design's.
         allow_dirs: Folders besides the scenario's own that its files may come from.
+        allow_large: Run a sweep estimated to take longer than
+            :data:`~wargame.experiments._size.MAX_ESTIMATED_HOURS` on its workers.
 
     Returns:
         A summary: runs done, failed and skipped, and the results folder.
 
     Raises:
-        InputError: For a bad experiment file, a results folder that holds something else, or a resume
-            that does not match the stored sweep.
+        InputError: For a bad experiment file, a design too large to build, a sweep estimated to run too
+            long (unless ``allow_large``), a results folder that holds something else, or a resume that
+            does not match the stored sweep.
 
     Example:
         >>> import wargame
@@ -69,6 +75,19 @@ def sweep(
     if dask_local_workers is not None and dask_local_workers < 1:
         raise InputError(f"must be at least 1, got {dask_local_workers}", source="--dask-local")
     out_dir = Path(out) if out is not None else default_out_dir(spec.name)
+
+    def size(workers: int) -> SweepSize:
+        runs_per_part = spec.runs_per_part or default_runs_per_part(loaded.total_runs, spec.replications)
+        return SweepSize(
+            points=len(loaded.design),
+            replications=spec.replications,
+            horizon_days=loaded.scenario.horizon_days,
+            workers=workers,
+            runs_per_call=min(spec.replications, runs_per_part),
+        )
+
+    if dask_address is None:
+        size(dask_local_workers or jobs).check(allow_large=allow_large)
     try:
         executor = make_executor(
             jobs, dask_address=dask_address, dask_local_workers=dask_local_workers, preload=WORKER_MODULES
@@ -76,6 +95,8 @@ def sweep(
     except OSError as error:
         raise InputError(f"cannot reach the Dask scheduler: {error}", source="--dask") from None
     with executor:
+        if dask_address is not None:
+            size(concurrency_of(executor)).check(allow_large=allow_large)
         return run_sweep(
             loaded.design,
             loaded.evaluator(),

@@ -9,8 +9,8 @@ seed fixes the design.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from wargame.experiments._seeds import design_rng
+from wargame.experiments._size import MAX_DESIGN_POINTS
 from wargame.experiments._spec import (
     SAMPLED_DESIGN_KINDS,
     Parameter,
@@ -130,7 +131,7 @@ def generate_design(
     settings = design.model_dump()
     names = [parameter.name for parameter in parameters]
     if design.kind == "full_factorial":
-        points = pd.DataFrame(list(itertools.product(*(p.levels for p in parameters))), columns=names)
+        points = _full_factorial(parameters)
     elif design.kind == "table":
         points = _read_table(parameters, design, Path(base_dir) if base_dir is not None else Path.cwd())
     elif design.kind in SAMPLED_DESIGN_KINDS:
@@ -142,6 +143,17 @@ def generate_design(
         raise ValueError(f"unknown design kind {design.kind!r}")
     points.index = pd.RangeIndex(len(points), name="point")
     return Design(kind=design.kind, parameters=parameters, points=points, settings=settings)
+
+
+def _full_factorial(parameters: tuple[Parameter, ...]) -> pd.DataFrame:
+    """Every combination of the levels, the last parameter varying fastest, built column by column."""
+    levels = [pd.Series(list(parameter.levels or ())).to_numpy() for parameter in parameters]
+    sizes = [len(values) for values in levels]
+    columns = {}
+    for index, (parameter, values) in enumerate(zip(parameters, levels, strict=True)):
+        inner, outer = math.prod(sizes[index + 1 :]), math.prod(sizes[:index])
+        columns[parameter.name] = np.tile(np.repeat(values, inner), outer)
+    return pd.DataFrame(columns)
 
 
 def _sample(parameters: tuple[Parameter, ...], design: Any, root_seed: int) -> np.ndarray:
@@ -161,18 +173,33 @@ def _sample(parameters: tuple[Parameter, ...], design: Any, root_seed: int) -> n
     return morris.sample(problem, design.trajectories, num_levels=design.levels, seed=rng)
 
 
+MAX_TABLE_BYTES = 256 * 2**20
+"""The largest design table file read (256 MB)."""
+
+
 def _read_table(parameters: tuple[Parameter, ...], design: Any, base_dir: Path) -> pd.DataFrame:
     location = ("design", "file")
     path = Path(design.file) if Path(design.file).is_absolute() else base_dir / design.file
+    shown = repr(str(path))
+    if not path.exists():
+        raise SpecError(f"design table {shown} not found", location=location)
+    if not path.is_file():
+        raise SpecError(f"design table {shown} is not a regular file", location=location)
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        raise SpecError(
+            f"design table {shown} is {path.stat().st_size:,} bytes; at most {MAX_TABLE_BYTES:,}",
+            location=location,
+        )
     try:
-        table = pd.read_csv(path)
-    except FileNotFoundError:
-        raise SpecError(f"design table {str(path)!r} not found", location=location) from None
+        table = pd.read_csv(path, nrows=MAX_DESIGN_POINTS + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SpecError(f"design table {shown} is not a readable CSV: {reason}", location=location) from None
+    if len(table) > MAX_DESIGN_POINTS:
         raise SpecError(
-            f"design table {str(path)!r} is not a readable CSV: {reason}", location=location
-        ) from None
+            f"design table {shown} has more than {MAX_DESIGN_POINTS:,} rows, the most a design may have",
+            location=location,
+        )
     names = [parameter.name for parameter in parameters]
     missing = [name for name in names if name not in table.columns]
     extra = [column for column in table.columns if column not in names]
@@ -185,29 +212,30 @@ def _read_table(parameters: tuple[Parameter, ...], design: Any, base_dir: Path) 
             )
             if part
         )
-        raise SpecError(f"design table {str(path)!r}: {details}", location=location)
+        raise SpecError(f"design table {shown}: {details}", location=location)
     if table.empty:
-        raise SpecError(f"design table {str(path)!r} has no rows", location=location)
-    table = table[names]
-    for row_index, row in table.iterrows():
-        for parameter in parameters:
-            value = row[parameter.name]
-            csv_line = int(row_index) + 2  # header is line 1
-            if pd.isna(value):
-                raise SpecError(
-                    f"design table {str(path)!r} line {csv_line}: no value for {parameter.name!r}",
-                    location=location,
+        raise SpecError(f"design table {shown} has no rows", location=location)
+    table = table[names].reset_index(drop=True)
+    for parameter in parameters:
+        column = table[parameter.name]
+        problems = [(column.isna(), "no value for {name!r}")]
+        if parameter.bounds is not None:
+            low, high = parameter.bounds
+            inside = pd.to_numeric(column, errors="coerce").between(low, high)
+            problems.append((~inside, f"{{name}} = {{value}} is outside bounds {list(parameter.bounds)}"))
+        if parameter.levels is not None:
+            problems.append(
+                (
+                    ~column.isin(parameter.levels),
+                    f"{{name}} = {{value}} is not one of levels {list(parameter.levels)}",
                 )
-            if parameter.bounds is not None and not parameter.bounds[0] <= value <= parameter.bounds[1]:
+            )
+        for bad, message in problems:
+            if bad.any():
+                row = int(np.flatnonzero(bad.to_numpy())[0])
+                text = message.format(name=parameter.name, value=column.iloc[row])
                 raise SpecError(
-                    f"design table {str(path)!r} line {csv_line}: {parameter.name} = {value} is outside "
-                    f"bounds {list(parameter.bounds)}",
-                    location=location,
+                    f"design table {shown} line {row + 2}: {text}",
+                    location=location,  # header is line 1
                 )
-            if parameter.levels is not None and value not in parameter.levels:
-                raise SpecError(
-                    f"design table {str(path)!r} line {csv_line}: {parameter.name} = {value} is not one of "
-                    f"levels {list(parameter.levels)}",
-                    location=location,
-                )
-    return table.reset_index(drop=True)
+    return table

@@ -19,6 +19,7 @@ import pandas as pd
 
 from wargame.errors import InputError
 from wargame.experiments._design import Design, generate_design
+from wargame.experiments._size import check_design_size
 from wargame.experiments._spec import ExperimentSpec, Parameter, SpecError, dotted
 from wargame.scenario import (
     LocatedDocument,
@@ -144,6 +145,10 @@ def load_experiment(
     path = Path(path)
     document = load_document(path, kind="experiment")
     spec = validate_document(document, ExperimentSpec, source=str(path))
+    try:
+        check_design_size(spec)  # from the file alone, before anything is built
+    except SpecError as error:
+        raise _located(document, path, error.location, error.message) from None
     scenario_path = path.parent / spec.scenario
     if not scenario_path.is_file():
         raise _located(document, path, ("scenario",), f"scenario file {spec.scenario!r} not found")

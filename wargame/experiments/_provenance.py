@@ -7,7 +7,9 @@ and end times and the executor.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import platform
 import socket
 import subprocess
@@ -17,7 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from wargame.experiments._store import PROVENANCE_FILE, atomic_write_text
+from wargame.experiments._files import atomic_write_text
+from wargame.experiments._store import PROVENANCE_FILE
 
 __all__ = ["ProvenanceRecorder", "git_state", "package_versions", "utc_now"]
 
@@ -114,12 +117,29 @@ class ProvenanceRecorder:
         self.record["sessions"].append(self.session)
         self._save()
 
-    def finish(self, *, status: str, runs_done: int, runs_failed: int, **details: Any) -> None:
-        """Record the end of the current session: ``complete``, ``interrupted`` or ``error``, and details."""
+    def finish(
+        self, *, status: str, runs_done: int, runs_failed: int, error: str | None = None, **details: Any
+    ) -> None:
+        """Record the end of the current session: ``complete``, ``interrupted`` or ``error`` (with the
+        error's message), and details.
+
+        Never raises: on a full disk, where a new file cannot be written, the record is rewritten in
+        place; if even that fails the error the sweep stopped with is still reported to the caller.
+        """
         self.session.update(
             ended=utc_now(), status=status, runs_done=runs_done, runs_failed=runs_failed, **details
         )
-        self._save()
+        if error is not None:
+            self.session["error"] = error
+        text = json.dumps(self.record, indent=2, default=str) + "\n"
+        try:
+            atomic_write_text(self.path, text)
+        except OSError:
+            with contextlib.suppress(OSError), open(self.path, "r+b") as handle:
+                handle.write(text.encode("utf-8"))
+                handle.truncate()
+                handle.flush()
+                os.fsync(handle.fileno())
 
     def _save(self) -> None:
         atomic_write_text(self.path, json.dumps(self.record, indent=2, default=str) + "\n")

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from wargame.errors import InputError
+from wargame.experiments._files import atomic_write_bytes, atomic_write_text, output_error
 from wargame.experiments._tasks import TaskOutput
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "SweepStore",
     "atomic_write_text",
     "is_sweep_folder",
+    "output_error",
     "stored_runs_per_part",
 ]
 
@@ -77,30 +79,6 @@ _HEADER_DEFAULTS: dict[str, Any] = {"common_seeds": False}
 
 def part_file_name(part: int) -> str:
     return f"part-{part:06d}.parquet"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename: all or nothing."""
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _fsync_dir(path.parent)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` all or nothing."""
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def is_sweep_folder(path: str | Path) -> bool:
@@ -303,10 +281,15 @@ class SweepStore:
             failures=output.failures,
             compute_seconds=output.compute_seconds,
         )
-        with open(self.root / MANIFEST_FILE, "a", encoding="utf-8") as manifest:
-            manifest.write(entry.to_json() + "\n")
-            manifest.flush()
-            os.fsync(manifest.fileno())
+        with open(self.root / MANIFEST_FILE, "ab") as manifest:
+            start = manifest.tell()
+            try:
+                manifest.write((entry.to_json() + "\n").encode("utf-8"))
+                manifest.flush()
+                os.fsync(manifest.fileno())
+            except OSError:
+                manifest.truncate(start)  # no half line: the part stays unlisted and is run again
+                raise
         self.entries[output.part] = entry
         return entry
 

@@ -15,41 +15,24 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from wargame.errors import WargameError
 from wargame.experiments._design import Design
+from wargame.experiments._drive import LOST_TASK_ATTEMPTS, SweepAbortedError, drive
 from wargame.experiments._provenance import ProvenanceRecorder
-from wargame.experiments._seeds import run_seeds
-from wargame.experiments._store import SweepStore, stored_runs_per_part
+from wargame.experiments._size import MAX_REPLICATIONS
+from wargame.experiments._store import SweepStore, output_error, stored_runs_per_part
 from wargame.experiments._tasks import (
     Evaluator,
-    TaskInput,
-    TaskOutput,
-    chunks_of_task,
     default_runs_per_part,
-    evaluate_task,
     task_count,
 )
-from wargame.runner.executors import ProcessPool, SerialExecutor, concurrency_of, describe_executor
+from wargame.runner.executors import SerialExecutor, describe_executor
 
 __all__ = ["LOST_TASK_ATTEMPTS", "SweepAbortedError", "SweepSummary", "run_sweep"]
-
-
-class SweepAbortedError(WargameError):
-    """A task failed outside the evaluator more often than retries allow.
-
-    For example a task that could not be sent to a worker, a Dask task whose workers kept dying, or a task
-    lost with :data:`LOST_TASK_ATTEMPTS` crashed process pools. The parts finished before are kept;
-    continue the sweep with ``resume=True``.
-    """
 
 
 @dataclass(frozen=True)
@@ -139,8 +122,8 @@ def run_sweep(
         SweepAbortedError: If a task kept failing outside the evaluator or kept killing its worker;
             finished parts are kept.
     """
-    if replications < 1:
-        raise ValueError(f"replications must be at least 1, got {replications}")
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise ValueError(f"replications must be from 1 to {MAX_REPLICATIONS:,}, got {replications:,}")
     if retries < 0:
         raise ValueError(f"retries must be at least 0, got {retries}")
     if len(design) == 0:
@@ -174,233 +157,115 @@ def run_sweep(
     )
     opener = SweepStore.resume if resume else SweepStore.create
     executor = executor or SerialExecutor()
-    started = time.perf_counter()
-    with opener(out_dir, header, design.points) as store:
-        provenance = ProvenanceRecorder(
-            store.root,
-            {
-                "sweep_id": store.header["sweep_id"],
-                "experiment_name": experiment_name,
-                "experiment_sha256": experiment_sha256,
-                "design_kind": design.kind,
-                "design_sha256": fingerprint,
-                "root_seed": root_seed,
-                "common_seeds": common_seeds,
-                "replications": replications,
-                "total_runs": total_runs,
-            },
-        )
-        finished = store.finished_parts()
-        runs_skipped = sum(store.entries[part].rows + store.entries[part].failed for part in finished)
-        todo = deque(part for part in range(parts) if part not in finished)
-        provenance.start(
-            executor=describe_executor(executor), resumed=bool(finished), runs_to_do=total_runs - runs_skipped
-        )
-        status = "error"
-        counters = {"pool_restarts": 0}
-        try:
-            _drive(
-                executor,
+    try:
+        with opener(out_dir, header, design.points) as store:
+            return _run_session(
                 store,
-                todo,
+                executor,
                 design=design,
                 evaluator=evaluator,
+                experiment_name=experiment_name,
+                experiment_sha256=experiment_sha256,
+                fingerprint=fingerprint,
                 replications=replications,
                 root_seed=root_seed,
                 common_seeds=common_seeds,
                 total_runs=total_runs,
                 runs_per_part=runs_per_part,
+                parts=parts,
                 outcomes=tuple(outcomes) if outcomes is not None else None,
                 retries=retries,
                 run_timeout_seconds=run_timeout_seconds,
-                initial_runs=runs_skipped,
-                initial_failed=sum(store.entries[part].failed for part in finished),
                 progress=sys.stderr.isatty() if progress is None else progress,
-                counters=counters,
             )
-            status = "complete"
-        except KeyboardInterrupt:
-            status = "interrupted"
-            raise
-        finally:
-            runs_done = sum(entry.rows for entry in store.entries.values())
-            runs_failed = sum(entry.failed for entry in store.entries.values())
-            provenance.finish(status=status, runs_done=runs_done, runs_failed=runs_failed, **counters)
-        return SweepSummary(
-            out_dir=store.root,
-            total_runs=total_runs,
-            runs_done=runs_done,
-            runs_failed=runs_failed,
-            runs_skipped=runs_skipped,
-            parts=len(store.entries),
-            elapsed_seconds=time.perf_counter() - started,
-            pool_restarts=counters["pool_restarts"],
-        )
+    except OSError as error:
+        raise output_error(error, out_dir) from None
 
 
-LOST_TASK_ATTEMPTS = 3
-"""The sweep stops when a task was lost this many times with a crashed process-pool worker (like Dask's
-``allowed-failures``): a task that keeps killing its worker is the likely culprit, not bad luck."""
-
-
-def _drive(
-    executor: Executor,
+def _run_session(
     store: SweepStore,
-    todo: deque[int],
+    executor: Executor,
     *,
     design: Design,
     evaluator: Evaluator,
+    experiment_name: str,
+    experiment_sha256: str | None,
+    fingerprint: str,
     replications: int,
     root_seed: int,
     common_seeds: bool,
     total_runs: int,
     runs_per_part: int,
+    parts: int,
     outcomes: tuple[str, ...] | None,
     retries: int,
     run_timeout_seconds: float | None,
-    initial_runs: int,
-    initial_failed: int,
     progress: bool,
-    counters: dict[str, int],
-) -> None:
-    """Keep a bounded window of tasks in flight and write each finished one.
-
-    A process pool that breaks (a worker killed, out of memory or crashed in native code) is replaced by
-    a new one and the tasks it lost are sent again, each up to :data:`LOST_TASK_ATTEMPTS` times;
-    ``counters["pool_restarts"]`` counts the replacements.
-    """
-    point_values = design.points[design.parameter_names].to_dict(orient="records")
-
-    def task_input(part: int) -> TaskInput:
-        chunks = tuple(
-            (
-                chunk,
-                point_values[chunk.point],
-                run_seeds(root_seed, chunk.point, chunk.start, chunk.stop, common=common_seeds),
-            )
-            for chunk in chunks_of_task(
-                part, replications=replications, total_runs=total_runs, runs_per_part=runs_per_part
-            )
-        )
-        return TaskInput(part, chunks)
-
-    window = 2 * concurrency_of(executor) + 1
-    in_flight: dict[Future, int] = {}
-    attempts: dict[int, int] = {}
-    lost: dict[int, int] = {}
-    replacement: ProcessPoolExecutor | None = None
-    failed = initial_failed
-    bar = tqdm(
-        total=total_runs,
-        initial=initial_runs,
-        unit="run",
-        desc="sweep",
-        disable=not progress,
-        dynamic_ncols=True,
-        smoothing=0.05,
-        file=sys.stderr,
+) -> SweepSummary:
+    """Run the parts ``store`` lacks, recording the session (and how it ended) in the provenance."""
+    started = time.perf_counter()
+    provenance = ProvenanceRecorder(
+        store.root,
+        {
+            "sweep_id": store.header["sweep_id"],
+            "experiment_name": experiment_name,
+            "experiment_sha256": experiment_sha256,
+            "design_kind": design.kind,
+            "design_sha256": fingerprint,
+            "root_seed": root_seed,
+            "common_seeds": common_seeds,
+            "replications": replications,
+            "total_runs": total_runs,
+        },
     )
-    bar.set_postfix(failed=failed, refresh=False)
-
-    def write(output: TaskOutput) -> None:
-        nonlocal failed
-        entry = store.write_part(output)
-        failed += entry.failed
-        bar.set_postfix(failed=failed, refresh=False)
-        bar.update(entry.rows + entry.failed)
-
-    def recover(broken: Exception, parts: list[int]) -> None:
-        """Replace the broken pool and queue its lost tasks again, or stop if one was lost too often."""
-        nonlocal executor, replacement
-        for part in parts:
-            lost[part] = lost.get(part, 0) + 1
-        worst = max(parts, key=lambda part: lost[part])
-        if lost[worst] >= LOST_TASK_ATTEMPTS or not isinstance(executor, ProcessPoolExecutor):
-            raise SweepAbortedError(
-                f"task {worst} was lost with a crashed worker process {lost[worst]} times "
-                f"({type(broken).__name__}); finished parts are kept, continue with --resume"
-            ) from broken
-        todo.extendleft(sorted(parts, reverse=True))
-        if replacement is not None:
-            replacement.shutdown(wait=False, cancel_futures=True)
-        replacement = _new_pool_like(executor)
-        executor = replacement
-        counters["pool_restarts"] += 1
-        bar.write(
-            f"sweep: a worker process died ({type(broken).__name__}); started a new process pool and "
-            f"sent its {len(parts)} unfinished task(s) again",
-            file=sys.stderr,
-        )
-
+    finished = store.finished_parts()
+    runs_skipped = sum(store.entries[part].rows + store.entries[part].failed for part in finished)
+    todo = deque(part for part in range(parts) if part not in finished)
+    provenance.start(
+        executor=describe_executor(executor), resumed=bool(finished), runs_to_do=total_runs - runs_skipped
+    )
+    status, failure = "error", None
+    counters = {"pool_restarts": 0}
     try:
-        while todo or in_flight:
-            while todo and len(in_flight) < window:
-                part = todo.popleft()
-                try:
-                    future = executor.submit(
-                        evaluate_task,
-                        evaluator,
-                        task_input(part),
-                        outcomes=outcomes,
-                        retries=retries,
-                        run_timeout_seconds=run_timeout_seconds,
-                    )
-                except BrokenProcessPool as error:  # it broke since the last wait
-                    recover(error, [part, *_drain_broken(in_flight, write)])
-                    continue
-                in_flight[future] = part
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=in_flight.__getitem__):
-                if future not in in_flight:
-                    continue  # written or re-queued while recovering from a broken pool
-                part = in_flight.pop(future)
-                try:
-                    output = future.result()
-                except BrokenProcessPool as error:
-                    recover(error, [part, *_drain_broken(in_flight, write)])
-                    break
-                except Exception as error:
-                    attempts[part] = attempts.get(part, 0) + 1
-                    if attempts[part] <= retries:
-                        todo.appendleft(part)
-                        continue
-                    detail = "".join(traceback.format_exception_only(error)).strip()
-                    raise SweepAbortedError(
-                        f"task {part} failed outside the evaluator after {attempts[part]} attempt(s): "
-                        f"{detail}; finished parts are kept, continue with --resume"
-                    ) from error
-                write(output)
-    except BaseException:
-        for future in in_flight:
-            future.cancel()
+        drive(
+            executor,
+            store,
+            todo,
+            design=design,
+            evaluator=evaluator,
+            replications=replications,
+            root_seed=root_seed,
+            common_seeds=common_seeds,
+            total_runs=total_runs,
+            runs_per_part=runs_per_part,
+            outcomes=outcomes,
+            retries=retries,
+            run_timeout_seconds=run_timeout_seconds,
+            initial_runs=runs_skipped,
+            initial_failed=sum(store.entries[part].failed for part in finished),
+            progress=progress,
+            counters=counters,
+        )
+        status = "complete"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    except BaseException as error:
+        failure = "".join(traceback.format_exception_only(error)).strip()
         raise
     finally:
-        bar.close()
-        if replacement is not None:
-            replacement.shutdown(wait=True, cancel_futures=True)
-
-
-def _drain_broken(in_flight: dict[Future, int], write: Callable[[TaskOutput], None]) -> list[int]:
-    """Empty ``in_flight`` after its pool broke: write the tasks that finished, return the lost ones."""
-    wait(in_flight)  # a broken pool fails every pending future at once
-    lost: list[int] = []
-    for future, part in sorted(in_flight.items(), key=lambda item: item[1]):
-        if future.exception() is None:
-            write(future.result())
-        else:
-            lost.append(part)
-    in_flight.clear()
-    return lost
-
-
-def _new_pool_like(executor: ProcessPoolExecutor) -> ProcessPoolExecutor:
-    """Return a new process pool with the settings of ``executor``, a broken process pool."""
-    if isinstance(executor, ProcessPool):
-        return executor.replacement()
-    return type(executor)(
-        max_workers=executor._max_workers,
-        mp_context=executor._mp_context,
-        initializer=executor._initializer,
-        initargs=executor._initargs,
-        max_tasks_per_child=executor._max_tasks_per_child,
+        runs_done = sum(entry.rows for entry in store.entries.values())
+        runs_failed = sum(entry.failed for entry in store.entries.values())
+        provenance.finish(
+            status=status, runs_done=runs_done, runs_failed=runs_failed, error=failure, **counters
+        )
+    return SweepSummary(
+        out_dir=store.root,
+        total_runs=total_runs,
+        runs_done=runs_done,
+        runs_failed=runs_failed,
+        runs_skipped=runs_skipped,
+        parts=len(store.entries),
+        elapsed_seconds=time.perf_counter() - started,
+        pool_restarts=counters["pool_restarts"],
     )

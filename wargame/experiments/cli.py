@@ -59,6 +59,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     add_scenario_flags(sweep, which="the experiment's base scenario")
+    sweep.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="run a sweep estimated to take more than a day on its workers (refused by default)",
+    )
     sweep.set_defaults(handler=_sweep)
 
     analyze = subparsers.add_parser(
@@ -102,6 +107,7 @@ def _sweep(args: argparse.Namespace) -> int:
         progress=False if args.quiet else None,
         scenario_overrides=set_overrides(args.set_flags),
         allow_dirs=args.allow_dirs,
+        allow_large=args.allow_large,
     )
     print(
         f"{summary.total_runs} runs: {summary.runs_done} done, {summary.runs_failed} failed"
