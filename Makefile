@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml tools/find-python.sh
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/wargame run scenarios/taiwan_strait_baseline.yaml --runs $(RUNS) --out results/baseline --plot
+	$(VENV)/bin/wargame run scenarios/taiwan_strait_baseline.yaml --runs $(RUNS) --out results/baseline --plot --force
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check wargame tests benchmarks

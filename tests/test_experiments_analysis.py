@@ -226,7 +226,8 @@ def test_analyze_warns_when_noise_drowns_the_differences_between_points(tmp_path
         r"faint: sampling noise is \d+% of the variance between design points \(8 replications", messages[1]
     )
     assert report.noise is not None and report.noise.set_index("outcome").loc["faint", "noise_share"] > 0.5
-    assert report.warnings == messages
+    assert report.warnings[:2] == messages
+    assert all(": Sobol indices: " in message for message in report.warnings[2:])
     text = report.format()
     assert "WARNING: faint: sampling noise" in text and "<- too noisy" in text
     assert (tmp_path / "s" / "analysis" / "sampling_noise.csv").exists()
@@ -240,8 +241,12 @@ def test_a_deterministic_outcome_gives_no_noise_warning(
     design = generate_design(parameters, SobolDesign(kind="sobol", base_samples=16), root_seed=7)
     run_sweep(design, ishigami, tmp_path / "ishigami", replications=2, root_seed=7)
     report = analyze(tmp_path / "ishigami", plots=False)
-    assert report.warnings == [] and not [w for w in recwarn if w.category is NoisyOutcomeWarning]
+    assert not [w for w in recwarn if w.category is NoisyOutcomeWarning]
+    assert not [message for message in report.warnings if "sampling noise" in message]
     assert report.noise is not None and report.noise["noise_share"].tolist() == [0.0]
+    # 16 base samples are too few for the Ishigami indices, and the report says so
+    (message,) = report.warnings
+    assert message.startswith("y: Sobol indices: the sample is too small: 95% bootstrap intervals reach +-")
 
 
 def two_rung_ladder(params: dict, seeds: np.ndarray) -> pd.DataFrame:
@@ -259,3 +264,37 @@ def test_point_intervals_of_a_bounded_outcome_stay_in_its_recorded_range(tmp_pat
     assert table["estimate"].tolist() == pytest.approx([0.7, 0.7])
     assert table["ci_high"].tolist() == [1.0, 1.0]  # the t interval alone reaches 1.046
     assert (table["ci_low"] > 0.3).all()
+
+
+def pure_noise(params: dict, seeds: np.ndarray) -> pd.DataFrame:
+    """``noise`` ~ N(0, 1) whatever the point; ``war_day`` only where x.a > 0.3 and the draw is positive."""
+    draws = np.array([np.random.default_rng(int(seed)).normal() for seed in seeds])
+    day = np.where(draws > 0, 7.0 * np.ceil(10 * params["x.a"]), np.nan)
+    return pd.DataFrame(
+        {"noise": draws, "war_day": day if params["x.a"] > 0.3 else np.full(len(seeds), np.nan)}
+    )
+
+
+def test_shares_and_indices_stay_in_range_and_say_why_when_clipped(tmp_path: Path) -> None:
+    design = generate_design(LINEAR_PARAMETERS[:2], SobolDesign(kind="sobol", base_samples=8), root_seed=1)
+    run_sweep(design, pure_noise, tmp_path / "s", replications=3, root_seed=1)
+    with pytest.warns(NoisyOutcomeWarning):
+        report = analyze(tmp_path / "s", plots=False)
+    noise = report.noise.set_index("outcome").loc["noise"]
+    # the noise estimate exceeds the variance between points: a share over 100% is shown as 100%
+    assert noise["noise_share"] == 1.0 and bool(noise["noise_exceeds_variance"])
+    assert (
+        "noise                             100.0%  <- too noisy (the estimated noise exceeds"
+        in report.format()
+    )
+    sobol = report.sobol
+    assert sobol is not None and set(sobol["outcome"]) == {"noise"}
+    for key in ("S1", "ST"):
+        assert sobol[key].between(0, 1).all()
+        assert sobol[f"{key}_ci_low"].between(0, 1).all() and sobol[f"{key}_ci_high"].between(0, 1).all()
+    assert not sobol["S1_unclipped"].between(0, 1).all()  # SALib's own estimates left the range
+    (index_message,) = [message for message in report.warnings if ": Sobol indices: " in message]
+    assert index_message.startswith("noise: Sobol indices: the sample is too small: 95% bootstrap intervals")
+    assert "estimate(s) outside the index's range were clipped into it" in index_message
+    # an outcome without a value at some points gets no indices, and the others still do
+    assert any(message.startswith("war_day: no sensitivity indices: ") for message in report.warnings)

@@ -301,3 +301,26 @@ def test_a_disk_that_fills_mid_sweep_keeps_finished_parts_and_records_the_error(
     assert len(load_results(tmp_path / "out").runs) == 12  # the three parts written before are intact
     run_sweep(design, constant, tmp_path / "out", replications=4, runs_per_part=4, resume=True)
     assert len(load_results(tmp_path / "out").runs) == 40
+
+
+def test_no_warning_reaches_a_user_of_run_compare_sweep_or_analyze(tmp_path: Path, cli) -> None:
+    import warnings
+
+    scenario = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
+    experiment = write_experiment(tmp_path, replications=2)
+    experiment.write_text(
+        experiment.read_text()
+        .replace("levels: [6, 48]", "bounds: [1, 96]")
+        .replace("{kind: full_factorial}", "{kind: sobol, base_samples: 4}")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for argv in (
+            ("run", scenario, "--runs", "1", "--out", "one", "--plot", "--quiet"),
+            ("run", scenario, "--runs", "3", "--out", "three", "--plot", "--quiet"),
+            ("compare", scenario, SCENARIOS_DIR / "deep_cooperation.yaml", "--runs", "2", "--quiet"),
+            ("sweep", experiment, "--jobs", "1", "--out", "sweep", "--quiet"),
+            ("analyze", "sweep"),
+        ):
+            result = cli(*argv)
+            assert (result.code, result.err) == (0, ""), (argv, result.err)

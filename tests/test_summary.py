@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -90,3 +91,88 @@ def test_intervals_of_bounded_outcomes_stay_in_their_range(reference_scenario, s
     assert summary.detection_rate.low == 0.0
     for estimate in [*summary.final_values.values(), summary.detection_rate, summary.attribution_rate]:
         assert 0.0 <= estimate.low <= estimate.high <= 1.0
+
+
+EXTRA_COMMITMENT = (
+    '  - {from: jpn, to: twn, credibility: 0.35, source: "assumption"}',
+    '  - {from: jpn, to: twn, credibility: 0.35, source: "assumption"}\n'
+    '  - {from: usa, to: jpn, credibility: 0.5, source: "assumption"}',
+)
+
+
+def test_compare_shows_every_row_any_scenario_has(cli, derive):
+    extra = derive(*EXTRA_COMMITMENT, name="extra.yaml")
+    baseline = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
+    result = cli("compare", baseline, extra.path, "--runs", "20", "--quiet")
+    assert result.code == 0, result.err
+    (row,) = [line for line in result.out.splitlines()[:16] if line.startswith("final credibility, usa-jpn")]
+    assert row.split()[3] == "n/a" and row.split()[4] != "n/a"  # only the later scenario has it
+
+
+def test_compare_writes_its_table_and_paired_differences_against_the_first(cli, reference_scenario, tmp_path):
+    variant = SCENARIOS_DIR / "no_information_sharing.yaml"
+    baseline = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
+    result = cli("compare", baseline, variant, "--runs", "60", "--seed", "4", "--quiet", "--out", "out")
+    assert result.code == 0, result.err
+    assert "paired differences against taiwan_strait_baseline" in result.out
+    table = pd.read_parquet(tmp_path / "out" / "comparison.parquet")
+    assert table.equals(pd.read_csv(tmp_path / "out" / "comparison.csv").astype(table.dtypes.to_dict()))
+    first = wargame.run(reference_scenario, runs=60, seed=4)
+    second = wargame.run(wargame.load_scenario(variant), runs=60, seed=4)
+    row = table[(table["measure"] == "escalation score") & (table["scenario"] == "no_information_sharing")]
+    expected = stats.ttest_rel(second["escalation_score"], first["escalation_score"]).confidence_interval(
+        0.95
+    )
+    assert row["difference"].item() == pytest.approx(
+        (second["escalation_score"] - first["escalation_score"]).mean()
+    )
+    assert (row["difference_ci_low"].item(), row["difference_ci_high"].item()) == pytest.approx(
+        (expected.low, expected.high)
+    )
+    assert table.loc[table["scenario"] == "taiwan_strait_baseline", "difference"].isna().all()
+    again = cli("compare", baseline, variant, "--runs", "60", "--seed", "4", "--quiet", "--out", "out")
+    assert again.code == 2 and "--out: " in again.err and "add --force" in again.err
+
+
+@pytest.mark.parametrize("form", ["csv", "json"])
+def test_compare_prints_csv_or_json(cli, form):
+    baseline = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
+    result = cli(
+        "compare",
+        baseline,
+        SCENARIOS_DIR / "high_gray_zone.yaml",
+        "--runs",
+        "10",
+        "--quiet",
+        "--format",
+        form,
+    )
+    assert result.code == 0, result.err
+    if form == "csv":
+        assert result.out.splitlines()[0] == (
+            "measure,column,scenario,estimate,ci_low,ci_high,n,difference,difference_ci_low,difference_ci_high"
+        )
+    else:
+        data = json.loads(result.out)
+        assert data["scenarios"] == ["taiwan_strait_baseline", "high_gray_zone"] and data["runs"] == 10
+        assert {row["measure"] for row in data["rows"]} >= {"probability of war", "escalation score"}
+
+
+def test_run_refuses_a_non_empty_folder_and_force_leaves_no_stale_plots(cli, tmp_path):
+    scenario = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
+    first = cli("run", scenario, "--runs", "20", "--out", "out", "--plot", "--quiet")
+    assert first.code == 0 and (tmp_path / "out" / "rung_fan_chart.png").exists()
+    refused = cli("run", scenario, "--runs", "20", "--out", "out", "--quiet")
+    assert (refused.code, refused.out) == (2, "")
+    assert refused.err == (
+        "wargame: error: --out: out is not empty; add --force to replace the results in it, "
+        "or choose a new folder\n"
+    )
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    forced = cli("run", scenario, "--runs", "20", "--out", "out", "--quiet", "--force")
+    assert forced.code == 0
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [
+        "notes.txt",
+        "runs.parquet",
+        "summary.json",
+    ]

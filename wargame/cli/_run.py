@@ -4,7 +4,9 @@ the CLI layer (heavy imports happen inside the handlers)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from wargame._flags import whole_number
@@ -27,6 +29,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
     run.add_argument("--out", type=Path, default=None, help="results folder (default results/<scenario>)")
     run.add_argument("--plot", action="store_true", help="write PNG plots to the results folder")
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the results of an earlier run in a non-empty --out folder",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     add_scenario_flags(run)
     run.set_defaults(handler=_run)
@@ -41,9 +48,48 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     compare.add_argument("--runs", type=_positive_int, default=1000)
     compare.add_argument("--seed", type=_seed, default=0)
     compare.add_argument("--jobs", type=_positive_int, default=1)
+    compare.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="how to print the comparison (default: an aligned table)",
+    )
+    compare.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="also write comparison.csv and comparison.parquet to this folder",
+    )
+    compare.add_argument("--force", action="store_true", help="replace an earlier comparison in --out")
     compare.add_argument("--quiet", action="store_true", help="no progress bar")
     add_scenario_flags(compare, which="every scenario")
     compare.set_defaults(handler=_compare)
+
+
+RUN_OUTPUTS = (
+    "runs.parquet",
+    "summary.json",
+    "rung_fan_chart.png",
+    "cumulative_war_probability.png",
+    "incidents_by_type.png",
+)
+COMPARE_OUTPUTS = ("comparison.csv", "comparison.parquet")
+
+
+def _prepare_out(out_dir: Path, outputs: tuple[str, ...], force: bool) -> None:
+    """Make ``out_dir`` ready for a command's outputs: new or empty, or with ``--force`` cleared of the
+    files the command writes (other files are left alone), so no stale output survives."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("exists and is not a folder", source="--out")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        if not force:
+            raise InputError(
+                f"{out_dir} is not empty; add --force to replace the results in it, or choose a new folder",
+                source="--out",
+            )
+        for name in outputs:
+            (out_dir / name).unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -58,9 +104,8 @@ def _run(args: argparse.Namespace) -> int:
 
     check_outcome_names(scenario, scenario.outcomes, args.scenario)
     out_dir: Path = args.out if args.out is not None else Path("results") / args.scenario.stem
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("exists and is not a folder", source="--out")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    with _writing(out_dir):
+        _prepare_out(out_dir, RUN_OUTPUTS, args.force)
     record = run_to_parquet(
         scenario,
         runs=args.runs,
@@ -72,14 +117,25 @@ def _run(args: argparse.Namespace) -> int:
     )
     summary = summarize(scenario, record.outcomes, args.seed)
     print(summary.render())
-    (out_dir / "summary.json").write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n")
-    print(f"\n  per-run results: {out_dir / 'runs.parquet'}")
-    if args.plot:
-        from wargame.analysis.plots import plot_run
+    with _writing(out_dir):
+        (out_dir / "summary.json").write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n")
+        print(f"\n  per-run results: {out_dir / 'runs.parquet'}")
+        if args.plot:
+            from wargame.analysis.plots import plot_run
 
-        for path in plot_run(scenario, record.outcomes, record.runs_at_rung_by_day, out_dir):
-            print(f"  plot: {path}")
+            for path in plot_run(scenario, record.outcomes, record.runs_at_rung_by_day, out_dir):
+                print(f"  plot: {path}")
     return 0
+
+
+@contextlib.contextmanager
+def _writing(out_dir: Path) -> Iterator[None]:
+    """Turn a folder that cannot be written (read-only, full, no permission) into a one-line error."""
+    try:
+        yield
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise InputError(f"cannot write to {out_dir}: {reason}", source="--out") from None
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -107,10 +163,13 @@ def _compare(args: argparse.Namespace) -> int:
     scenarios = [
         load_scenario_with(path, overrides=overrides, allow_dirs=args.allow_dirs) for path in args.scenarios
     ]
-    from wargame.analysis.summary import summarize
+    from wargame.analysis.compare import compare_outcomes
     from wargame.runner import run_to_parquet
 
-    summaries = []
+    if args.out is not None:
+        with _writing(args.out):
+            _prepare_out(args.out, COMPARE_OUTPUTS, args.force)
+    frames = []
     for path, scenario in zip(args.scenarios, scenarios, strict=True):
         record = run_to_parquet(
             scenario,
@@ -120,23 +179,22 @@ def _compare(args: argparse.Namespace) -> int:
             scenario_dir=path.parent,
             progress=None if not args.quiet else False,
         )
-        summaries.append(summarize(scenario, record.outcomes, args.seed))
-    rows = {
-        "probability of war": [s.probability_of_war.format(percent=True) for s in summaries],
-        "mean attribution delay, h": [s.mean_attribution_delay_hours.format() for s in summaries],
-        "timely attribution rate": [s.attribution_rate.format(percent=True) for s in summaries],
-        "detection rate": [s.detection_rate.format(percent=True) for s in summaries],
-        "incidents per run": [s.incidents_per_run["total"].format(4) for s in summaries],
-        "escalation score": [s.escalation_score.format() for s in summaries],
-    }
-    for key in summaries[0].final_values:
-        rows[key] = [s.final_values[key].format() if key in s.final_values else "n/a" for s in summaries]
-    headers = [path.stem for path in args.scenarios]
-    widths = [max(len(h), *(len(v[i]) for v in rows.values())) for i, h in enumerate(headers)]
-    label_width = max(len(k) for k in rows)
-    print(f"{args.runs} runs each, root seed {args.seed}; 95% intervals in brackets\n")
-    print(" " * label_width + "  " + "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
-    for label, values in rows.items():
-        cells = "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))
-        print(f"{label.ljust(label_width)}  {cells}")
+        frames.append(record.outcomes)
+    comparison = compare_outcomes(_column_names(args.scenarios), scenarios, frames, root_seed=args.seed)
+    if args.format == "table":
+        print(comparison.render())
+    elif args.format == "csv":
+        print(comparison.table.to_csv(index=False), end="")
+    else:
+        print(comparison.to_json())
+    if args.out is not None:
+        with _writing(args.out):
+            comparison.table.to_csv(args.out / "comparison.csv", index=False)
+            comparison.table.to_parquet(args.out / "comparison.parquet", index=False)
     return 0
+
+
+def _column_names(paths: list[Path]) -> list[str]:
+    """A column name per scenario file: its stem, numbered where stems repeat."""
+    stems = [path.stem for path in paths]
+    return [stem if stems.count(stem) == 1 else f"{stem} ({index + 1})" for index, stem in enumerate(stems)]

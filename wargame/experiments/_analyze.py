@@ -24,6 +24,7 @@ from wargame.experiments._results import SweepResults, load_results
 from wargame.experiments._sensitivity import (
     NOISE_WARNING_SHARE,
     NoisyOutcomeWarning,
+    index_warnings,
     morris_indices,
     noise_warnings,
     sampling_noise,
@@ -44,7 +45,8 @@ class AnalysisReport:
             ``estimate``, ``ci_low``, ``ci_high``, ``n``, ``n_missing``.
         noise: Per outcome, the sampling noise of the per-point means against their variance between
             points (see :func:`wargame.experiments.sampling_noise`); ``None`` for a single point.
-        warnings: One message per outcome too noisy for its indices to be trusted.
+        warnings: Messages about what should not be trusted: outcomes too noisy for their indices,
+            indices clipped into their range or from too small a sample, outcomes without indices.
         sobol: Sobol indices (sobol designs), else ``None``.
         morris: Morris statistics (morris designs), else ``None``.
         discovery: The PRIM box, when requested.
@@ -88,7 +90,14 @@ class AnalysisReport:
             lines += ["", "Sampling noise of the per-point means (share of their variance between points):"]
             for row in self.noise.itertuples(index=False):
                 flag = "  <- too noisy" if row.outcome in self._noisy() else ""
-                lines.append(f"  {row.outcome:<32} {row.noise_share:7.1%}{flag}")
+                if row.noise_exceeds_variance:
+                    flag += " (the estimated noise exceeds the variance: the points do not differ beyond it)"
+                share = (
+                    "    n/a (no variation between points)"
+                    if pd.isna(row.noise_share)
+                    else f"{row.noise_share:7.1%}"
+                )
+                lines.append(f"  {row.outcome:<32} {share}{flag}")
         if self.sobol is not None:
             lines += ["", "Sobol indices (95% CI):", _indices_text(self.sobol, ("S1", "ST"))]
         if self.morris is not None:
@@ -133,6 +142,25 @@ def _indices_text(table: pd.DataFrame, with_ci: Sequence[str], plain: Sequence[s
         shown[key] = table[key].map(lambda value: f"{value:.3f}")
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         return shown.to_string(index=False)
+
+
+def _outcomes_valued_at_every_point(
+    results: SweepResults, names: Sequence[str], messages: list[str]
+) -> list[str]:
+    """The outcomes with a value at every design point (what sensitivity indices need); a message for
+    each of the others."""
+    valued = results.runs[list(names)].notna().groupby(results.runs["point"]).any()
+    kept = []
+    for name in names:
+        missing = len(results.design) - int(valued[name].sum())
+        if missing:
+            messages.append(
+                f"{name}: no sensitivity indices: {missing} of {len(results.design)} design points have no "
+                f"value of it in any run (e.g. a day of war where no run went to war)"
+            )
+        else:
+            kept.append(name)
+    return kept
 
 
 def _is_numeric(column: pd.Series) -> bool:
@@ -208,12 +236,18 @@ def analyze(
         _write_table(report.noise, folder, "sampling_noise", files)
         for message in report.warnings:
             warnings.warn(message, NoisyOutcomeWarning, stacklevel=2)
-    if results.design_kind == "sobol" and results.complete:
-        report.sobol = sobol_indices(results, names)
-        _write_table(report.sobol, folder, "sobol_indices", files)
-    if results.design_kind == "morris" and results.complete:
-        report.morris = morris_indices(results, names)
-        _write_table(report.morris, folder, "morris_indices", files)
+    if results.design_kind in ("sobol", "morris") and results.complete:
+        with_values = _outcomes_valued_at_every_point(results, names, report.warnings)
+        if results.design_kind == "sobol" and with_values:
+            report.sobol = sobol_indices(results, with_values)
+            report.warnings += index_warnings(report.sobol, "sobol", results.design_settings["base_samples"])
+            _write_table(report.sobol, folder, "sobol_indices", files)
+        if results.design_kind == "morris" and with_values:
+            report.morris = morris_indices(results, with_values)
+            report.warnings += index_warnings(
+                report.morris, "morris", results.design_settings["trajectories"]
+            )
+            _write_table(report.morris, folder, "morris_indices", files)
     if discovery_outcome is not None and discovery_threshold is not None:
         report.discovery = discover(results, discovery_outcome, discovery_threshold)
         (folder / "discovery.json").write_text(json.dumps(report.discovery.to_dict(), indent=2) + "\n")

@@ -9,6 +9,7 @@ root seed so that the same results always give the same intervals.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,8 +22,10 @@ from wargame.experiments._design import salib_problem
 from wargame.experiments._results import SweepResults
 
 __all__ = [
+    "INDEX_HALF_WIDTH",
     "NOISE_WARNING_SHARE",
     "NoisyOutcomeWarning",
+    "index_warnings",
     "morris_indices",
     "noise_warnings",
     "point_means",
@@ -37,6 +40,11 @@ NOISE_WARNING_SHARE = 0.1
 
 Noise of share ``r`` inflates every Sobol total-order index by about ``r`` and shrinks first-order
 indices by the factor ``1 - r``; it blurs Morris effects, heat maps and discovery boxes alike."""
+
+
+INDEX_HALF_WIDTH = 0.1
+"""Warn when a Sobol index is known only to within +- this (or a Morris mu* to within this share of the
+largest mu*): the sample is too small to tell the parameters apart."""
 
 
 class NoisyOutcomeWarning(UserWarning):
@@ -80,10 +88,13 @@ def sampling_noise(results: SweepResults, outcomes: Sequence[str] | None = None)
 
     Returns:
         One row per outcome: ``outcome``, ``points``, ``replications`` (mean runs with a value per point),
-        ``variance_between_points`` (``V``), ``noise_variance``, ``noise_share`` (``noise / V``; ``NaN``
-        when ``V`` is 0) and ``replications_for_10_percent``: at least how many replications per point
-        would bring the share down to 10%, from an upper 95% bound of the signal ``V - noise`` (``V``
-        estimated from few points is itself uncertain, so this is a lower bound; ``NaN`` when ``V`` is 0).
+        ``variance_between_points`` (``V``), ``noise_variance``, ``noise_share`` (``noise / V`` capped at
+        1: both are estimates, and where the noise estimate exceeds ``V`` the points do not differ beyond
+        noise; ``NaN`` when ``V`` is 0), ``noise_exceeds_variance`` (the cap applied) and
+        ``replications_for_10_percent``: at least how many replications per point would bring the share
+        down to 10%, from an upper 95% bound of the signal ``V - noise`` (``V`` estimated from few points
+        is itself uncertain, so this is a lower bound, and more than there are now when the share is
+        over 10%; ``NaN`` when ``V`` is 0).
     """
     rows: list[dict[str, Any]] = []
     for outcome in _outcomes(results, outcomes):
@@ -98,13 +109,15 @@ def sampling_noise(results: SweepResults, outcomes: Sequence[str] | None = None)
         else:
             per_point_noise = (values.var(ddof=1) / counts)[counts > 1]
             noise = float(per_point_noise.mean()) if len(per_point_noise) else np.nan
-        share = noise / between if between > 0 else np.nan
+        raw_share = noise / between if between > 0 else np.nan
         points = int(means.notna().sum())
         # the sample variance of P normal means has a standard error of V * sqrt(2 / (P - 1))
         signal_high = between * (1 + 2 * np.sqrt(2 / max(points - 1, 1))) - noise
         replications = float(counts[counts > 0].mean()) if (counts > 0).any() else np.nan
         target = NOISE_WARNING_SHARE
         needed = replications * noise * (1 - target) / (target * signal_high) if signal_high > 0 else np.nan
+        if np.isfinite(needed) and raw_share >= target:
+            needed = max(needed, replications + 1)
         rows.append(
             {
                 "outcome": outcome,
@@ -112,7 +125,8 @@ def sampling_noise(results: SweepResults, outcomes: Sequence[str] | None = None)
                 "replications": replications,
                 "variance_between_points": between,
                 "noise_variance": noise,
-                "noise_share": share,
+                "noise_share": min(raw_share, 1.0) if np.isfinite(raw_share) else np.nan,
+                "noise_exceeds_variance": bool(raw_share > 1.0),
                 "replications_for_10_percent": float(np.ceil(needed)) if np.isfinite(needed) else np.nan,
             }
         )
@@ -131,8 +145,13 @@ def noise_warnings(noise: pd.DataFrame, threshold: float = NOISE_WARNING_SHARE) 
             if np.isfinite(row.replications_for_10_percent)
             else "the points do not differ beyond noise"
         )
+        share = (
+            "as large as the variance between design points (the estimated noise exceeds it)"
+            if row.noise_exceeds_variance
+            else f"{row.noise_share:.0%} of the variance between design points"
+        )
         messages.append(
-            f"{row.outcome}: sampling noise is {row.noise_share:.0%} of the variance between design points "
+            f"{row.outcome}: sampling noise is {share} "
             f"({row.replications:.0f} replications per point); its sensitivity indices, heat maps and "
             f"discovery boxes are not trustworthy ({advice})"
         )
@@ -177,8 +196,11 @@ def sobol_indices(
 
     Returns:
         One row per outcome and parameter: ``outcome``, ``parameter``, ``S1``, ``S1_ci_low``,
-        ``S1_ci_high``, ``ST``, ``ST_ci_low``, ``ST_ci_high``. Indices of an outcome that does not vary
-        are ``NaN``.
+        ``S1_ci_high``, ``ST``, ``ST_ci_low``, ``ST_ci_high``, each clipped to [0, 1] (a share of
+        variance lies there; an estimate outside it is sampling error), and ``S1_unclipped``,
+        ``ST_unclipped``, ``S1_half_width``, ``ST_half_width`` as SALib computed them (the half width of
+        its bootstrap interval). Indices of an outcome that does not vary are ``NaN``;
+        :func:`index_warnings` explains clipped estimates and too small samples.
 
     Raises:
         InputError: For another design kind, an unknown outcome or a design point without results.
@@ -192,7 +214,10 @@ def sobol_indices(
     def analyse(response: np.ndarray) -> dict[str, np.ndarray]:
         if np.ptp(response) == 0:
             nan = np.full(problem["num_vars"], np.nan)
-            return {**_with_ci("S1", nan, nan), **_with_ci("ST", nan, nan)}
+            return {
+                **_with_ci("S1", nan, nan, bounds=(0.0, 1.0)),
+                **_with_ci("ST", nan, nan, bounds=(0.0, 1.0)),
+            }
         indices = sobol.analyze(
             problem,
             response,
@@ -202,8 +227,8 @@ def sobol_indices(
             seed=_bootstrap_seed(results),
         )
         return {
-            **_with_ci("S1", indices["S1"], indices["S1_conf"]),
-            **_with_ci("ST", indices["ST"], indices["ST_conf"]),
+            **_with_ci("S1", indices["S1"], indices["S1_conf"], bounds=(0.0, 1.0)),
+            **_with_ci("ST", indices["ST"], indices["ST_conf"], bounds=(0.0, 1.0)),
         }
 
     return _per_outcome(results, outcomes, problem["names"], analyse)
@@ -226,8 +251,8 @@ def morris_indices(
 
     Returns:
         One row per outcome and parameter: ``outcome``, ``parameter``, ``mu``, ``mu_star``,
-        ``mu_star_ci_low``, ``mu_star_ci_high``, ``sigma``. Effects are in outcome units per parameter
-        unit.
+        ``mu_star_ci_low`` (at least 0), ``mu_star_ci_high``, ``sigma``, ``mu_star_unclipped``,
+        ``mu_star_half_width``. Effects are in outcome units per parameter unit.
 
     Raises:
         InputError: For another design kind, an unknown outcome or a design point without results.
@@ -251,16 +276,30 @@ def morris_indices(
         )
         return {
             "mu": indices["mu"],
-            **_with_ci("mu_star", indices["mu_star"], indices["mu_star_conf"]),
+            **_with_ci("mu_star", indices["mu_star"], indices["mu_star_conf"], bounds=(0.0, np.inf)),
             "sigma": indices["sigma"],
         }
 
     return _per_outcome(results, outcomes, problem["names"], analyse)
 
 
-def _with_ci(key: str, estimate: np.ndarray, half_width: np.ndarray) -> dict[str, np.ndarray]:
+def _with_ci(
+    key: str, estimate: np.ndarray, half_width: np.ndarray, *, bounds: tuple[float, float]
+) -> dict[str, np.ndarray]:
+    """SALib's estimate and interval (estimate +- half width) clipped to the statistic's range, with the
+    unclipped estimate beside them and the half width. An interval that lies wholly outside the range
+    says nothing about the index: it becomes the whole range."""
     estimate, half_width = np.asarray(estimate, dtype=float), np.asarray(half_width, dtype=float)
-    return {key: estimate, f"{key}_ci_low": estimate - half_width, f"{key}_ci_high": estimate + half_width}
+    low, high = bounds
+    ci_low, ci_high = estimate - half_width, estimate + half_width
+    outside = (ci_high < low) | (ci_low > high)
+    return {
+        key: np.clip(estimate, low, high),
+        f"{key}_ci_low": np.where(outside, low, np.clip(ci_low, low, high)),
+        f"{key}_ci_high": np.where(outside, high, np.clip(ci_high, low, high)),
+        f"{key}_unclipped": estimate,
+        f"{key}_half_width": half_width,
+    }
 
 
 def _per_outcome(
@@ -280,3 +319,51 @@ def _per_outcome(
             values = {key: float(column[index]) for key, column in columns.items()}
             rows.append({"outcome": outcome, "parameter": name, **values})
     return pd.DataFrame(rows)
+
+
+def index_warnings(indices: pd.DataFrame, kind: str, size: int) -> list[str]:
+    """Explain a sensitivity table: estimates clipped into range, and a sample too small for its indices.
+
+    Args:
+        indices: A table of :func:`sobol_indices` (``kind="sobol"``) or :func:`morris_indices`
+            (``kind="morris"``).
+        kind: ``"sobol"`` or ``"morris"``.
+        size: The design's base samples (Sobol) or trajectories (Morris).
+
+    Returns:
+        One message per outcome and problem.
+    """
+    keys = ("S1", "ST") if kind == "sobol" else ("mu_star",)
+    unit = "base samples" if kind == "sobol" else "trajectories"
+    messages: list[str] = []
+    for outcome, table in indices.groupby("outcome", sort=False):
+        problems: list[str] = []
+        half_width = float(table[[f"{key}_half_width" for key in keys]].max().max())
+        scale = 1.0 if kind == "sobol" else float(table["mu_star"].max())
+        if np.isfinite(half_width) and scale > 0 and half_width > INDEX_HALF_WIDTH * scale:
+            factor = (half_width / (INDEX_HALF_WIDTH * scale)) ** 2  # half widths shrink as 1/sqrt(n)
+            needed = 2 ** math.ceil(math.log2(size * factor)) if kind == "sobol" else math.ceil(size * factor)
+            advice = (
+                f"about {needed:,} {unit} would bring them within +-{INDEX_HALF_WIDTH:g}"
+                if factor <= 100
+                else f"more than 100 times as many {unit} (now {size:,}) would be needed"
+            )
+            spread = f"+-{half_width:.2g}" + (
+                "" if kind == "sobol" else f" ({half_width / scale:.0%} of the largest)"
+            )
+            problems.append(f"the sample is too small: 95% bootstrap intervals reach {spread}; {advice}")
+        clipped = []
+        for key in keys:
+            raw = table[f"{key}_unclipped"]
+            outside = table[(raw != table[key]) & raw.notna()]
+            clipped += [(key, row) for _, row in outside.iterrows()]
+        if clipped:
+            key, row = max(clipped, key=lambda item: abs(item[1][f"{item[0]}_unclipped"] - item[1][item[0]]))
+            problems.append(
+                f"{len(clipped)} estimate(s) outside the index's range were clipped into it (e.g. {key} of "
+                f"{row['parameter']}: {row[f'{key}_unclipped']:.3g}, shown as {row[key]:.3g}), a sign of "
+                "sampling error larger than the index"
+            )
+        if problems:
+            messages.append(f"{outcome}: {kind.capitalize()} indices: " + "; ".join(problems))
+    return messages
