@@ -176,3 +176,30 @@ def test_run_refuses_a_non_empty_folder_and_force_leaves_no_stale_plots(cli, tmp
         "runs.parquet",
         "summary.json",
     ]
+
+
+def test_plotting_leaves_matplotlib_s_global_state_alone(tmp_path):
+    """The plot modules use Figure objects: no pyplot, no backend switch, no rcParams change."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+import matplotlib
+backend = matplotlib.rcParams._get_backend_or_none()
+params = {{key: matplotlib.rcParams[key] for key in matplotlib.rcParams if key != "backend"}}
+import wargame
+from pathlib import Path
+from wargame.analysis.plots import plot_run
+from wargame.experiments import _plots
+from wargame.runner import run_to_parquet
+scenario = wargame.load_scenario({str(SCENARIOS_DIR / "taiwan_strait_baseline.yaml")!r})
+record = run_to_parquet(scenario, runs=20, seed=1)
+plot_run(scenario, record.outcomes, record.runs_at_rung_by_day, Path({str(tmp_path)!r}))
+assert "matplotlib.pyplot" not in sys.modules, "pyplot was imported"
+assert matplotlib.rcParams._get_backend_or_none() == backend, "the backend was switched"
+changed = [key for key in params if matplotlib.rcParams[key] != params[key]]
+assert changed == [], changed
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

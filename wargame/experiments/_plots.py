@@ -1,8 +1,8 @@
-"""Plots of a sweep (matplotlib, Agg back end, PNG): response curves, heat maps, sensitivity bars,
-scenario discovery.
+"""Plots of a sweep (PNG): response curves, heat maps, sensitivity bars, scenario discovery.
 
 Every function writes one PNG and returns its path. Axes carry labels with units; bands and error bars
-are 95% confidence intervals.
+are 95% confidence intervals. Figures are :class:`matplotlib.figure.Figure` objects saved straight to
+file: no pyplot state, no backend switch, nothing changed in the caller's matplotlib settings.
 """
 
 from __future__ import annotations
@@ -10,14 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from wargame.experiments._discovery import PrimBox
@@ -51,11 +47,10 @@ def _labels(results: SweepResults) -> dict[str, str]:
     return {p.path: parameter_label(p.path, p.label) for p in results.parameters}
 
 
-def _save(figure: plt.Figure, path: str | Path) -> Path:
+def _save(figure: Figure, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=_DPI, bbox_inches="tight")
-    plt.close(figure)
     return path
 
 
@@ -71,9 +66,8 @@ def plot_response_curves(
     statistic = outcome_kind(results.runs[outcome])
     columns = min(3, len(names))
     rows = -(-len(names) // columns)
-    figure, axes = plt.subplots(
-        rows, columns, figsize=(4.2 * columns, 3.4 * rows), squeeze=False, sharey=True
-    )
+    figure = Figure(figsize=(4.2 * columns, 3.4 * rows))
+    axes = figure.subplots(rows, columns, squeeze=False, sharey=True)
     for axis, name in zip(axes.flat, names, strict=False):
         runs = pd.DataFrame({name: binned(results.runs[name]), outcome: results.runs[outcome]})
         table = summarize_groups(runs, [name], [outcome], bounds=results.outcome_bounds).sort_values(name)
@@ -108,9 +102,8 @@ def plot_heatmap(
     table = summarize_groups(runs, [y_parameter, x_parameter], [outcome], bounds=results.outcome_bounds)
     grid = table.pivot(index=y_parameter, columns=x_parameter, values="estimate").sort_index()
     grid = grid.reindex(sorted(grid.columns), axis=1)
-    figure, axis = plt.subplots(
-        figsize=(1.0 + 0.75 * max(5, grid.shape[1]), 1.5 + 0.55 * max(5, grid.shape[0]))
-    )
+    figure = Figure(figsize=(1.0 + 0.75 * max(5, grid.shape[1]), 1.5 + 0.55 * max(5, grid.shape[0])))
+    axis = figure.subplots()
     image = axis.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
     axis.set_xticks(range(grid.shape[1]), [f"{value:.3g}" for value in grid.columns], rotation=45)
     axis.set_yticks(range(grid.shape[0]), [f"{value:.3g}" for value in grid.index])
@@ -188,7 +181,8 @@ def _paired_bars(
     """Horizontal bars of two statistics per parameter; ``bars`` is ``(column, legend, has CI columns)``."""
     positions = np.arange(len(table))
     height = 0.38
-    figure, axis = plt.subplots(figsize=(7.5, 1.2 + 0.45 * len(table)))
+    figure = Figure(figsize=(7.5, 1.2 + 0.45 * len(table)))
+    axis = figure.subplots()
     for offset, (key, legend, with_ci), colour in zip(
         (-height / 2, height / 2), bars, ("tab:blue", "tab:orange"), strict=True
     ):
@@ -219,7 +213,8 @@ def plot_discovery(results: SweepResults, box: PrimBox, path: str | Path) -> Pat
     means = results.runs[box.outcome].astype(float).groupby(results.runs["point"]).mean()
     design = results.design.loc[means.index]
     statistic = outcome_kind(results.runs[box.outcome])
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
+    figure = Figure(figsize=(12, 4.8))
+    left, right = figure.subplots(1, 2)
     # blue below the threshold, red above it, whatever the range of the means
     spread = max(float(means.max() - means.min()), 1e-9)
     norm = TwoSlopeNorm(
