@@ -106,11 +106,14 @@ def run_wargame(*args: str | Path, prefix: list[str] | None = None) -> subproces
     )
 
 
+# The peak resident memory of this process image (VmHWM; ru_maxrss would carry over the peak of the
+# forked pytest process across exec).
 PEAK_MEMORY = """
-import resource, sys
+import sys
 from wargame.cli import main
 code = main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)
+status = open("/proc/self/status").read().split("VmHWM:")[1]
+print(int(status.split()[0]) // 1024, file=sys.stderr)
 sys.exit(code)
 """
 
