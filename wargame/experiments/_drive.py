@@ -194,10 +194,10 @@ def _new_pool_like(executor: ProcessPoolExecutor) -> ProcessPoolExecutor:
     """Return a new process pool with the settings of ``executor``, a broken process pool."""
     if isinstance(executor, ProcessPool):
         return executor.replacement()
-    return type(executor)(
-        max_workers=executor._max_workers,
-        mp_context=executor._mp_context,
-        initializer=executor._initializer,
-        initargs=executor._initargs,
-        max_tasks_per_child=executor._max_tasks_per_child,
+    return type(executor)(  # ProcessPoolExecutor keeps its settings private
+        max_workers=getattr(executor, "_max_workers", None),
+        mp_context=getattr(executor, "_mp_context", None),
+        initializer=getattr(executor, "_initializer", None),
+        initargs=getattr(executor, "_initargs", ()),
+        max_tasks_per_child=getattr(executor, "_max_tasks_per_child", None),
     )

@@ -154,7 +154,7 @@ def load_experiment(
         raise _located(document, path, ("scenario",), f"scenario file {spec.scenario!r} not found")
     scenario = load_scenario_with(scenario_path, overrides=scenario_overrides, allow_dirs=allow_dirs)
     for index, parameter in enumerate(spec.parameters):
-        targets = [(("parameters", index, "path"), parameter.path)]
+        targets: list[tuple[tuple[str | int, ...], str]] = [(("parameters", index, "path"), parameter.path)]
         if parameter.multiplies:
             targets = [
                 (("parameters", index, "multiplies", i), t) for i, t in enumerate(parameter.multiplies)

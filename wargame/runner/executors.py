@@ -217,6 +217,7 @@ class ProcessPool(ProcessPoolExecutor):
         if preload:
             context.set_forkserver_preload(list(preload))
         self.preload = tuple(preload)
+        self.workers = max_workers
         watched_end, self._parent_alive = context.Pipe(duplex=False)
         super().__init__(
             max_workers=max_workers, mp_context=context, initializer=_start_worker, initargs=(watched_end,)
@@ -232,7 +233,7 @@ class ProcessPool(ProcessPoolExecutor):
 
     def replacement(self) -> ProcessPool:
         """Return a new pool with this pool's settings (to replace it after a worker died)."""
-        return ProcessPool(self._max_workers, preload=self.preload)
+        return ProcessPool(self.workers, preload=self.preload)
 
 
 def _start_worker(parent_alive: Connection) -> None:
@@ -268,7 +269,7 @@ def describe_executor(executor: Executor) -> dict[str, Any]:
     if isinstance(executor, SerialExecutor):
         return {"kind": "serial", "workers": 1}
     if isinstance(executor, ProcessPoolExecutor):
-        return {"kind": "process-pool", "workers": int(executor._max_workers)}
+        return {"kind": "process-pool", "workers": _pool_size(executor)}
     if isinstance(executor, DaskExecutor):
         return {
             "kind": "dask",
@@ -282,7 +283,14 @@ def describe_executor(executor: Executor) -> dict[str, Any]:
 def concurrency_of(executor: Executor) -> int:
     """Return how many tasks the executor runs at once (at least 1), to size the queue of work."""
     if isinstance(executor, ProcessPoolExecutor):
-        return int(executor._max_workers)
+        return _pool_size(executor)
     if isinstance(executor, DaskExecutor):
         return max(1, executor.thread_count())
     return 1
+
+
+def _pool_size(executor: ProcessPoolExecutor) -> int:
+    """The worker count of a process pool (``ProcessPoolExecutor`` keeps it private)."""
+    if isinstance(executor, ProcessPool):
+        return executor.workers
+    return int(getattr(executor, "_max_workers", 1))
