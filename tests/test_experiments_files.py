@@ -48,7 +48,10 @@ def write(folder: Path, text: str, name: str = "experiment.yaml") -> Path:
 def test_shipped_experiments_load_and_fit_their_scenario(path: Path) -> None:
     experiment = load_experiment(path)
     spec = experiment.spec
-    if spec.design.kind == "full_factorial":
+    if spec.crossed:
+        settings = experiment.design.settings
+        assert len(experiment.design) == settings["policies"]["points"] * settings["futures"]["points"]
+    elif spec.design.kind == "full_factorial":
         assert len(experiment.design) == math.prod(len(p.levels) for p in spec.parameters)
     assert experiment.total_runs == len(experiment.design) * spec.replications
 

@@ -15,10 +15,13 @@ from wargame._lazy import lazy_exports
 if TYPE_CHECKING:
     from wargame.experiments._analyze import AnalysisReport, analyze
     from wargame.experiments._api import sweep
-    from wargame.experiments._design import Design, generate_design
+    from wargame.experiments._cart import CartBoxes, cart_boxes
+    from wargame.experiments._design import Design, cross, generate_design
     from wargame.experiments._discovery import PrimBox, discover
     from wargame.experiments._experiment import Experiment, ScenarioEvaluator, load_experiment
+    from wargame.experiments._features import feature_scores
     from wargame.experiments._results import SweepResults, load_results
+    from wargame.experiments._robustness import RobustnessReport, robustness
     from wargame.experiments._sensitivity import (
         NoisyOutcomeWarning,
         morris_indices,
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
         MorrisDesign,
         NormalDistribution,
         Parameter,
+        Robustness,
         SobolDesign,
         SpecError,
         TableDesign,
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AnalysisReport",
+    "CartBoxes",
     "Design",
     "Discovery",
     "Evaluator",
@@ -64,6 +69,8 @@ __all__ = [
     "NormalDistribution",
     "Parameter",
     "PrimBox",
+    "Robustness",
+    "RobustnessReport",
     "ScenarioEvaluator",
     "SobolDesign",
     "SpecError",
@@ -75,11 +82,15 @@ __all__ = [
     "TruncatedNormalDistribution",
     "UniformDistribution",
     "analyze",
+    "cart_boxes",
+    "cross",
     "discover",
+    "feature_scores",
     "generate_design",
     "load_experiment",
     "load_results",
     "morris_indices",
+    "robustness",
     "run_sweep",
     "sampling_noise",
     "sobol_indices",
@@ -89,6 +100,13 @@ __all__ = [
 
 _HOMES = {
     "AnalysisReport": "._analyze",
+    "CartBoxes": "._cart",
+    "Robustness": "._spec",
+    "RobustnessReport": "._robustness",
+    "cart_boxes": "._cart",
+    "cross": "._design",
+    "feature_scores": "._features",
+    "robustness": "._robustness",
     "Design": "._design",
     "Discovery": "._spec",
     "Evaluator": "._tasks",

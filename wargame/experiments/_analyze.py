@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from wargame.errors import InputError
+from wargame.experiments._decide import Decisions, decide, plot_decisions
 from wargame.experiments._discovery import PrimBox, discover
 from wargame.experiments._labels import parameter_label
 from wargame.experiments._results import SweepResults, load_results
@@ -50,6 +51,8 @@ class AnalysisReport:
         sobol: Sobol indices (sobol designs), else ``None``.
         morris: Morris statistics (morris designs), else ``None``.
         discovery: The PRIM box, when requested.
+        decisions: Robustness of policies across futures (levers-and-uncertainties sweeps), CART boxes
+            beside the PRIM box, and feature scores.
         files: Every table and figure written.
     """
 
@@ -60,6 +63,7 @@ class AnalysisReport:
     sobol: pd.DataFrame | None = None
     morris: pd.DataFrame | None = None
     discovery: PrimBox | None = None
+    decisions: Decisions = field(default_factory=Decisions)
     files: list[Path] = field(default_factory=list)
     folder: Path | None = None
 
@@ -117,6 +121,7 @@ class AnalysisReport:
             for name in box.restricted or list(box.limits):
                 low, high = box.limits[name]
                 lines.append(f"  {low:.4g} <= {name} <= {high:.4g}")
+        lines += self.decisions.format(results)
         if self.warnings:
             lines.append("")
             lines += [f"WARNING: {message}" for message in self.warnings]
@@ -193,6 +198,9 @@ def analyze(
     outcomes: Sequence[str] | None = None,
     discovery_outcome: str | None = None,
     discovery_threshold: float | None = None,
+    robustness_outcome: str | None = None,
+    robustness_threshold: float | None = None,
+    robustness_direction: str = "minimize",
     plots: bool = True,
 ) -> AnalysisReport:
     """Analyse a sweep: per-point estimates with CIs, sensitivity indices, scenario discovery, plots.
@@ -204,6 +212,10 @@ def analyze(
         discovery_outcome: Outcome for scenario discovery, e.g. ``war``; when ``None``, the experiment
             file's ``discovery`` setting if it has one.
         discovery_threshold: A design point is a case of interest when its mean outcome exceeds this.
+        robustness_outcome: For a levers-and-uncertainties sweep, the outcome policies are judged by;
+            when ``None``, the experiment file's ``robustness`` setting.
+        robustness_threshold: The satisficing threshold of that outcome.
+        robustness_direction: ``minimize`` (lower is better) or ``maximize``.
         plots: Write PNG figures.
 
     Raises:
@@ -253,8 +265,31 @@ def analyze(
         (folder / "discovery.json").write_text(json.dumps(report.discovery.to_dict(), indent=2) + "\n")
         report.discovery.limits_table().to_csv(folder / "discovery_box.csv", index=False)
         files += [folder / "discovery.json", folder / "discovery_box.csv"]
+    stored_robustness = (results.info.get("metadata") or {}).get("robustness")
+    if robustness_outcome is None and robustness_threshold is None and stored_robustness:
+        robustness_outcome, robustness_threshold = (
+            stored_robustness["outcome"],
+            stored_robustness["threshold"],
+        )
+        robustness_direction = stored_robustness.get("direction", "minimize")
+    if (robustness_outcome is None) != (robustness_threshold is None):
+        raise InputError("give both a robustness outcome and a threshold, or neither")
+    report.decisions = decide(
+        results,
+        names,
+        discovery=(discovery_outcome, discovery_threshold)
+        if discovery_outcome is not None and discovery_threshold is not None
+        else None,
+        robustness_settings=(robustness_outcome, robustness_threshold, robustness_direction)
+        if robustness_outcome is not None and robustness_threshold is not None
+        else None,
+        write=lambda table, stem: _write_table(table, folder, stem, files),
+        messages=report.warnings,
+    )
     if plots:
         files += _plot_all(results, report, names, folder / "figures")
+        labels = {p.path: parameter_label(p.path, p.label) for p in results.parameters}
+        files += plot_decisions(report.decisions, results, labels, folder / "figures")
     return report
 
 

@@ -120,6 +120,7 @@ def sweep(
                 "scenario_overrides": dict(scenario_overrides or {}),
                 "discovery": spec.discovery.model_dump() if spec.discovery is not None else None,
                 "outcome_bounds": bounds_to_json(outcome_bounds(loaded.scenario)),
+                "robustness": spec.robustness.model_dump() if spec.robustness is not None else None,
             },
             progress=progress,
         )

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wargame.experiments._distributions import salib_distribution
 from wargame.experiments._seeds import design_rng
 from wargame.experiments._size import MAX_DESIGN_POINTS
 from wargame.experiments._spec import (
@@ -25,10 +26,11 @@ from wargame.experiments._spec import (
     Parameter,
     SpecError,
     check_design_fits_parameters,
-    salib_distribution,
 )
 
-__all__ = ["Design", "generate_design"]
+__all__ = ["CROSSED_KIND", "Design", "cross", "generate_design"]
+
+CROSSED_KIND = "policies_x_futures"
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,19 @@ class Design:
         parameters: The parameters, in column order.
         points: One row per design point (index ``point``, 0 to n-1), one column per parameter path.
         settings: The design specification as plain data (kind and options such as ``second_order``).
+        seed_keys: Per point, which point's run seeds it uses (``None``: its own). A policies x futures
+            design gives every point its future's index, so every policy meets the same seeds in a future.
     """
 
     kind: str
     parameters: tuple[Parameter, ...]
     points: pd.DataFrame
     settings: dict[str, Any] = field(default_factory=dict)
+    seed_keys: np.ndarray | None = None
+
+    def seed_key(self, point: int) -> int:
+        """The design point whose run seeds ``point`` uses."""
+        return point if self.seed_keys is None else int(self.seed_keys[point])
 
     @property
     def parameter_names(self) -> list[str]:
@@ -75,6 +84,8 @@ class Design:
                 digest.update(np.ascontiguousarray(column.to_numpy()).tobytes())
             else:
                 digest.update(json.dumps([_plain(value) for value in column]).encode())
+        if self.seed_keys is not None:
+            digest.update(np.ascontiguousarray(self.seed_keys, dtype=np.int64).tobytes())
         return digest.hexdigest()
 
 
@@ -110,6 +121,8 @@ def generate_design(
     *,
     root_seed: int,
     base_dir: str | Path | None = None,
+    where_in_file: str = "parameters",
+    stream: int = 0,
 ) -> Design:
     """Generate the design points of ``design`` over ``parameters``.
 
@@ -119,6 +132,9 @@ def generate_design(
         root_seed: The experiment's root seed; sampled designs derive their generator from it.
         base_dir: Folder that a table design's relative ``file`` is read from; the working directory
             when omitted.
+        where_in_file: The list of the experiment file the parameters come from, for error locations.
+        stream: Which of the root seed's design streams a sampled design draws from (0 for parameters and
+            policies, 1 for futures, so that the two samples are independent).
 
     Returns:
         The design, with points in a reproducible order.
@@ -127,7 +143,7 @@ def generate_design(
         SpecError: If a parameter does not give what the design needs, or a table file is unusable.
     """
     parameters = tuple(parameters)
-    check_design_fits_parameters(parameters, design)
+    check_design_fits_parameters(parameters, design, where_in_file)
     settings = design.model_dump()
     names = [parameter.name for parameter in parameters]
     if design.kind == "full_factorial":
@@ -135,7 +151,7 @@ def generate_design(
     elif design.kind == "table":
         points = _read_table(parameters, design, Path(base_dir) if base_dir is not None else Path.cwd())
     elif design.kind in SAMPLED_DESIGN_KINDS:
-        points = pd.DataFrame(_sample(parameters, design, root_seed), columns=names)
+        points = pd.DataFrame(_sample(parameters, design, root_seed, stream), columns=names)
         for parameter in parameters:
             if parameter.integer:
                 points[parameter.name] = np.rint(points[parameter.name]).astype(np.int64)
@@ -143,6 +159,33 @@ def generate_design(
         raise ValueError(f"unknown design kind {design.kind!r}")
     points.index = pd.RangeIndex(len(points), name="point")
     return Design(kind=design.kind, parameters=parameters, points=points, settings=settings)
+
+
+def cross(policies: Design, futures: Design) -> Design:
+    """Every policy in every future: point ``p * F + f`` is policy ``p`` in future ``f`` (``F`` futures).
+
+    The levers' columns come first, then the uncertainties'. Every point of future ``f`` uses the run
+    seeds of future ``f`` (``seed_keys``), so policies are compared on the same draws.
+    """
+    count_p, count_f = len(policies), len(futures)
+    lever_part = policies.points.loc[policies.points.index.repeat(count_f)].reset_index(drop=True)
+    future_part = pd.concat([futures.points] * count_p, ignore_index=True)
+    points = pd.concat([lever_part, future_part], axis=1)
+    points.index = pd.RangeIndex(len(points), name="point")
+    settings = {
+        "kind": CROSSED_KIND,
+        "policies": {**policies.settings, "points": count_p},
+        "futures": {**futures.settings, "points": count_f},
+        "levers": policies.parameter_names,
+        "uncertainties": futures.parameter_names,
+    }
+    return Design(
+        kind=CROSSED_KIND,
+        parameters=(*policies.parameters, *futures.parameters),
+        points=points,
+        settings=settings,
+        seed_keys=np.tile(np.arange(count_f, dtype=np.int64), count_p),
+    )
 
 
 def _full_factorial(parameters: tuple[Parameter, ...]) -> pd.DataFrame:
@@ -156,12 +199,12 @@ def _full_factorial(parameters: tuple[Parameter, ...]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _sample(parameters: tuple[Parameter, ...], design: Any, root_seed: int) -> np.ndarray:
+def _sample(parameters: tuple[Parameter, ...], design: Any, root_seed: int, stream: int) -> np.ndarray:
     from SALib.sample import latin, morris, sobol
     from SALib.util import scale_samples
 
     problem = salib_problem(parameters)
-    rng = design_rng(root_seed)
+    rng = design_rng(root_seed, stream)
     if design.kind == "latin_hypercube":
         return latin.sample(problem, design.samples, seed=rng)
     if design.kind == "monte_carlo":

@@ -73,7 +73,9 @@ def drive(
             (
                 chunk,
                 point_values[chunk.point],
-                run_seeds(root_seed, chunk.point, chunk.start, chunk.stop, common=common_seeds),
+                run_seeds(
+                    root_seed, design.seed_key(chunk.point), chunk.start, chunk.stop, common=common_seeds
+                ),
             )
             for chunk in chunks_of_task(
                 part, replications=replications, total_runs=total_runs, runs_per_part=runs_per_part

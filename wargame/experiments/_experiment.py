@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from wargame.errors import InputError
-from wargame.experiments._design import Design, generate_design
-from wargame.experiments._size import check_design_size
-from wargame.experiments._spec import ExperimentSpec, Parameter, SpecError, dotted
+from wargame.experiments._design import Design, cross, generate_design
+from wargame.experiments._size import check_design_size, designs_of
+from wargame.experiments._spec import ExperimentSpec, Parameter, SpecError, check_layout, dotted
 from wargame.scenario import (
     LocatedDocument,
     Scenario,
@@ -103,7 +103,7 @@ class Experiment:
 def _factors(
     spec: ExperimentSpec, scenario: Scenario
 ) -> tuple[tuple[str, tuple[tuple[str, float], ...]], ...]:
-    return tuple(factor for parameter in spec.parameters for factor in _factors_of(parameter, scenario))
+    return tuple(factor for parameter in spec.all_parameters for factor in _factors_of(parameter, scenario))
 
 
 def _located(
@@ -146,6 +146,7 @@ def load_experiment(
     document = load_document(path, kind="experiment")
     spec = validate_document(document, ExperimentSpec, source=str(path))
     try:
+        check_layout(spec)
         check_design_size(spec)  # from the file alone, before anything is built
     except SpecError as error:
         raise _located(document, path, error.location, error.message) from None
@@ -153,12 +154,10 @@ def load_experiment(
     if not scenario_path.is_file():
         raise _located(document, path, ("scenario",), f"scenario file {spec.scenario!r} not found")
     scenario = load_scenario_with(scenario_path, overrides=scenario_overrides, allow_dirs=allow_dirs)
-    for index, parameter in enumerate(spec.parameters):
-        targets: list[tuple[tuple[str | int, ...], str]] = [(("parameters", index, "path"), parameter.path)]
+    for where, parameter in spec.parameter_locations():
+        targets: list[tuple[tuple[str | int, ...], str]] = [((*where, "path"), parameter.path)]
         if parameter.multiplies:
-            targets = [
-                (("parameters", index, "multiplies", i), t) for i, t in enumerate(parameter.multiplies)
-            ]
+            targets = [((*where, "multiplies", i), t) for i, t in enumerate(parameter.multiplies)]
         for location, target in targets:
             try:
                 current = get_value(scenario, target)
@@ -176,24 +175,17 @@ def load_experiment(
             try:
                 apply_overrides(scenario, evaluator.overrides({parameter.path: value}))
             except InputError as error:
-                raise _located(
-                    document, path, ("parameters", index, field), f"value {value!r}: {error.message}"
-                ) from None
+                raise _located(document, path, (*where, field), f"value {value!r}: {error.message}") from None
     if spec.outcomes is not None:
         _check_outcomes(document, path, spec, scenario)
-    if (
-        spec.discovery is not None
-        and spec.outcomes is not None
-        and spec.discovery.outcome not in spec.outcomes
-    ):
-        raise _located(
-            document,
-            path,
-            ("discovery", "outcome"),
-            f"outcome {spec.discovery.outcome!r} is not among 'outcomes'",
-        )
+    for section in ("discovery", "robustness"):
+        chosen = getattr(spec, section)
+        if chosen is not None and spec.outcomes is not None and chosen.outcome not in spec.outcomes:
+            raise _located(
+                document, path, (section, "outcome"), f"outcome {chosen.outcome!r} is not among 'outcomes'"
+            )
     try:
-        design = generate_design(spec.parameters, spec.design, root_seed=spec.root_seed, base_dir=path.parent)
+        design = experiment_design(spec, path.parent)
     except SpecError as error:
         raise _located(document, path, error.location, error.message) from None
     return Experiment(
@@ -205,6 +197,28 @@ def load_experiment(
         file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
         scenario_sha256=scenario_hash(scenario),
     )
+
+
+def experiment_design(spec: ExperimentSpec, base_dir: Path) -> Design:
+    """The design points of an experiment: its design, or every policy crossed with every future."""
+    designs = []
+    for stream, (design, parameters, design_field, parameters_field) in enumerate(designs_of(spec)):
+        try:
+            designs.append(
+                generate_design(
+                    parameters,
+                    design,
+                    root_seed=spec.root_seed,
+                    base_dir=base_dir,
+                    where_in_file=parameters_field,
+                    stream=stream,
+                )
+            )
+        except SpecError as error:
+            if error.location[:1] != ("design",):
+                raise
+            raise SpecError(error.message, location=(design_field, *error.location[1:])) from None
+    return designs[0] if len(designs) == 1 else cross(designs[0], designs[1])
 
 
 def _factors_of(

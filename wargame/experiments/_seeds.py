@@ -40,6 +40,11 @@ def run_seeds(root_seed: int, point: int, start: int, stop: int, *, common: bool
     return words[start:stop]
 
 
-def design_rng(root_seed: int) -> np.random.Generator:
-    """Return the generator that sampled designs (LHS, Monte Carlo, Sobol scrambling, Morris) draw from."""
-    return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(_DESIGN_STREAM,)))
+def design_rng(root_seed: int, stream: int = 0) -> np.random.Generator:
+    """Return the generator that sampled designs (LHS, Monte Carlo, Sobol scrambling, Morris) draw from.
+
+    Stream 0 serves a design's parameters (and a crossed design's policies), stream 1 the futures of a
+    crossed design, so that the two samples are independent.
+    """
+    key = (_DESIGN_STREAM,) if stream == 0 else (_DESIGN_STREAM, stream)
+    return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=key))

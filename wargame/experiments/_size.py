@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wargame.errors import InputError
-from wargame.experiments._spec import ExperimentSpec, SpecError
+from wargame.experiments._spec import ExperimentSpec, FullFactorialDesign, Parameter, SpecError
 
 __all__ = [
     "MAX_DESIGN_POINTS",
@@ -31,6 +31,7 @@ __all__ = [
     "SweepSize",
     "check_design_size",
     "design_points",
+    "designs_of",
 ]
 
 MAX_DESIGN_POINTS = 2_000_000
@@ -49,17 +50,17 @@ SECONDS_PER_CALL_DAY = 1e-4
 """Measured cost of one ensemble (one evaluator call) per simulated day, whatever its size."""
 
 
-def design_points(spec: ExperimentSpec, table_rows: int | None = None) -> int:
-    """Return the number of design points ``spec`` makes, computed from the file alone (exact integers).
+def design_points(design: Any, parameters: tuple[Parameter, ...], table_rows: int | None = None) -> int:
+    """Return the number of points ``design`` makes over ``parameters``, from the file alone (exact).
 
     Args:
-        spec: The experiment.
+        design: A design specification (``FullFactorialDesign``, ``SobolDesign``, ...).
+        parameters: The parameters it varies.
         table_rows: Rows of a table design's file (required for that kind).
     """
-    design = spec.design
-    dimensions = len(spec.parameters)
+    dimensions = len(parameters)
     if design.kind == "full_factorial":
-        return math.prod(len(parameter.levels or ()) for parameter in spec.parameters)
+        return math.prod(len(parameter.levels or ()) for parameter in parameters)
     if design.kind in ("latin_hypercube", "monte_carlo"):
         return int(design.samples)
     if design.kind == "sobol":
@@ -71,16 +72,28 @@ def design_points(spec: ExperimentSpec, table_rows: int | None = None) -> int:
     return table_rows
 
 
-def _size_field(spec: ExperimentSpec) -> tuple[str | int, ...]:
-    """The field of the experiment file that sets its design's size."""
+def _size_field(design: Any, design_field: str, parameters_field: str) -> tuple[str | int, ...]:
+    """The field of the experiment file that sets a design's size."""
     return {
-        "full_factorial": ("parameters",),
-        "latin_hypercube": ("design", "samples"),
-        "monte_carlo": ("design", "samples"),
-        "sobol": ("design", "base_samples"),
-        "morris": ("design", "trajectories"),
-        "table": ("design", "file"),
-    }[spec.design.kind]
+        "full_factorial": (parameters_field,),
+        "latin_hypercube": (design_field, "samples"),
+        "monte_carlo": (design_field, "samples"),
+        "sobol": (design_field, "base_samples"),
+        "morris": (design_field, "trajectories"),
+        "table": (design_field, "file"),
+    }[design.kind]
+
+
+def designs_of(spec: ExperimentSpec) -> list[tuple[Any, tuple[Parameter, ...], str, str]]:
+    """The designs an experiment crosses: ``(design, parameters, design field, parameters field)``; one
+    for a plain experiment, the policies' and the futures' for levers and uncertainties."""
+    if not spec.crossed:
+        return [(spec.design, spec.parameters, "design", "parameters")]
+    policies = spec.policies or FullFactorialDesign(kind="full_factorial")
+    return [
+        (policies, spec.levers, "policies", "levers"),
+        (spec.futures, spec.uncertainties, "futures", "uncertainties"),
+    ]
 
 
 def check_design_size(spec: ExperimentSpec) -> None:
@@ -95,14 +108,20 @@ def check_design_size(spec: ExperimentSpec) -> None:
             "(a point's seeds are generated in one array)",
             location=("replications",),
         )
-    if spec.design.kind == "table":
-        return  # counted when the table is read
-    points = design_points(spec)
-    if points > MAX_DESIGN_POINTS:
+    parts = [part for part in designs_of(spec) if part[0].kind != "table"]  # tables: counted when read
+    sizes = [design_points(design, parameters) for design, parameters, _, _ in parts]
+    points = math.prod(sizes)
+    if parts and points > MAX_DESIGN_POINTS:
+        design, _, design_field, parameters_field = parts[sizes.index(max(sizes))]
+        what = (
+            f"the {design.kind} design"
+            if not spec.crossed
+            else f"policies x futures ({' x '.join(f'{n:,}' for n in sizes)})"
+        )
         raise SpecError(
-            f"the {spec.design.kind} design has {points:,} points; at most {MAX_DESIGN_POINTS:,} "
-            "fit in memory: use fewer levels or samples",
-            location=_size_field(spec),
+            f"{what} has {points:,} points; at most {MAX_DESIGN_POINTS:,} fit in memory: use fewer levels "
+            "or samples",
+            location=_size_field(design, design_field, parameters_field),
         )
 
 

@@ -14,6 +14,15 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from wargame.errors import InputError
+from wargame.experiments._distributions import (
+    Distribution,
+    LogNormalDistribution,
+    LogUniformDistribution,
+    NormalDistribution,
+    TriangularDistribution,
+    TruncatedNormalDistribution,
+    UniformDistribution,
+)
 
 __all__ = [
     "SAMPLED_DESIGN_KINDS",
@@ -29,6 +38,7 @@ __all__ = [
     "MorrisDesign",
     "NormalDistribution",
     "Parameter",
+    "Robustness",
     "SobolDesign",
     "SpecError",
     "TableDesign",
@@ -36,6 +46,7 @@ __all__ = [
     "TruncatedNormalDistribution",
     "UniformDistribution",
     "check_design_fits_parameters",
+    "check_layout",
     "dotted",
 ]
 
@@ -64,111 +75,6 @@ def dotted(location: tuple[str | int, ...]) -> str:
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --- distributions -------------------------------------------------------------------------------------
-
-
-class _Range(_Frozen):
-    """A distribution on ``[low, high]`` with ``low < high``."""
-
-    low: float
-    high: float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be smaller than high ({self.high})")
-        return self
-
-
-class UniformDistribution(_Range):
-    """Uniform between ``low`` and ``high``."""
-
-    kind: Literal["uniform"]
-
-
-class LogUniformDistribution(UniformDistribution):
-    """Log-uniform between ``low`` and ``high``, both positive."""
-
-    kind: Literal["loguniform"]  # type: ignore[assignment]
-
-    @model_validator(mode="after")
-    def _positive(self) -> Self:
-        if self.low <= 0:
-            raise ValueError(f"low ({self.low}) must be positive for a log-uniform distribution")
-        return self
-
-
-class NormalDistribution(_Frozen):
-    """Normal with mean ``mean`` and standard deviation ``sd``."""
-
-    kind: Literal["normal"]
-    mean: float
-    sd: Annotated[float, Field(gt=0.0)]
-
-
-class TruncatedNormalDistribution(_Range):
-    """Normal with ``mean`` and ``sd``, truncated to [``low``, ``high``]."""
-
-    kind: Literal["truncated_normal"]
-    mean: float
-    sd: Annotated[float, Field(gt=0.0)]
-
-
-class TriangularDistribution(_Frozen):
-    """Triangular on [``low``, ``high``] with its peak at ``mode``."""
-
-    kind: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(
-                f"need low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}"
-            )
-        return self
-
-
-class LogNormalDistribution(_Frozen):
-    """Log-normal: the logarithm is normal with ``mean_log`` and ``sd_log``."""
-
-    kind: Literal["lognormal"]
-    mean_log: float
-    sd_log: Annotated[float, Field(gt=0.0)]
-
-
-Distribution = Annotated[
-    UniformDistribution
-    | LogUniformDistribution
-    | NormalDistribution
-    | TruncatedNormalDistribution
-    | TriangularDistribution
-    | LogNormalDistribution,
-    Field(discriminator="kind"),
-]
-
-
-def salib_distribution(distribution: Any) -> tuple[str, list[float]]:
-    """Return SALib's ``(dists entry, bounds entry)`` for one distribution model."""
-    match distribution:
-        case LogUniformDistribution():
-            return "logunif", [distribution.low, distribution.high]
-        case UniformDistribution():
-            return "unif", [distribution.low, distribution.high]
-        case NormalDistribution():
-            return "norm", [distribution.mean, distribution.sd]
-        case TruncatedNormalDistribution():
-            return "truncnorm", [distribution.low, distribution.high, distribution.mean, distribution.sd]
-        case TriangularDistribution():
-            peak = (distribution.mode - distribution.low) / (distribution.high - distribution.low)
-            return "triang", [distribution.low, distribution.high, peak]
-        case LogNormalDistribution():
-            return "lognorm", [distribution.mean_log, distribution.sd_log]
-    raise TypeError(f"not a distribution: {distribution!r}")
 
 
 # --- parameters ----------------------------------------------------------------------------------------
@@ -319,8 +225,28 @@ class Discovery(_Frozen):
     threshold: float
 
 
+class Robustness(_Frozen):
+    """How ``wargame analyze`` ranks policies across futures (levers-and-uncertainties experiments).
+
+    Attributes:
+        outcome: The outcome whose per-point mean (a rate for yes/no outcomes) policies are judged by.
+        threshold: A future is satisfactory for a policy when the outcome is at most this (``minimize``)
+            or at least this (``maximize``).
+        direction: Whether lower (``minimize``, e.g. the probability of war) or higher values are better.
+    """
+
+    outcome: str
+    threshold: float
+    direction: Literal["minimize", "maximize"] = "minimize"
+
+
 class ExperimentSpec(_Frozen):
     """An experiment: a base scenario, parameters to vary, a design and how to run it.
+
+    Either ``parameters`` with a ``design``, or ``levers`` (what the allies control: programs, links,
+    responses, postures) with a ``policies`` design and ``uncertainties`` (what they do not: adversary
+    parameters, perception, gray-zone intensity) with a ``futures`` design, crossed: every policy is run in
+    every future, with the same seeds in a given future whatever the policy.
 
     Attributes:
         name: Identifier of the experiment, stored with its results.
@@ -328,6 +254,11 @@ class ExperimentSpec(_Frozen):
         scenario: Path of the base scenario file, relative to the experiment file.
         parameters: The varied parameters; paths must be distinct.
         design: How design points are chosen.
+        levers: The parameters the allies choose.
+        uncertainties: The parameters they do not control; no path may be both a lever and an uncertainty.
+        policies: How the levers' combinations are chosen (default: every combination of their levels).
+        futures: How the uncertainties' combinations are chosen.
+        robustness: How ``wargame analyze`` judges policies across futures.
         replications: Runs per design point, each with its own seed.
         root_seed: The one seed every design point and run seed derives from.
         common_seeds: Common random numbers: replication ``r`` of every design point runs with the same
@@ -342,8 +273,13 @@ class ExperimentSpec(_Frozen):
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=80)]
     description: str = ""
     scenario: str
-    parameters: Annotated[tuple[Parameter, ...], Field(min_length=1)]
-    design: DesignSpec
+    parameters: tuple[Parameter, ...] = ()
+    design: DesignSpec | None = None
+    levers: tuple[Parameter, ...] = ()
+    uncertainties: tuple[Parameter, ...] = ()
+    policies: DesignSpec | None = None
+    futures: DesignSpec | None = None
+    robustness: Robustness | None = None
     replications: PositiveInt = 1
     root_seed: Annotated[int, Field(ge=0)] = 0
     common_seeds: bool = False
@@ -353,7 +289,7 @@ class ExperimentSpec(_Frozen):
     runs_per_part: PositiveInt | None = None
     discovery: Discovery | None = None
 
-    @field_validator("parameters")
+    @field_validator("parameters", "levers", "uncertainties")
     @classmethod
     def _distinct_paths(cls, parameters: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
         seen: set[str] = set()
@@ -363,8 +299,63 @@ class ExperimentSpec(_Frozen):
             seen.add(parameter.path)
         return parameters
 
+    @property
+    def crossed(self) -> bool:
+        """Whether this is a levers-and-uncertainties experiment (policies x futures)."""
+        return bool(self.levers or self.uncertainties)
 
-def check_design_fits_parameters(parameters: tuple[Parameter, ...], design: Any) -> None:
+    @property
+    def all_parameters(self) -> tuple[Parameter, ...]:
+        """Every varied parameter: ``parameters``, or the levers then the uncertainties."""
+        return (*self.levers, *self.uncertainties) if self.crossed else self.parameters
+
+    def parameter_locations(self) -> list[tuple[tuple[str | int, ...], Parameter]]:
+        """Each varied parameter with its place in the file, e.g. ``("levers", 0)``."""
+        lists = ("levers", "uncertainties") if self.crossed else ("parameters",)
+        return [((name, index), p) for name in lists for index, p in enumerate(getattr(self, name))]
+
+
+def check_layout(spec: ExperimentSpec) -> None:
+    """Check that an experiment is either ``parameters`` with a ``design`` or levers and uncertainties.
+
+    Raises:
+        SpecError: Naming the field at fault, e.g. ``uncertainties[1].path`` for a lever that is also an
+            uncertainty.
+    """
+    if spec.crossed:
+        if spec.parameters or spec.design is not None:
+            field = "parameters" if spec.parameters else "design"
+            raise SpecError(
+                f"give either 'parameters' with a 'design', or 'levers' and 'uncertainties', not both "
+                f"('{field}' next to levers and uncertainties)",
+                location=(field,),
+            )
+        for name in ("levers", "uncertainties"):
+            if not getattr(spec, name):
+                raise SpecError(f"a levers-and-uncertainties experiment needs '{name}'", location=(name,))
+        if spec.futures is None:
+            raise SpecError("give a 'futures' design over the uncertainties", location=("futures",))
+        levers = {lever.path: index for index, lever in enumerate(spec.levers)}
+        for index, uncertainty in enumerate(spec.uncertainties):
+            if uncertainty.path in levers:
+                raise SpecError(
+                    f"{uncertainty.path} is also levers[{levers[uncertainty.path]}]: a parameter is either "
+                    "what the allies control (a lever) or what they do not (an uncertainty), not both",
+                    location=("uncertainties", index, "path"),
+                )
+        return
+    for name in ("policies", "futures", "robustness"):
+        if getattr(spec, name) is not None:
+            raise SpecError(f"'{name}' needs 'levers' and 'uncertainties'", location=(name,))
+    if not spec.parameters:
+        raise SpecError("give 'parameters' (or 'levers' and 'uncertainties')", location=("parameters",))
+    if spec.design is None:
+        raise SpecError("give a 'design' for the parameters", location=("design",))
+
+
+def check_design_fits_parameters(
+    parameters: tuple[Parameter, ...], design: Any, where_in_file: str = "parameters"
+) -> None:
     """Check that every parameter gives what the design needs.
 
     A full factorial design needs ``levels``; sampled designs need ``bounds`` or ``distribution``; a
@@ -372,11 +363,12 @@ def check_design_fits_parameters(parameters: tuple[Parameter, ...], design: Any)
     values from the file, and ``bounds`` there, if given, are checked against it.
 
     Raises:
-        SpecError: Naming the first parameter that does not fit, e.g. ``parameters[1].levels``.
+        SpecError: Naming the first parameter that does not fit, e.g. ``parameters[1].levels``
+            (``where_in_file`` is the list the parameters come from: ``parameters``, ``levers``, ...).
     """
     kind = design.kind
     for index, parameter in enumerate(parameters):
-        where = ("parameters", index)
+        where = (where_in_file, index)
         if kind == "full_factorial" and parameter.levels is None:
             raise SpecError(
                 "a full_factorial design needs 'levels' for every parameter", location=(*where, "levels")

@@ -27,6 +27,21 @@ def _discovery(text: str) -> tuple[str, float]:
         ) from None
 
 
+def _robustness(text: str) -> tuple[str, float, str]:
+    for operator, direction in (("<=", "minimize"), (">=", "maximize")):
+        outcome, separator, threshold = text.partition(operator)
+        if separator:
+            try:
+                if not outcome.strip():
+                    raise ValueError
+                return outcome.strip(), float(threshold), direction
+            except ValueError:
+                break
+    raise argparse.ArgumentTypeError(
+        f"expected OUTCOME<=THRESHOLD (lower is better) or OUTCOME>=THRESHOLD, e.g. 'war<=0.1', got {text!r}"
+    )
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``sweep`` and ``analyze``."""
     sweep = subparsers.add_parser(
@@ -70,7 +85,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "analyze",
         help="tables, sensitivity indices and plots of a sweep",
         description="Per design point, every outcome's rate or mean with a 95%% CI; Sobol or Morris indices "
-        "for those designs; scenario discovery; PNG plots. Written to DIR/analysis and printed.",
+        "for those designs; scenario discovery (PRIM and CART); feature scores; for levers-and-uncertainties "
+        "sweeps, regret and satisficing of every policy across the futures; PNG plots. Written to "
+        "DIR/analysis and printed.",
     )
     analyze.add_argument("results", type=Path, metavar="DIR", help="a sweep's results folder")
     analyze.add_argument(
@@ -83,6 +100,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="OUTCOME>THRESHOLD",
         help="find the parameter region where OUTCOME's mean exceeds THRESHOLD, e.g. 'war>0.3' "
         "(default: the experiment's discovery setting)",
+    )
+    analyze.add_argument(
+        "--robustness",
+        type=_robustness,
+        default=None,
+        metavar="OUTCOME<=THRESHOLD",
+        help="for a levers-and-uncertainties sweep: judge policies by OUTCOME, satisfactory at most "
+        "THRESHOLD (or >= for at least), e.g. 'war<=0.1' (default: the experiment's robustness setting)",
     )
     analyze.add_argument(
         "--report-dir", type=Path, default=None, help="where to write (default DIR/analysis)"
@@ -142,6 +167,9 @@ def _analyze(args: argparse.Namespace) -> int:
             outcomes=args.outcome,
             discovery_outcome=outcome,
             discovery_threshold=threshold,
+            robustness_outcome=args.robustness[0] if args.robustness else None,
+            robustness_threshold=args.robustness[1] if args.robustness else None,
+            robustness_direction=args.robustness[2] if args.robustness else "minimize",
             plots=not args.no_plots,
         )
     print(report.format())
