@@ -203,3 +203,24 @@ assert changed == [], changed
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_readme_python_example_runs_as_a_script(tmp_path):
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    readme = (repo / "README.md").read_text()
+    section = readme[readme.index("## Python API") :]
+    example = re.search(r"```python\n(.*?)```", section, re.S)
+    assert example is not None
+    script = tmp_path / "example.py"
+    script.write_text(example.group(1))
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=repo, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Taiwan Strait baseline: 1000 runs, root seed 1" in done.stdout
+    assert re.search(r"P\(war\) with a 2-hour link: [\d.]+% \(reference [\d.]+%\)", done.stdout)
