@@ -38,10 +38,10 @@ lessons: $(STAMP)
 clean:
 	rm -rf $(VENV) results .pytest_cache
 
-# The three shipped experiments: sweep (resumable: an interrupted `make experiments` continues where it
+# The four shipped experiments: sweep (resumable: an interrupted `make experiments` continues where it
 # stopped) and analyse each into results/experiments/<name>/, keeping the printed report as report.txt.
 experiments: $(STAMP)
-	@for name in info_sharing_latency cooperation_sobol gray_zone_vs_resolve; do \
+	@for name in info_sharing_latency cooperation_sobol gray_zone_vs_resolve cooperation_robustness; do \
 	  out=results/experiments/$$name; \
 	  echo "== $$name"; \
 	  $(VENV)/bin/wargame sweep experiments/$$name.yaml --out $$out --resume --quiet || exit 1; \
@@ -56,7 +56,8 @@ docs-figures: experiments
 	  info_sharing_latency/discovery cooperation_sobol/sobol_escalation_score \
 	  cooperation_sobol/sobol_max_rung cooperation_sobol/sobol_war cooperation_sobol/response_escalation_score \
 	  gray_zone_vs_resolve/heatmap_war gray_zone_vs_resolve/heatmap_escalation_score \
-	  gray_zone_vs_resolve/discovery; do \
+	  gray_zone_vs_resolve/discovery cooperation_robustness/robustness cooperation_robustness/cart \
+	  cooperation_robustness/feature_scores cooperation_robustness/discovery; do \
 	  name=$${figure%%/*}; file=$${figure#*/}; \
 	  cp results/experiments/$$name/analysis/figures/$$file.png docs/figures/experiments/$$name-$$file.png \
 	    || exit 1; \

@@ -62,6 +62,10 @@ class RobustnessReport:
     regret: pd.DataFrame
 
 
+def _percentile_90(sample: np.ndarray, axis: int = -1) -> np.ndarray:
+    return np.percentile(sample, PERCENTILE, axis=axis)
+
+
 def cell_means(results: SweepResults, outcome: str) -> np.ndarray:
     """Return the outcome's mean per (policy, future) as a ``(policies, futures)`` array.
 
@@ -128,9 +132,7 @@ def robustness(
     )
     rows = []
     for policy in range(means.shape[0]):
-        regret_90 = bootstrap_interval(
-            regret[policy], lambda sample, axis=-1: np.percentile(sample, PERCENTILE, axis=axis), seed=seed
-        )
+        regret_90 = bootstrap_interval(regret[policy], _percentile_90, seed=seed)
         share = proportion_interval(int(satisfied[policy].sum()), futures, confidence)
         rows.append(
             {
