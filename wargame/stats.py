@@ -26,6 +26,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -203,7 +204,7 @@ def paired_difference(
 
 def bootstrap_interval(
     values: ArrayLike,
-    statistic: Callable[[np.ndarray], float],
+    statistic: Callable[..., Any],
     *,
     seed: int,
     confidence: float = 0.95,
