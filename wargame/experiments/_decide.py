@@ -125,6 +125,8 @@ def decide(
         messages.append(
             "no robustness across futures: give the experiment a 'robustness' setting (outcome, threshold)"
         )
+    if crossed and robustness_settings is not None and not results.complete:
+        messages.append("no robustness across futures yet: the sweep is incomplete (resume it for the rest)")
     if crossed and robustness_settings is not None and results.complete:
         outcome, threshold, direction = robustness_settings
         decisions.robustness = robustness(results, outcome, threshold, direction)
