@@ -151,3 +151,19 @@ def test_bootstrap_interval_is_scipys_bca_bootstrap():
 def test_percentile_of_score_counts_ties_half():
     assert percentile_of_score([1, 2, 3, 4], 3) == 62.5
     assert percentile_of_score([1, 2, 3, 4], 3) == stats.percentileofscore([1, 2, 3, 4], 3, kind="mean")
+
+
+def test_bootstrap_interval_falls_back_to_percentiles_where_bca_is_undefined():
+    regret = np.array([0.0] * 37 + [0.05, 0.05, 0.05])  # the 90th percentile of resamples is 0 or 0.05
+    percentile_90 = lambda sample, axis=-1: np.percentile(sample, 90, axis=axis)  # noqa: E731
+    estimate = bootstrap_interval(regret, percentile_90, seed=2, resamples=999)
+    expected = stats.bootstrap(
+        (regret,), percentile_90, n_resamples=999, method="percentile", rng=np.random.default_rng(2)
+    ).confidence_interval
+    with pytest.warns(stats.DegenerateDataWarning), np.errstate(invalid="ignore"):
+        bca = stats.bootstrap(
+            (regret,), percentile_90, n_resamples=999, method="BCa", rng=np.random.default_rng(2)
+        ).confidence_interval
+    assert math.isnan(bca.high)  # BCa is undefined here
+    assert not math.isnan(estimate.high)
+    assert (estimate.low, estimate.high) == pytest.approx((expected.low, expected.high))

@@ -211,7 +211,9 @@ def bootstrap_interval(
     resamples: int = 2000,
     bounds: Bounds | None = None,
 ) -> Estimate:
-    """Return ``statistic(values)`` with a bias-corrected and accelerated (BCa) bootstrap interval.
+    """Return ``statistic(values)`` with a bias-corrected and accelerated (BCa) bootstrap interval, or
+    the percentile bootstrap interval where BCa's corrections are undefined (a statistic that barely
+    varies over the resamples).
 
     Args:
         values: The sample (``NaN`` left out).
@@ -229,20 +231,24 @@ def bootstrap_interval(
     value = float(statistic(sample))
     if sample.size == 1 or float(np.ptp(sample)) == 0.0:
         return Estimate(value, value, value) if sample.size > 1 else Estimate(value, math.nan, math.nan)
-    with warnings.catch_warnings():
-        # A statistic that barely varies over resamples (an upper quantile of a sample of mostly equal
-        # values) makes BCa's acceleration undefined; scipy then warns and returns NaN, reported as such.
-        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        result = stats.bootstrap(
-            (sample,),
-            statistic,
-            confidence_level=confidence,
-            n_resamples=resamples,
-            method="BCa",
-            rng=np.random.default_rng(seed),
-        )
-    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+    for method in ("BCa", "percentile"):
+        with warnings.catch_warnings():
+            # A statistic that barely varies over resamples (an upper quantile of a sample of mostly
+            # equal values) leaves BCa's corrections undefined: scipy warns and returns NaN, and the
+            # plain percentile interval of the same resamples is used instead.
+            warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = stats.bootstrap(
+                (sample,),
+                statistic,
+                confidence_level=confidence,
+                n_resamples=resamples,
+                method=method,
+                rng=np.random.default_rng(seed),
+            )
+        low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
+        if not (math.isnan(low) or math.isnan(high)):
+            break
     return Estimate(value, *_clip(low, high, bounds))
 
 

@@ -100,7 +100,10 @@ def plot_cart(cart: CartBoxes, labels: dict[str, str], path: str | Path) -> Path
         fontsize=8,
         ax=axis,
     )
-    axis.set_title(f"CART: where {cart.outcome} > {cart.threshold:g} (value: share of the node's points)")
+    axis.set_title(
+        f"CART: where {cart.outcome} > {cart.threshold:g} (value: shares of the node's points that are "
+        f"[other, {cart.outcome} > {cart.threshold:g}])"
+    )
     return _save(figure, path)
 
 
