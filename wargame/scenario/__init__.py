@@ -10,6 +10,7 @@ from wargame._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from wargame.scenario._api import check_playable, load_scenario, scenario_hash
+    from wargame.scenario.distributions import UncertainInput
     from wargame.scenario.flags import add_scenario_flags, load_scenario_with, set_overrides
     from wargame.scenario.loader import (
         FileRoots,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         quantity_paths,
     )
     from wargame.scenario.schema import DOMAINS, ESCALATION_CATEGORIES, EXCHANGE_OBJECTIVES, Actor, Scenario
+    from wargame.scenario.uncertain import scenario_document
 
 _HOMES = {
     "check_playable": "._api",
@@ -35,6 +37,8 @@ _HOMES = {
     "add_scenario_flags": ".flags",
     "load_scenario_with": ".flags",
     "set_overrides": ".flags",
+    "scenario_document": ".uncertain",
+    "UncertainInput": ".distributions",
     "FileRoots": ".loader",
     "LocatedDocument": ".loader",
     "document_kind": ".loader",
@@ -62,6 +66,7 @@ __all__ = [
     "LocatedDocument",
     "OverrideError",
     "Scenario",
+    "UncertainInput",
     "add_scenario_flags",
     "apply_overrides",
     "check_playable",
@@ -73,6 +78,7 @@ __all__ = [
     "quantity_bounds",
     "quantity_paths",
     "resolve_reference",
+    "scenario_document",
     "scenario_hash",
     "set_overrides",
     "validate_document",

@@ -10,6 +10,7 @@ from pathlib import Path
 from wargame.errors import InputError
 from wargame.scenario.loader import load_document, resolve_reference, validate_document
 from wargame.scenario.schema import Scenario
+from wargame.scenario.uncertain import resolve_distributions
 
 __all__ = ["check_playable", "load_scenario", "scenario_hash"]
 
@@ -30,6 +31,9 @@ def load_scenario(
     """
     path = Path(path)
     document = load_document(path, allow_dirs=allow_dirs, kind="scenario")
+    uncertain = resolve_distributions(document, Scenario)
+    if uncertain:
+        document.data["uncertain_inputs"] = uncertain
     scenario = validate_document(document, Scenario, source=str(path))
     assert document.roots is not None
     for i, actor in enumerate(scenario.actors):
@@ -67,8 +71,14 @@ def check_playable(scenario: Scenario, *, source: str | None = None) -> None:
 
 
 def scenario_hash(scenario: Scenario) -> str:
-    """Return a SHA-256 of the scenario's canonical JSON form (stable across key order and extends)."""
+    """Return a SHA-256 of the scenario's canonical JSON form.
+
+    Stable across key order and ``extends:``, and across new optional fields left at their defaults (only
+    values that differ from their field's default enter the hash). Uncertain inputs are part of it.
+    """
     canonical = json.dumps(
-        scenario.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
+        scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+        sort_keys=True,
+        separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()

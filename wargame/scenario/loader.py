@@ -32,6 +32,7 @@ __all__ = [
     "document_kind",
     "item_key",
     "load_document",
+    "readable_path",
     "resolve_reference",
     "validate_document",
 ]
@@ -208,9 +209,9 @@ def _read_yaml(path: Path) -> LocatedDocument:
 def item_key(item: Any) -> str | None:
     """Return the key a list item is addressed by: its ``id``, or ``from-to`` for links and commitments."""
     if isinstance(item, dict):
-        if "id" in item:
-            return str(item["id"])
-        if "from" in item and "to" in item:
+        if isinstance(item.get("id"), str):
+            return item["id"]
+        if isinstance(item.get("from"), str) and isinstance(item.get("to"), str):
             return f"{item['from']}-{item['to']}"
     return None
 
@@ -229,9 +230,10 @@ def _merge(
 ) -> tuple[Any, dict[PathKey, Location]]:
     """Merge ``over`` onto ``base``: mappings key by key, lists of objects with ids item by item.
 
-    Location maps are relative to each value's own root.
+    A distribution (a mapping with ``dist``) in ``over`` replaces what ``base`` has whole. Location maps
+    are relative to each value's own root.
     """
-    if isinstance(base, dict) and isinstance(over, dict):
+    if isinstance(base, dict) and isinstance(over, dict) and "dist" not in over:
         merged: dict[str, Any] = {}
         locations: dict[PathKey, Location] = {(): over_locs.get((), base_locs.get((), ("?", 0)))}
         for key in [*base, *(k for k in over if k not in base)]:
@@ -346,8 +348,8 @@ def _field_names(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def _readable_path(data: Any, loc: tuple[str | int, ...]) -> str:
-    """Render an error location, naming list items by their id where they have one."""
+def readable_path(data: Any, loc: tuple[str | int, ...]) -> str:
+    """Render an error location as errors print it (``actors[twn].resolve``): items by id if they have one."""
     parts: list[str] = []
     node = data
     for part in loc:
@@ -361,10 +363,15 @@ def _readable_path(data: Any, loc: tuple[str | int, ...]) -> str:
     return ".".join(parts)
 
 
-def validate_document[M: BaseModel](document: LocatedDocument, model: type[M], *, source: str) -> M:
-    """Validate ``document`` against ``model``; raise one located :class:`InputError` on failure."""
+def validate_document[M: BaseModel](
+    document: LocatedDocument, model: type[M], *, source: str, context: dict[str, Any] | None = None
+) -> M:
+    """Validate ``document`` against ``model``; raise one located :class:`InputError` on failure.
+
+    ``context`` is passed to the model's validators (pydantic's validation context).
+    """
     try:
-        return model.model_validate(document.data)
+        return model.model_validate(document.data, context=context)
     except ValidationError as error:
         errors = error.errors()
         # An unknown key usually explains a "missing" one (a typo): report it first.
@@ -392,5 +399,5 @@ def validate_document[M: BaseModel](document: LocatedDocument, model: type[M], *
         suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
         line = f":{where[1]}" if where[1] else ""
         raise InputError(
-            message + suffix, source=f"{where[0]}{line}", field=_readable_path(document.data, loc) or None
+            message + suffix, source=f"{where[0]}{line}", field=readable_path(document.data, loc) or None
         ) from None

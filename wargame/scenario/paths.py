@@ -11,7 +11,7 @@ same in effects, injects, experiment parameters and the CLI.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from wargame.errors import InputError
@@ -29,6 +29,7 @@ __all__ = [
     "path_of",
     "quantity_bounds",
     "quantity_paths",
+    "value_paths",
 ]
 
 QuantityBounds = tuple[float, float]
@@ -147,6 +148,24 @@ def path_of(document: Any, loc: tuple[str | int, ...]) -> str:
     return ".".join(parts)
 
 
+def value_paths(document: Any, prefix: str = "") -> Iterator[str]:
+    """Yield the override path of every value (not section) of a plain document, in document order."""
+    if isinstance(document, dict):
+        items: Iterable[tuple[str, Any]] = document.items()
+    elif isinstance(document, list):
+        keys = [_item_key(item) for item in document]
+        keyed = any(key is not None for key in keys)
+        items = (
+            (key if keyed and key is not None else str(i), item)
+            for i, (key, item) in enumerate(zip(keys, document, strict=True))
+        )
+    else:
+        yield prefix
+        return
+    for key, value in items:
+        yield from value_paths(value, f"{prefix}.{key}" if prefix else str(key))
+
+
 def get_value(scenario: Scenario, path: str) -> Any:
     """Return the value of the scenario field at dotted ``path``."""
     document = scenario.model_dump(mode="json", by_alias=True)
@@ -183,26 +202,46 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
     from pydantic import ValidationError
 
     from wargame.scenario.schema import LocatedValueError, Scenario
+    from wargame.scenario.uncertain import FieldSpec, field_spec, median_for, parse_at
 
     document = scenario.model_dump(mode="json", by_alias=True)
+    uncertain = {item["path"]: item for item in document.pop("uncertain_inputs", [])}
     for path, value in overrides.items():
         try:
-            container, key = _walk(document, path)
+            loc = locate(document, path)
         except InputError as error:
             raise OverrideError(error.message, path=path, reason=error.message, field=path) from None
-        if isinstance(container[key], dict | list):
-            raise OverrideError(
-                "points at a section, not a value",
-                path=path,
-                reason="points at a section, not a value",
-                field=path,
-            )
-        if isinstance(value, dict | list):
-            reason = (
-                f"a value must be a number or text, not a {'mapping' if isinstance(value, dict) else 'list'}"
-            )
+        container: Any = document
+        for part in loc[:-1]:
+            container = container[part]
+        reason = None
+        if isinstance(container[loc[-1]], dict | list):
+            reason = "points at a section, not a value"
+        elif isinstance(value, list) or (isinstance(value, dict) and "dist" not in value):
+            reason = "a value must be a number, text or a distribution {dist: ...}"
+        elif isinstance(value, dict):
+            spec = field_spec(Scenario, loc)
+            distribution, problem, inner = parse_at(value, spec)
+            if problem is not None:
+                reason = f"{'.'.join(map(str, inner))}: {problem}" if inner else problem
+            else:
+                container[loc[-1]] = median_for(distribution, spec)
+                canonical = path_of(document, loc)
+                uncertain[canonical] = {
+                    "path": canonical,
+                    "distribution": distribution,
+                    "integer": isinstance(spec, FieldSpec) and spec.integer,
+                }
+        else:
+            uncertain.pop(path_of(document, loc), None)
+            container[loc[-1]] = value
+        if reason is not None:
             raise OverrideError(reason, path=path, reason=reason, field=path)
-        container[key] = value
+    if uncertain:
+        order = {path: position for position, path in enumerate(value_paths(document))}
+        document["uncertain_inputs"] = sorted(
+            uncertain.values(), key=lambda item: order.get(item["path"], -1)
+        )
     try:
         return Scenario.model_validate(document)
     except ValidationError as error:

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from wargame.scenario.derived import TableSlot
+from wargame.scenario.distributions import UncertainInput
 
 __all__ = [
     "DOMAINS",
@@ -650,6 +651,8 @@ class Scenario(_Frozen):
     """Extra outcome columns to print in the summary."""
     sources: tuple[SourceText, ...] = ()
     """Public sources the scenario draws on."""
+    uncertain_inputs: tuple[UncertainInput, ...] = ()
+    """Fields given as {dist: ...} in the file, in document order; filled by the loader, not written."""
 
     # Tables derived from this scenario object (see wargame.scenario.derived); not part of its value.
     _derived_tables: TableSlot = PrivateAttr(default_factory=TableSlot)
@@ -716,8 +719,10 @@ class Scenario(_Frozen):
                         (*where, "unless_response", "response"),
                     )
         from wargame.scenario.columns import check_columns
+        from wargame.scenario.uncertain import check_inputs
 
         check_columns(self)
+        check_inputs(self)
         return self
 
     def actor(self, actor_id: str) -> Actor:
