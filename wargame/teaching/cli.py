@@ -56,7 +56,7 @@ def _list_models() -> str:
         ]
         lines.append(f"  {name:<16} {model.title} ({kind})")
         lines.append(f"  {'':<16} {model.scenario.question}")
-    lines.append("Lessons: docs/lessons/NAME.md")
+    lines.append("Lessons: docs/lessons/NAME.md; as notebooks: docs/lessons/notebooks/NAME.py")
     return "\n".join(lines)
 
 
