@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from wargame.errors import InputError
-from wargame.stats import mean_interval
+from wargame.stats import Estimate, mean_interval
 from wargame.teaching._scenario import (
     MAXIMUM_LIST_ITEMS,
     ParameterValue,
@@ -24,25 +24,24 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "CONFIDENCE",
     "Parameters",
     "TeachingModel",
     "format_value",
     "format_values",
     "integrate_rk4",
     "list_parameter",
-    "mean_ci99",
     "new_figure",
-    "normal_quantile_99",
     "parse_parameter_overrides",
-    "ratio_ci99",
+    "ratio_interval",
     "save_figure",
     "scalar_parameters",
 ]
 
 Parameters = Mapping[str, ParameterValue]
 
-#: Two-sided 99% normal quantile, used for every stochastic model's confidence interval.
-normal_quantile_99 = 2.5758293035489004
+#: Confidence level of every stochastic model's intervals.
+CONFIDENCE = 0.99
 
 
 def scalar_parameters(params: Parameters) -> dict[str, float]:
@@ -56,26 +55,23 @@ def list_parameter(params: Parameters, key: str) -> tuple[float, ...]:
     return tuple(float(item) for item in value) if isinstance(value, tuple) else (float(value),)
 
 
-def mean_ci99(sample: np.ndarray) -> tuple[float, float, float]:
-    """The mean of a sample and its 99% confidence interval (Student t)."""
-    estimate = mean_interval(sample, confidence=0.99)
-    return estimate.value, estimate.low, estimate.high
-
-
-def ratio_ci99(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, float, float]:
-    """The ratio of two totals over replications and its 99% confidence interval (ratio estimator).
+def ratio_interval(
+    numerator: np.ndarray, denominator: np.ndarray, confidence: float = CONFIDENCE
+) -> Estimate:
+    """The ratio of two totals over replications, with its interval (the linearised ratio estimator).
 
     For example incidents answered in time over all incidents: the replications are independent, the
-    incidents within one are not counted as such.
+    incidents within one are not counted as such. With R = sum(numerator) / sum(denominator), the
+    residuals (numerator - R * denominator) / mean(denominator) have mean zero and the ratio's standard
+    error, so R plus the Student-t interval of their mean (:func:`wargame.stats.mean_interval`) is the
+    ratio's interval.
     """
     total = float(denominator.sum())
     if not total:
-        return 0.0, 0.0, 0.0
+        return Estimate(0.0, 0.0, 0.0)
     ratio = float(numerator.sum()) / total
-    residual = numerator - ratio * denominator
-    spread = float(residual.std(ddof=1)) / (float(denominator.mean()) * math.sqrt(denominator.size))
-    half = normal_quantile_99 * spread
-    return ratio, ratio - half, ratio + half
+    spread = mean_interval((numerator - ratio * denominator) / float(denominator.mean()), confidence)
+    return Estimate(ratio, ratio + spread.low, ratio + spread.high)
 
 
 def integrate_rk4(

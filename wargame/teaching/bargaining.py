@@ -15,6 +15,7 @@ from wargame.core.random_streams import EnsembleRandom, Stream, run_keys_from_se
 from wargame.errors import InputError
 from wargame.stats import proportion_interval
 from wargame.teaching._base import (
+    CONFIDENCE,
     Parameters,
     TeachingModel,
     format_values,
@@ -203,7 +204,7 @@ def simulate_war_frequency(
     wars = replicate(partial(_draw_wars, low=low, high=high, war_below=demand - p), runs, seed, executor)[
         "war"
     ]
-    estimate = proportion_interval(int(wars.sum()), runs, confidence=0.99)
+    estimate = proportion_interval(int(np.count_nonzero(wars)), runs, CONFIDENCE)
     return estimate.value, (estimate.low, estimate.high)
 
 

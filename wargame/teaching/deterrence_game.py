@@ -7,7 +7,6 @@ expected score of any pairing is computable and the simulation can be checked ag
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -16,15 +15,17 @@ from itertools import combinations_with_replacement
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import stats
 
 from wargame.core.random_streams import EnsembleRandom, Stream
+from wargame.stats import Estimate, mean_interval
 from wargame.teaching._base import (
+    CONFIDENCE,
     Parameters,
     TeachingModel,
     format_value,
     format_values,
     new_figure,
-    normal_quantile_99,
     scalar_parameters,
 )
 from wargame.teaching._replicate import replicate
@@ -198,8 +199,10 @@ class TournamentResult:
     Attributes:
         labels: Strategy labels in table order.
         mean_score: ``mean_score[i, j]``: i's simulated mean score per turn against j.
-        standard_error: Standard error of each ``mean_score`` entry.
+        standard_error: Standard error of each ``mean_score`` entry (:func:`scipy.stats.sem`).
         exact_score: The exact expected score per turn from the Markov chain.
+        tournament_by_run: Each strategy's average score over all opponents in each round robin,
+            shape ``(runs, strategies)``.
         params: The parameters used.
     """
 
@@ -207,14 +210,13 @@ class TournamentResult:
     mean_score: np.ndarray
     standard_error: np.ndarray
     exact_score: np.ndarray
+    tournament_by_run: np.ndarray
     params: dict[str, float]
 
-    def tournament_score(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each strategy's average over opponents: simulated, its standard error, exact."""
-        count = len(self.labels)
-        simulated = self.mean_score.mean(axis=1)
-        error = np.sqrt((self.standard_error**2).sum(axis=1)) / count
-        return simulated, error, self.exact_score.mean(axis=1)
+    def tournament_score(self) -> tuple[tuple[Estimate, ...], np.ndarray]:
+        """Each strategy's average over all opponents: simulated with its 99% interval, and exact."""
+        simulated = tuple(mean_interval(column, CONFIDENCE) for column in self.tournament_by_run.T)
+        return simulated, self.exact_score.mean(axis=1)
 
 
 class DeterrenceGameModel(TeachingModel):
@@ -245,23 +247,18 @@ class DeterrenceGameModel(TeachingModel):
         payoff = payoff_matrix(p)
         turns, runs, noise = int(p["turns"]), int(p["runs"]), p["noise"]
         count = len(labels)
-        mean = np.zeros((count, count))
-        error = np.zeros((count, count))
         exact = np.zeros((count, count))
         played = replicate(partial(play_round_robin, params=p), runs, self.root_seed(seed), executor)[
             "scores"
         ]
+        by_run = np.zeros((runs, count, count))  # by_run[r, i, j]: i's mean score against j in run r
         for index, (i, j) in enumerate(_pairings(count)):
             first, second = strategies[labels[i]], strategies[labels[j]]
-            scores = played[:, index, :]
             exact_i, exact_j = exact_match_scores(first, second, payoff, turns, noise)
-            spread = scores.std(axis=0, ddof=1) / math.sqrt(runs)
-            mean[i, j], mean[j, i] = scores.mean(axis=0)
-            error[i, j], error[j, i] = spread
-            exact[i, j], exact[j, i] = exact_i, exact_j
-            if i == j:
-                mean[i, i], error[i, i], exact[i, i] = scores[:, 0].mean(), spread[0], exact_i
-        return TournamentResult(labels, mean, error, exact, p)
+            by_run[:, j, i], exact[j, i] = played[:, index, 1], exact_j
+            by_run[:, i, j], exact[i, j] = played[:, index, 0], exact_i
+        mean, error = by_run.mean(axis=0), stats.sem(by_run, axis=0)
+        return TournamentResult(labels, mean, error, exact, by_run.mean(axis=2), p)
 
     def report(self, results: Mapping[str, TournamentResult]) -> str:
         """Print the payoff table and the ranking with exact values and 99% intervals."""
@@ -279,13 +276,14 @@ class DeterrenceGameModel(TeachingModel):
             lines.append("  " + " " * 8 + "".join(f"{label:>8}" for label in result.labels))
             for i, label in enumerate(result.labels):
                 lines.append(f"  {label:<8}" + "".join(f"{value:8.3f}" for value in result.mean_score[i]))
-            simulated, error, exact = result.tournament_score()
+            simulated, exact = result.tournament_score()
             lines.append("  tournament ranking (average over all opponents, self included):")
-            for rank, i in enumerate(np.argsort(-simulated), start=1):
-                half = normal_quantile_99 * error[i]
+            order = np.argsort([-estimate.value for estimate in simulated], kind="stable")
+            for rank, i in enumerate(order, start=1):
+                score = simulated[i]
                 lines.append(
-                    f"  {rank}. {result.labels[i]:<7} {simulated[i]:.3f} +/- {half:.3f} (99% CI);"
-                    f" exact {exact[i]:.3f}"
+                    f"  {rank}. {result.labels[i]:<7} {score.value:.3f}"
+                    f" [{score.low:.3f}, {score.high:.3f}] (99% CI); exact {exact[i]:.3f}"
                 )
         return "\n".join(lines)
 
@@ -311,13 +309,15 @@ class DeterrenceGameModel(TeachingModel):
         figure, axis = new_figure(size=(8.0, 4.2))
         width = 0.8 / len(results)
         for index, (case, case_result) in enumerate(results.items()):
-            simulated, error, _ = case_result.tournament_score()
+            simulated, _ = case_result.tournament_score()
+            values = np.array([score.value for score in simulated])
+            bounds = np.array([[score.low, score.high] for score in simulated])
             positions = np.arange(len(case_result.labels)) + (index - (len(results) - 1) / 2) * width
             axis.bar(
                 positions,
-                simulated,
+                values,
                 width,
-                yerr=normal_quantile_99 * error,
+                yerr=np.abs(bounds - values[:, None]).T,
                 capsize=2,
                 label=f"{case} (noise {format_value(case_result.params['noise'])})",
             )

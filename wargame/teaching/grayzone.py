@@ -28,13 +28,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from wargame.core.random_streams import EnsembleRandom, Stream
+from wargame.stats import Estimate, mean_interval
 from wargame.teaching._base import (
+    CONFIDENCE,
     Parameters,
     TeachingModel,
     format_values,
-    mean_ci99,
     new_figure,
-    ratio_ci99,
+    ratio_interval,
     scalar_parameters,
 )
 from wargame.teaching._replicate import CHUNK_RUNS, replicate
@@ -187,6 +188,10 @@ def simulate_campaigns(random: EnsembleRandom, params: Mapping[str, float]) -> d
     return draws
 
 
+def _triple(estimate: Estimate) -> tuple[float, float, float]:
+    return estimate.value, estimate.low, estimate.high
+
+
 @dataclass(frozen=True)
 class RegimeOutcome:
     """Many simulated campaigns under one attribution regime.
@@ -211,19 +216,19 @@ class RegimeOutcome:
 
     def mean_erosion_ci99(self) -> tuple[float, float, float]:
         """Mean erosion and its 99% confidence interval."""
-        return mean_ci99(self.erosion)
+        return _triple(mean_interval(self.erosion, CONFIDENCE))
 
     def known_fraction_ci99(self) -> tuple[float, float, float]:
         """Fraction of all incidents attributed at all, and its 99% interval."""
-        return ratio_ci99(self.known, self.incidents)
+        return _triple(ratio_interval(self.known, self.incidents))
 
     def answered_fraction_ci99(self) -> tuple[float, float, float]:
         """Fraction of all incidents attributed in time, and its 99% interval."""
-        return ratio_ci99(self.answered, self.incidents)
+        return _triple(ratio_interval(self.answered, self.incidents))
 
     def mean_delay_ci99(self) -> tuple[float, float, float]:
         """Mean hours to attribution of the attributed incidents, and its 99% interval."""
-        return ratio_ci99(self.delay_hours, self.known)
+        return _triple(ratio_interval(self.delay_hours, self.known))
 
 
 @dataclass(frozen=True)
