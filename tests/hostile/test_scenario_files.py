@@ -207,6 +207,26 @@ def _absolute_script(folder: Path) -> tuple[Path, list[str]]:
     return path, [f"{path}:4: actors[usa].policy.script: policy script '/etc/passwd' is an absolute path"]
 
 
+def _taxonomy(text: str | None, *fragments: str) -> Callable[[Path], tuple[Path, list[str]]]:
+    def build(folder: Path) -> tuple[Path, list[str]]:
+        if text is None:
+            os.mkfifo(folder / "objectives.yaml")
+        else:
+            (folder / "objectives.yaml").write_text(text, encoding="utf-8")
+        path = overlay(folder, "extends: base.yaml\ntaxonomy: objectives.yaml\n")
+        return path, [fragment.format(folder=folder, path=path) for fragment in fragments]
+
+    return build
+
+
+def _taxonomy_outside(folder: Path) -> tuple[Path, list[str]]:
+    path = overlay(folder, "extends: base.yaml\ntaxonomy: /dev/zero\n")
+    return path, [f"{path}:2: taxonomy: taxonomy file '/dev/zero' is an absolute path"]
+
+
+TAXONOMY = "name: t\nobjectives:\n  - {id: a, name: A, description: d, acts_through: x}\n"
+
+
 def _experiment_as_scenario(folder: Path) -> tuple[Path, list[str]]:
     path = folder / "experiment.yaml"
     path.write_text(
@@ -301,6 +321,29 @@ CASES = [
     Case("missing-policy-script", _missing_script),
     Case("absolute-policy-script", _absolute_script),
     Case("experiment-given-to-run", _experiment_as_scenario),
+    Case(
+        "taxonomy-fifo",
+        _taxonomy(None, "{path}:2: taxonomy: taxonomy file 'objectives.yaml' is not a regular file"),
+    ),
+    Case("taxonomy-absolute", _taxonomy_outside),
+    Case(
+        "taxonomy-duplicate-ids",
+        _taxonomy(
+            TAXONOMY + "  - {id: a, name: B, description: d, acts_through: x}\n",
+            "{folder}/objectives.yaml:4: objectives[a]: duplicate objective id 'a'",
+        ),
+    ),
+    Case(
+        "taxonomy-without-the-programs-objectives",
+        _taxonomy(
+            TAXONOMY,
+            "programs[policy_dialogue].objective: objective 'policy_dialogue' is not in the taxonomy",
+        ),
+    ),
+    Case(
+        "taxonomy-alias-bomb",
+        _taxonomy(BILLION_LAUGHS, "{folder}/objectives.yaml:", "more than 100,000 values"),
+    ),
 ]
 
 

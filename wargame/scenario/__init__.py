@@ -27,7 +27,8 @@ if TYPE_CHECKING:
         quantity_bounds,
         quantity_paths,
     )
-    from wargame.scenario.schema import DOMAINS, ESCALATION_CATEGORIES, EXCHANGE_OBJECTIVES, Actor, Scenario
+    from wargame.scenario.schema import DOMAINS, ESCALATION_CATEGORIES, Actor, Objective, Scenario, Taxonomy
+    from wargame.scenario.taxonomy import EXCHANGE_OBJECTIVES, reference_taxonomy
     from wargame.scenario.uncertain import scenario_document
 
 _HOMES = {
@@ -52,7 +53,10 @@ _HOMES = {
     "quantity_paths": ".paths",
     "DOMAINS": ".schema",
     "ESCALATION_CATEGORIES": ".schema",
-    "EXCHANGE_OBJECTIVES": ".schema",
+    "EXCHANGE_OBJECTIVES": ".taxonomy",
+    "Objective": ".schema",
+    "Taxonomy": ".schema",
+    "reference_taxonomy": ".taxonomy",
     "Actor": ".schema",
     "Scenario": ".schema",
 }
@@ -64,8 +68,10 @@ __all__ = [
     "Actor",
     "FileRoots",
     "LocatedDocument",
+    "Objective",
     "OverrideError",
     "Scenario",
+    "Taxonomy",
     "UncertainInput",
     "add_scenario_flags",
     "apply_overrides",
@@ -77,6 +83,7 @@ __all__ = [
     "load_scenario_with",
     "quantity_bounds",
     "quantity_paths",
+    "reference_taxonomy",
     "resolve_reference",
     "scenario_document",
     "scenario_hash",

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wargame.errors import InputError
-from wargame.scenario.loader import load_document, resolve_reference, validate_document
-from wargame.scenario.schema import Scenario
+from wargame.scenario.loader import LocatedDocument, load_document, resolve_reference, validate_document
+from wargame.scenario.schema import Scenario, Taxonomy
 from wargame.scenario.uncertain import resolve_distributions
 
 __all__ = ["check_playable", "load_scenario", "scenario_hash"]
@@ -22,7 +22,8 @@ def load_scenario(
 
     Args:
         path: The scenario file.
-        allow_dirs: Folders besides the file's own that ``extends:`` and policy scripts may come from.
+        allow_dirs: Folders besides the file's own that ``extends:``, policy scripts and the taxonomy file
+            may come from.
         playable: Also check the rules a facilitated session needs (:func:`check_playable`).
 
     Raises:
@@ -34,7 +35,8 @@ def load_scenario(
     uncertain = resolve_distributions(document, Scenario)
     if uncertain:
         document.data["uncertain_inputs"] = uncertain
-    scenario = validate_document(document, Scenario, source=str(path))
+    context = _read_taxonomy(document, path)
+    scenario = validate_document(document, Scenario, source=str(path), context=context)
     assert document.roots is not None
     for i, actor in enumerate(scenario.actors):
         if actor.policy is not None and actor.policy.script is not None:
@@ -51,6 +53,26 @@ def load_scenario(
         field = "turn_length_days" if "turn_length_days" in document.data else "decision_interval_days"
         check_playable(scenario, source=document.source((field,), str(path)))
     return scenario
+
+
+def _read_taxonomy(document: LocatedDocument, path: Path) -> dict[str, str]:
+    """Replace a ``taxonomy:`` file name by the taxonomy it holds; return the validation context."""
+    reference = document.data.get("taxonomy")
+    if not isinstance(reference, str):
+        return {}
+    assert document.roots is not None
+    where = document.where(("taxonomy",)) or (str(path), 0)
+    taxonomy_path = resolve_reference(
+        reference,
+        base_dir=Path(where[0]).parent,
+        roots=document.roots,
+        source=document.source(("taxonomy",), str(path)),
+        field="taxonomy",
+        what="taxonomy file",
+    )
+    taxonomy_document = load_document(taxonomy_path, kind="objective taxonomy")
+    document.data["taxonomy"] = validate_document(taxonomy_document, Taxonomy, source=str(taxonomy_path))
+    return {"taxonomy_file": str(taxonomy_path)}
 
 
 def check_playable(scenario: Scenario, *, source: str | None = None) -> None:

@@ -16,7 +16,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from wargame.scenario.distributions import UncertainInput
-from wargame.scenario.schema import Scenario
+from wargame.scenario.schema import Objective, Scenario
+from wargame.scenario.taxonomy import reference_taxonomy
 
 __all__ = ["scenario_reference", "write_reference"]
 
@@ -138,7 +139,24 @@ def scenario_reference() -> str:
                 f"| `{key}` | {_type_name(field.annotation)} | {default} | {_bounds(field)} | {description} |"
             )
         lines.append("")
+        if model is Objective:
+            lines += _reference_objectives()
     return "\n".join(lines)
+
+
+def _reference_objectives() -> list[str]:
+    taxonomy = reference_taxonomy()
+    lines = [
+        f"Without `taxonomy:`, a scenario uses the reference taxonomy, {taxonomy.name} "
+        "(`wargame/scenario/reference_taxonomy.yaml`):",
+        "",
+        "| id | name | acts through (in the reference scenario) |",
+        "|---|---|---|",
+    ]
+    for objective in taxonomy.objectives:
+        acts = objective.acts_through.replace("|", "\\|")
+        lines.append(f"| `{objective.id}` | {objective.name} | {acts} |")
+    return [*lines, ""]
 
 
 _PAGE = Path(__file__).resolve().parents[2] / "docs" / "scenario-reference.md"

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -28,7 +29,6 @@ from wargame.scenario.distributions import UncertainInput
 __all__ = [
     "DOMAINS",
     "ESCALATION_CATEGORIES",
-    "EXCHANGE_OBJECTIVES",
     "Activity",
     "Actor",
     "Capability",
@@ -41,6 +41,7 @@ __all__ = [
     "Inject",
     "Link",
     "LocatedValueError",
+    "Objective",
     "PolicySpec",
     "Program",
     "ProgramEffect",
@@ -48,26 +49,12 @@ __all__ = [
     "ResponseRule",
     "Rung",
     "Scenario",
+    "Taxonomy",
     "UnlessResponse",
 ]
 
 Domain = Literal["air", "maritime", "land", "cyber", "information"]
 DOMAINS: tuple[Domain, ...] = typing.get_args(Domain)
-
-# The ten military-exchange objectives of the R.O.C. National Defense Report.
-ExchangeObjective = Literal[
-    "policy_dialogue",
-    "arms_sales_management",
-    "defense_assessment",
-    "education_and_training",
-    "combat_readiness",
-    "professional_defense",
-    "intelligence_sharing",
-    "armament_research_and_development",
-    "logistics_and_maintenance",
-    "communications_and_command_control",
-]
-EXCHANGE_OBJECTIVES: tuple[str, ...] = typing.get_args(ExchangeObjective)
 
 # Rivera et al. (2024) escalation categories and the weights of their evaluation code.
 ESCALATION_CATEGORIES: dict[str, int] = {
@@ -337,12 +324,12 @@ class ProgramEffect(_Frozen):
 
 
 class Program(_Frozen):
-    """A cooperation program along one of the ten military-exchange objectives."""
+    """A cooperation program along one objective of the scenario's taxonomy."""
 
     id: Identifier
     """Identifier used in paths (programs.<id>...)."""
-    objective: ExchangeObjective
-    """One of the ten military-exchange objectives."""
+    objective: Identifier
+    """Id of an objective of the scenario's taxonomy (by default the reference's ten)."""
     partners: tuple[Identifier, Identifier]
     """The two actors that cooperate."""
     intensity_per_year: NonNegative = Field(description="Exchanges and cooperative projects per year.")
@@ -616,6 +603,45 @@ class Inject(_Frozen):
         return self
 
 
+class Objective(_Frozen):
+    """One objective of a taxonomy: what cooperation programs along it are for."""
+
+    id: Identifier
+    """Identifier that programs name in their objective."""
+    name: Name
+    """Display name."""
+    description: Text
+    """What exchanges and projects along this objective are."""
+    acts_through: Text
+    """Which model quantities the objective moves (the paths its programs' effects act on)."""
+
+
+def _not_a_file_name(value: object) -> object:
+    if isinstance(value, str):
+        raise ValueError(
+            "a taxonomy file is read by load_scenario (relative to the scenario file); "
+            "give the taxonomy itself here"
+        )
+    return value
+
+
+class Taxonomy(_Frozen):
+    """Objectives that a scenario's cooperation programs may pursue."""
+
+    name: Name
+    """Display name."""
+    source: SourceText | None = None
+    """Where the objectives come from."""
+    objectives: Annotated[tuple[Objective, ...], Field(min_length=1, max_length=500)]
+    """The objectives, each with a distinct id."""
+
+    @field_validator("objectives")
+    @classmethod
+    def _unique_objectives(cls, objectives: tuple[Objective, ...]) -> tuple[Objective, ...]:
+        _require_unique([objective.id for objective in objectives], "objective id")
+        return objectives
+
+
 class Scenario(_Frozen):
     """A complete, validated scenario."""
 
@@ -651,6 +677,8 @@ class Scenario(_Frozen):
     """Extra outcome columns to print in the summary."""
     sources: tuple[SourceText, ...] = ()
     """Public sources the scenario draws on."""
+    taxonomy: Annotated[Taxonomy, BeforeValidator(_not_a_file_name)] | None = None
+    """Objectives the programs pursue: a file (relative, like extends:) or inline; default the reference."""
     uncertain_inputs: tuple[UncertainInput, ...] = ()
     """Fields given as {dist: ...} in the file, in document order; filled by the loader, not written."""
 
@@ -723,6 +751,33 @@ class Scenario(_Frozen):
 
         check_columns(self)
         check_inputs(self)
+        return self
+
+    @model_validator(mode="after")
+    def _check_objectives(self, info: ValidationInfo) -> Self:
+        from wargame.scenario.taxonomy import reference_taxonomy
+
+        taxonomy = self.taxonomy or reference_taxonomy()
+        known = [objective.id for objective in taxonomy.objectives]
+        context = info.context if isinstance(info.context, dict) else {}
+        if self.taxonomy is None:
+            named = "the reference taxonomy"
+        elif context.get("taxonomy_file"):
+            named = f"the taxonomy {context['taxonomy_file']}"
+        else:
+            named = f"the taxonomy {self.taxonomy.name!r}"
+        for i, program in enumerate(self.programs):
+            if program.objective not in known:
+                import difflib
+
+                close = difflib.get_close_matches(program.objective, known, n=3)
+                listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+                hint = (
+                    f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"it has: {listed}"
+                )
+                raise LocatedValueError(
+                    f"objective {program.objective!r} is not in {named}; {hint}", ("programs", i, "objective")
+                )
         return self
 
     def actor(self, actor_id: str) -> Actor:
