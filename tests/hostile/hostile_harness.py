@@ -18,7 +18,9 @@ then runs in a child process with
 A case fails if the child is killed by either limit, raises ``MemoryError`` (a traceback), or breaks any
 part of the rule.
 
-Adding cases (any room):
+Adding cases (any room): write ``tests/hostile/test_<what>.py``; its tests get the fixtures ``hostile`` (a
+:class:`Hostile` that runs commands from the test's ``tmp_path`` under the limits) and ``baseline`` from
+``tests/hostile/conftest.py``, and import ``assert_refused`` and ``snapshot`` from this module.
 
 * a file or flag given to a CLI command::
 
