@@ -410,3 +410,10 @@ def test_derived_tables_live_on_the_scenario_object():
     assert copy.deepcopy(first)._derived_tables.tables == {}
     assert derived_table(first, "t", table) == [30]
     assert calls == ["minimal", "minimal"]
+
+
+def test_a_teaching_scenario_given_as_a_scenario_is_named_as_such():
+    path = REFERENCE_SCENARIO.parent / "teaching" / "richardson.yaml"
+    assert refused(path).message == (
+        "this is a teaching scenario file, not a scenario (`wargame teach MODEL` runs the shipped ones by name)"
+    )

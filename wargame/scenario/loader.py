@@ -167,7 +167,7 @@ _KIND_COMMANDS = {
     "experiment": "give it to `wargame sweep`",
     "policy script": "name it in an actor's policy `script:`",
     "objective taxonomy": "name it in a scenario's `taxonomy:`",
-    "teaching scenario": "give it to `wargame teach`",
+    "teaching scenario": "`wargame teach MODEL` runs the shipped ones by name",
 }
 
 
