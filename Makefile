@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 RUNS ?= 1000
 
-.PHONY: run test lint bench venv clean lessons experiments docs-figures
+.PHONY: run test lint typecheck bench venv clean lessons experiments docs-figures
 
 $(STAMP): pyproject.toml tools/find-python.sh
 	@python_bin=$$(tools/find-python.sh) || exit 1; \
@@ -24,6 +24,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check wargame tests benchmarks
 	$(VENV)/bin/ruff format --check wargame tests benchmarks
 	$(VENV)/bin/lint-imports --no-logo  # the layers of docs/architecture.md
+
+# mypy over wargame/ (configuration in pyproject.toml).
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
 
 test: lint
 	@sh tools/install-browser.sh  # Debian's Chromium for the web console's browser test (idempotent)
