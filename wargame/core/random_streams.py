@@ -34,7 +34,11 @@ _GOLDEN = np.array(0x9E3779B97F4A7C15, dtype=np.uint64)
 _MIX_1 = np.array(0xBF58476D1CE4E5B9, dtype=np.uint64)
 _MIX_2 = np.array(0x94D049BB133111EB, dtype=np.uint64)
 _SHIFTS = tuple(np.array(bits, dtype=np.uint64) for bits in (30, 27, 31, 11))
-_DAY_STRIDE = np.array(1 << 20, dtype=np.uint64)
+# A counter is stream << 48 | day << 20 | slot: each (stream, day, slot) has its own counter only while the
+# slot is below 2**20 and the day below 2**28; draws outside those ranges are refused.
+_SLOTS_PER_DAY = 1 << 20
+_DAYS = 1 << 28
+_DAY_STRIDE = np.array(_SLOTS_PER_DAY, dtype=np.uint64)
 # Single-day draws of ensembles of at most _WINDOW_RUNS runs are hashed _WINDOW_DAYS days ahead.
 _WINDOW_RUNS, _WINDOW_DAYS, _WINDOW_SLOTS = 4, 64, 16
 _TO_UNIT = 1.0 / float(1 << 53)
@@ -122,7 +126,12 @@ class EnsembleRandom:
         kept, so the draws of later decisions only slice them; the result is then a read-only view. The
         numbers are the same either way.
         """
-        if slots > _WINDOW_SLOTS or self.runs > _WINDOW_RUNS:
+        if (
+            slots > _WINDOW_SLOTS
+            or self.runs > _WINDOW_RUNS
+            or first_slot > _SLOTS_PER_DAY - _WINDOW_SLOTS
+            or day > _DAYS - _WINDOW_DAYS
+        ):
             return self.uniform_days(stream, day, 1, slots, first_slot)[:, 0, :]
         window = self._windows.get((stream, first_slot))
         if window is None or not 0 <= day - window[0] < _WINDOW_DAYS:
@@ -148,7 +157,17 @@ class EnsembleRandom:
 
         Element ``[k, i, :, s]`` equals ``uniform_days(streams[k], first_day, ...)[:, i, s]``; one call
         serves every stream of a mechanic, and the day-major layout makes each day a contiguous slice.
+
+        Raises:
+            ValueError: If a slot is outside ``0 .. 2**20 - 1`` or a day outside ``0 .. 2**28 - 1``: their
+                counters would be those of other (day, slot) pairs.
         """
+        if first_slot < 0 or first_slot + slots > _SLOTS_PER_DAY:
+            raise ValueError(
+                f"slots {first_slot} to {first_slot + slots - 1} are outside 0 to {_SLOTS_PER_DAY - 1}"
+            )
+        if first_day < 0 or first_day + days > _DAYS:
+            raise ValueError(f"days {first_day} to {first_day + days - 1} are outside 0 to {_DAYS - 1}")
         day_numbers = np.arange(first_day, first_day + days, dtype=np.uint64)
         slot_numbers = np.arange(first_slot, first_slot + slots, dtype=np.uint64)
         stream_numbers = _stream_numbers(streams)
