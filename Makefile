@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 RUNS ?= 1000
 
-.PHONY: run test lint typecheck bench venv clean lessons experiments docs-figures
+.PHONY: run test test-fast lint typecheck bench venv clean lessons experiments docs-figures
 
 $(STAMP): pyproject.toml tools/find-python.sh
 	@python_bin=$$(tools/find-python.sh) || exit 1; \
@@ -32,6 +32,10 @@ typecheck: $(STAMP)
 test: lint
 	@sh tools/install-browser.sh  # Debian's Chromium for the web console's browser test (idempotent)
 	$(VENV)/bin/pytest
+
+# The inner loop: lint, then every test but the slow and browser ones.
+test-fast: lint
+	$(VENV)/bin/pytest -m "not slow and not browser"
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

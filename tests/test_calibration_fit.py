@@ -20,6 +20,7 @@ TRUE_VALUES = {
 }
 
 
+@pytest.mark.slow
 def test_parameters_are_recovered_inside_their_intervals_in_at_least_90_percent_of_50_replications() -> None:
     series = simulate_counts(TRUTH, 731, 50, seed=2024).astype(float)
     covered = dict.fromkeys(PARAMETER_NAMES, 0)

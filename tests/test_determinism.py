@@ -23,6 +23,7 @@ from wargame.runner import CHUNK_RUNS, run_to_parquet
 from wargame.scenario import scenario_hash
 
 RUNS, SEED = 1200, 11
+pytestmark = pytest.mark.slow  # 1,200-run CLI runs; the inner loop keeps the batch-independence properties
 
 
 def cli_run(out: Path, *flags: str) -> None:

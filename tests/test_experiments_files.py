@@ -101,6 +101,7 @@ def test_the_cli_reports_a_bad_experiment_in_one_line_with_exit_code_2(tmp_path:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_kill_9_half_way_then_resume_gives_one_row_per_run_identical_to_an_uninterrupted_sweep(
     tmp_path: Path,
 ) -> None:

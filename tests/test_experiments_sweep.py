@@ -186,6 +186,7 @@ def test_a_serial_sweep_writes_one_row_per_run_with_its_seed(tmp_path: Path, ref
         assert rows["actors.twn.resolve"].eq(DESIGN.point_values(point)["actors.twn.resolve"]).all()
 
 
+@pytest.mark.slow
 def test_process_pool_and_dask_give_the_serial_results(
     tmp_path: Path, reference: pd.DataFrame, dask_executor: DaskExecutor
 ) -> None:
@@ -197,6 +198,7 @@ def test_process_pool_and_dask_give_the_serial_results(
         pd.testing.assert_frame_equal(load_results(tmp_path / name).runs, reference)
 
 
+@pytest.mark.slow
 def test_a_dask_worker_killed_mid_sweep_loses_no_run(tmp_path: Path, reference: pd.DataFrame) -> None:
     out = tmp_path / "sweep"
     with DaskExecutor(local_workers=2) as executor:

@@ -45,6 +45,7 @@ def _answer(child, pattern: str, line: str) -> None:
     child.sendline(line)
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_session_survives_kill_9_and_replays_equal(tmp_path: Path) -> None:
     scenario = write_short_scenario(tmp_path)
@@ -137,6 +138,7 @@ def test_a_session_survives_kill_9_and_replays_equal(tmp_path: Path) -> None:
     assert inputs[6][1] == {"seat": "jpn", "action": None}
 
 
+@pytest.mark.slow
 def test_bad_input_at_the_cli_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = _run(
         "session",

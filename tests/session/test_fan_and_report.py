@@ -53,6 +53,7 @@ def test_continuations_share_the_session_history_up_to_the_branch(played: Sessio
     assert 0.0 <= early.escalation_score_percentile <= 100.0
 
 
+@pytest.mark.slow
 def test_fan_results_do_not_depend_on_jobs(played: Session) -> None:
     serial = counterfactual_fan(played, turn=1, runs=300, jobs=1)
     parallel = counterfactual_fan(played, turn=1, runs=300, jobs=2)

@@ -30,11 +30,14 @@ ARGS = [
 ]
 TIMEOUT_MS = 15_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's Chromium is not at /usr/bin/chromium: run tools/install-browser.sh as root "
-    "(or apt-get install chromium) to run the browser tests",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not at /usr/bin/chromium: run tools/install-browser.sh as root "
+        "(or apt-get install chromium) to run the browser tests",
+    ),
+]
 
 
 def _wait_turn(pages, turn: int) -> None:

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 from web_helpers import new_session, served
 
 from wargame.session import Session
@@ -26,6 +27,7 @@ def _events(url: str, token: str, out: queue.Queue, stop: threading.Event) -> No
         out.put(("error", repr(error)))
 
 
+@pytest.mark.slow
 def test_the_server_prints_links_pushes_changes_logs_no_token_and_stops_cleanly(tmp_path: Path) -> None:
     directory = new_session(tmp_path)
     with served(directory) as server:
@@ -66,6 +68,7 @@ def test_the_server_prints_links_pushes_changes_logs_no_token_and_stops_cleanly(
         assert session.status().waiting_for == "twn"
 
 
+@pytest.mark.slow
 def test_a_second_server_on_a_session_in_play_is_refused(tmp_path: Path) -> None:
     import subprocess
     import sys
