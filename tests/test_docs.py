@@ -1,7 +1,11 @@
 """The reference docs are generated from the code; these tests fail when they drift apart."""
 
+import ast
+import importlib
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from wargame.scenario.reference import scenario_reference
 
@@ -26,12 +30,54 @@ def test_readme_field_reference_matches_the_schema() -> None:
     assert section.strip() == scenario_reference().replace("### `", "#### `").strip()
 
 
-def test_the_public_api_lists_every_lazily_imported_name() -> None:
+LAZY_PACKAGES = sorted(
+    ".".join(path.relative_to(ROOT).parent.parts)
+    for path in (ROOT / "wargame").rglob("__init__.py")
+    if "lazy_exports(__name__, __file__)" in path.read_text()
+)
+
+
+def test_the_lazy_packages_include_the_facade_and_the_heavy_sub_packages() -> None:
+    assert {"wargame", "wargame.experiments", "wargame.session", "wargame.web"} <= set(LAZY_PACKAGES)
+
+
+@pytest.mark.parametrize("package", LAZY_PACKAGES)
+def test_every_exported_name_is_the_object_its_typed_import_names(package: str) -> None:
+    """The ``if TYPE_CHECKING:`` imports are the one list: each resolves, lazily, to what it imports."""
+    module = importlib.import_module(package)
+    tree = ast.parse(Path(module.__file__).read_text())
+    imported = {
+        alias.asname or alias.name: (node.module, alias.name)
+        for block in tree.body
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for node in block.body
+        for alias in node.names
+    }
+    assert sorted(module.__all__) == sorted(imported) and imported
+    for name, (home, original) in imported.items():
+        assert getattr(module, name) is getattr(importlib.import_module(home), original), name
+        assert name in dir(module)
+    assert not {"_HOME", "_HOMES"} & set(vars(module)), "a second list of the names"
+
+
+def test_a_name_exported_twice_or_not_by_a_from_import_is_refused(tmp_path: Path) -> None:
+    from wargame._lazy import lazy_exports
+
+    twice = tmp_path / "twice.py"
+    twice.write_text("if TYPE_CHECKING:\n    from a import x\n    from b import x\n")
+    with pytest.raises(TypeError, match="'x' is exported twice"):
+        lazy_exports("pkg", str(twice))
+    plain = tmp_path / "plain.py"
+    plain.write_text("if TYPE_CHECKING:\n    import a\n")
+    with pytest.raises(TypeError, match=r"plain\.py:2"):
+        lazy_exports("pkg", str(plain))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
     import wargame
 
-    for name in wargame.__all__:
-        assert getattr(wargame, name) is not None, name
-    assert sorted(wargame._HOME) == sorted(name for name in wargame.__all__ if name != "__version__")
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        _ = wargame.no_such_name
 
 
 def test_architecture_page_shows_the_layer_contracts_that_lint_enforces() -> None:

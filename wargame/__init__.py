@@ -14,50 +14,16 @@ The public API::
 Names are imported on first use, so ``import wargame`` (and ``wargame --help``) stays fast.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING
 
 from wargame._lazy import lazy_exports
-from wargame._version import __version__
-
-_HOME = {
-    "InputError": "wargame.errors",
-    "WargameError": "wargame.errors",
-    "Scenario": "wargame.scenario",
-    "apply_overrides": "wargame.scenario",
-    "load_scenario": "wargame.scenario",
-    "run": "wargame.runner",
-    "simulate_runs": "wargame.runner",
-    "summarize": "wargame.analysis.summary",
-    "analyze": "wargame.experiments",
-    "load_experiment": "wargame.experiments",
-    "load_results": "wargame.experiments",
-    "sweep": "wargame.experiments",
-}
-
-__all__ = [
-    "InputError",
-    "Scenario",
-    "WargameError",
-    "__version__",
-    "analyze",
-    "apply_overrides",
-    "load_experiment",
-    "load_results",
-    "load_scenario",
-    "run",
-    "simulate_runs",
-    "summarize",
-    "sweep",
-]
 
 if TYPE_CHECKING:
+    from wargame._version import __version__
     from wargame.analysis.summary import summarize
     from wargame.errors import InputError, WargameError
     from wargame.experiments import analyze, load_experiment, load_results, sweep
     from wargame.runner import run, simulate_runs
     from wargame.scenario import Scenario, apply_overrides, load_scenario
 
-
-__getattr__, __dir__ = lazy_exports(__name__, _HOME)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)

@@ -1,34 +1,88 @@
-"""Lazy package exports (PEP 562): a package lists where each public name lives and imports it on first use.
+"""Lazy package exports (PEP 562), one list of names per package.
 
-Packages whose modules pull in heavy libraries (pandas, SciPy, SALib, Dask) use this so that
-``wargame --help`` and unrelated sub-commands do not pay for them.
+A package's public names are the imports of its ``if TYPE_CHECKING:`` block: type checkers and editors
+read them as ordinary imports, and :func:`lazy_exports` reads the same block (with :mod:`ast`, once, when
+the package is imported) to build the package's ``__all__``, a ``__getattr__`` that imports each name's
+module on first use, and a ``__dir__``::
+
+    from typing import TYPE_CHECKING
+
+    from wargame._lazy import lazy_exports
+
+    if TYPE_CHECKING:
+        from wargame.runner._runs import run, simulate_runs
+
+    __getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
+
+Public functions and classes defined in the ``__init__.py`` itself are exported too. Packages whose
+modules pull in heavy libraries (pandas, SciPy, SALib, Dask, FastAPI) use this so that ``wargame --help``
+and unrelated sub-commands do not pay for them.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
-from collections.abc import Callable, Mapping
+import importlib.util
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 __all__ = ["lazy_exports"]
 
 
 def lazy_exports(
-    package: str, homes: Mapping[str, str]
-) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """Return ``__getattr__`` and ``__dir__`` for ``package`` whose public names live in ``homes``.
+    package: str, init_file: str
+) -> tuple[Callable[[str], Any], Callable[[], list[str]], list[str]]:
+    """Return ``__getattr__``, ``__dir__`` and ``__all__`` of ``package``, read from its ``__init__.py``.
 
     Args:
         package: The package's ``__name__``.
-        homes: Public name -> module that defines it (absolute, or relative like ``"._api"``).
+        init_file: The package's ``__file__`` (its ``__init__.py``).
     """
+    homes, defined = _read_exports(Path(init_file), package)
+    names = sorted(homes.keys() | defined)
 
     def get_attribute(name: str) -> Any:
-        if name in homes:
-            return getattr(importlib.import_module(homes[name], package), name)
-        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        if name not in homes:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        module, original = homes[name]
+        value = getattr(importlib.import_module(module), original)
+        setattr(sys.modules[package], name, value)  # later look-ups skip __getattr__
+        return value
 
     def list_names() -> list[str]:
-        return sorted(set(homes) | set(importlib.import_module(package).__dict__))
+        return sorted(set(names) | set(vars(sys.modules[package])))
 
-    return get_attribute, list_names
+    return get_attribute, list_names, names
+
+
+def _read_exports(init_file: Path, package: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """Exported name -> (absolute module, name there) of each import under ``if TYPE_CHECKING:``, and the
+    public functions and classes defined at the top level."""
+    tree = ast.parse(init_file.read_text(encoding="utf-8"), str(init_file))
+    homes: dict[str, tuple[str, str]] = {}
+    defined: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for statement in node.body:
+                if not isinstance(statement, ast.ImportFrom) or statement.module is None:
+                    raise TypeError(f"{init_file}:{statement.lineno}: export with 'from M import a, b' only")
+                module = statement.module
+                if statement.level:
+                    module = importlib.util.resolve_name("." * statement.level + module, package)
+                for alias in statement.names:
+                    name = alias.asname or alias.name
+                    if name in homes:
+                        raise TypeError(f"{init_file}:{statement.lineno}: {name!r} is exported twice")
+                    homes[name] = (module, alias.name)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
+            defined.add(node.name)
+    return homes, defined
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )

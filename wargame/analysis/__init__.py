@@ -13,14 +13,4 @@ if TYPE_CHECKING:
     from wargame.analysis.plots import plot_run
     from wargame.analysis.summary import Estimate, RunSummary, summarize
 
-__all__ = ["Estimate", "RunSummary", "outcome_bounds", "plot_run", "summarize"]
-
-_HOMES = {
-    "Estimate": ".summary",
-    "RunSummary": ".summary",
-    "outcome_bounds": ".outcomes",
-    "plot_run": ".plots",
-    "summarize": ".summary",
-}
-
-__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)

@@ -21,19 +21,4 @@ if TYPE_CHECKING:
     )
     from wargame.runner.chunks import Chunks, map_chunks
 
-__all__ = [
-    "CHUNK_RUNS",
-    "ChunkResult",
-    "Chunks",
-    "RunRecord",
-    "check_outcome_names",
-    "iter_chunks",
-    "map_chunks",
-    "run",
-    "run_to_parquet",
-    "simulate_runs",
-]
-
-_HOMES = {name: "._runs" for name in __all__} | {"Chunks": ".chunks", "map_chunks": ".chunks"}
-
-__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)

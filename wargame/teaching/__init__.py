@@ -17,30 +17,4 @@ if TYPE_CHECKING:
     from wargame.teaching._scenario import TeachingScenario, load_teaching_scenario
     from wargame.teaching._session import TeachingRun, run_teaching_model
 
-__all__ = [
-    "MODEL_CLASSES",
-    "TeachingModel",
-    "TeachingRun",
-    "TeachingScenario",
-    "get_model",
-    "integrate_rk4",
-    "load_teaching_scenario",
-    "model_names",
-    "parse_parameter_overrides",
-    "run_teaching_model",
-]
-
-_HOMES = {
-    "MODEL_CLASSES": "._registry",
-    "TeachingModel": "._base",
-    "TeachingRun": "._session",
-    "TeachingScenario": "._scenario",
-    "get_model": "._registry",
-    "integrate_rk4": "._base",
-    "load_teaching_scenario": "._scenario",
-    "model_names": "._registry",
-    "parse_parameter_overrides": "._base",
-    "run_teaching_model": "._session",
-}
-
-__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)

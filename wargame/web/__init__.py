@@ -9,46 +9,16 @@ package's seat front-end interface, so a session moves freely between the termin
 write the same journal. See ``docs/web.md``.
 """
 
-from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "ConsoleError",
-    "SeatTokens",
-    "Submission",
-    "WebConsole",
-    "WebFrontEnd",
-    "create_app",
-    "links",
-    "redact",
-    "render_report",
-    "serve",
-]
+from wargame._lazy import lazy_exports
 
 # Loaded on first use, so that ``wargame.web.cli`` (imported by every ``wargame`` command to register
 # ``session serve``) does not import FastAPI and the session stack.
-_HOMES = {
-    "ConsoleError": "_console",
-    "SeatTokens": "_tokens",
-    "Submission": "_console",
-    "WebConsole": "_console",
-    "WebFrontEnd": "_console",
-    "create_app": "_app",
-    "links": "_server",
-    "redact": "_tokens",
-    "render_report": "_app",
-    "serve": "_server",
-}
+if TYPE_CHECKING:
+    from wargame.web._app import create_app, render_report
+    from wargame.web._console import ConsoleError, Submission, WebConsole, WebFrontEnd
+    from wargame.web._server import links, serve
+    from wargame.web._tokens import SeatTokens, redact
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'wargame.web' has no attribute {name!r}")
-    value = getattr(import_module(f"wargame.web.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
