@@ -1,4 +1,5 @@
-"""Every executor behaves the same: serial, local process pool and a real Dask ``LocalCluster``."""
+"""Every executor behaves the same: serial, local process pool and a real Dask ``LocalCluster`` pass the
+executor checks of :mod:`wargame.testing`; the rest are this project's own executor options and chunks."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import gc
 import os
 import weakref
 from collections.abc import Iterator
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from wargame.runner.executors import (
     describe_executor,
     make_executor,
 )
+from wargame.testing import ExecutorSubject, parametrize_with_checks
 
 
 class SeededTaskError(RuntimeError):
@@ -59,6 +61,23 @@ def cycles_still_alive() -> tuple[int, int]:
     return os.getpid(), sum(ref() is not None for ref in _cycles_left)
 
 
+@parametrize_with_checks(
+    [
+        ExecutorSubject(lambda: make_executor(1), "serial"),
+        ExecutorSubject(lambda: make_executor(2), "process-pool"),
+    ]
+)
+def test_executor_conformance(subject, check):
+    check(subject)
+
+
+@parametrize_with_checks(
+    [ExecutorSubject(lambda: make_executor(1, dask_local_workers=2), "dask-local")], marks=[pytest.mark.slow]
+)
+def test_dask_executor_conformance(subject, check):
+    check(subject)
+
+
 @pytest.fixture(scope="module", params=["serial", "process-pool", "dask-local"])
 def executor(request: pytest.FixtureRequest) -> Iterator[Executor]:
     if request.param == "serial":
@@ -76,40 +95,6 @@ def test_make_executor_returns_the_requested_kind(executor: Executor) -> None:
     expected_kind = {SerialExecutor: "serial", DaskExecutor: "dask"}.get(type(executor), "process-pool")
     assert description["kind"] == expected_kind
     assert concurrency_of(executor) == (1 if expected_kind == "serial" else 2)
-
-
-def test_submitted_seeded_tasks_match_the_reference_in_submission_order(executor: Executor) -> None:
-    seeds = [11, 7, 2024, 0, 99, 5]
-    futures = [executor.submit(seeded_draws, seed, 4) for seed in seeds]
-    assert [future.result(timeout=60) for future in futures] == [seeded_draws(seed, 4) for seed in seeds]
-
-
-def test_as_completed_yields_every_submitted_future(executor: Executor) -> None:
-    futures = {executor.submit(add, index, 1): index for index in range(20)}
-    finished = {futures[future]: future.result(timeout=60) for future in as_completed(futures, timeout=60)}
-    assert finished == {index: index + 1 for index in range(20)}
-
-
-def test_an_exception_in_a_task_reaches_the_caller_with_its_type_and_message(executor: Executor) -> None:
-    failing = executor.submit(seeded_draws, -3, 2)
-    working = executor.submit(seeded_draws, 3, 2)
-    with pytest.raises(SeededTaskError, match="negative seed -3"):
-        failing.result(timeout=60)
-    assert working.result(timeout=60) == seeded_draws(3, 2)
-
-
-def test_map_keeps_input_order_over_several_iterables(executor: Executor) -> None:
-    left = list(range(30, 0, -1))
-    right = list(range(30))
-    expected = [a + b for a, b in zip(left, right, strict=True)]
-    assert list(executor.map(add, left, right, timeout=60)) == expected
-
-
-def test_map_raises_the_first_failing_task_error_when_iterated(executor: Executor) -> None:
-    results = executor.map(seeded_draws, [1, -1, 2], [1, 1, 1])
-    assert next(results) == seeded_draws(1, 1)
-    with pytest.raises(SeededTaskError):
-        next(results)
 
 
 def sum_of_squares(first: int, runs: list[int]) -> tuple[int, int]:

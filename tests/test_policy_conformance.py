@@ -1,4 +1,4 @@
-"""Every policy passes one conformance check (see ``tests/policy_conformance.py``)."""
+"""Every policy passes the conformance checks of :mod:`wargame.testing`, one pytest case per check."""
 
 from __future__ import annotations
 
@@ -8,11 +8,17 @@ from typing import Any
 
 import numpy as np
 import pytest
-from policy_conformance import check_policy_conformance, slice_draws, slice_observation
 from scenario_builders import REFERENCE_SCENARIO
 
 from wargame.policies import ExpectedUtilityPolicy, PolicyDraws, RuleBasedPolicy, ScriptedPolicy
 from wargame.scenario import Scenario, load_scenario
+from wargame.testing import (
+    PolicySubject,
+    check_policy_conformance,
+    parametrize_with_checks,
+    slice_draws,
+    slice_observation,
+)
 
 SCENARIO = load_scenario(REFERENCE_SCENARIO)
 
@@ -65,9 +71,20 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_policy_conformance(case):
-    report = check_policy_conformance(case.policy_class, case.params(SCENARIO), SCENARIO, case.actor_id)
+SUBJECTS = {
+    name: PolicySubject(case.policy_class, case.params(SCENARIO), SCENARIO, case.actor_id, name=name)
+    for name, case in CASES.items()
+}
+
+
+@parametrize_with_checks(SUBJECTS.values())
+def test_policy_conformance(subject, check):
+    check(subject)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_checks_saw_every_decision_and_real_actions(name):
+    case, report = CASES[name], SUBJECTS[name].report()
     assert report.decisions == SCENARIO.horizon_days // SCENARIO.decision_interval_days
     assert report.actions_taken > 0
     assert len(report.distinct_actions) >= case.min_distinct_actions

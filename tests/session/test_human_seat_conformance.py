@@ -1,8 +1,9 @@
-"""The human seat goes through the policy interface and passes the same checks as the engine's policies.
+"""The human seat goes through the policy interface and passes the per-decision policy checks.
 
-The lead's ``tests/test_policy_conformance.py`` covers the engine policies; these are the same checks for
-the seat people play: one menu index per run, only allowed actions, each run decided from its own
-entries, and a model played through the seat equals the model played by the policy it imitates.
+The engine's policies pass every check of ``wargame.testing``; the seat people play keeps a queue of
+decisions (state beyond its parameters), so it passes these: one menu index per run, only allowed
+actions (``wargame.testing.check_policy_choice``), each run decided from its own entries, and a model
+played through the seat equals the model played by the policy it imitates.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from wargame.policies import NO_ACTION, Policy, PolicyDraws, RuleBasedPolicy
 from wargame.scenario import load_scenario
 from wargame.session import HumanSeatPolicy
 from wargame.session._seat import RecordingPolicy
+from wargame.testing import check_policy_choice
 
 SEAT = "usa"
 
@@ -35,13 +37,9 @@ def _observation_at_decision(runs: int, day: int = 35, only_run: int | None = No
 
 
 def check_policy_output(policy: Policy, observation, draws) -> np.ndarray:
-    """The conformance checks every policy passes; return the choice."""
-    choice = np.asarray(policy.decide(observation, draws))
-    assert choice.shape == (observation.runs,)
-    assert np.issubdtype(choice.dtype, np.integer)
-    taken = choice != NO_ACTION
-    assert ((choice >= NO_ACTION) & (choice < len(observation.menu))).all()
-    assert observation.allowed[taken, choice[taken]].all()
+    """The per-decision conformance check every policy passes; return the choice."""
+    choice = policy.decide(observation, draws)
+    check_policy_choice(observation, choice)
     return choice
 
 

@@ -47,8 +47,9 @@ if TYPE_CHECKING:
         TruncatedNormalDistribution,
         UniformDistribution,
     )
+    from wargame.experiments._store import SweepStore
     from wargame.experiments._summary import summarize_groups
     from wargame.experiments._sweep import SweepAbortedError, SweepSummary, run_sweep
-    from wargame.experiments._tasks import Evaluator
+    from wargame.experiments._tasks import Evaluator, TaskOutput
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)

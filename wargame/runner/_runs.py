@@ -7,8 +7,9 @@ result of every run is the same whatever ``jobs`` is (each run draws from its ow
 from __future__ import annotations
 
 import os
+import pickle
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from wargame._version import __version__
+from wargame.core.policy import Policy
 from wargame.errors import InputError
 from wargame.model import DeterrenceModel, run_keys_from_seed
 from wargame.runner.chunks import Chunks, map_chunks
@@ -64,7 +66,11 @@ class RunRecord:
 
 
 def simulate_runs(
-    scenario: Scenario, seeds: np.ndarray, scenario_dir: Path | None = None, first_run_index: int = 0
+    scenario: Scenario,
+    seeds: np.ndarray,
+    scenario_dir: Path | None = None,
+    first_run_index: int = 0,
+    policies: Mapping[str, Policy] | None = None,
 ) -> pd.DataFrame:
     """Simulate one ensemble and return one outcome row per seed (run index, seed, every outcome).
 
@@ -73,17 +79,24 @@ def simulate_runs(
         seeds: One unsigned 64-bit run key per run; a run's result depends only on its key.
         scenario_dir: Folder for relative paths inside the scenario (policy scripts).
         first_run_index: Run index of the first seed.
+        policies: Policy per actor id, replacing the scenario's for those actors.
     """
+    _check_policies(scenario, policies, jobs=1)
+    extra = (policies,) if policies else ()
     return simulate_chunk(
-        scenario, np.asarray(seeds, dtype=np.uint64), scenario_dir, first_run_index
+        scenario, np.asarray(seeds, dtype=np.uint64), scenario_dir, first_run_index, *extra
     ).outcomes
 
 
 def simulate_chunk(
-    scenario: Scenario, seeds: np.ndarray, scenario_dir: Path | None, first_run_index: int
+    scenario: Scenario,
+    seeds: np.ndarray,
+    scenario_dir: Path | None,
+    first_run_index: int,
+    policies: Mapping[str, Policy] | None = None,
 ) -> ChunkResult:
     """Simulate one ensemble and return its outcome rows and rung-by-day tallies."""
-    model = DeterrenceModel(scenario, seeds, scenario_dir=scenario_dir)
+    model = DeterrenceModel(scenario, seeds, policies=policies, scenario_dir=scenario_dir)
     model.run_to_end()
     frame = pd.DataFrame(
         {
@@ -141,16 +154,38 @@ def iter_chunks(
     scenario_dir: Path | None = None,
     chunk_runs: int = CHUNK_RUNS,
     max_in_flight: int = 4,
+    policies: Mapping[str, Policy] | None = None,
 ) -> Iterator[ChunkResult]:
     """Yield chunk results in run order while at most ``max_in_flight`` chunks are pending."""
     keys = run_keys_from_seed(seed, runs)
+    extra = (policies,) if policies else ()
     yield from map_chunks(
         executor,
         simulate_chunk,
         Chunks(runs, chunk_runs),
-        lambda chunk: (scenario, keys[chunk.start : chunk.stop], scenario_dir, chunk.start),
+        lambda chunk: (scenario, keys[chunk.start : chunk.stop], scenario_dir, chunk.start, *extra),
         max_in_flight=max_in_flight,
     )
+
+
+def _check_policies(scenario: Scenario, policies: Mapping[str, Policy] | None, jobs: int) -> None:
+    """Policies replace actors of the scenario; with several jobs they travel to workers pickled."""
+    if not policies:
+        return
+    actors = {actor.id for actor in scenario.actors}
+    for actor_id in policies:
+        if actor_id not in actors:
+            raise InputError(
+                f"no actor {actor_id!r} in the scenario ({', '.join(sorted(actors))})", source="policies"
+            )
+    if jobs > 1:
+        try:
+            pickle.dumps(dict(policies))
+        except (pickle.PicklingError, TypeError, AttributeError) as error:
+            raise InputError(
+                f"cannot be sent to worker processes (policies must pickle when jobs > 1): {error}",
+                source="policies",
+            ) from None
 
 
 def _validate_counts(runs: int, jobs: int) -> None:
@@ -220,7 +255,13 @@ def _summary_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def run(
-    scenario: Scenario, *, runs: int = 1000, seed: int = 0, jobs: int = 1, progress: bool = False
+    scenario: Scenario,
+    *,
+    runs: int = 1000,
+    seed: int = 0,
+    jobs: int = 1,
+    progress: bool = False,
+    policies: Mapping[str, Policy] | None = None,
 ) -> pd.DataFrame:
     """Run a scenario over many seeded runs and return one row per run, in run order.
 
@@ -230,6 +271,9 @@ def run(
         seed: Root seed; run ``i`` uses the ``i``-th child of ``numpy.random.SeedSequence(seed)``.
         jobs: Worker processes; results do not depend on it.
         progress: Show a progress bar.
+        policies: Policy per actor id (``{"usa": MyPolicy(...)}``), replacing the scenario's for those
+            actors. With ``jobs > 1`` they reach the worker processes pickled, so they must pickle (a
+            policy that only stores its constructor arguments does; ``wargame.testing`` checks it).
 
     Example:
         >>> import wargame
@@ -239,10 +283,11 @@ def run(
         10
     """
     _validate_counts(runs, jobs)
+    _check_policies(scenario, policies, jobs)
     executor = make_executor(jobs, preload=WORKER_MODULES)
     with executor, _progress(runs, progress, scenario.name) as bar:
         frames = []
-        for chunk in iter_chunks(scenario, runs, seed, executor, max_in_flight=2 * jobs):
+        for chunk in iter_chunks(scenario, runs, seed, executor, max_in_flight=2 * jobs, policies=policies):
             frames.append(chunk.outcomes)
             bar.update(len(chunk.outcomes))
     return pd.concat(frames, ignore_index=True)
