@@ -22,7 +22,7 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``wargame`` and all its sub-commands (their heavy imports happen in the handlers)."""
     from wargame.calibration import cli as calibration_cli
-    from wargame.cli import _run
+    from wargame.cli import _examples, _run
     from wargame.experiments import cli as experiments_cli
     from wargame.session import cli as session_cli
     from wargame.teaching import cli as teaching_cli
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     experiments_cli.add_parser(subparsers)
     teaching_cli.add_parser(subparsers)
     calibration_cli.add_parser(subparsers)
+    _examples.add_parser(subparsers)
     session_commands = session_cli.add_parser(subparsers)
     web_cli.add_serve_parser(session_commands)  # `session serve`: the web console of a session
     return parser

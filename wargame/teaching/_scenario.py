@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wargame.errors import InputError
+from wargame.examples import example_files
 
 __all__ = [
     "MAXIMUM_LIST_ITEMS",
@@ -33,7 +34,7 @@ MAXIMUM_LIST_ITEMS = 100
 
 def shipped_scenarios() -> Traversable:
     """The folder of the shipped teaching scenarios: every read of them goes through here."""
-    return Path(__file__).resolve().parents[2] / "scenarios" / "teaching"
+    return example_files() / "scenarios" / "teaching"
 
 
 class _Strict(BaseModel):
