@@ -5,22 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from wargame._flags import whole_number
 from wargame.scenario import add_scenario_flags
 
 __all__ = ["add_parser"]
-
-
-def _whole_number(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
 
 
 def _seat_list(text: str) -> list[str]:
@@ -47,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
     new.add_argument("--white-cell", action="store_true", help="facilitators sit as the white cell")
     new.add_argument("--out", type=Path, required=True, help="the session directory to create")
     new.add_argument(
-        "--seed", type=_whole_number(0), default=None, help="root seed (default: random, journaled)"
+        "--seed", type=whole_number(0), default=None, help="root seed (default: random, journaled)"
     )
     add_scenario_flags(new)
     new.set_defaults(handler=_new)
@@ -74,11 +62,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
     branch = commands.add_parser("branch", help="counterfactual fan: Monte Carlo continuations from a turn")
     branch.add_argument("session_dir", type=Path)
     branch.add_argument(
-        "--turn", type=_whole_number(0), required=True, help="branch after this turn's decisions"
+        "--turn", type=whole_number(0), required=True, help="branch after this turn's decisions"
     )
-    branch.add_argument("--runs", type=_whole_number(1), default=1000, help="continuations (default 1000)")
-    branch.add_argument("--jobs", type=_whole_number(1), default=1, help="worker processes (default 1)")
-    branch.add_argument("--seed", type=_whole_number(0), default=None, help="seed of the continuations")
+    branch.add_argument("--runs", type=whole_number(1), default=1000, help="continuations (default 1000)")
+    branch.add_argument("--jobs", type=whole_number(1), default=1, help="worker processes (default 1)")
+    branch.add_argument("--seed", type=whole_number(0), default=None, help="seed of the continuations")
     branch.add_argument(
         "--swap",
         type=_swap,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-__all__ = ["Check", "Subject", "parametrize_with_checks", "run_checks"]
+__all__ = ["Check", "NamedSubject", "Subject", "parametrize_with_checks", "run_checks"]
 
 Check = Callable[[Any], None]
 
@@ -21,6 +21,16 @@ class Subject(Protocol):
     def checks(self) -> Sequence[Check]:
         """The checks the implementation must pass; each takes the subject and raises on a violation."""
         ...
+
+
+class NamedSubject:
+    """A subject whose id is its ``name`` field (the executor, store and front-end subjects)."""
+
+    name: str
+
+    @property
+    def id(self) -> str:
+        return self.name
 
 
 def run_checks(subject: Subject) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from wargame.testing._checks import NamedSubject
+
 __all__ = ["ExecutorSubject"]
 
 _TIMEOUT_SECONDS = 120
@@ -35,7 +37,7 @@ def add(left: int, right: int) -> int:
 
 
 @dataclasses.dataclass(eq=False)
-class ExecutorSubject:
+class ExecutorSubject(NamedSubject):
     """An executor under test.
 
     Args:
@@ -45,10 +47,6 @@ class ExecutorSubject:
 
     make: Callable[[], Executor]
     name: str
-
-    @property
-    def id(self) -> str:
-        return self.name
 
     def checks(self) -> list[Any]:
         return [

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from wargame.errors import InputError
+from wargame.testing._checks import NamedSubject
 
 __all__ = ["SeatFrontEndSubject"]
 
 
 @dataclasses.dataclass(eq=False)
-class SeatFrontEndSubject:
+class SeatFrontEndSubject(NamedSubject):
     """A seat front end under test.
 
     Args:
@@ -40,10 +41,6 @@ class SeatFrontEndSubject:
     white_cell: bool = True
     overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     commands: int | None = 12
-
-    @property
-    def id(self) -> str:
-        return self.name
 
     def checks(self) -> list[Any]:
         return [

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from wargame.errors import InputError
+from wargame.testing._checks import NamedSubject
 
 __all__ = ["ResultStoreSubject"]
 
@@ -36,6 +37,15 @@ def _header(**changes: Any) -> dict[str, Any]:
     }
     header.update(changes)
     return header
+
+
+def _refused(error: type[Exception], call: Any, what: str) -> None:
+    """Call ``call()``; it must raise ``error``."""
+    try:
+        call()
+    except error:
+        return
+    raise AssertionError(what)
 
 
 def _contents(root: Path) -> list[tuple[Path, bytes]]:
@@ -71,7 +81,7 @@ def _failure(part: int) -> dict[str, Any]:
 
 
 @dataclasses.dataclass(eq=False)
-class ResultStoreSubject:
+class ResultStoreSubject(NamedSubject):
     """A result store under test.
 
     Args:
@@ -82,10 +92,6 @@ class ResultStoreSubject:
 
     store_class: Any
     name: str
-
-    @property
-    def id(self) -> str:
-        return self.name
 
     def checks(self) -> list[Any]:
         return [
@@ -139,12 +145,9 @@ def check_a_part_is_written_once(subject: ResultStoreSubject) -> None:
         tempfile.TemporaryDirectory() as folder,
         subject.store_class.create(Path(folder) / "sweep", _header(), _design()) as store,
     ):
-        store.write_part(TaskOutput(part=0, rows=_rows(0), failures=[], compute_seconds=0.0))
-        try:
-            store.write_part(TaskOutput(part=0, rows=_rows(0), failures=[], compute_seconds=0.0))
-        except RuntimeError:
-            return
-    raise AssertionError("a second write of part 0 was accepted")
+        part = TaskOutput(part=0, rows=_rows(0), failures=[], compute_seconds=0.0)
+        store.write_part(part)
+        _refused(RuntimeError, lambda: store.write_part(part), "a second write of part 0 was accepted")
 
 
 def check_a_reopened_store_sees_every_part(subject: ResultStoreSubject) -> None:
@@ -164,11 +167,8 @@ def check_a_read_only_store_refuses_writes(subject: ResultStoreSubject) -> None:
         root = Path(folder) / "sweep"
         subject.write(root, [0])
         with subject.store_class.open(root) as store:
-            try:
-                store.write_part(TaskOutput(part=1, rows=_rows(1), failures=[], compute_seconds=0.0))
-            except RuntimeError:
-                return
-    raise AssertionError("a read-only store accepted a part")
+            part = TaskOutput(part=1, rows=_rows(1), failures=[], compute_seconds=0.0)
+            _refused(RuntimeError, lambda: store.write_part(part), "a read-only store accepted a part")
 
 
 def check_resume_keeps_finished_parts(subject: ResultStoreSubject) -> None:
@@ -191,12 +191,11 @@ def check_resume_of_another_experiment_is_refused(subject: ResultStoreSubject) -
         root = Path(folder) / "sweep"
         subject.write(root, [0])
         before = _contents(root)
-        try:
-            subject.store_class.resume(root, _header(experiment_name="other"), _design())
-        except InputError:
-            pass
-        else:
-            raise AssertionError("resuming another experiment's folder was accepted")
+        _refused(
+            InputError,
+            lambda: subject.store_class.resume(root, _header(experiment_name="other"), _design()),
+            "resuming another experiment's folder was accepted",
+        )
         after = _contents(root)
         assert after == before, "a refused resume changed the folder"
 
@@ -206,11 +205,11 @@ def check_create_over_a_sweep_is_refused(subject: ResultStoreSubject) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "sweep"
         subject.write(root, [0])
-        try:
-            subject.store_class.create(root, _header(), _design())
-        except InputError:
-            return
-    raise AssertionError("a new sweep was created over an existing one")
+        _refused(
+            InputError,
+            lambda: subject.store_class.create(root, _header(), _design()),
+            "a new sweep was created over an existing one",
+        )
 
 
 def check_failures_read_back(subject: ResultStoreSubject) -> None:
