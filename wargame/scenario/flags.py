@@ -64,7 +64,8 @@ def parse_set_flag(text: str) -> SetFlag:
     if not separator or not path:
         raise argparse.ArgumentTypeError(f"expected PATH=VALUE, got {shown!r}")
     if any(character in text for character in "\n\r"):
-        raise argparse.ArgumentTypeError(f"{path}: the value must be one line")
+        named = path if path.isprintable() else repr(path)  # the error itself stays one line
+        raise argparse.ArgumentTypeError(f"{named}: the value must be one line")
     if not value_text.strip():
         raise argparse.ArgumentTypeError(f"{path}=: give a value after '='")
     from wargame.scenario.yaml_reader import parse_yaml
