@@ -142,7 +142,8 @@ def render_report(calibration: Calibration) -> str:
     lines += [
         "",
         f"  log-likelihood {fit.log_likelihood:.1f}; AIC {fit.aic:.1f} with clustering, {without.aic:.1f} "
-        f"without (branching ratio 0): clustering {change} the AIC by {abs(gain):.1f}",
+        "without (branching ratio 0):",
+        f"  clustering {change} the AIC by {abs(gain):.1f}",
         "",
         f"  fit table: observed against {calibration.table.replications} simulated replications of the "
         "window (missing days masked alike)",

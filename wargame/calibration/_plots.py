@@ -48,7 +48,8 @@ def _distribution(observed: np.ndarray, simulated: np.ndarray, title: str) -> Fi
     axes.step(levels, median, where="post", color=_SIMULATED, label="simulated median")
     axes.step(levels, seen, where="post", color=_OBSERVED, linewidth=1.8, label="observed")
     axes.set_yscale("log")
-    axes.set_ylim(bottom=0.5 / max(np.count_nonzero(~np.isnan(observed)), 1))
+    observed_days = int(np.count_nonzero(~np.isnan(observed)))
+    axes.set_ylim(bottom=0.5 / max(observed_days, 1))
     axes.set_xlabel("incidents in a day, k")
     axes.set_ylabel("share of days with at least k")
     axes.set_title(title)
@@ -58,8 +59,8 @@ def _distribution(observed: np.ndarray, simulated: np.ndarray, title: str) -> Fi
 
 def _autocorrelations(observed: np.ndarray, simulated: np.ndarray, title: str) -> Figure:
     lags = np.arange(1, _MAX_LAG + 1)
-    seen = np.array([autocorrelation(observed[None, :], lag)[0] for lag in lags])
-    spread = np.array([autocorrelation(simulated, lag) for lag in lags])  # (lags, replications)
+    seen = np.array([autocorrelation(observed[None, :], int(lag))[0] for lag in lags])
+    spread = np.array([autocorrelation(simulated, int(lag)) for lag in lags])  # (lags, replications)
     low, median, high = np.nanpercentile(spread, [5, 50, 95], axis=1)
     figure = Figure(figsize=(7.0, 4.0), layout="constrained")
     axes = figure.add_subplot()

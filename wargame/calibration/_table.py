@@ -108,9 +108,10 @@ class FitTable:
         """The table as aligned text."""
         lines = [f"  {'statistic':<30}{'observed':>10}   simulated: median [90% band]"]
         for row in self.rows:
+            shown = _percent if row.key == "zero_share" else _number
             lines.append(
-                f"  {row.label:<30}{_number(row.observed):>10}   {_number(row.simulated_median)} "
-                f"[{_number(row.simulated_low)}, {_number(row.simulated_high)}]"
+                f"  {row.label:<30}{shown(row.observed):>10}   {shown(row.simulated_median)} "
+                f"[{shown(row.simulated_low)}, {shown(row.simulated_high)}]"
             )
         return "\n".join(lines)
 
@@ -140,6 +141,10 @@ def _number(value: float) -> str:
     if abs(value) >= 100 or float(value).is_integer():
         return f"{value:.0f}"
     return f"{value:.3g}"
+
+
+def _percent(value: float) -> str:
+    return f"{100.0 * value:.1f}%" if np.isfinite(value) else "n/a"
 
 
 def fit_table(observed: np.ndarray, simulated: np.ndarray) -> FitTable:
