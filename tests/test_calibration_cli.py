@@ -174,7 +174,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(
 
     monkeypatch.setattr(_outputs, "write_plots", broken)
     with pytest.raises(OSError, match="disk full"):
-        _calibrate(cli, theatre, tmp_path / "out", "--from", "2024-01-01")
+        _calibrate(cli, theatre, tmp_path / "new" / "folders" / "out", "--from", "2024-01-01")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["theatre"]
 
 

@@ -80,6 +80,7 @@ BAD_FILES = {
     "duplicate date": ("date,n\n2024-01-01,1\n2024-01-02,2\n2024-01-01,3\n", 4, "date", "first on line 2"),
     "out of order": ("date,n\n2024-01-02,1\n2024-01-01,2\n", 3, "date", "sort the rows"),
     "no rows": ("date,n\n", 1, None, "no data rows"),
+    "too many lines": ("date,n\n" + "\n" * 40_000, 37_601, None, "more than the 37,600"),
     "empty file": ("", 1, None, "empty file"),
     "wrong columns": ("day,n\n2024-01-01,1\n", 1, "header", "expected the columns date,n"),
     "extra column": ("date,n,note\n2024-01-01,1,x\n", 1, "header", "expected the columns date,n"),
@@ -115,7 +116,7 @@ def test_a_bad_file_is_one_located_error(tmp_path: Path, case: str) -> None:
 def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes("date,n\n2024-01-01,1\n2024-01-02,\xe9\n".encode("latin-1"))
-    with pytest.raises(InputError, match="not UTF-8") as caught:
+    with pytest.raises(InputError, match="not a UTF-8 text file") as caught:
         read_daily_counts(path, "n")
     assert caught.value.source == f"{path}:3"
 
@@ -125,7 +126,7 @@ def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(tmp_path: 
     with path.open("w") as handle:
         handle.write("date,n\n")
         handle.write("x" * (MAX_FILE_BYTES + 10))
-    with pytest.raises(InputError, match="larger than the 8 MiB limit"):
+    with pytest.raises(InputError, match="over the limit of 8,388,608"):
         read_daily_counts(path, "n")
 
 

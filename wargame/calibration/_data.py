@@ -1,9 +1,11 @@
 """Daily count series: the strict reader of ``date,<count>`` CSV files and the series it returns.
 
-A file has a header naming two columns, ``date`` and the count column, then one line per day: an ISO date
-(``YYYY-MM-DD``) and a whole, non-negative count. An empty count cell is a missing day (no report), never
-zero; days absent from the file between its first and last date are missing too. The first problem found
-stops the read with an :class:`~wargame.errors.InputError` naming the file, the line and the column.
+The file is opened without blocking and must be a regular file (not a FIFO, a device or a folder) of at
+most :data:`MAX_FILE_BYTES`, in UTF-8. It has a header naming two columns, ``date`` and the count column,
+then one line per day: an ISO date (``YYYY-MM-DD``) and a whole, non-negative count. An empty count cell is a
+missing day (no report), never zero; days absent from the file between its first and last date are missing
+too. The first problem found stops the read with an :class:`~wargame.errors.InputError` naming the file,
+the line and the column.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from wargame.errors import InputError
+from wargame.scenario.yaml_reader import read_text_file
 
 __all__ = ["MAX_FILE_BYTES", "MAX_SPAN_DAYS", "DailySeries", "read_daily_counts"]
 
@@ -29,6 +32,8 @@ MAX_SPAN_DAYS = 36_600
 """Most days between a file's first and last date (100 years)."""
 MAX_COUNT = 1_000_000_000
 """Largest count accepted on one day."""
+MAX_LINES = MAX_SPAN_DAYS + 1_000
+"""Most lines in a file (one a day over the longest span, a header and some blank lines)."""
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -100,24 +105,9 @@ class DailySeries:
 
 
 def _decode(path: Path) -> tuple[str, str]:
-    """Return the file's text and the SHA-256 of its bytes."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError("data file not found", source=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a data file", source=str(path)) from None
-    except OSError as error:
-        raise InputError(f"cannot read the data file ({error.strerror})", source=str(path)) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise InputError(f"file larger than the {MAX_FILE_BYTES // 2**20} MiB limit", source=str(path))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 text (byte 0x{raw[error.start]:02x})", source=f"{path}:{line}") from None
-    return text.removeprefix("\ufeff"), hashlib.sha256(raw).hexdigest()
+    """Return the file's text and the SHA-256 of its bytes (a regular file, UTF-8, within the limit)."""
+    text = read_text_file(path, limit=MAX_FILE_BYTES)
+    return text.removeprefix("\ufeff"), hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _count(text: str, where: str, column: str) -> float:
@@ -167,6 +157,12 @@ def read_daily_counts(path: str | Path, column: str) -> DailySeries:
     """
     path = Path(path)
     text, digest = _decode(path)
+    lines = text.count("\n")
+    if lines > MAX_LINES:
+        raise InputError(
+            f"{lines:,} lines, more than the {MAX_LINES:,} a daily series of 100 years can need",
+            source=f"{path}:{MAX_LINES + 1}",
+        )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[dt.date, float]] = []
     seen: dict[dt.date, int] = {}

@@ -166,6 +166,8 @@ def write_calibration(
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("exists and is not a folder", source="--out")
     parent = out_dir.absolute().parent
+    # The first folder of the path that does not exist yet: removed again if writing fails.
+    created = next((folder for folder in [*reversed(parent.parents), parent] if not folder.exists()), None)
     parent.mkdir(parents=True, exist_ok=True)
     extends = os.path.relpath(calibration.scenario_path.absolute(), out_dir.absolute())
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=parent))
@@ -196,5 +198,9 @@ def write_calibration(
             for name in names:
                 os.replace(staging / name, out_dir / name)
         return [out_dir / name for name in names]
+    except BaseException:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
