@@ -40,5 +40,9 @@ def play_out(session: Session, decide: Callable[[Prompt], Command] = first_allow
 
 
 def journal_digest(session: Session) -> list[tuple[int, int, str, dict]]:
-    """The journal without wall-clock times and hashes: what must be equal between equal sessions."""
-    return [(e.branch, e.turn, e.kind, e.payload) for e in session.journal.entries]
+    """The journal without wall-clock times, hashes and the header's random session id: what must be equal
+    between equal sessions."""
+    return [
+        (e.branch, e.turn, e.kind, {k: v for k, v in e.payload.items() if k != "session_id"})
+        for e in session.journal.entries
+    ]

@@ -3,6 +3,7 @@ white cell, and bad input that leaves the session intact."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -52,7 +53,7 @@ def test_a_full_reference_session_plays_to_the_end_and_replays_equal(tmp_path: P
 def _crash(session: Session) -> None:
     """Drop the session as ``kill -9`` would: nothing uncommitted reaches the disk."""
     session.journal._connection.close()
-    session._lock.close()
+    os.close(session._lock)
 
 
 @pytest.mark.parametrize("crash_after", [0, 1, 3, 6, 11, 15])
@@ -230,7 +231,7 @@ def test_a_journal_rewritten_with_a_valid_chain_fails_replay(tmp_path: Path) -> 
     connection.execute("DROP TRIGGER entries_no_update")
     rows = connection.execute("SELECT * FROM entries ORDER BY seq").fetchall()
     previous = "0" * 64
-    for seq, time_utc, branch, turn, kind, payload, _, _ in rows:
+    for seq, time_utc, branch, turn, kind, payload, *_ in rows:
         if kind == "turn_adjudicated" and turn == 2:
             payload = payload.replace('"escalation_score":', '"escalation_score":1', 1)
         digest = _entry_hash(seq, time_utc, branch, turn, kind, payload, previous)
@@ -239,7 +240,9 @@ def test_a_journal_rewritten_with_a_valid_chain_fails_replay(tmp_path: Path) -> 
         )
         previous = digest
     connection.commit()
+    count, head = connection.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
     connection.close()
+    (tmp_path / "s" / "head.json").write_text(f'{{"entries": {count}, "head_hash": "{head}"}}')
     with pytest.raises(
         JournalMismatchError, match="turn_adjudicated differs from re-simulation at escalation_score"
     ):

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from wargame._version import __version__
 from wargame.errors import InputError
@@ -21,13 +21,16 @@ from wargame.model import run_keys_from_seed
 from wargame.scenario import Scenario, load_scenario_with, scenario_hash
 from wargame.session._commands import Command, Rewind, validate_command
 from wargame.session._engine import Prompt, SessionEngine, SessionSetup
+from wargame.session._files import FOLDER_MODE
 from wargame.session._journal import JOURNAL_FILE, Journal, JournalEntry
+from wargame.session._keys import create_key, external_head_path, key_folder, load_key
 
 __all__ = ["Ack", "BranchReplay", "ReplayReport", "Session", "SessionStatus", "branch_timeline"]
 
-SESSION_FORMAT = 1
+SESSION_FORMAT = 2
+"""Format of new sessions' headers: 2 adds the session id, signing and the head anchor."""
+_READABLE_FORMATS = (1, 2)
 _HEADER_KIND = "session_created"
-_LOCK_FILE = ".lock"
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,20 @@ class Session:
     """
 
     def __init__(
-        self, directory: Path, journal: Journal, scenario: Scenario, read_only: bool, lock: IO[str] | None
+        self,
+        directory: Path,
+        journal: Journal,
+        scenario: Scenario,
+        read_only: bool,
+        lock: int | None,
+        authentication: str = "unsigned",
+        scenario_file: Path | None = None,
     ) -> None:
         self.directory = directory
         self.journal = journal
         self.scenario = scenario
         self.read_only = read_only
+        self.authentication = authentication
         self._lock = lock
         self.header: dict[str, Any] = journal.entries[0].payload
         self.setup = SessionSetup(
@@ -128,7 +139,7 @@ class Session:
             human_seats=tuple(self.header["human_seats"]),
             white_cell=bool(self.header["white_cell"]),
         )
-        self.scenario_dir = Path(self.header["scenario_path"]).parent
+        self.scenario_dir = Path(scenario_file or self.header["scenario_path"]).parent
         self.branch = len(_rewinds(journal.entries))
         self.engine = self._engine_for(self.branch, sink=None if read_only else journal)
         self.engine.advance()
@@ -145,6 +156,7 @@ class Session:
         seed: int | None = None,
         overrides: Mapping[str, Any] | None = None,
         allow_dirs: Sequence[str | Path] = (),
+        secret: bool = False,
     ) -> Session:
         """Create a session directory and open the new session.
 
@@ -156,10 +168,13 @@ class Session:
             seed: Root seed of the session's random draws (random if ``None``; it is journaled).
             overrides: ``--set`` overrides of scenario fields (journaled, applied again on every open).
             allow_dirs: Folders besides the scenario's own that its files may come from (journaled).
+            secret: Sign the journal with a new session key kept outside the session folder (in
+                :func:`~wargame.session._keys.key_folder`).
 
         Raises:
             InputError: For an unknown or neutral seat, a turn length that is not a whole number of decision
                 intervals, or a directory that already holds a session.
+            JournalWriteError: If the journal cannot be written (nothing is left behind).
         """
         scenario_path = Path(scenario_path).resolve()
         allow_dirs = [str(Path(folder).resolve()) for folder in allow_dirs]
@@ -184,11 +199,13 @@ class Session:
         directory = Path(directory)
         if (directory / JOURNAL_FILE).exists():
             raise InputError("a session already exists here", source=str(directory))
-        directory.mkdir(parents=True, exist_ok=True)
         seed = secrets.randbelow(2**32) if seed is None else int(seed)
         human_seats = [seat for seat in deciding if seat in seen]
+        session_id = secrets.token_hex(16)
         header = {
             "format": SESSION_FORMAT,
+            "session_id": session_id,
+            "signed": bool(secret),
             "wargame_version": __version__,
             "scenario_path": str(scenario_path),
             "scenario_name": scenario.name,
@@ -208,19 +225,49 @@ class Session:
             "decision_interval_days": scenario.decision_interval_days,
             "horizon_days": scenario.horizon_days,
         }
-        journal = Journal.create(directory / JOURNAL_FILE)
-        journal.append(_HEADER_KIND, header, branch=0, turn=0)
-        journal.close()
+        made = not directory.exists()
+        try:
+            directory.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            os.chmod(directory, FOLDER_MODE)
+        except OSError as error:
+            raise InputError(
+                f"cannot create the session folder ({error.strerror or error})", source=str(directory)
+            ) from None
+        journal = None
+        try:
+            journal = Journal.create(directory / JOURNAL_FILE)
+            if secret:
+                _, key = create_key(session_id)
+                journal.sign_with(key, external_head_path(session_id))
+            journal.append(_HEADER_KIND, header, branch=0, turn=0)
+            journal.close()
+        except BaseException:
+            if journal is not None:
+                journal.close_quietly()
+                Journal.remove(directory / JOURNAL_FILE)
+            if made:
+                directory.rmdir()
+            raise
         return cls.open(directory)
 
     @classmethod
-    def open(cls, directory: str | Path, *, read_only: bool = False) -> Session:
+    def open(
+        cls,
+        directory: str | Path,
+        *,
+        read_only: bool = False,
+        key_file: str | Path | None = None,
+        scenario_path: str | Path | None = None,
+    ) -> Session:
         """Open a session: verify its journal and scenario, then re-simulate to where it stopped.
 
         Args:
             directory: The session directory.
             read_only: Never write (status, replay, report); otherwise the session is locked against
                 a second writer and play resumes at the last acknowledged entry.
+            key_file: The session key, if not in the key folder (signed sessions).
+            scenario_path: The scenario file, if it moved since the session started (it must still hash
+                to what the header recorded).
 
         Raises:
             InputError: If the directory holds no session, the journal is corrupted or tampered with, the
@@ -229,27 +276,29 @@ class Session:
         """
         directory = Path(directory)
         lock = None if read_only else _lock(directory)
+        journal = None
         try:
-            journal = Journal.open(directory / JOURNAL_FILE)
-            entries = journal.entries
-            if not entries or entries[0].kind != _HEADER_KIND:
-                raise InputError("the journal has no session header", source=str(journal.path))
-            header = entries[0].payload
-            if header.get("format") != SESSION_FORMAT:
-                raise InputError(f"unknown session format {header.get('format')!r}", source=str(journal.path))
-            scenario = _load_checked_scenario(header)
-            return cls(directory, journal, scenario, read_only, lock)
+            journal = Journal.open(directory / JOURNAL_FILE, read_only=read_only)
+            header = _checked_header(journal)
+            authentication = _authenticate(journal, header, read_only, key_file)
+            scenario = _load_checked_scenario(header, scenario_path)
+            scenario_file = Path(scenario_path) if scenario_path is not None else None
+            return cls(directory, journal, scenario, read_only, lock, authentication, scenario_file)
         except BaseException:
+            if journal is not None:
+                journal.close_quietly()
             if lock is not None:
-                lock.close()
+                os.close(lock)
             raise
 
     def close(self) -> None:
         """Commit anything pending and release the session."""
-        self.journal.close()
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
+        try:
+            self.journal.close()
+        finally:
+            if self._lock is not None:
+                os.close(self._lock)
+                self._lock = None
 
     def __enter__(self) -> Session:
         return self
@@ -332,6 +381,19 @@ class Session:
             outcome=outcome,
         )
 
+    def last_saved_command(self) -> tuple[int, str, str] | None:
+        """Return the last command the active branch's journal holds (``seq``, time, description).
+
+        Front ends show it on resume: a command durable in the journal whose acknowledgement may never
+        have reached the screen (the process stopped in between) is applied and must not be sent again.
+        """
+        from wargame.session._commands import INPUT_KINDS, command_from_payload
+
+        for entry in reversed(self.timeline()):
+            if entry.kind in INPUT_KINDS:
+                return entry.seq, entry.time_utc, command_from_payload(entry.kind, entry.payload).describe()
+        return None
+
     def timeline(self, branch: int | None = None) -> list[JournalEntry]:
         """Return the entries of a branch's history (the active branch by default), header excluded."""
         return branch_timeline(self.journal.entries, self.branch if branch is None else branch)
@@ -371,23 +433,72 @@ class Session:
         return ReplayReport(tuple(results))
 
 
-def _lock(directory: Path) -> IO[str]:
+def _lock(directory: Path) -> int:
+    """Lock the session folder itself (``flock`` on its descriptor): no file whose deletion unlocks it."""
     if not directory.is_dir():
         raise InputError("no such session directory", source=str(directory))
-    handle = open(directory / _LOCK_FILE, "a", encoding="utf-8")  # noqa: SIM115 - held until close()
+    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        handle.close()
+        os.close(descriptor)
         raise InputError("the session is open for play in another process", source=str(directory)) from None
-    handle.truncate(0)
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
+    return descriptor
 
 
-def _load_checked_scenario(header: dict[str, Any]) -> Scenario:
-    path = header["scenario_path"]
+def _checked_header(journal: Journal) -> dict[str, Any]:
+    entries = journal.entries
+    source = str(journal.path)
+    if not entries or entries[0].kind != _HEADER_KIND:
+        raise InputError("the journal has no session header", source=source)
+    header = entries[0].payload
+    if header.get("format") not in _READABLE_FORMATS:
+        raise InputError(f"unknown session format {header.get('format')!r}", source=source)
+    if header["format"] >= 2:
+        journal.require_anchor()
+    try:
+        seed, run_key = int(header["seed"]), int(header["run_key"])
+    except (KeyError, TypeError, ValueError):
+        raise InputError("the journal header has no valid seed and run key", source=source) from None
+    if seed < 0 or int(run_keys_from_seed(seed, 1)[0]) != run_key:
+        raise InputError(
+            f"the journal was tampered with: the header's seed {seed} does not give its run key {run_key}",
+            source=source,
+        )
+    return header
+
+
+def _authenticate(
+    journal: Journal, header: dict[str, Any], read_only: bool, key_file: str | Path | None
+) -> str:
+    """Check a signed journal against its key; return ``signed``, ``unsigned`` or ``key missing``."""
+    session_id = header.get("session_id")
+    if not header.get("signed"):
+        if key_file is not None:
+            raise InputError(
+                "the journal is not signed by this session's key: its header says it is unsigned",
+                source=str(journal.path),
+            )
+        return "unsigned"
+    assert isinstance(session_id, str)
+    key = load_key(session_id, Path(key_file) if key_file is not None else None)
+    if key is None:
+        if not read_only:
+            raise InputError(
+                f"this session is signed and its key is not in {key_folder()} (set WARGAME_SESSION_KEYS "
+                "or pass --key); without it nothing can be added",
+                source=str(journal.path),
+            )
+        return "key missing"
+    external = external_head_path(session_id)
+    journal.authenticate(key, external)
+    if not read_only:
+        journal.sign_with(key, external)
+    return "signed"
+
+
+def _load_checked_scenario(header: dict[str, Any], override: str | Path | None = None) -> Scenario:
+    path = str(override) if override is not None else header["scenario_path"]
     if not Path(path).is_file():
         raise InputError(
             "the session's scenario file is missing; restore it to open the session", source=path

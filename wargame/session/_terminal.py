@@ -6,7 +6,6 @@ own picture. Commands are typed one per line; see ``help`` at any prompt or ``do
 
 from __future__ import annotations
 
-import shlex
 import sys
 from collections.abc import Callable
 from typing import Any, TextIO
@@ -53,10 +52,21 @@ Commands (the white cell moves first at every decision point):
   help                          this text"""
 
 
-def _effect(words: list[str], usage: str) -> tuple[Effect, list[str]]:
+def _text(words: str) -> str:
+    """Free text as typed: quotes are part of it (``Japan's``), one pair around all of it is dropped."""
+    text = words.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1].strip()
+    return text
+
+
+def _effect(text: str, usage: str) -> tuple[Effect, str]:
+    """Parse ``QUANTITY OP VALUE [REST...]``; return the effect and the rest of the line as typed."""
+    words = text.split(maxsplit=3)
     if len(words) < 3:
         raise InputError(f"usage: {usage}")
-    quantity, operation, value_text, *rest = words
+    quantity, operation, value_text = words[:3]
+    rest = words[3] if len(words) > 3 else ""
     if operation not in ("add", "multiply", "set"):
         raise InputError(f"the operation must be add, multiply or set, not {operation!r}")
     try:
@@ -72,7 +82,7 @@ def _effect(words: list[str], usage: str) -> tuple[Effect, list[str]]:
 
 def parse_seat_command(seat: str, line: str, menu: list[dict[str, Any]]) -> Command | str:
     """Parse a seat's line into a command, or return ``"view"``/``"help"`` for those requests."""
-    words = shlex.split(line) if line.strip() else []
+    words = line.split()
     if not words:
         raise InputError("type an action (a number or id), `pass`, or `help`")
     head = words[0].lower()
@@ -100,10 +110,11 @@ def parse_seat_command(seat: str, line: str, menu: list[dict[str, Any]]) -> Comm
 
 def parse_white_cell_command(line: str) -> Command | str:
     """Parse a white-cell line into a command, or return ``"view"``/``"help"``."""
-    words = shlex.split(line) if line.strip() else []
-    if not words or words[0].lower() == "continue":
+    words = line.split()
+    if not words or (words[0].lower() == "continue" and len(words) == 1):
         return Continue(WHITE_CELL)
     head, rest = words[0].lower(), words[1:]
+    tail = line.strip()[len(words[0]) :].strip()
     if head in ("view", "help"):
         return head
     if head == "pause":
@@ -113,10 +124,10 @@ def parse_white_cell_command(line: str) -> Command | str:
             raise InputError("usage: rewind TURN")
         return Rewind(WHITE_CELL, to_turn=int(rest[0]))
     if head in ("inject", "override"):
-        effect, text = _effect(rest, f"{head} QUANTITY OP VALUE TEXT...")
+        effect, text = _effect(tail, f"{head} QUANTITY OP VALUE TEXT...")
         if head == "inject":
-            return Inject(WHITE_CELL, text=" ".join(text), effects=(effect,))
-        return Override(WHITE_CELL, reason=" ".join(text), effects=(effect,))
+            return Inject(WHITE_CELL, text=_text(text), effects=(effect,))
+        return Override(WHITE_CELL, reason=_text(text), effects=(effect,))
     if head == "roll":
         if not rest:
             raise InputError("usage: roll STRENGTH ARGUMENT... [=> QUANTITY OP VALUE]")
@@ -124,14 +135,15 @@ def parse_white_cell_command(line: str) -> Command | str:
             strength = int(rest[0])
         except ValueError:
             raise InputError(f"the strength is a whole number from -3 to +3, got {rest[0]!r}") from None
-        argument, effects = rest[1:], ()
+        argument = tail[len(rest[0]) :].strip()
+        effects: tuple[Effect, ...] = ()
         if "=>" in argument:
-            cut = argument.index("=>")
-            effect, extra = _effect(argument[cut + 1 :], "roll STRENGTH ARGUMENT... => QUANTITY OP VALUE")
+            argument, _, effect_text = argument.partition("=>")
+            effect, extra = _effect(effect_text, "roll STRENGTH ARGUMENT... => QUANTITY OP VALUE")
             if extra:
                 raise InputError("put the argument before => and only the effect after it")
-            argument, effects = argument[:cut], (effect,)
-        return MatrixRoll(WHITE_CELL, argument=" ".join(argument), strength=strength, effects=effects)
+            effects = (effect,)
+        return MatrixRoll(WHITE_CELL, argument=_text(argument), strength=strength, effects=effects)
     raise InputError(f"unknown command {words[0]!r}; type `help`")
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wargame._flags import whole_number
 from wargame.scenario import add_scenario_flags
+
+if TYPE_CHECKING:
+    from wargame.session import Session
 
 __all__ = ["add_parser"]
 
@@ -38,29 +42,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
         "--seed", type=whole_number(0), default=None, help="root seed (default: random, journaled)"
     )
     add_scenario_flags(new)
+    new.add_argument(
+        "--secret",
+        action="store_true",
+        help="sign the journal with a new session key kept outside the session folder (see docs/security.md)",
+    )
     new.set_defaults(handler=_new)
 
     play = commands.add_parser("play", help="play (or resume) a session at this terminal: a hot seat")
-    play.add_argument("session_dir", type=Path)
+    _add_opening(play)
     play.set_defaults(handler=_play)
 
-    status = commands.add_parser("status", help="show where a session stands")
-    status.add_argument("session_dir", type=Path)
+    status = commands.add_parser("status", help="show where a session stands (writes nothing)")
+    _add_opening(status)
     status.set_defaults(handler=_status)
 
     replay = commands.add_parser(
-        "replay", help="rebuild every turn from the journal and check it equals the record"
+        "replay", help="rebuild every turn from the journal and check it equals the record (writes nothing)"
     )
-    replay.add_argument("session_dir", type=Path)
+    _add_opening(replay)
     replay.set_defaults(handler=_replay)
 
     report = commands.add_parser("report", help="write the after-action report (HTML and Markdown)")
-    report.add_argument("session_dir", type=Path)
+    _add_opening(report)
     report.add_argument("--out", type=Path, default=None, help="report folder (default SESSION_DIR/report)")
     report.set_defaults(handler=_report)
 
     branch = commands.add_parser("branch", help="counterfactual fan: Monte Carlo continuations from a turn")
-    branch.add_argument("session_dir", type=Path)
+    _add_opening(branch)
     branch.add_argument(
         "--turn", type=whole_number(0), required=True, help="branch after this turn's decisions"
     )
@@ -77,9 +86,36 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
     return commands
 
 
+def _add_opening(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session_dir", type=Path)
+    parser.add_argument(
+        "--key", type=Path, default=None, help="the session key of a signed session, if not in the key folder"
+    )
+    parser.add_argument(
+        "--scenario",
+        type=Path,
+        default=None,
+        help="the scenario file, if it moved since the session started (it must be the same scenario)",
+    )
+
+
+def _open(args: argparse.Namespace, *, read_only: bool) -> Session:
+    from wargame.session import Session
+
+    return Session.open(args.session_dir, read_only=read_only, key_file=args.key, scenario_path=args.scenario)
+
+
+_AUTHENTICATION = {
+    "signed": "signed with the session key: every entry and the head verify",
+    "unsigned": "not signed (no session key): the chain shows accidents, not who wrote it",
+    "key missing": "signed, but its key is not here: NOT authenticated (pass --key)",
+}
+
+
 def _new(args: argparse.Namespace) -> int:
     from wargame.scenario import set_overrides
     from wargame.session import Session
+    from wargame.session._keys import key_folder
 
     with Session.create(
         args.scenario,
@@ -89,40 +125,45 @@ def _new(args: argparse.Namespace) -> int:
         seed=args.seed,
         overrides=set_overrides(args.set_flags),
         allow_dirs=args.allow_dirs,
+        secret=args.secret,
     ) as session:
         status = session.status()
     people = ", ".join(status.human_seats) or "none"
     engines = ", ".join(f"{seat} ({kind})" for seat, kind in status.engine_seats.items()) or "none"
     print(f"Created session {args.out} of {status.scenario_name!r} (seed {status.seed}).")
     print(f"  people: {people}{' + white cell' if status.white_cell else ''}; engine: {engines}")
+    if args.secret:
+        print(f"  journal signed; its key is in {key_folder()} (keep it there, away from the session folder)")
     print(f"  {status.turns_total} turns of {session.scenario.turn_length_days} days. Start with:")
     print(f"  wargame session play {args.out}")
     return 0
 
 
 def _play(args: argparse.Namespace) -> int:
-    from wargame.session import Session
-    from wargame.session._commands import INPUT_KINDS
     from wargame.session._frontend import play
     from wargame.session._terminal import TerminalFrontEnd
 
-    with Session.open(args.session_dir) as session:
+    with _open(args, read_only=False) as session:
         status = session.status()
-        resumed = any(entry.kind in INPUT_KINDS for entry in session.journal.entries)
-        if resumed and not status.finished:
+        saved = session.last_saved_command()
+        if saved is not None and not status.finished:
             print(
                 f"Resuming {args.session_dir} at turn {status.turn}, day {status.day} "
                 f"(journal entry #{status.entries})."
+            )
+            seq, time_utc, text = saved
+            print(
+                f"  saved before the last stop: {text} (journal entry #{seq}, {time_utc[:19]} UTC); "
+                "it is applied: do not type it again."
             )
         play(session, TerminalFrontEnd())
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
-    from wargame.session import Session
-
-    with Session.open(args.session_dir, read_only=True) as session:
+    with _open(args, read_only=True) as session:
         status = session.status()
+        authentication = session.authentication
     print(f"Session {status.directory}: {status.scenario_name} (seed {status.seed})")
     print(f"  scenario   {status.scenario_path}")
     seats = ", ".join(status.human_seats) or "none"
@@ -139,28 +180,28 @@ def _status(args: argparse.Namespace) -> int:
         state = "PAUSED by the white cell" if status.paused else f"waiting for {status.waiting_for}"
         print(f"  state      turn {status.turn} of {status.turns_total}, day {status.day}: {state}")
     print(f"  journal    {status.entries} entries, last at {status.last_entry_utc}")
+    print(f"  integrity  {_AUTHENTICATION[authentication]}")
     return 0
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from wargame.session import Session
-
-    with Session.open(args.session_dir, read_only=True) as session:
+    with _open(args, read_only=True) as session:
         report = session.replay()
+        authentication = session.authentication
     for branch in report.branches:
         print(
             f"branch {branch.branch}: {branch.turns_checked} turns, {branch.views_checked} views, "
             f"{branch.entries_checked} entries re-simulated: all equal to the journal ({branch.ended})"
         )
-    print(f"replay OK: {report.entries_checked} entries checked, journal hash chain intact")
+    print(f"replay OK: {report.entries_checked} entries checked, journal hash chain and head anchor intact")
+    print(f"journal {_AUTHENTICATION[authentication]}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from wargame.session import Session
     from wargame.session._report import write_report
 
-    with Session.open(args.session_dir, read_only=True) as session:
+    with _open(args, read_only=True) as session:
         paths = write_report(session, args.out)
     for path in paths:
         print(f"wrote {path}")
@@ -168,10 +209,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _branch(args: argparse.Namespace) -> int:
-    from wargame.session import Session
     from wargame.session._fan import counterfactual_fan
 
-    with Session.open(args.session_dir, read_only=True) as session:
+    with _open(args, read_only=True) as session:
         fan = counterfactual_fan(
             session, turn=args.turn, runs=args.runs, jobs=args.jobs, seed=args.seed, swap=args.swap
         )
