@@ -1,15 +1,19 @@
-"""Journals written by earlier versions keep opening and replaying (format 1: no head anchor, no key)."""
+"""Journals written by earlier versions: format 1 (no head anchor, no key, the scenario hashed with its
+defaults) keeps its chain verifiable and its commands readable. It was recorded before the gray-zone
+mechanics changed, so re-simulating it now disagrees: that is said in one line, never a traceback."""
 
 from __future__ import annotations
 
 import shutil
-import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from wargame.errors import InputError
-from wargame.session import Session
+from wargame.session import Journal, Session
+from wargame.session._commands import INPUT_KINDS, command_from_payload
 
 FIXTURE = Path(__file__).parent / "fixtures" / "journal_v1"
 
@@ -22,28 +26,56 @@ def legacy(tmp_path: Path) -> Path:
     return folder
 
 
-def test_a_format_1_journal_replays_every_branch(legacy: Path) -> None:
-    with Session.open(legacy, read_only=True, scenario_path=FIXTURE / "scenario.yaml") as session:
-        report = session.replay()
-        status = session.status()
-        kinds = [entry.kind for entry in session.journal]
-    rows = sqlite3.connect(FIXTURE / "journal.sqlite").execute("SELECT seq, branch, turn, kind FROM entries")
-    rows = rows.fetchall()
-    rewind_seq = next(seq for seq, _, _, kind in rows if kind == "rewind")
-    on_0 = [seq for seq, branch, _, _ in rows if branch == 0 and seq > 1]
-    inherited = [seq for seq, branch, turn, _ in rows if branch == 0 and 1 < seq < rewind_seq and turn < 2]
-    on_1 = [seq for seq, branch, _, _ in rows if branch == 1]
-    assert [(b.branch, b.entries_checked) for b in report.branches] == [
-        (0, len(on_0)),
-        (1, len(inherited) + len(on_1)),
-    ]
-    assert status.finished and status.branch == 1
-    assert session.header["format"] == 1
-    for kind in ("inject", "matrix_roll", "roll_result", "program", "override", "pause", "resume", "rewind"):
-        assert kind in kinds
-    assert sorted(path.name for path in legacy.iterdir()) == ["journal.sqlite"]
+def test_a_format_1_journal_verifies_and_its_commands_read(legacy: Path) -> None:
+    journal = Journal.open(legacy / "journal.sqlite", read_only=True)
+    entries = journal.entries
+    journal.close()
+    assert entries[0].payload["format"] == 1
+    inputs = [entry for entry in entries if entry.kind in INPUT_KINDS]
+    kinds = {entry.kind for entry in inputs}
+    assert {"action", "inject", "matrix_roll", "program", "override", "pause", "resume", "rewind"} <= kinds
+    described = [command_from_payload(entry.kind, entry.payload).describe() for entry in inputs]
+    assert any("Japan's" in text for text in described)
+    assert sorted(path.name for path in legacy.iterdir()) == ["journal.sqlite"]  # nothing written
 
 
-def test_a_format_1_journal_names_its_moved_scenario(legacy: Path) -> None:
-    with pytest.raises(InputError, match="scenario file is missing"):
-        Session.open(legacy, read_only=True)
+def test_a_format_1_session_from_other_mechanics_is_refused_in_one_line(legacy: Path) -> None:
+    with pytest.raises(InputError, match="the scenario changed after the session started"):
+        Session.open(legacy, read_only=True, scenario_path=FIXTURE / "scenario.yaml")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wargame.cli",
+            "session",
+            "replay",
+            str(legacy),
+            "--scenario",
+            str(FIXTURE / "scenario.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "schema grew" in result.stderr
+
+
+def test_a_field_at_its_default_does_not_change_the_scenario_fingerprint(tmp_path: Path) -> None:
+    """Format 2 records what the scenario says, not the schema's defaults: a later schema that adds a
+    field with a neutral default leaves the fingerprint of an existing scenario as it was."""
+    from session_helpers import REFERENCE
+
+    from wargame.scenario import load_scenario
+    from wargame.session._session import scenario_fingerprint
+
+    text = REFERENCE.read_text(encoding="utf-8")
+    assert "delivery_time_cv" not in text
+    spelled = tmp_path / "spelled.yaml"
+    spelled.write_text(
+        text.replace("gray_zone:\n", "gray_zone:\n  delivery_time_cv: 0.5\n", 1), encoding="utf-8"
+    )
+    plain, explicit = load_scenario(REFERENCE), load_scenario(spelled)
+    assert explicit.gray_zone.delivery_time_cv == plain.gray_zone.delivery_time_cv == 0.5
+    assert scenario_fingerprint(plain) == scenario_fingerprint(explicit)

@@ -8,6 +8,8 @@ counterfactual fans were written for it.
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import secrets
 from collections.abc import Mapping, Sequence
@@ -209,7 +211,7 @@ class Session:
             "wargame_version": __version__,
             "scenario_path": str(scenario_path),
             "scenario_name": scenario.name,
-            "scenario_sha256": scenario_hash(scenario),
+            "scenario_sha256": scenario_fingerprint(scenario),
             **({"scenario_overrides": overrides} if overrides else {}),
             **({"scenario_allow_dirs": allow_dirs} if allow_dirs else {}),
             "seed": seed,
@@ -506,11 +508,29 @@ def _load_checked_scenario(header: dict[str, Any], override: str | Path | None =
     scenario = load_scenario_with(
         path, overrides=header.get("scenario_overrides"), allow_dirs=header.get("scenario_allow_dirs", ())
     )
-    now = scenario_hash(scenario)
+    now = scenario_fingerprint(scenario) if header["format"] >= 2 else scenario_hash(scenario)
     if now != header["scenario_sha256"]:
+        since = (
+            ""
+            if header["format"] >= 2
+            else f" (or wargame's scenario schema grew since {header.get('wargame_version')})"
+        )
         raise InputError(
-            f"the scenario changed after the session started (sha256 {header['scenario_sha256'][:12]}… at "
-            f"the start, {now[:12]}… now); restore the original file to open the session",
+            f"the scenario changed after the session started{since}: sha256 "
+            f"{header['scenario_sha256'][:12]}… at the start, {now[:12]}… now; restore the original file to "
+            "open the session",
             source=path,
         )
     return scenario
+
+
+def scenario_fingerprint(scenario: Scenario) -> str:
+    """Return the SHA-256 of what the scenario says: its canonical JSON without the fields left at their
+    defaults, so a later version of wargame that adds a field (with a default that changes nothing) still
+    opens the sessions made before it."""
+    text = json.dumps(
+        scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
