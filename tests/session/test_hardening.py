@@ -327,3 +327,22 @@ def test_a_file_size_limit_during_play_is_one_line(tmp_path: Path, keys: Path) -
     _one_line_refusal(result, "cannot write the session journal")
     replay = _wargame("session", "replay", str(tmp_path / "s"))
     assert replay.returncode == 0, replay.stderr
+
+
+# ---------------------------------------------------------------------- the report
+def test_scenario_and_white_cell_text_is_escaped_in_both_reports(tmp_path: Path, keys: Path) -> None:
+    hostile = "<img src=x onerror=alert(1)> | **bold** [link](http://x) `code`"
+    scenario = write_short_scenario(tmp_path, name=f'"Strait {hostile}"')
+    with Session.create(scenario, tmp_path / "s", seats=["twn"], white_cell=True, seed=2) as session:
+        session.submit(Inject(WHITE_CELL, text=f"Rumour: {hostile}"))
+        play_out(session)
+    result = _wargame("session", "report", str(tmp_path / "s"), "--out", str(tmp_path / "report"))
+    assert result.returncode == 0, result.stderr
+    markdown = (tmp_path / "report" / "report.md").read_text()
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "<img src=x" not in markdown and "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert r"&lt;img src=x onerror=alert\(1\)&gt;" in markdown
+    assert "Rumour: &lt;img" in markdown
+    assert r"\*\*bold\*\*" in markdown and r"\[link\]\(http://x\)" in markdown and r"\`code\`" in markdown
+    assert r"\|" in markdown  # a pipe in a table cell does not split it

@@ -62,12 +62,12 @@ _LINK = re.compile(r"^\s+(white cell|\S+)\s+(http://\S+)$", re.MULTILINE)
 
 
 @contextmanager
-def served(directory: Path, timeout: float = 30.0) -> Iterator[Served]:
+def served(directory: Path, timeout: float = 30.0, extra: list[str] | None = None) -> Iterator[Served]:
     """Run the real server on 127.0.0.1 (a free port) until the block ends; stop it with SIGINT."""
     stderr_path = directory.parent / f"server-{time.monotonic_ns()}.err"
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "wargame.web", str(directory), "--port", "0"],
+            [sys.executable, "-m", "wargame.web", str(directory), "--port", "0", *(extra or [])],
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,

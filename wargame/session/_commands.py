@@ -15,6 +15,7 @@ import numpy as np
 from wargame.errors import InputError
 from wargame.scenario import Scenario, quantity_paths
 from wargame.scenario.schema import Effect
+from wargame.session._errors import shown
 
 if TYPE_CHECKING:
     from wargame.model import DeterrenceModel
@@ -47,6 +48,12 @@ WHITE_CELL = "white_cell"
 
 MAX_PROGRAM_INTENSITY_PER_YEAR = 1000.0
 """Upper bound a seat may set a cooperation program's intensity to (exchanges per year)."""
+
+MAX_PROGRAM_CHANGES_PER_TURN = 10
+"""Program changes one seat may make at one decision point."""
+
+MAX_TEXT_CHARACTERS = 2000
+"""Longest inject text, override reason or matrix-game argument."""
 
 MAX_ARGUMENT_STRENGTH = 3
 """Matrix-game argument strength runs from ``-3`` (very weak) to ``+3`` (very strong)."""
@@ -246,7 +253,7 @@ def command_from_payload(kind: str, payload: dict[str, Any]) -> Command:
     """
     cls = _KINDS.get(kind)
     if cls is None:
-        raise InputError(f"unknown command kind {kind!r}")
+        raise InputError(f"unknown command kind {shown(kind)}")
     data = dict(payload)
     if "effects" in data:
         data["effects"] = effects_from_payload(data["effects"])
@@ -266,12 +273,14 @@ class DecisionContext:
         turn: The current turn.
         paused: Whether the white cell paused the session.
         human_seats: Seats played by people.
+        program_changes: Program changes the seat made at this decision point so far.
     """
 
     seat: str
     turn: int
     paused: bool = False
     human_seats: tuple[str, ...] = field(default_factory=tuple)
+    program_changes: int = 0
 
 
 def _check_effects(scenario: Scenario, effects: tuple[Effect, ...]) -> None:
@@ -281,8 +290,8 @@ def _check_effects(scenario: Scenario, effects: tuple[Effect, ...]) -> None:
             import difflib
 
             close = difflib.get_close_matches(effect.quantity, sorted(known), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise InputError(f"unknown quantity {effect.quantity!r}{hint}", field=f"effects[{position}]")
+            hint = f"; did you mean {shown(close[0])}?" if close else ""
+            raise InputError(f"unknown quantity {shown(effect.quantity)}{hint}", field=f"effects[{position}]")
         value = (
             effect.add
             if effect.add is not None
@@ -317,17 +326,25 @@ def validate_command(command: Command, context: DecisionContext, model: Deterren
     elif isinstance(command, white_cell_kinds):
         raise InputError(f"only the white cell can {command.kind}")
 
+    for name in ("text", "reason", "argument"):
+        text = getattr(command, name, "")
+        if isinstance(text, str) and len(text) > MAX_TEXT_CHARACTERS:
+            raise InputError(f"{len(text)} characters; at most {MAX_TEXT_CHARACTERS}", field=name)
     if isinstance(command, SeatAction):
         _validate_action(command, model)
     elif isinstance(command, ProgramChange):
+        if context.program_changes >= MAX_PROGRAM_CHANGES_PER_TURN:
+            raise InputError(
+                f"at most {MAX_PROGRAM_CHANGES_PER_TURN} program changes per seat at one decision point"
+            )
         _validate_program(command, scenario)
     elif isinstance(command, Inject | Override):
         text = command.text if isinstance(command, Inject) else command.reason
         if not text.strip():
             what = "an inject needs its text" if isinstance(command, Inject) else "an override needs a reason"
             raise InputError(what)
-        if not command.effects:
-            raise InputError(f"an {command.kind} needs at least one effect")
+        if isinstance(command, Override) and not command.effects:
+            raise InputError("an override needs at least one effect")
         _check_effects(scenario, command.effects)
     elif isinstance(command, MatrixRoll):
         if not command.argument.strip():
@@ -335,7 +352,7 @@ def validate_command(command: Command, context: DecisionContext, model: Deterren
         if not isinstance(command.strength, int) or abs(command.strength) > MAX_ARGUMENT_STRENGTH:
             raise InputError(
                 f"argument strength must be a whole number from -{MAX_ARGUMENT_STRENGTH} to "
-                f"+{MAX_ARGUMENT_STRENGTH}, got {command.strength!r}",
+                f"+{MAX_ARGUMENT_STRENGTH}, got {shown(command.strength)}",
                 field="strength",
             )
         _check_effects(scenario, command.effects)
@@ -343,7 +360,8 @@ def validate_command(command: Command, context: DecisionContext, model: Deterren
         not isinstance(command.to_turn, int) or not 1 <= command.to_turn <= context.turn
     ):
         raise InputError(
-            f"can rewind only to a turn from 1 to the current turn {context.turn}, got {command.to_turn!r}",
+            f"can rewind only to a turn from 1 to the current turn {context.turn}, "
+            f"got {shown(command.to_turn)}",
             field="to_turn",
         )
 
@@ -356,13 +374,13 @@ def _validate_action(command: SeatAction, model: DeterrenceModel) -> None:
     menu = menu_of(model.spec, command.seat)
     if command.action not in menu:
         raise InputError(
-            f"{command.action!r} is not on {command.seat}'s menu ({', '.join(menu) or 'empty'})",
+            f"{shown(command.action)} is not on {command.seat}'s menu ({', '.join(menu) or 'empty'})",
             field="action",
         )
     index = menu.index(command.action)
     if not model.allowed_actions(command.seat)[:, index].any():
         raise InputError(
-            f"{command.action!r} is not allowed now (cooling down or out of reach)", field="action"
+            f"{shown(command.action)} is not allowed now (cooling down or out of reach)", field="action"
         )
 
 
@@ -371,11 +389,12 @@ def _validate_program(command: ProgramChange, scenario: Scenario) -> None:
     program = programs.get(command.program)
     if program is None:
         raise InputError(
-            f"no program {command.program!r} (programs: {', '.join(programs) or 'none'})", field="program"
+            f"no program {shown(command.program)} (programs: {', '.join(programs) or 'none'})",
+            field="program",
         )
     if command.seat not in program.partners:
         raise InputError(
-            f"{command.seat} is not a partner of program {command.program!r} "
+            f"{command.seat} is not a partner of program {shown(command.program)} "
             f"(partners: {', '.join(program.partners)})",
             field="program",
         )
@@ -386,6 +405,7 @@ def _validate_program(command: ProgramChange, scenario: Scenario) -> None:
         or not 0.0 <= value <= MAX_PROGRAM_INTENSITY_PER_YEAR
     ):
         raise InputError(
-            f"intensity must be from 0 to {MAX_PROGRAM_INTENSITY_PER_YEAR:g} exchanges a year, got {value!r}",
+            f"intensity must be from 0 to {MAX_PROGRAM_INTENSITY_PER_YEAR:g} exchanges a year, "
+            f"got {shown(value)}",
             field="intensity_per_year",
         )

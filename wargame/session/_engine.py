@@ -230,6 +230,7 @@ class SessionEngine:
         self._log_position = 0
         self._digest_from_day = 0
         self._roll_day, self._rolls_today = -1, 0
+        self._program_changes = 0
         self._generator = self._drive()
         self._started = False
 
@@ -243,7 +244,9 @@ class SessionEngine:
         """Where the session stands, for validating the next command."""
         if self.pending is None:
             raise RuntimeError("no command is awaited")
-        return DecisionContext(self.pending.seat, self.turn, self.paused, self.human_seats)
+        return DecisionContext(
+            self.pending.seat, self.turn, self.paused, self.human_seats, self._program_changes
+        )
 
     def advance(self, command: Command | None = None) -> Prompt | None:
         """Run until a person must act; return that prompt, or ``None`` when the branch ends.
@@ -366,10 +369,12 @@ class SessionEngine:
         if self.continuation is None:
             view = self._view(seat)
             self._output("view", {"seat": seat, "view": view})
+        self._program_changes = 0
         while True:
             command = yield from self._input(seat, "move", view)
             if isinstance(command, ProgramChange):
                 self._apply_program(command)
+                self._program_changes += 1
                 continue
             assert isinstance(command, SeatAction)
             if self.continuation is not None and command.action is None and not self._inputs_recorded(seat):

@@ -6,7 +6,15 @@ from typing import Any
 
 from wargame.errors import InputError
 
-__all__ = ["JournalMismatchError", "first_difference"]
+__all__ = ["JournalMismatchError", "first_difference", "shown"]
+
+_SHOWN_CHARACTERS = 60
+
+
+def shown(value: Any) -> str:
+    """Return ``repr(value)`` cut to a short length: what an error message may echo of a user's input."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 1] + "…"
 
 
 def first_difference(recorded: Any, produced: Any, path: str = "") -> str | None:

@@ -8,11 +8,15 @@ attribution, every rung change, mobilization warnings, war); and any counterfact
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from wargame.session._commands import WHITE_CELL
 from wargame.session._journal import JournalEntry
@@ -240,6 +244,61 @@ def _copy_fan_plots(
     return copied
 
 
+def _context(session: Session, record: SessionRecord, figures: dict[str, str]) -> dict[str, Any]:
+    """Everything the report templates show, as plain values."""
+    scenario = session.scenario
+    seats = [scenario.adversary, *(a.id for a in scenario.allied_actors)]
+    viewing_seats = [s for s in session.setup.human_seats if s != scenario.adversary]
+    return {
+        "scenario_name": scenario.name,
+        "directory": str(session.directory),
+        "outcome": _outcome_lines(session, record),
+        "trajectory": figures["trajectory"],
+        "knowledge": figures["knowledge"],
+        "moments": [(day, text) for day, text in record.moments],
+        "knowledge_table": {
+            "header": ["turn", "true incidents", "true pending mobilization", *viewing_seats],
+            "rows": _knowledge_rows(record, viewing_seats),
+        },
+        "timeline_table": {
+            "header": ["turn", "day", "rung", "true incidents", "injects and white cell", *seats],
+            "rows": _timeline_rows(record, seats),
+        },
+        "fans": [],
+    }
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_PATHS = frozenset({"trajectory", "knowledge", "image"})
+
+
+def markdown_text(text: str) -> str:
+    """Return ``text`` safe inside Markdown: HTML escaped, Markdown's special characters backslashed,
+    line breaks as spaces (a table cell or list item stays on its line)."""
+    text = html.escape(" ".join(str(text).split()), quote=False)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _escaped(value: Any, key: str = "") -> Any:
+    if isinstance(value, str):
+        return value if key in _PATHS else markdown_text(value)
+    if isinstance(value, dict):
+        return {k: _escaped(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(item, key) for item in value]
+    return value
+
+
+@functools.cache
+def _templates() -> tuple[jinja2.Template, jinja2.Template]:
+    loader = jinja2.PackageLoader("wargame.session", "templates")
+    html_env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+    markdown_env = jinja2.Environment(
+        loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )
+    return html_env.get_template("report.html.j2"), markdown_env.get_template("report.md.j2")
+
+
 def write_report(session: Session, out_dir: Path | None = None) -> list[Path]:
     """Write ``report.html``, ``report.md`` and their figures; return the paths written."""
     out_dir = out_dir or session.directory / "report"
@@ -247,16 +306,13 @@ def write_report(session: Session, out_dir: Path | None = None) -> list[Path]:
     figures.mkdir(parents=True, exist_ok=True)
     record = read_record(session)
     scenario = session.scenario
-    seats = [s for s in (scenario.adversary, *(a.id for a in scenario.allied_actors))]
     viewing_seats = [s for s in session.setup.human_seats if s != scenario.adversary]
-
     people = [decision for decision in record.decisions if decision["by"] == "person"]
     trajectory = plot_trajectory(
         scenario, record.rung_by_day, people, record.events, figures / "trajectory.png"
     )
-    turns = [turn.turn for turn in record.turns]
     knowledge = plot_knowledge(
-        turns,
+        [turn.turn for turn in record.turns],
         [turn.true_incidents for turn in record.turns],
         {
             seat: [turn.knowledge.get(seat, {}).get("detected") for turn in record.turns]
@@ -264,131 +320,18 @@ def write_report(session: Session, out_dir: Path | None = None) -> list[Path]:
         },
         figures / "knowledge.png",
     )
-    fans = _copy_fan_plots(_fans(session), figures)
-    outcome = _outcome_lines(session, record)
-    timeline_header = ["turn", "day", "rung", "true incidents", "injects and white cell", *seats]
-    knowledge_header = ["turn", "true incidents", "true pending mobilization", *viewing_seats]
-    timeline_rows = _timeline_rows(record, seats)
-    knowledge_rows = _knowledge_rows(record, viewing_seats)
-    moments = [(day, text) for day, text in record.moments]
-
+    context = _context(
+        session,
+        record,
+        {"trajectory": f"figures/{trajectory.name}", "knowledge": f"figures/{knowledge.name}"},
+    )
+    context["fans"] = [
+        {"image": image, "text": _fan_text(summary)}
+        for image, summary in _copy_fan_plots(_fans(session), figures)
+    ]
+    html_template, markdown_template = _templates()
     html_path = out_dir / "report.html"
-    html_path.write_text(
-        _html(
-            session,
-            outcome,
-            trajectory,
-            knowledge,
-            timeline_header,
-            timeline_rows,
-            knowledge_header,
-            knowledge_rows,
-            moments,
-            fans,
-        ),
-        encoding="utf-8",
-    )
+    html_path.write_text(html_template.render(context) + "\n", encoding="utf-8")
     md_path = out_dir / "report.md"
-    md_path.write_text(
-        _markdown(
-            session, outcome, timeline_header, timeline_rows, knowledge_header, knowledge_rows, moments, fans
-        ),
-        encoding="utf-8",
-    )
+    md_path.write_text(markdown_template.render(_escaped(context)), encoding="utf-8")
     return [html_path, md_path, trajectory, knowledge]
-
-
-def _table_html(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-_CSS = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
-h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: 0.2em; margin-top: 1.6em; }
-table { border-collapse: collapse; font-size: 0.82em; width: 100%; }
-th, td { border: 1px solid #ddd; padding: 3px 6px; vertical-align: top; text-align: left; }
-th { background: #f3f3f3; } tr:nth-child(even) td { background: #fafafa; }
-img { max-width: 100%; border: 1px solid #eee; } .muted { color: #666; font-size: 0.9em; }
-"""
-
-
-def _html(
-    session: Session,
-    outcome: list[str],
-    trajectory: Path,
-    knowledge: Path,
-    timeline_header: list[str],
-    timeline_rows: list[list[str]],
-    knowledge_header: list[str],
-    knowledge_rows: list[list[str]],
-    moments: list[tuple[int, str]],
-    fans: list[tuple[str, dict[str, Any]]],
-) -> str:
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>After-action report: {html.escape(session.scenario.name)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>After-action report</h1><p class='muted'>{html.escape(str(session.directory))}</p>",
-        "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in outcome) + "</ul>",
-        "<h2>Escalation trajectory</h2>",
-        f"<img src='figures/{trajectory.name}' alt='escalation trajectory'>",
-        "<h2>Key moments</h2><ul>",
-        *(f"<li>day {day}: {html.escape(text)}</li>" for day, text in moments),
-        "</ul><h2>What each seat knew against what was true</h2>",
-        f"<img src='figures/{knowledge.name}' alt='knowledge against truth'>",
-        _table_html(knowledge_header, knowledge_rows),
-        "<h2>Timeline: incidents, injects and decisions by seat</h2>",
-        _table_html(timeline_header, timeline_rows),
-        "<h2>Counterfactual fans</h2>",
-    ]
-    if not fans:
-        parts.append(
-            "<p class='muted'>None yet: run <code>wargame session branch SESSION_DIR --turn N</code>.</p>"
-        )
-    for image, summary in fans:
-        parts.append(f"<p>{html.escape(_fan_text(summary))}</p><img src='{image}' alt='counterfactual fan'>")
-    parts.append(
-        "<p class='muted'>Written from the session journal by <code>wargame session report</code>.</p>"
-    )
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
-
-
-def _table_md(header: list[str], rows: list[list[str]]) -> str:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def _markdown(
-    session: Session,
-    outcome: list[str],
-    timeline_header: list[str],
-    timeline_rows: list[list[str]],
-    knowledge_header: list[str],
-    knowledge_rows: list[list[str]],
-    moments: list[tuple[int, str]],
-    fans: list[tuple[str, dict[str, Any]]],
-) -> str:
-    lines = ["# After-action report", "", *(f"- {line}" for line in outcome), ""]
-    lines += ["## Escalation trajectory", "", "![escalation trajectory](figures/trajectory.png)", ""]
-    lines += ["## Key moments", "", *(f"- day {day}: {text}" for day, text in moments), ""]
-    lines += ["## What each seat knew against what was true", "", "![knowledge](figures/knowledge.png)", ""]
-    lines += [_table_md(knowledge_header, knowledge_rows), ""]
-    lines += [
-        "## Timeline: incidents, injects and decisions by seat",
-        "",
-        _table_md(timeline_header, timeline_rows),
-        "",
-    ]
-    lines += ["## Counterfactual fans", ""]
-    if not fans:
-        lines.append("None yet: run `wargame session branch SESSION_DIR --turn N`.")
-    for image, summary in fans:
-        lines += [_fan_text(summary), "", f"![counterfactual fan]({image})", ""]
-    return "\n".join(lines) + "\n"

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
 from wargame.errors import InputError
 from wargame.scenario.schema import Effect
 from wargame.session._commands import (
@@ -25,6 +27,7 @@ from wargame.session._commands import (
     SeatAction,
 )
 from wargame.session._engine import Prompt
+from wargame.session._errors import shown
 from wargame.session._session import Ack
 
 __all__ = ["TerminalFrontEnd", "parse_seat_command", "parse_white_cell_command", "render_view"]
@@ -41,6 +44,7 @@ Commands:
 WHITE_CELL_HELP = """\
 Commands (the white cell moves first at every decision point):
   continue (or an empty line)   done: the seats move
+  news TEXT...                  a narrative inject: public text, no effect on any quantity
   inject QUANTITY OP VALUE TEXT...       add an event now (OP: add, multiply or set); TEXT is public
   override QUANTITY OP VALUE REASON...   override an adjudication, with the reason recorded
   roll STRENGTH ARGUMENT... [=> QUANTITY OP VALUE]
@@ -68,15 +72,15 @@ def _effect(text: str, usage: str) -> tuple[Effect, str]:
     quantity, operation, value_text = words[:3]
     rest = words[3] if len(words) > 3 else ""
     if operation not in ("add", "multiply", "set"):
-        raise InputError(f"the operation must be add, multiply or set, not {operation!r}")
+        raise InputError(f"the operation must be add, multiply or set, not {shown(operation)}")
     try:
         value = float(value_text)
     except ValueError:
-        raise InputError(f"expected a number, got {value_text!r}") from None
+        raise InputError(f"expected a number, got {shown(value_text)}") from None
     try:
         effect = Effect.model_validate({"quantity": quantity, operation: value})
-    except ValueError as error:
-        raise InputError(f"bad effect: {error}") from None
+    except ValidationError as error:
+        raise InputError(f"bad effect: {error.errors()[0]['msg']}") from None
     return effect, rest
 
 
@@ -94,7 +98,7 @@ def parse_seat_command(seat: str, line: str, menu: list[dict[str, Any]]) -> Comm
         try:
             intensity = float(words[2])
         except ValueError:
-            raise InputError(f"expected a number of exchanges a year, got {words[2]!r}") from None
+            raise InputError(f"expected a number of exchanges a year, got {shown(words[2])}") from None
         return ProgramChange(seat, program=words[1], intensity_per_year=intensity)
     if len(words) != 1:
         raise InputError("one action at a time: a number or an action id")
@@ -123,6 +127,10 @@ def parse_white_cell_command(line: str) -> Command | str:
         if len(rest) != 1 or not rest[0].isdigit():
             raise InputError("usage: rewind TURN")
         return Rewind(WHITE_CELL, to_turn=int(rest[0]))
+    if head == "news":
+        if not tail:
+            raise InputError("usage: news TEXT...")
+        return Inject(WHITE_CELL, text=_text(tail))
     if head in ("inject", "override"):
         effect, text = _effect(tail, f"{head} QUANTITY OP VALUE TEXT...")
         if head == "inject":
@@ -134,7 +142,7 @@ def parse_white_cell_command(line: str) -> Command | str:
         try:
             strength = int(rest[0])
         except ValueError:
-            raise InputError(f"the strength is a whole number from -3 to +3, got {rest[0]!r}") from None
+            raise InputError(f"the strength is a whole number from -3 to +3, got {shown(rest[0])}") from None
         argument = tail[len(rest[0]) :].strip()
         effects: tuple[Effect, ...] = ()
         if "=>" in argument:
@@ -144,7 +152,7 @@ def parse_white_cell_command(line: str) -> Command | str:
                 raise InputError("put the argument before => and only the effect after it")
             effects = (effect,)
         return MatrixRoll(WHITE_CELL, argument=_text(argument), strength=strength, effects=effects)
-    raise InputError(f"unknown command {words[0]!r}; type `help`")
+    raise InputError(f"unknown command {shown(words[0])}; type `help`")
 
 
 # ---------------------------------------------------------------------- rendering

@@ -10,10 +10,8 @@ are the landing page and the two static files, which hold no session data.
 import asyncio
 import base64
 import json
-import logging
 import re
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
@@ -45,17 +43,15 @@ from wargame.session import (
     write_report,
 )
 from wargame.web._console import ConsoleError, Submission, WebConsole
+from wargame.web._guard import Guard
 from wargame.web._pages import landing_page, message_page, seat_page, white_cell_page
-from wargame.web._tokens import SeatTokens, redact
+from wargame.web._tokens import SeatTokens
 
 __all__ = ["create_app"]
-
-access_log = logging.getLogger("wargame.web.access")
 
 SEAT_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 REQUEST_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 _HEARTBEAT_SECONDS = 15.0
-_TOKEN_IN_QUERY = re.compile(r"(token=)([^&]*)")
 
 _PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -105,7 +101,7 @@ class EffectBody(BaseModel):
 
     quantity: str = Field(min_length=1, max_length=200)
     op: Literal["add", "multiply", "set"]
-    value: float = Field(ge=-1e9, le=1e9, allow_inf_nan=False)
+    value: float = Field(ge=-1e9, le=1e9, allow_inf_nan=False, strict=True)
 
 
 class SimpleBody(_Body):
@@ -115,11 +111,11 @@ class SimpleBody(_Body):
 
 
 class InjectBody(_Body):
-    """An event: public text and its effects, applied now."""
+    """An event: public text and the effects it has now (none for a narrative inject)."""
 
     kind: Literal["inject"]
     text: str = Field(min_length=1, max_length=2000)
-    effects: list[EffectBody] = Field(min_length=1, max_length=20)
+    effects: list[EffectBody] = Field(default_factory=list, max_length=20)
 
 
 class OverrideBody(_Body):
@@ -192,54 +188,6 @@ def _outcome(item: Submission) -> JSONResponse:
     return JSONResponse(body, status_code=409 if item.status == "dropped" else 422)
 
 
-# ---------------------------------------------------------------------- middleware
-class _Guard:
-    """Security headers on every response, and an access log that never holds a full token."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = {"code": 0}
-
-        async def send_with_headers(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                for name, value in (
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"),
-                    (b"cache-control", b"no-store"),
-                    (b"content-security-policy", _PAGE_CSP.encode()),
-                ):
-                    if name not in present:
-                        headers.append((name, value))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            query = scope.get("query_string", b"").decode("latin-1")
-            query = _TOKEN_IN_QUERY.sub(lambda m: m.group(1) + redact(m.group(2)), query)
-            client = scope.get("client") or ("-", 0)
-            access_log.info(
-                "%s %s %s%s %d %.1fms",
-                client[0],
-                scope.get("method", "-"),
-                scope.get("path", ""),
-                f"?{query}" if query else "",
-                status["code"],
-                (time.perf_counter() - started) * 1000,
-            )
-
-
 # ---------------------------------------------------------------------- the application
 def render_report(session: Session) -> str:
     """Write the session's after-action report to a temporary folder and return it as one HTML page."""
@@ -269,8 +217,9 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
         ),
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # served behind a token at /api/openapi.json
     )
-    app.add_middleware(_Guard)
+    app.add_middleware(Guard, tokens=tokens, page_csp=_PAGE_CSP)
     bearer = HTTPBearer(auto_error=False, description="The seat's (or the white cell's) token from its link.")
     seat_names = list(console.human_seats)
     static = resources.files("wargame.web") / "static"
@@ -383,6 +332,11 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
         return HTMLResponse(page, headers={"Content-Security-Policy": _REPORT_CSP})
 
     # ------------------------------------------------------------------ the API
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(credentials: bearer_token) -> JSONResponse:
+        api_token(credentials)
+        return JSONResponse(app.openapi())
+
     @app.get("/api/seats/{seat}/state", summary="A seat's state: its own view, moves, timeline, news")
     def seat_state(seat: seat_name, credentials: bearer_token) -> dict[str, Any]:
         seat_for(seat, api_token(credentials))
@@ -406,7 +360,7 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
     @app.get("/api/seats/{seat}/events", summary="Server-sent events: `changed` at every change")
     async def seat_events(seat: seat_name, credentials: bearer_token) -> StreamingResponse:
         seat_for(seat, api_token(credentials))
-        return _event_stream(console)
+        return _event_stream(console, seat)
 
     @app.get("/api/white-cell/state", summary="The white cell's dashboard: ground truth, every seat, its log")
     def white_cell_state(credentials: bearer_token) -> dict[str, Any]:
@@ -434,18 +388,20 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
     @app.get("/api/white-cell/events", summary="Server-sent events: `changed` at every change")
     async def white_cell_events(credentials: bearer_token) -> StreamingResponse:
         white_cell_for(api_token(credentials))
-        return _event_stream(console)
+        return _event_stream(console, WHITE_CELL)
 
     return app
 
 
-def _event_stream(console: WebConsole) -> StreamingResponse:
-    """A stream of ``changed`` events (the client then fetches its own state); a comment every 15 s."""
+def _event_stream(console: WebConsole, seat: str) -> StreamingResponse:
+    """A stream of ``changed`` events when what ``seat`` sees changes (the client then fetches its own
+    state); a comment every 15 s. A seat is never woken by what only others see (their queued moves)."""
     listener = console.subscribe(asyncio.get_running_loop())
 
     async def events() -> AsyncIterator[str]:
         try:
-            yield f"retry: 1000\nevent: changed\ndata: {json.dumps({'version': console.version})}\n\n"
+            version = await asyncio.to_thread(console.version_for, seat)
+            yield f"retry: 1000\nevent: changed\ndata: {json.dumps({'version': version})}\n\n"
             while not console.stopping:
                 try:
                     await asyncio.wait_for(listener.event.wait(), timeout=_HEARTBEAT_SECONDS)
@@ -455,7 +411,10 @@ def _event_stream(console: WebConsole) -> StreamingResponse:
                 listener.event.clear()
                 if console.stopping:
                     break
-                yield f"event: changed\ndata: {json.dumps({'version': console.version})}\n\n"
+                now = await asyncio.to_thread(console.version_for, seat)
+                if now != version:
+                    version = now
+                    yield f"event: changed\ndata: {json.dumps({'version': version})}\n\n"
         finally:
             console.unsubscribe(listener)
 

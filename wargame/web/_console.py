@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import itertools
+import json
 import logging
 import threading
 from collections import defaultdict
@@ -49,6 +51,10 @@ __all__ = ["ConsoleError", "Submission", "WebConsole"]
 log = logging.getLogger("wargame.web")
 
 _NOTICES_KEPT = 20
+MAX_QUEUED_PER_SEAT = 10
+"""Commands one seat may have waiting for its move (program changes included); more get 429."""
+MAX_REQUEST_IDS = 10_000
+"""Request ids remembered per seat to refuse replays (the oldest are forgotten first)."""
 _WHITE_CELL_KINDS = ("inject", "override", "matrix_roll", "roll_result", "pause", "resume", "rewind")
 
 
@@ -248,6 +254,7 @@ class WebConsole:
         self._status: SessionStatus = session.status()
         self._prompt: Prompt | None = session.pending
         self._report_cache: tuple[int, str] | None = None
+        self._seat_versions: dict[str, tuple[str, int]] = {}
         self.front_end = WebFrontEnd(self)
         with self._cond:
             self._refresh()
@@ -463,6 +470,8 @@ class WebConsole:
             self._queue.append(item)
             if request_id is not None:
                 self._requests[(seat, request_id)] = item
+                if len(self._requests) > MAX_REQUEST_IDS * len(self.seats):
+                    del self._requests[next(iter(self._requests))]
             log.info("received %s from %s for turn %d", command.kind, seat, turn)
             self._bump()
             self._cond.notify_all()
@@ -526,6 +535,11 @@ class WebConsole:
         mine = [item for item in self._queue if item.seat == seat]
         if any(item.command.ends_move for item in mine):
             raise ConsoleError(409, f"out of turn: your move for turn {turn} is already queued")
+        if len(mine) >= MAX_QUEUED_PER_SEAT:
+            raise ConsoleError(
+                429,
+                f"too many queued commands: {len(mine)} wait for your move (at most {MAX_QUEUED_PER_SEAT})",
+            )
         view = self._index.views.get(seat, (0, None))[1]
         if view is None:
             raise ConsoleError(409, "your first view is not ready yet: wait until it is your move")
@@ -570,27 +584,49 @@ class WebConsole:
             "error": self._fatal,
         }
 
+    def version_for(self, seat: str) -> int:
+        """The version of what ``seat`` sees: it moves only when the seat's own state changes."""
+        if seat == WHITE_CELL:
+            return self.version
+        return int(self.seat_state(seat)["version"])
+
     def seat_state(self, seat: str) -> dict[str, Any]:
-        """Everything the seat's page shows: only what the seat's own views and moves hold."""
+        """Everything the seat's page shows: only what the seat's own views and moves hold.
+
+        Its ``version`` counts changes of this state alone, so a seat cannot learn from it when another
+        seat acts before its move is journaled.
+        """
         with self._cond:
-            status, prompt = self._status, self._prompt
-            seq, view = self._index.views.get(seat, (None, None))
-            moved = self._index.moves.get(status.turn, {}).get(seat)
-            return {
-                "version": self.version,
-                "seat": seat,
-                "actor_name": self.actor_names.get(seat, seat),
-                "session": self._session_summary(),
-                "your_move": prompt is not None and prompt.seat == seat and prompt.kind == "move",
-                "moved": moved,
-                "programs_this_turn": self._index.programs.get(status.turn, {}).get(seat, []),
-                "queued": [item.public() for item in self._queue if item.seat == seat],
-                "view": view,
-                "view_seq": seq,
-                "history": self._index.history.get(seat, []),
-                "news": self._index.news.get(seat, [])[-30:],
-                "notices": self._notices.get(seat, [])[-5:],
-            }
+            state = self._seat_state(seat)
+            digest = hashlib.sha256(
+                json.dumps(
+                    {**state, "session": {**state["session"], "now_utc": None}}, sort_keys=True
+                ).encode()
+            ).hexdigest()
+            before, counter = self._seat_versions.get(seat, ("", 0))
+            if digest != before:
+                counter += 1
+                self._seat_versions[seat] = (digest, counter)
+            return {"version": counter, **state}
+
+    def _seat_state(self, seat: str) -> dict[str, Any]:
+        status, prompt = self._status, self._prompt
+        seq, view = self._index.views.get(seat, (None, None))
+        moved = self._index.moves.get(status.turn, {}).get(seat)
+        return {
+            "seat": seat,
+            "actor_name": self.actor_names.get(seat, seat),
+            "session": self._session_summary(),
+            "your_move": prompt is not None and prompt.seat == seat and prompt.kind == "move",
+            "moved": moved,
+            "programs_this_turn": self._index.programs.get(status.turn, {}).get(seat, []),
+            "queued": [item.public() for item in self._queue if item.seat == seat],
+            "view": view,
+            "view_seq": seq,
+            "history": self._index.history.get(seat, []),
+            "news": self._index.news.get(seat, [])[-30:],
+            "notices": self._notices.get(seat, [])[-5:],
+        }
 
     def white_cell_state(self) -> dict[str, Any]:
         """The white cell's dashboard: ground truth, every seat's move and queue, its own log."""

@@ -99,7 +99,7 @@ def white_cell_page(state: dict[str, Any]) -> str:
       <label>Text or reason <input id="wc-text" size="40" maxlength="2000"></label>
       <div class="effect"><select id="wc-quantity"></select>
         <select id="wc-op"><option>add</option><option>multiply</option><option>set</option></select>
-        <input id="wc-value" type="number" step="any" value="0.05" size="6"></div>
+        <input id="wc-value" type="number" step="any" size="6" placeholder="value"></div>
       <button id="wc-inject" type="button">Inject</button>
       <button id="wc-override" type="button">Override</button>
     </fieldset>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import socket
@@ -11,16 +12,67 @@ from pathlib import Path
 from typing import TextIO
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from wargame.errors import InputError
 from wargame.session import WHITE_CELL, Session
 from wargame.web._app import create_app
 from wargame.web._console import WebConsole
+from wargame.web._guard import MAX_HEADER_BYTES
 from wargame.web._tokens import SeatTokens
 
-__all__ = ["links", "serve"]
+__all__ = ["IDLE_TIMEOUT_SECONDS", "MAX_CONNECTIONS", "links", "serve"]
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+IDLE_TIMEOUT_SECONDS = 10.0
+"""A connection that has not sent a full request head this long after opening (or after its last
+response) is closed: a slow client cannot hold a connection open by trickling its headers."""
+
+MAX_CONNECTIONS = 64
+"""Connections and requests served at once (every seat's page holds one event stream); more get 503."""
+
+
+def _timed_protocol(idle_timeout_seconds: float) -> type[H11Protocol]:
+    """uvicorn's HTTP/1.1 protocol, closing connections that take too long to send a request head."""
+
+    class TimedProtocol(H11Protocol):
+        _head_timer: asyncio.TimerHandle | None = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._head_timer = self.loop.call_later(idle_timeout_seconds, self._idle)
+
+        def _disarm(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _idle(self) -> None:
+            self._head_timer = None
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def handle_events(self) -> None:
+            before = self.cycle
+            super().handle_events()
+            if self.cycle is not before and self.cycle is not None:
+                self._disarm()  # a request head arrived in full: the guard times its body
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+    return TimedProtocol
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -88,6 +140,7 @@ def serve(
     port: int = 0,
     new_links: bool = False,
     out: TextIO | None = None,
+    idle_timeout_seconds: float = IDLE_TIMEOUT_SECONDS,
 ) -> int:
     """Serve a session until interrupted; print the links first. Returns an exit code.
 
@@ -97,6 +150,7 @@ def serve(
         port: Port (0 picks a free one).
         new_links: Make new tokens (old links stop working).
         out: Where the links go (standard output by default).
+        idle_timeout_seconds: How long a connection may take to send a request head.
 
     Raises:
         InputError: If the session cannot be opened (missing, locked by another player, tampered with) or
@@ -131,6 +185,10 @@ def serve(
             log_config=None,
             lifespan="off",
             ws="none",
+            http=_timed_protocol(idle_timeout_seconds),
+            timeout_keep_alive=int(max(idle_timeout_seconds, 1)),
+            limit_concurrency=MAX_CONNECTIONS,
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
             timeout_graceful_shutdown=2,
         )
         server = _Server(config, console)

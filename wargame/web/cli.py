@@ -19,6 +19,16 @@ def _port(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"from 0.1 to 3600 seconds, got {text}")
+    return value
+
+
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``serve`` to ``parser`` and set its handler."""
     parser.add_argument("session_dir", type=Path, help="the session directory (from `wargame session new`)")
@@ -30,6 +40,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=_port, default=0, help="port (default 0: a free one)")
     parser.add_argument(
         "--new-links", action="store_true", help="make new tokens for every seat (old links stop working)"
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=None,
+        help="seconds a connection may take to send a request (default 10)",
     )
     parser.set_defaults(handler=_serve)
 
@@ -43,6 +59,12 @@ def add_serve_parser(session_subparsers: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from wargame.web._server import serve
+    from wargame.web._server import IDLE_TIMEOUT_SECONDS, serve
 
-    return serve(args.session_dir, host=args.host, port=args.port, new_links=args.new_links)
+    return serve(
+        args.session_dir,
+        host=args.host,
+        port=args.port,
+        new_links=args.new_links,
+        idle_timeout_seconds=args.idle_timeout or IDLE_TIMEOUT_SECONDS,
+    )

@@ -329,15 +329,30 @@
     if (formsReady) return;
     formsReady = true;
     for (let k = -3; k <= 3; k++) $("wc-strength").append(h("option", { value: k, selected: k === 0 }, k > 0 ? `+${k}` : String(k)));
-    const effect = () => [{ quantity: $("wc-quantity").value, op: $("wc-op").value, value: Number($("wc-value").value) }];
+    // The effect typed above: [] when no quantity is chosen (a narrative inject), null (and a message)
+    // when the value is empty or not a number: an empty field is never sent as 0.
+    const effect = (needed) => {
+      const quantity = $("wc-quantity").value;
+      if (!quantity) {
+        if (needed) { feedback("choose the quantity the effect changes", "bad"); return null; }
+        return [];
+      }
+      const text = $("wc-value").value.trim();
+      const value = Number(text);
+      if (text === "" || !Number.isFinite(value)) { feedback("type the effect's value: a number", "bad"); return null; }
+      return [{ quantity, op: $("wc-op").value, value }];
+    };
+    const withEffect = (needed, body) => { const effects = effect(needed); if (effects) send({ ...body, effects }); };
     $("wc-continue").addEventListener("click", () => send({ kind: "continue" }));
     $("wc-pause").addEventListener("click", () => send({ kind: "pause" }));
     $("wc-resume").addEventListener("click", () => send({ kind: "resume" }));
     $("wc-rewind").addEventListener("click", () => send({ kind: "rewind", to_turn: Number($("wc-rewind-turn").value) }));
-    $("wc-inject").addEventListener("click", () => send({ kind: "inject", text: $("wc-text").value, effects: effect() }));
-    $("wc-override").addEventListener("click", () => send({ kind: "override", reason: $("wc-text").value, effects: effect() }));
-    $("wc-roll").addEventListener("click", () => send({ kind: "matrix_roll", argument: $("wc-argument").value,
-      strength: Number($("wc-strength").value), effects: $("wc-roll-effect").checked ? effect() : [] }));
+    $("wc-inject").addEventListener("click", () => withEffect(false, { kind: "inject", text: $("wc-text").value }));
+    $("wc-override").addEventListener("click", () => withEffect(true, { kind: "override", reason: $("wc-text").value }));
+    $("wc-roll").addEventListener("click", () => {
+      const body = { kind: "matrix_roll", argument: $("wc-argument").value, strength: Number($("wc-strength").value) };
+      if ($("wc-roll-effect").checked) withEffect(true, body); else send({ ...body, effects: [] });
+    });
   }
 
   function renderWhiteCell() {
@@ -365,7 +380,8 @@
     const select = $("wc-quantity");
     if (select.dataset.count !== String(quantities.length)) {
       select.dataset.count = String(quantities.length);
-      select.replaceChildren(...quantities.map((q) => h("option", { value: q }, q)));
+      select.replaceChildren(h("option", { value: "" }, "(none: a narrative inject)"),
+        ...quantities.map((q) => h("option", { value: q }, q)));
     }
 
     fill("seats", table(["seat", "played by", "this turn", "move", "queued"], state.seats.map((x) => [
