@@ -176,7 +176,7 @@ class SessionEngine:
 
         deciding = [scenario.adversary, *(a.id for a in scenario.allied_actors)]
         self.human_seats = tuple(seat for seat in deciding if seat in setup.human_seats)
-        pictures_for = ()
+        pictures_for: tuple[str, ...] = ()
         if continuation is None:
             pictures_for = tuple(
                 seat
@@ -189,12 +189,13 @@ class SessionEngine:
         for seat in deciding:
             default = default_policy(scenario, seat, scenario_dir)
             if seat in self.human_seats:
-                policy = HumanSeatPolicy(seat, fallback=default if continuation else None)
-                self.human_policies[seat] = policy
+                human = HumanSeatPolicy(seat, fallback=default if continuation else None)
+                self.human_policies[seat] = human
+                policies[seat] = human
             else:
-                policy = RecordingPolicy(default)
-                self.engine_policies[seat] = policy
-            policies[seat] = policy
+                recording = RecordingPolicy(default)
+                self.engine_policies[seat] = recording
+                policies[seat] = recording
         if continuation is None:
             run_keys = np.array([setup.run_key], dtype=np.uint64)
             branch_day, branch_keys = None, None
@@ -259,6 +260,8 @@ class SessionEngine:
                 self._started = True
                 self.pending = next(self._generator)
             else:
+                if command is None:
+                    raise RuntimeError("a started engine advances only with a command")
                 self.pending = self._generator.send(command)
         except StopIteration:
             self.pending = None
@@ -312,7 +315,9 @@ class SessionEngine:
             else:
                 agent.decide()
                 if self.continuation is None:
-                    choice = int(self.engine_policies[seat].last_choice[_RUN])
+                    last_choice = self.engine_policies[seat].last_choice
+                    assert last_choice is not None  # the policy just decided
+                    choice = int(last_choice[_RUN])
                     action = None if choice == NO_ACTION else self._menus[seat][choice]
                     self._output("policy_action", {"seat": seat, "action": action})
                     self._remember_action(seat, action, by="policy")
@@ -509,7 +514,7 @@ class SessionEngine:
         rungs = scenario.escalation.rungs
         pending = int(model.pending_rung[_RUN])
         day = model.day
-        digest = {
+        digest: dict[str, Any] = {
             "turn": self.turn,
             "day": day,
             "rung": rungs[int(model.rung[_RUN])].id,

@@ -1,6 +1,8 @@
 """Plots of a session: the escalation trajectory, what seats knew against the truth, counterfactual fans.
 
-Matplotlib with the Agg back end (no display needed); every function writes one PNG and returns its path.
+Matplotlib through its object API: each function builds its own :class:`~matplotlib.figure.Figure`
+(rendered by the Agg canvas, no display needed), writes one PNG and returns its path; no pyplot state and
+no back-end switch, so a notebook that imports wargame keeps its own back end.
 """
 
 from __future__ import annotations
@@ -8,11 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
 from wargame.scenario import Scenario
 
@@ -46,12 +46,13 @@ def plot_trajectory(
         events: ``{"day", "label"}`` for injects, overrides and rolls.
         path: Where to write the PNG.
     """
-    fig, ax = plt.subplots(figsize=(10, 4.2))
+    fig = Figure(figsize=(10, 4.2))
+    ax = fig.subplots()
     days = np.arange(len(rung_by_day))
     ax.step(days, rung_by_day, where="post", color="#1f3b73", lw=2, label="adversary rung")
     _rung_axis(ax, scenario)
     seats = sorted({d["seat"] for d in decisions})
-    colours = plt.get_cmap("tab10")
+    colours = colormaps["tab10"]
     for index, seat in enumerate(seats):
         chosen = [d for d in decisions if d["seat"] == seat]
         ax.scatter(
@@ -73,7 +74,6 @@ def plot_trajectory(
     ax.legend(loc="upper left", fontsize=8, ncol=3)
     fig.tight_layout()
     fig.savefig(path, dpi=_DPI)
-    plt.close(fig)
     return path
 
 
@@ -88,7 +88,8 @@ def plot_knowledge(
         known: Per seat, the incidents its view showed (``None`` where it was not shown a view).
         path: Where to write the PNG.
     """
-    fig, ax = plt.subplots(figsize=(10, 3.6))
+    fig = Figure(figsize=(10, 3.6))
+    ax = fig.subplots()
     ax.bar(turns, truth, color="#d9d9d9", label="true incidents (ground truth)")
     for seat, values in known.items():
         xs = [t for t, v in zip(turns, values, strict=True) if v is not None]
@@ -101,13 +102,13 @@ def plot_knowledge(
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=_DPI)
-    plt.close(fig)
     return path
 
 
 def plot_fan(summary: dict[str, Any], scenario: Scenario, path: Path) -> Path:
     """Plot a counterfactual fan: rung quantiles by day with the session's path, and the score histogram."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [2, 1]})
+    fig = Figure(figsize=(12, 4.2))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2, 1]})
     actual = summary["actual"]
     quantiles = np.array(actual["rung_quantiles_by_day"])
     days = np.arange(quantiles.shape[1])
@@ -163,5 +164,4 @@ def plot_fan(summary: dict[str, Any], scenario: Scenario, path: Path) -> Path:
     right.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=_DPI)
-    plt.close(fig)
     return path

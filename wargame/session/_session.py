@@ -218,7 +218,7 @@ class Session:
             "run_key": int(run_keys_from_seed(seed, 1)[0]),
             "human_seats": human_seats,
             "engine_seats": {
-                seat: (scenario.actor(seat).policy.kind if scenario.actor(seat).policy else "default")
+                seat: _policy_kind(scenario, seat)
                 for seat in deciding
                 if seat not in seen
             },
@@ -433,6 +433,11 @@ class Session:
                 )
             )
         return ReplayReport(tuple(results))
+
+
+def _policy_kind(scenario: Scenario, seat: str) -> str:
+    policy = scenario.actor(seat).policy
+    return policy.kind if policy is not None else "default"
 
 
 def _lock(directory: Path) -> int:

@@ -17,7 +17,6 @@ again. Every submission names the turn it is for, so a late or replayed one is r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import itertools
 import json
@@ -25,7 +24,6 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,7 +33,6 @@ from wargame.session import (
     WHITE_CELL,
     Ack,
     Command,
-    JournalEntry,
     PlayResult,
     ProgramChange,
     Prompt,
@@ -45,6 +42,8 @@ from wargame.session import (
     SessionStatus,
     play,
 )
+from wargame.web._index import JournalIndex
+from wargame.web._submissions import ConsoleError, Listener, Submission, now
 
 __all__ = ["ConsoleError", "Submission", "WebConsole"]
 
@@ -55,150 +54,6 @@ MAX_QUEUED_PER_SEAT = 10
 """Commands one seat may have waiting for its move (program changes included); more get 429."""
 MAX_REQUEST_IDS = 10_000
 """Request ids remembered per seat to refuse replays (the oldest are forgotten first)."""
-_WHITE_CELL_KINDS = ("inject", "override", "matrix_roll", "roll_result", "pause", "resume", "rewind")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class ConsoleError(Exception):
-    """A submission the console refuses before it reaches the session (an HTTP 4xx or 503)."""
-
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
-
-
-@dataclass
-class Submission:
-    """A command received over HTTP, and what became of it.
-
-    Attributes:
-        seat: Who sent it.
-        command: The command.
-        branch: The branch it is for.
-        turn: The turn it is for.
-        request_id: The client's idempotency key, if it sent one.
-        status: ``queued``, ``recorded`` (journaled as entry ``seq``), ``rejected`` (``error`` says why) or
-            ``dropped`` (the turn it was for went by, after a rewind).
-    """
-
-    seat: str
-    command: Command
-    branch: int
-    turn: int
-    request_id: str | None
-    received_utc: str = field(default_factory=_now)
-    status: str = "queued"
-    seq: int | None = None
-    result: dict[str, Any] | None = None
-    error: str | None = None
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "seat": self.seat,
-            "kind": self.command.kind,
-            "command": self.command.payload(),
-            "describe": self.command.describe(),
-            "turn": self.turn,
-            "request_id": self.request_id,
-            "received_utc": self.received_utc,
-            "status": self.status,
-            "seq": self.seq,
-            "result": self.result,
-            "error": self.error,
-        }
-
-
-class _Index:
-    """What the journal of the active branch says, digested for the pages (built by the play thread)."""
-
-    def __init__(self, branch: int) -> None:
-        self.branch = branch
-        self.views: dict[str, tuple[int, dict[str, Any]]] = {}
-        self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.news: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.moves: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-        self.programs: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-        self.digests: list[dict[str, Any]] = []
-        self.last_digest: dict[str, Any] | None = None
-        self.white_log: list[dict[str, Any]] = []
-        self.turn_opened: dict[int, str] = {}
-        self.outcome: dict[str, Any] | None = None
-        self.latest_posture: dict[str, Any] | None = None
-
-    def add(self, entry: JournalEntry) -> None:
-        payload = entry.payload
-        self.turn_opened.setdefault(entry.turn, entry.time_utc)
-        if entry.kind == "view":
-            seat, view = payload["seat"], payload["view"]
-            self.views[seat] = (entry.seq, view)
-            self.latest_posture = {**view["adversary_posture"], "day": view["day"], "war": view["war"]}
-            self.news[seat] += view.get("news", [])
-            if seat != WHITE_CELL:
-                posture = view["adversary_posture"]
-                self.history[seat].append(
-                    {
-                        "turn": entry.turn,
-                        "day": view["day"],
-                        "rung": posture["rung_name"],
-                        "rung_index": posture["rung_index"],
-                        "war": view["war"],
-                        "warned": view.get("mobilization_warning"),
-                        "detected": sum(a["detected"] for a in view.get("picture", {}).get("activities", [])),
-                        "news": len(view.get("news", [])),
-                        "decisions": [],
-                    }
-                )
-        elif entry.kind in ("action", "policy_action"):
-            seat = payload["seat"]
-            by = "person" if entry.kind == "action" else "engine"
-            self.moves[entry.turn][seat] = {"action": payload["action"], "seq": entry.seq, "by": by}
-            if self.history[seat] and self.history[seat][-1]["turn"] == entry.turn:
-                self.history[seat][-1]["decisions"].append(payload["action"] or "pass")
-        elif entry.kind == "program":
-            seat = payload["seat"]
-            self.programs[entry.turn][seat].append({**payload, "seq": entry.seq})
-            if self.history[seat] and self.history[seat][-1]["turn"] == entry.turn:
-                self.history[seat][-1]["decisions"].append(
-                    f"program {payload['program']} → {payload['intensity_per_year']:g}/year"
-                )
-        elif entry.kind == "turn_adjudicated":
-            self.last_digest = payload
-            self.digests.append(
-                {
-                    "turn": payload["turn"],
-                    "day": payload["day"],
-                    "rung": payload["rung"],
-                    "escalation_score": payload["escalation_score"],
-                    "war_day": payload["war_day"],
-                    "pending_mobilization": payload["pending_mobilization"],
-                    "incidents": sum(payload["incidents"]),
-                }
-            )
-        elif entry.kind in _WHITE_CELL_KINDS:
-            if entry.kind == "roll_result" and self.white_log:
-                self.white_log[-1]["result"] = payload
-            else:
-                self.white_log.append(
-                    {"seq": entry.seq, "turn": entry.turn, "kind": entry.kind, "payload": payload}
-                )
-        elif entry.kind == "finished":
-            self.outcome = payload
-
-
-class _Listener:
-    """An event-stream client waiting for the next change (woken from any thread)."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.event = asyncio.Event()
-
-    def wake(self) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop closed: the client is gone
-            self.loop.call_soon_threadsafe(self.event.set)
 
 
 class WebFrontEnd:
@@ -242,7 +97,7 @@ class WebConsole:
         self._queue: list[Submission] = []
         self._requests: dict[tuple[str, str], Submission] = {}
         self._notices: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._listeners: set[_Listener] = set()
+        self._listeners: set[Listener] = set()
         self._listeners_lock = threading.Lock()  # apart from the session's: taken on the event loop
         self._in_flight: Submission | None = None
         self._stopping = False
@@ -250,7 +105,7 @@ class WebConsole:
         self._fatal: str | None = None
         self._thread: threading.Thread | None = None
         self._journal_length = -1
-        self._index = _Index(-1)  # the first refresh builds it from the active branch's timeline
+        self._index = JournalIndex(-1)  # the first refresh builds it from the active branch's timeline
         self._status: SessionStatus = session.status()
         self._prompt: Prompt | None = session.pending
         self._report_cache: tuple[int, str] | None = None
@@ -397,7 +252,7 @@ class WebConsole:
 
     def _notice(self, seat: str, text: str, kind: str = "error") -> None:
         notices = self._notices[seat]
-        notices.append({"time_utc": _now(), "text": text, "kind": kind})
+        notices.append({"time_utc": now(), "text": text, "kind": kind})
         del notices[:-_NOTICES_KEPT]
 
     def _refresh(self) -> None:
@@ -405,7 +260,7 @@ class WebConsole:
         session = self.session
         length = len(session.journal)
         if session.branch != self._index.branch:
-            self._index = _Index(session.branch)
+            self._index = JournalIndex(session.branch)
             for entry in session.timeline():
                 self._index.add(entry)
         elif length != self._journal_length:
@@ -434,14 +289,14 @@ class WebConsole:
             listener.wake()
 
     # ------------------------------------------------------------------ requests (any thread)
-    def subscribe(self, loop: asyncio.AbstractEventLoop) -> _Listener:
+    def subscribe(self, loop: asyncio.AbstractEventLoop) -> Listener:
         """Register an event-stream client; it is woken at every change."""
-        listener = _Listener(loop)
+        listener = Listener(loop)
         with self._listeners_lock:
             self._listeners.add(listener)
         return listener
 
-    def unsubscribe(self, listener: _Listener) -> None:
+    def unsubscribe(self, listener: Listener) -> None:
         with self._listeners_lock:
             self._listeners.discard(listener)
 

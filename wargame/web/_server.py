@@ -8,6 +8,7 @@ import signal
 import socket
 import sys
 import threading
+from types import FrameType
 from pathlib import Path
 from typing import TextIO
 
@@ -118,7 +119,7 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self.console = console
 
-    def handle_exit(self, sig: int, frame: object) -> None:
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self.console.close_streams()
         super().handle_exit(sig, frame)
 

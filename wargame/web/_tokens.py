@@ -9,13 +9,12 @@ short prefix (:func:`redact`).
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL
+from wargame.session import WHITE_CELL, private_folder, write_private
 
 __all__ = ["TOKEN_BYTES", "TOKEN_FILE", "SeatTokens", "redact"]
 
@@ -68,7 +67,8 @@ class SeatTokens:
                 )
         tokens = {seat: stored.get(seat) or secrets.token_urlsafe(TOKEN_BYTES) for seat in seats}
         if tokens != stored:
-            _write_private(path, json.dumps(tokens, indent=2) + "\n")
+            private_folder(path.parent)
+            write_private(path, json.dumps(tokens, indent=2) + "\n")
         return cls(tokens)
 
     def seat_of(self, token: str | None) -> str | None:
@@ -92,17 +92,3 @@ class SeatTokens:
     @property
     def white_cell(self) -> str | None:
         return self.by_seat.get(WHITE_CELL)
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` with mode 0600 in a 0700 folder, atomically."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    temporary = path.with_suffix(".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, path)
