@@ -217,11 +217,7 @@ class Session:
             "seed": seed,
             "run_key": int(run_keys_from_seed(seed, 1)[0]),
             "human_seats": human_seats,
-            "engine_seats": {
-                seat: _policy_kind(scenario, seat)
-                for seat in deciding
-                if seat not in seen
-            },
+            "engine_seats": {seat: _policy_kind(scenario, seat) for seat in deciding if seat not in seen},
             "white_cell": bool(white_cell),
             "turn_length_days": scenario.turn_length_days,
             "decision_interval_days": scenario.decision_interval_days,

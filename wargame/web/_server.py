@@ -8,8 +8,8 @@ import signal
 import socket
 import sys
 import threading
-from types import FrameType
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 import uvicorn
