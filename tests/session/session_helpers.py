@@ -11,12 +11,14 @@ from wargame.session import WHITE_CELL, Command, Continue, Prompt, SeatAction, S
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "taiwan_strait_baseline.yaml"
 
 
-def write_short_scenario(folder: Path, horizon_days: int = 35, **overrides: str) -> Path:
+def write_short_scenario(
+    folder: Path, horizon_days: int = 35, name: str = "Short baseline", **overrides: str
+) -> Path:
     """Write the reference scenario cut to ``horizon_days`` (five weekly turns by default)."""
     path = folder / "short_baseline.yaml"
     shutil.copyfile(REFERENCE, folder / REFERENCE.name)  # extends: reaches only the file's folder tree
     extra = "".join(f"{key}: {value}\n" for key, value in overrides.items())
-    text = f"extends: {REFERENCE.name}\nname: Short baseline\nhorizon_days: {horizon_days}\n{extra}"
+    text = f"extends: {REFERENCE.name}\nname: {name}\nhorizon_days: {horizon_days}\n{extra}"
     path.write_text(text, encoding="utf-8")
     return path
 
