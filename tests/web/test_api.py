@@ -98,7 +98,7 @@ def test_bad_requests_get_a_clear_4xx_and_change_nothing(web: Web) -> None:
         {
             "kind": "inject",
             "text": "x",
-            "effects": [{"quantity": "actors.twn.resolv", "op": "add", "value": 1}],
+            "effects": [{"quantity": "actors.twn.resolv", "add": 1}],
         }
     )
     assert bad_effect.status_code == 422 and "did you mean" in bad_effect.json()["detail"]
@@ -160,7 +160,7 @@ def test_pause_resume_and_a_rewind_that_drops_queued_moves(web: Web) -> None:
 
 
 def test_the_white_cell_injects_overrides_and_rolls(web: Web) -> None:
-    effect = [{"quantity": "actors.twn.resolve", "op": "add", "value": 0.05}]
+    effect = [{"quantity": "actors.twn.resolve", "add": 0.05}]
     inject = web.white_cell({"kind": "inject", "text": "Typhoon season", "effects": effect})
     assert inject.status_code == 200, inject.text
     override = web.white_cell({"kind": "override", "reason": "umpire", "effects": effect})

@@ -58,14 +58,14 @@ CASES: dict[str, tuple[str, str, str | None, object, dict[str, str]]] = {
         "/api/white-cell/commands",
         "white_cell",
         b'{"turn": 0, "kind": "override", "reason": "r", "effects": '
-        b'[{"quantity": "actors.twn.readiness", "op": "set", "value": Infinity}]}',
+        b'[{"quantity": "actors.twn.readiness", "set": Infinity}]}',
         {},
     ),
     "unknown quantity": (
         "POST",
         "/api/white-cell/commands",
         "white_cell",
-        {"turn": 1, "kind": "inject", "text": "t", "effects": [{"quantity": "a.b", "op": "add", "value": 1}]},
+        {"turn": 1, "kind": "inject", "text": "t", "effects": [{"quantity": "a.b", "add": 1}]},
         {},
     ),
     "out of turn": ("POST", "/api/white-cell/commands", "white_cell", {"turn": 4, "kind": "continue"}, {}),

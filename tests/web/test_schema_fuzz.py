@@ -1,4 +1,5 @@
-"""Schemathesis fuzzes the console's OpenAPI schema with valid tokens: no request gets a 5xx."""
+"""Schemathesis fuzzes the console's OpenAPI schema with valid tokens: no request gets a 5xx, and every
+response has a documented status and matches its documented type."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 from web_helpers import Web, close_web, new_session, open_web, play_turn
 
 EXAMPLES = 40
@@ -63,7 +64,9 @@ def test_no_request_gets_a_server_error(fuzzed_web: Web, method: str, path: str)
         if isinstance(body, dict) and isinstance(body.get("turn"), int) and body["turn"] % 2 == 0:
             body["turn"] = fuzzed_web.console.white_cell_state()["session"]["turn"]  # reach the session
         response = case.call(headers=headers)
-        case.validate_response(response, checks=[not_a_server_error])
+        case.validate_response(
+            response, checks=[not_a_server_error, status_code_conformance, response_schema_conformance]
+        )
 
     fuzz()
 

@@ -156,12 +156,12 @@ def test_a_narrative_inject_needs_no_effect(web: Web) -> None:
     assert response.json()["status"] == "recorded"
 
 
-@pytest.mark.parametrize("value", ["", None, "0.5", "nan"])
+@pytest.mark.parametrize("value", ["", None, "nan", "zero"])
 def test_an_empty_or_textual_number_is_refused_not_sent_as_zero(web: Web, value: object) -> None:
-    effect = {"quantity": "actors.twn.readiness", "op": "set", "value": value}
+    effect = {"quantity": "actors.twn.readiness", "set": value}
     response = web.white_cell({"kind": "override", "reason": "umpire", "effects": [effect]})
     assert response.status_code == 422
-    assert "effects.0.value" in response.json()["detail"]
+    assert "effects.0" in response.json()["detail"]
 
 
 def test_a_slow_client_is_disconnected(tmp_path: Path) -> None:

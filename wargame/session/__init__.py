@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         MAX_ARGUMENT_STRENGTH,
         MAX_PROGRAM_INTENSITY_PER_YEAR,
         WHITE_CELL,
+        AnyCommand,
         Command,
         Continue,
         Inject,

@@ -8,9 +8,10 @@ hold an impossible command fails replay with the same message).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from wargame.errors import InputError
 from wargame.scenario import Scenario, quantity_paths
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_ARGUMENT_STRENGTH",
     "MAX_PROGRAM_INTENSITY_PER_YEAR",
     "WHITE_CELL",
+    "AnyCommand",
     "Command",
     "Continue",
     "DecisionContext",
@@ -38,9 +40,9 @@ __all__ = [
     "Rewind",
     "SeatAction",
     "command_from_payload",
-    "effects_from_payload",
     "effects_to_payload",
     "validate_command",
+    "validation_message",
 ]
 
 WHITE_CELL = "white_cell"
@@ -67,34 +69,43 @@ def effects_to_payload(effects: tuple[Effect, ...]) -> list[dict[str, Any]]:
     return [effect.model_dump(mode="json", exclude_none=True) for effect in effects]
 
 
-def effects_from_payload(items: list[dict[str, Any]]) -> tuple[Effect, ...]:
-    """Build effects from plain dictionaries.
+_Text = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS)]
+_Name = Annotated[str, Field(max_length=100)]
+_Effects = Annotated[tuple[Effect, ...], Field(max_length=20)]
 
-    Raises:
-        InputError: If an effect is malformed.
+
+class Command(BaseModel):
+    """Base class: a command from one seat (``seat``), journaled as an entry of its ``kind``.
+
+    Commands are pydantic models and one discriminated union (:data:`AnyCommand`, on ``kind``): the
+    journal stores :meth:`payload` and reads it back with :func:`command_from_payload`, the terminal
+    builds them from typed lines, and the web console takes them as request bodies. What a field alone
+    can say (lengths, ranges, finite numbers) is checked on construction; what depends on the session
+    (whose move it is, the menu, cooldowns) by :func:`validate_command`. ``Command.kind`` is also readable
+    on each class (``Rewind.kind == "rewind"``).
     """
-    from pydantic import ValidationError
 
-    effects = []
-    for position, item in enumerate(items):
-        try:
-            effects.append(Effect.model_validate(item))
-        except ValidationError as error:
-            message = error.errors()[0]["msg"]
-            raise InputError(f"bad effect: {message}", field=f"effects[{position}]") from None
-    return tuple(effects)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=False)
 
+    kind: str = ""
+    seat: Annotated[str, Field(max_length=64)]
 
-@dataclass(frozen=True)
-class Command:
-    """Base class: a command from one seat (``seat``) in the journal as ``kind`` with a payload."""
+    def __init__(self, seat: str | None = None, /, **data: Any) -> None:
+        if seat is not None:
+            data["seat"] = seat
+        super().__init__(**data)
 
-    kind: ClassVar[str] = ""
-    seat: str
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        type.__setattr__(cls, "kind", cls.model_fields["kind"].default)
 
     def payload(self) -> dict[str, Any]:
-        """Return the command's journal payload."""
-        return {"seat": self.seat}
+        """Return the command's journal payload (its fields but ``kind``, effects with their operation)."""
+        data = self.model_dump(mode="json", exclude={"kind"})
+        if "effects" in data:
+            data["effects"] = effects_to_payload(self.effects)  # type: ignore[attr-defined]
+        return data
 
     @property
     def ends_move(self) -> bool:
@@ -106,15 +117,16 @@ class Command:
         return self.kind
 
 
-@dataclass(frozen=True)
 class SeatAction(Command):
     """A seat's move: one action of its actor's menu (``None`` passes). Ends the seat's move."""
 
-    kind: ClassVar[str] = "action"
-    action: str | None = None
+    kind: Literal["action"] = "action"
+    action: _Name | None = None
 
-    def payload(self) -> dict[str, Any]:
-        return {"seat": self.seat, "action": self.action}
+    def __init__(self, seat: str | None = None, action: str | None = None, /, **data: Any) -> None:
+        if action is not None:
+            data["action"] = action
+        super().__init__(seat, **data)
 
     @property
     def ends_move(self) -> bool:
@@ -124,52 +136,39 @@ class SeatAction(Command):
         return f"{self.seat} {self.action or 'passes'}"
 
 
-@dataclass(frozen=True)
 class ProgramChange(Command):
     """A seat sets the intensity of a cooperation program it is a partner in (exchanges per year)."""
 
-    kind: ClassVar[str] = "program"
-    program: str = ""
+    kind: Literal["program"] = "program"
+    program: _Name = ""
     intensity_per_year: float = 0.0
-
-    def payload(self) -> dict[str, Any]:
-        return {"seat": self.seat, "program": self.program, "intensity_per_year": self.intensity_per_year}
 
     def describe(self) -> str:
         return f"{self.seat} sets {self.program} to {self.intensity_per_year:g} a year"
 
 
-@dataclass(frozen=True)
 class Inject(Command):
-    """The white cell adds an event: a public text and effects on quantities, applied now."""
+    """The white cell adds an event: public text and effects on quantities (none: narrative), applied now."""
 
-    kind: ClassVar[str] = "inject"
-    text: str = ""
-    effects: tuple[Effect, ...] = ()
-
-    def payload(self) -> dict[str, Any]:
-        return {"seat": self.seat, "text": self.text, "effects": effects_to_payload(self.effects)}
+    kind: Literal["inject"] = "inject"
+    text: _Text = ""
+    effects: _Effects = ()
 
     def describe(self) -> str:
         return f"inject: {self.text}"
 
 
-@dataclass(frozen=True)
 class Override(Command):
     """The white cell overrides an adjudication: effects on quantities, with the reason recorded."""
 
-    kind: ClassVar[str] = "override"
-    reason: str = ""
-    effects: tuple[Effect, ...] = ()
-
-    def payload(self) -> dict[str, Any]:
-        return {"seat": self.seat, "reason": self.reason, "effects": effects_to_payload(self.effects)}
+    kind: Literal["override"] = "override"
+    reason: _Text = ""
+    effects: _Effects = ()
 
     def describe(self) -> str:
         return f"override: {self.reason}"
 
 
-@dataclass(frozen=True)
 class MatrixRoll(Command):
     """A free-form move adjudicated matrix-game style: 2d6 plus ``strength``; 7 or more succeeds.
 
@@ -180,69 +179,69 @@ class MatrixRoll(Command):
         on_behalf_of: The seat that argued the move (free text; default the white cell).
     """
 
-    kind: ClassVar[str] = "matrix_roll"
-    argument: str = ""
+    kind: Literal["matrix_roll"] = "matrix_roll"
+    argument: _Text = ""
     strength: int = 0
-    effects: tuple[Effect, ...] = ()
-    on_behalf_of: str = ""
-
-    def payload(self) -> dict[str, Any]:
-        return {
-            "seat": self.seat,
-            "argument": self.argument,
-            "strength": self.strength,
-            "effects": effects_to_payload(self.effects),
-            "on_behalf_of": self.on_behalf_of,
-        }
+    effects: _Effects = ()
+    on_behalf_of: _Name = ""
 
     def describe(self) -> str:
         return f"matrix-game roll ({self.strength:+d}) for: {self.argument}"
 
 
-@dataclass(frozen=True)
 class Pause(Command):
     """The white cell pauses the session; the next ``play`` resumes it."""
 
-    kind: ClassVar[str] = "pause"
+    kind: Literal["pause"] = "pause"
 
 
-@dataclass(frozen=True)
 class Resume(Command):
     """Resume a paused session."""
 
-    kind: ClassVar[str] = "resume"
+    kind: Literal["resume"] = "resume"
 
 
-@dataclass(frozen=True)
 class Rewind(Command):
     """The white cell rewinds to the decision point of an earlier turn: a new branch, nothing deleted."""
 
-    kind: ClassVar[str] = "rewind"
+    kind: Literal["rewind"] = "rewind"
     to_turn: int = 1
-
-    def payload(self) -> dict[str, Any]:
-        return {"seat": self.seat, "to_turn": self.to_turn}
 
     def describe(self) -> str:
         return f"rewind to turn {self.to_turn}"
 
 
-@dataclass(frozen=True)
 class Continue(Command):
     """The white cell is done at this decision point: the seats move."""
 
-    kind: ClassVar[str] = "continue"
+    kind: Literal["continue"] = "continue"
 
     @property
     def ends_move(self) -> bool:
         return True
 
 
-_KINDS: dict[str, type[Command]] = {
-    cls.kind: cls
+AnyCommand = Annotated[
+    SeatAction | ProgramChange | Inject | Override | MatrixRoll | Pause | Resume | Rewind | Continue,
+    Field(discriminator="kind"),
+]
+"""Every command, told apart by ``kind``: what the journal, the terminal and the web console exchange."""
+
+_ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
+INPUT_KINDS = frozenset(
+    str(cls.model_fields["kind"].default)
     for cls in (SeatAction, ProgramChange, Inject, Override, MatrixRoll, Pause, Resume, Rewind, Continue)
-}
-INPUT_KINDS = frozenset(_KINDS)
+)
+
+
+def validation_message(error: ValidationError) -> tuple[str, str]:
+    """Return the first problem of a validation error as (field path, message)."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part not in _KIND_LABELS)
+    return where, str(first.get("msg", "invalid"))
+
+
+_KIND_LABELS = frozenset(INPUT_KINDS)
 
 
 def command_from_payload(kind: str, payload: dict[str, Any]) -> Command:
@@ -251,16 +250,13 @@ def command_from_payload(kind: str, payload: dict[str, Any]) -> Command:
     Raises:
         InputError: If the kind is unknown or the payload malformed.
     """
-    cls = _KINDS.get(kind)
-    if cls is None:
+    if kind not in INPUT_KINDS:
         raise InputError(f"unknown command kind {shown(kind)}")
-    data = dict(payload)
-    if "effects" in data:
-        data["effects"] = effects_from_payload(data["effects"])
     try:
-        return cls(**data)
-    except TypeError as error:
-        raise InputError(f"malformed {kind} command: {error}") from None
+        return _ADAPTER.validate_python({**payload, "kind": kind})
+    except ValidationError as error:
+        where, message = validation_message(error)
+        raise InputError(f"malformed {kind} command: {message}", field=where or None) from None
 
 
 # ---------------------------------------------------------------------- validation
@@ -326,10 +322,6 @@ def validate_command(command: Command, context: DecisionContext, model: Deterren
     elif isinstance(command, white_cell_kinds):
         raise InputError(f"only the white cell can {command.kind}")
 
-    for name in ("text", "reason", "argument"):
-        text = getattr(command, name, "")
-        if isinstance(text, str) and len(text) > MAX_TEXT_CHARACTERS:
-            raise InputError(f"{len(text)} characters; at most {MAX_TEXT_CHARACTERS}", field=name)
     if isinstance(command, SeatAction):
         _validate_action(command, model)
     elif isinstance(command, ProgramChange):

@@ -344,7 +344,7 @@ class SessionEngine:
             queue = self._inputs.get((self.turn, seat))
             if queue:
                 return queue.popleft()
-            return Continue(WHITE_CELL) if seat == WHITE_CELL else SeatAction(seat, None)
+            return Continue(seat=WHITE_CELL) if seat == WHITE_CELL else SeatAction(seat=seat, action=None)
         self.pending = Prompt(seat, prompt_kind, self.turn, self.model.day, view)
         if not self.live:
             entry = self.timeline[self.cursor]

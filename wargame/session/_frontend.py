@@ -62,7 +62,7 @@ def play(session: Session, front_end: SeatFrontEnd) -> PlayResult:
             if not first:
                 front_end.notify("The white cell paused the session. Run `wargame session play` to resume.")
                 return PlayResult.PAUSED
-            session.submit(Resume(WHITE_CELL))
+            session.submit(Resume(seat=WHITE_CELL))
             front_end.notify("Resuming the session the white cell paused.")
             continue
         first = False

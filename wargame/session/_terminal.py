@@ -25,6 +25,7 @@ from wargame.session._commands import (
     ProgramChange,
     Rewind,
     SeatAction,
+    validation_message,
 )
 from wargame.session._engine import Prompt
 from wargame.session._errors import shown
@@ -85,7 +86,19 @@ def _effect(text: str, usage: str) -> tuple[Effect, str]:
 
 
 def parse_seat_command(seat: str, line: str, menu: list[dict[str, Any]]) -> Command | str:
-    """Parse a seat's line into a command, or return ``"view"``/``"help"`` for those requests."""
+    """Parse a seat's line into a command, or return ``"view"``/``"help"`` for those requests.
+
+    Raises:
+        InputError: If the line is not a command, or a value is out of a command's range.
+    """
+    try:
+        return _parse_seat_command(seat, line, menu)
+    except ValidationError as error:
+        where, message = validation_message(error)
+        raise InputError(message, field=where or None) from None
+
+
+def _parse_seat_command(seat: str, line: str, menu: list[dict[str, Any]]) -> Command | str:
     words = line.split()
     if not words:
         raise InputError("type an action (a number or id), `pass`, or `help`")
@@ -99,43 +112,55 @@ def parse_seat_command(seat: str, line: str, menu: list[dict[str, Any]]) -> Comm
             intensity = float(words[2])
         except ValueError:
             raise InputError(f"expected a number of exchanges a year, got {shown(words[2])}") from None
-        return ProgramChange(seat, program=words[1], intensity_per_year=intensity)
+        return ProgramChange(seat=seat, program=words[1], intensity_per_year=intensity)
     if len(words) != 1:
         raise InputError("one action at a time: a number or an action id")
     if head in ("pass", "0"):
-        return SeatAction(seat, None)
+        return SeatAction(seat=seat, action=None)
     if head.isdigit():
         number = int(head)
         if not 1 <= number <= len(menu):
             raise InputError(f"no action number {number}: choose 0 to {len(menu)}")
-        return SeatAction(seat, menu[number - 1]["id"])
-    return SeatAction(seat, words[0])
+        return SeatAction(seat=seat, action=menu[number - 1]["id"])
+    return SeatAction(seat=seat, action=words[0])
 
 
 def parse_white_cell_command(line: str) -> Command | str:
-    """Parse a white-cell line into a command, or return ``"view"``/``"help"``."""
+    """Parse a white-cell line into a command, or return ``"view"``/``"help"``.
+
+    Raises:
+        InputError: If the line is not a command, or a value is out of a command's range.
+    """
+    try:
+        return _parse_white_cell_command(line)
+    except ValidationError as error:
+        where, message = validation_message(error)
+        raise InputError(message, field=where or None) from None
+
+
+def _parse_white_cell_command(line: str) -> Command | str:
     words = line.split()
     if not words or (words[0].lower() == "continue" and len(words) == 1):
-        return Continue(WHITE_CELL)
+        return Continue(seat=WHITE_CELL)
     head, rest = words[0].lower(), words[1:]
     tail = line.strip()[len(words[0]) :].strip()
     if head in ("view", "help"):
         return head
     if head == "pause":
-        return Pause(WHITE_CELL)
+        return Pause(seat=WHITE_CELL)
     if head == "rewind":
         if len(rest) != 1 or not rest[0].isdigit():
             raise InputError("usage: rewind TURN")
-        return Rewind(WHITE_CELL, to_turn=int(rest[0]))
+        return Rewind(seat=WHITE_CELL, to_turn=int(rest[0]))
     if head == "news":
         if not tail:
             raise InputError("usage: news TEXT...")
-        return Inject(WHITE_CELL, text=_text(tail))
+        return Inject(seat=WHITE_CELL, text=_text(tail))
     if head in ("inject", "override"):
         effect, text = _effect(tail, f"{head} QUANTITY OP VALUE TEXT...")
         if head == "inject":
-            return Inject(WHITE_CELL, text=_text(text), effects=(effect,))
-        return Override(WHITE_CELL, reason=_text(text), effects=(effect,))
+            return Inject(seat=WHITE_CELL, text=_text(text), effects=(effect,))
+        return Override(seat=WHITE_CELL, reason=_text(text), effects=(effect,))
     if head == "roll":
         if not rest:
             raise InputError("usage: roll STRENGTH ARGUMENT... [=> QUANTITY OP VALUE]")
@@ -151,7 +176,7 @@ def parse_white_cell_command(line: str) -> Command | str:
             if extra:
                 raise InputError("put the argument before => and only the effect after it")
             effects = (effect,)
-        return MatrixRoll(WHITE_CELL, argument=_text(argument), strength=strength, effects=effects)
+        return MatrixRoll(seat=WHITE_CELL, argument=_text(argument), strength=strength, effects=effects)
     raise InputError(f"unknown command {shown(words[0])}; type `help`")
 
 

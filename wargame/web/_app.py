@@ -15,19 +15,18 @@ import tempfile
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wargame.scenario.schema import Effect
 from wargame.session import (
-    MAX_PROGRAM_INTENSITY_PER_YEAR,
     WHITE_CELL,
     Command,
     Continue,
@@ -44,6 +43,7 @@ from wargame.session import (
 )
 from wargame.web._console import ConsoleError, Submission, WebConsole
 from wargame.web._guard import Guard
+from wargame.web._models import ErrorResponse, SeatStateResponse, SubmissionResponse, WhiteCellStateResponse
 from wargame.web._pages import landing_page, message_page, seat_page, white_cell_page
 from wargame.web._tokens import SeatTokens
 
@@ -63,8 +63,8 @@ _REPORT_CSP = (
 
 
 # ---------------------------------------------------------------------- request bodies
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Envelope(BaseModel):
+    """What every submission carries beside its command: the turn it is for and an idempotency key."""
 
     turn: int = Field(
         ge=0, le=1_000_000, description="The turn the command is for (`session.turn` of the state)."
@@ -74,106 +74,71 @@ class _Body(BaseModel):
         pattern=REQUEST_ID_PATTERN,
         description="A fresh random id per submission: a repeated id is refused with 409.",
     )
+    seat: SkipJsonSchema[str] = ""  # the seat comes from the path and the token, never from the body
+
+    @field_validator("seat")
+    @classmethod
+    def _no_seat(cls, value: str) -> str:
+        if value:
+            raise ValueError("the seat comes from the URL and its token, not from the body")
+        return value
 
 
-class ActionBody(_Body):
+# A request body is the session's own command (one model: the journal's, the terminal's and the web's)
+# with the envelope's fields; the seat is taken from the URL.
+class ActionBody(_Envelope, SeatAction):
     """A seat's move: an action of its menu, or ``null`` to pass. Ends the seat's move."""
 
-    kind: Literal["action"]
-    action: str | None = Field(None, max_length=100)
 
-
-class ProgramBody(_Body):
+class ProgramBody(_Envelope, ProgramChange):
     """Set the intensity of a cooperation program the seat is a partner in (does not end the move)."""
 
-    kind: Literal["program"]
-    program: str = Field(max_length=100)
-    intensity_per_year: float = Field(ge=0, le=MAX_PROGRAM_INTENSITY_PER_YEAR, allow_inf_nan=False)
+
+class ContinueBody(_Envelope, Continue):
+    """The white cell is done at this decision point: the seats move."""
+
+
+class PauseBody(_Envelope, Pause):
+    """Pause the session."""
+
+
+class ResumeBody(_Envelope, Resume):
+    """Resume a paused session."""
+
+
+class InjectBody(_Envelope, Inject):
+    """An event: public text and the effects it has now (none for a narrative inject)."""
+
+
+class OverrideBody(_Envelope, Override):
+    """Override an adjudication: effects, with the reason recorded."""
+
+
+class RollBody(_Envelope, MatrixRoll):
+    """A matrix-game roll: 2d6 + strength; 7 or more succeeds and applies the effects."""
+
+
+class RewindBody(_Envelope, Rewind):
+    """Rewind to the decision point of an earlier turn (a new branch; nothing is deleted)."""
 
 
 SeatCommandBody = Annotated[ActionBody | ProgramBody, Field(discriminator="kind")]
-
-
-class EffectBody(BaseModel):
-    """An effect on a scenario quantity: ``op`` (add, multiply or set) ``value``."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    quantity: str = Field(min_length=1, max_length=200)
-    op: Literal["add", "multiply", "set"]
-    value: float = Field(ge=-1e9, le=1e9, allow_inf_nan=False, strict=True)
-
-
-class SimpleBody(_Body):
-    """``continue`` (the seats move), ``pause`` or ``resume``."""
-
-    kind: Literal["continue", "pause", "resume"]
-
-
-class InjectBody(_Body):
-    """An event: public text and the effects it has now (none for a narrative inject)."""
-
-    kind: Literal["inject"]
-    text: str = Field(min_length=1, max_length=2000)
-    effects: list[EffectBody] = Field(default_factory=list, max_length=20)
-
-
-class OverrideBody(_Body):
-    """Override an adjudication: effects, with the reason recorded."""
-
-    kind: Literal["override"]
-    reason: str = Field(min_length=1, max_length=2000)
-    effects: list[EffectBody] = Field(min_length=1, max_length=20)
-
-
-class RollBody(_Body):
-    """A matrix-game roll: 2d6 + strength; 7 or more succeeds and applies the effects."""
-
-    kind: Literal["matrix_roll"]
-    argument: str = Field(min_length=1, max_length=2000)
-    strength: int = Field(ge=-3, le=3)
-    effects: list[EffectBody] = Field(default_factory=list, max_length=20)
-    on_behalf_of: str = Field("", max_length=100)
-
-
-class RewindBody(_Body):
-    """Rewind to the decision point of an earlier turn (a new branch; nothing is deleted)."""
-
-    kind: Literal["rewind"]
-    to_turn: int = Field(ge=1, le=1_000_000)
-
-
 WhiteCellCommandBody = Annotated[
-    SimpleBody | InjectBody | OverrideBody | RollBody | RewindBody, Field(discriminator="kind")
+    ContinueBody | PauseBody | ResumeBody | InjectBody | OverrideBody | RollBody | RewindBody,
+    Field(discriminator="kind"),
 ]
 
 
-def _effects(items: list[EffectBody]) -> tuple[Effect, ...]:
-    return tuple(Effect.model_validate({"quantity": item.quantity, item.op: item.value}) for item in items)
+def _command(body: Command, seat: str) -> Command:
+    """The session's command a request body holds, for ``seat``."""
+    command_class: type[Command] = next(
+        base for base in type(body).__mro__ if isinstance(base, type) and base.__base__ is Command
+    )
+    data = body.model_dump(exclude={"turn", "request_id", "seat"})
+    return command_class.model_validate({**data, "seat": seat})
 
 
-def _seat_command(seat: str, body: ActionBody | ProgramBody) -> Command:
-    if isinstance(body, ActionBody):
-        return SeatAction(seat, body.action)
-    return ProgramChange(seat, program=body.program, intensity_per_year=float(body.intensity_per_year))
-
-
-def _white_cell_command(body: Any) -> Command:
-    if isinstance(body, SimpleBody):
-        return {"continue": Continue, "pause": Pause, "resume": Resume}[body.kind](WHITE_CELL)
-    if isinstance(body, InjectBody):
-        return Inject(WHITE_CELL, text=body.text, effects=_effects(body.effects))
-    if isinstance(body, OverrideBody):
-        return Override(WHITE_CELL, reason=body.reason, effects=_effects(body.effects))
-    if isinstance(body, RollBody):
-        return MatrixRoll(
-            WHITE_CELL,
-            argument=body.argument,
-            strength=body.strength,
-            effects=_effects(body.effects),
-            on_behalf_of=body.on_behalf_of,
-        )
-    return Rewind(WHITE_CELL, to_turn=body.to_turn)
+_Refused = SubmissionResponse | ErrorResponse
 
 
 def _outcome(item: Submission) -> JSONResponse:
@@ -248,6 +213,28 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
         if not tokens.opens(token, WHITE_CELL):
             raise forbidden()
 
+    refusals: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorResponse, "description": text}
+        for code, text in (
+            (400, "Malformed JSON, or a body on a GET"),
+            (403, "Not this token's seat"),
+            (404, "No such seat"),
+            (408, "The body did not arrive in time"),
+            (413, "The body is over the size limit"),
+            (422, "Malformed request"),
+            (431, "The request's headers are over the size limit"),
+        )
+    }
+    page_refusals: dict[int | str, dict[str, Any]] = {
+        code: {"description": text, "content": {"text/html": {}}}
+        for code, text in (
+            (400, "A body on a GET"),
+            (403, "Not this token's page"),
+            (404, "No such seat"),
+            (422, "Malformed query"),
+        )
+    }
+
     bearer_token = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
     seat_name = Annotated[
         str,
@@ -311,17 +298,24 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
         return Response(status_code=204)
 
     # ------------------------------------------------------------------ pages
-    @app.get("/seats/{seat}", response_class=HTMLResponse, summary="A seat's page")
+    @app.get("/seats/{seat}", response_class=HTMLResponse, summary="A seat's page", responses=page_refusals)
     def seat_html(seat: seat_name, token: page_token = None) -> HTMLResponse:
         seat_for(seat, token)
         return HTMLResponse(seat_page(seat, console.seat_state(seat)))
 
-    @app.get("/white-cell", response_class=HTMLResponse, summary="The white cell's dashboard")
+    @app.get(
+        "/white-cell",
+        response_class=HTMLResponse,
+        summary="The white cell's dashboard",
+        responses=page_refusals,
+    )
     def white_cell_html(token: page_token = None) -> HTMLResponse:
         white_cell_for(token)
         return HTMLResponse(white_cell_page(console.white_cell_state()))
 
-    @app.get("/report", response_class=HTMLResponse, summary="The after-action report")
+    @app.get(
+        "/report", response_class=HTMLResponse, summary="The after-action report", responses=page_refusals
+    )
     def report_html(token: page_token = None) -> HTMLResponse:
         seat = tokens.seat_of(token)
         if seat is None:
@@ -337,7 +331,12 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
         api_token(credentials)
         return JSONResponse(app.openapi())
 
-    @app.get("/api/seats/{seat}/state", summary="A seat's state: its own view, moves, timeline, news")
+    @app.get(
+        "/api/seats/{seat}/state",
+        summary="A seat's state: its own view, moves, timeline, news",
+        response_model=SeatStateResponse,
+        responses=refusals,
+    )
     def seat_state(seat: seat_name, credentials: bearer_token) -> dict[str, Any]:
         seat_for(seat, api_token(credentials))
         return console.seat_state(seat)
@@ -345,16 +344,23 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
     @app.post(
         "/api/seats/{seat}/commands",
         summary="Send a seat's move or program change",
+        response_model=SubmissionResponse,
         responses={
-            200: {"description": "Recorded in the journal"},
-            202: {"description": "Queued: applied when the seat's move comes"},
-            409: {"description": "Out of turn, already moved, replayed, paused or finished"},
-            422: {"description": "Refused by the session (not on the menu, not allowed now, out of range)"},
+            **refusals,
+            200: {"model": SubmissionResponse, "description": "Recorded in the journal"},
+            202: {"model": SubmissionResponse, "description": "Queued: applied when the seat's move comes"},
+            409: {"model": _Refused, "description": "Out of turn, already moved, replayed, paused"},
+            422: {
+                "model": _Refused,
+                "description": "Malformed, or refused by the session (not on the menu...)",
+            },
+            429: {"model": ErrorResponse, "description": "Too many queued commands"},
+            503: {"model": ErrorResponse, "description": "The server is stopping"},
         },
     )
     def seat_command(seat: seat_name, body: SeatCommandBody, credentials: bearer_token) -> JSONResponse:
         seat_for(seat, api_token(credentials))
-        item = console.submit(seat, _seat_command(seat, body), turn=body.turn, request_id=body.request_id)
+        item = console.submit(seat, _command(body, seat), turn=body.turn, request_id=body.request_id)
         return _outcome(item)
 
     @app.get("/api/seats/{seat}/events", summary="Server-sent events: `changed` at every change")
@@ -362,7 +368,12 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
         seat_for(seat, api_token(credentials))
         return _event_stream(console, seat)
 
-    @app.get("/api/white-cell/state", summary="The white cell's dashboard: ground truth, every seat, its log")
+    @app.get(
+        "/api/white-cell/state",
+        summary="The white cell's dashboard: ground truth, every seat, its log",
+        response_model=WhiteCellStateResponse,
+        responses=refusals,
+    )
     def white_cell_state(credentials: bearer_token) -> dict[str, Any]:
         white_cell_for(api_token(credentials))
         return console.white_cell_state()
@@ -370,19 +381,23 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
     @app.post(
         "/api/white-cell/commands",
         summary="Send a white-cell command: continue, inject, override, matrix_roll, pause, resume, rewind",
+        response_model=SubmissionResponse,
         responses={
-            200: {"description": "Recorded in the journal"},
-            409: {"description": "Not the white cell's phase, replayed, paused or finished"},
-            422: {"description": "Refused by the session (unknown quantity, out of range)"},
+            **refusals,
+            200: {"model": SubmissionResponse, "description": "Recorded in the journal"},
+            409: {"model": _Refused, "description": "Not the white cell's phase, replayed, paused"},
+            422: {
+                "model": _Refused,
+                "description": "Malformed, or refused by the session (unknown quantity...)",
+            },
+            503: {"model": ErrorResponse, "description": "The server is stopping"},
         },
     )
     def white_cell_command(body: WhiteCellCommandBody, credentials: bearer_token) -> JSONResponse:
         white_cell_for(api_token(credentials))
-        try:
-            command = _white_cell_command(body)
-        except ValueError as error:
-            raise ConsoleError(422, f"bad effect: {error}") from None
-        item = console.submit(WHITE_CELL, command, turn=body.turn, request_id=body.request_id)
+        item = console.submit(
+            WHITE_CELL, _command(body, WHITE_CELL), turn=body.turn, request_id=body.request_id
+        )
         return _outcome(item)
 
     @app.get("/api/white-cell/events", summary="Server-sent events: `changed` at every change")

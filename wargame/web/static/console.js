@@ -340,7 +340,7 @@
       const text = $("wc-value").value.trim();
       const value = Number(text);
       if (text === "" || !Number.isFinite(value)) { feedback("type the effect's value: a number", "bad"); return null; }
-      return [{ quantity, op: $("wc-op").value, value }];
+      return [{ quantity, [$("wc-op").value]: value }];
     };
     const withEffect = (needed, body) => { const effects = effect(needed); if (effects) send({ ...body, effects }); };
     $("wc-continue").addEventListener("click", () => send({ kind: "continue" }));
