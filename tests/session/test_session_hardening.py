@@ -346,3 +346,17 @@ def test_scenario_and_white_cell_text_is_escaped_in_both_reports(tmp_path: Path,
     assert "Rumour: &lt;img" in markdown
     assert r"\*\*bold\*\*" in markdown and r"\[link\]\(http://x\)" in markdown and r"\`code\`" in markdown
     assert r"\|" in markdown  # a pipe in a table cell does not split it
+
+
+def test_a_session_made_inside_a_git_repository_is_ignored_by_it(tmp_path: Path, keys: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    scenario = write_short_scenario(tmp_path)
+    Session.create(scenario, tmp_path / "repo" / "sessions" / "s", seats=["twn"], seed=1).close()
+    status = subprocess.run(
+        ["git", "-C", str(tmp_path / "repo"), "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == ""
+    assert (tmp_path / "repo" / "sessions" / "s" / "journal.sqlite").exists()

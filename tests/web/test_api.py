@@ -7,7 +7,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from web_helpers import Web, close_web, current_turn, open_web, play_turn
+from web_helpers import Web, close_web, current_turn, open_web, play_turn, write_short_scenario
 
 from wargame.session import Session
 from wargame.session._frontend import play
@@ -232,3 +232,28 @@ def test_a_paused_session_stays_paused_when_served_until_the_white_cell_resumes(
         play_turn(again)
     finally:
         close_web(again)
+
+
+def test_the_white_cell_fires_a_prepared_inject_by_id(tmp_path: Path) -> None:
+    scenario = write_short_scenario(tmp_path)
+    scenario.write_text(
+        scenario.read_text()
+        + "inject_library:\n  - {id: rumour, name: Rumour, text: Rumours of a blockade spread online}\n",
+        encoding="utf-8",
+    )
+    Session.create(scenario, tmp_path / "session", seats=("twn", "usa"), white_cell=True, seed=7).close()
+    web = open_web(tmp_path / "session")
+    try:
+        library = web.white_cell_state()["inject_library"]
+        assert library == [
+            {"id": "rumour", "name": "Rumour", "text": "Rumours of a blockade spread online", "effects": []}
+        ]
+        unknown = web.white_cell({"kind": "inject", "library": "storm"})
+        assert unknown.status_code == 422
+        assert "no prepared inject 'storm' (rumour)" in unknown.json()["detail"]
+        fired = web.white_cell({"kind": "inject", "library": "rumour"})
+        assert fired.status_code == 200, fired.text
+        log = web.white_cell_state()["log"]
+        assert log[-1]["payload"]["text"] == "Rumours of a blockade spread online"
+    finally:
+        close_web(web)

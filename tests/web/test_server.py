@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import queue
+import socket
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -91,3 +93,19 @@ def test_wargame_session_serve_is_registered(tmp_path: Path, capsys) -> None:
     assert (args.host, args.port, args.new_links) == ("0.0.0.0", 8001, False)
     assert main(["session", "serve", str(tmp_path / "missing")]) == 2
     assert "no such session directory" in capsys.readouterr().err
+
+
+def test_serve_keeps_its_port_across_restarts(tmp_path: Path) -> None:
+    """The links printed at start say they stay the same across restarts: so does the port."""
+    directory = new_session(tmp_path)
+    with served(directory, port=None) as first:
+        first_links = first.links
+    with served(directory, port=None) as second:
+        assert second.links == first_links
+        port = urlsplit(second.base_url).port
+    with socket.socket() as taken:  # someone else took the port meanwhile: another one, and say so
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        with served(directory, port=None) as third:
+            assert urlsplit(third.base_url).port != port
+            assert f"Port {port} is taken now" in third.printed

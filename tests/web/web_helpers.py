@@ -50,6 +50,7 @@ class Served:
     base_url: str
     links: dict[str, str]
     stderr_path: Path
+    printed: str = ""
 
     def token(self, seat: str) -> str:
         return self.links[seat].split("token=", 1)[1]
@@ -62,12 +63,24 @@ _LINK = re.compile(r"^\s+(white cell|\S+)\s+(http://\S+)$", re.MULTILINE)
 
 
 @contextmanager
-def served(directory: Path, timeout: float = 30.0, extra: list[str] | None = None) -> Iterator[Served]:
-    """Run the real server on 127.0.0.1 (a free port) until the block ends; stop it with SIGINT."""
+def served(
+    directory: Path, timeout: float = 30.0, extra: list[str] | None = None, port: int | None = 0
+) -> Iterator[Served]:
+    """Run the real server on 127.0.0.1 until the block ends; stop it with SIGINT.
+
+    ``port`` 0 picks a free port; ``None`` leaves the server its default (the session's last port).
+    """
     stderr_path = directory.parent / f"server-{time.monotonic_ns()}.err"
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "wargame.web", str(directory), "--port", "0", *(extra or [])],
+            [
+                sys.executable,
+                "-m",
+                "wargame.web",
+                str(directory),
+                *([] if port is None else ["--port", str(port)]),
+                *(extra or []),
+            ],
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
@@ -90,7 +103,7 @@ def served(directory: Path, timeout: float = 30.0, extra: list[str] | None = Non
             raise RuntimeError(f"the server printed no links:\n{text}\n{stderr_path.read_text()}")
         base = re.search(r"at (http://\S+)", text).group(1)
         _wait_until_up(base, deadline)
-        yield Served(process, base, found, stderr_path)
+        yield Served(process, base, found, stderr_path, text)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)

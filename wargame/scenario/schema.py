@@ -39,6 +39,7 @@ __all__ = [
     "EscalationLadder",
     "GrayZone",
     "Inject",
+    "LibraryInject",
     "Link",
     "LocatedValueError",
     "Objective",
@@ -642,6 +643,20 @@ class Taxonomy(_Frozen):
         return objectives
 
 
+class LibraryInject(_Frozen):
+    """A prepared inject the white cell fires by name during a facilitated session (``wargame session``):
+    public text, and effects applied when fired (none for a narrative inject)."""
+
+    id: Identifier
+    """Identifier the white cell types (``fire ID``) or picks on the web console."""
+    name: Text
+    """Short title shown in the list of prepared injects."""
+    text: Text
+    """What the players are told when it fires."""
+    effects: tuple[Effect, ...] = ()
+    """Changes applied when it fires (none: a narrative inject)."""
+
+
 class Scenario(_Frozen):
     """A complete, validated scenario."""
 
@@ -673,6 +688,8 @@ class Scenario(_Frozen):
     """The escalation ladder."""
     injects: tuple[Inject, ...] = ()
     """Scripted and conditional events."""
+    inject_library: tuple[LibraryInject, ...] = ()
+    """Prepared injects the white cell of a facilitated session may fire by name."""
     outcomes: tuple[PathText, ...] = ()
     """Extra outcome columns to print in the summary."""
     sources: tuple[SourceText, ...] = ()
@@ -778,6 +795,15 @@ class Scenario(_Frozen):
                 raise LocatedValueError(
                     f"objective {program.objective!r} is not in {named}; {hint}", ("programs", i, "objective")
                 )
+
+    def _check_inject_library(self) -> Self:
+        from wargame.scenario.paths import quantity_paths
+
+        _require_unique([item.id for item in self.inject_library], "inject_library id", ("inject_library",))
+        known_paths = set(quantity_paths(self)) if self.inject_library else set()
+        for i, item in enumerate(self.inject_library):
+            for k, effect in enumerate(item.effects):
+                _require_path(effect.quantity, known_paths, ("inject_library", i, "effects", k, "quantity"))
         return self
 
     def actor(self, actor_id: str) -> Actor:

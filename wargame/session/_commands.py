@@ -41,6 +41,7 @@ __all__ = [
     "SeatAction",
     "command_from_payload",
     "effects_to_payload",
+    "resolve_library",
     "validate_command",
     "validation_message",
 ]
@@ -153,9 +154,17 @@ class Inject(Command):
     kind: Literal["inject"] = "inject"
     text: _Text = ""
     effects: _Effects = ()
+    library: _Name | None = None
+    """The scenario's prepared inject this one fires (its text and effects are copied in)."""
+
+    def payload(self) -> dict[str, Any]:
+        data = super().payload()
+        if data.get("library") is None:
+            data.pop("library", None)
+        return data
 
     def describe(self) -> str:
-        return f"inject: {self.text}"
+        return f"inject: {self.text}" if self.text else f"inject {self.library}"
 
 
 class Override(Command):
@@ -299,6 +308,25 @@ def _check_effects(scenario: Scenario, effects: tuple[Effect, ...]) -> None:
             raise InputError("an effect needs a finite value", field=f"effects[{position}]")
 
 
+def resolve_library(command: Command, scenario: Scenario) -> Command:
+    """Return an inject naming a prepared inject of the scenario with that inject's text and effects.
+
+    Raises:
+        InputError: If the scenario has no prepared inject of that id, or the command also gives text or
+            effects of its own.
+    """
+    if not isinstance(command, Inject) or command.library is None or command.text:
+        return command
+    library = {item.id: item for item in scenario.inject_library}
+    item = library.get(command.library)
+    if item is None:
+        choices = ", ".join(library) or "the scenario has none"
+        raise InputError(f"no prepared inject {shown(command.library)} ({choices})", field="library")
+    if command.effects:
+        raise InputError("a prepared inject brings its own effects: give its id only", field="effects")
+    return Inject(seat=command.seat, text=item.text, effects=item.effects, library=item.id)
+
+
 def validate_command(command: Command, context: DecisionContext, model: DeterrenceModel) -> None:
     """Check a command against the session's position and the live model.
 
@@ -331,6 +359,13 @@ def validate_command(command: Command, context: DecisionContext, model: Deterren
             )
         _validate_program(command, scenario)
     elif isinstance(command, Inject | Override):
+        if isinstance(command, Inject) and command.library is not None:
+            resolved = resolve_library(command.model_copy(update={"text": "", "effects": ()}), scenario)
+            if resolved != command:
+                raise InputError(
+                    f"inject {shown(command.library)} differs from the scenario's prepared inject",
+                    field="library",
+                )
         text = command.text if isinstance(command, Inject) else command.reason
         if not text.strip():
             what = "an inject needs its text" if isinstance(command, Inject) else "an override needs a reason"

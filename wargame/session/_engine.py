@@ -70,6 +70,7 @@ class Prompt:
         turn: The current turn.
         day: The day of the decision point.
         view: What the seat is shown (JSON-ready), or ``None`` for a paused session.
+        injects: For the white cell, the scenario's prepared injects as ``(id, name)`` (not journaled).
     """
 
     seat: str
@@ -77,6 +78,7 @@ class Prompt:
     turn: int
     day: int
     view: dict[str, Any] | None
+    injects: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -345,7 +347,10 @@ class SessionEngine:
             if queue:
                 return queue.popleft()
             return Continue(seat=WHITE_CELL) if seat == WHITE_CELL else SeatAction(seat=seat, action=None)
-        self.pending = Prompt(seat, prompt_kind, self.turn, self.model.day, view)
+        injects = (
+            tuple((item.id, item.name) for item in self.scenario.inject_library) if seat == WHITE_CELL else ()
+        )
+        self.pending = Prompt(seat, prompt_kind, self.turn, self.model.day, view, injects)
         if not self.live:
             entry = self.timeline[self.cursor]
             try:

@@ -16,9 +16,21 @@ from matplotlib.figure import Figure
 
 from wargame.scenario import Scenario
 
-__all__ = ["plot_fan", "plot_knowledge", "plot_trajectory"]
+__all__ = ["plot_fan", "plot_knowledge", "plot_trajectory", "seat_colour"]
 
 _DPI = 110
+_WAR_COLOUR = "#f4cccc"
+_EVENT_COLOUR = "#b45f06"
+
+
+def seat_colour(scenario: Scenario, seat: str) -> tuple[float, float, float, float]:
+    """The colour of a seat in every plot of every report: fixed by its actor's place in the scenario."""
+    order = [actor.id for actor in scenario.actors]
+    return colormaps["tab10"](order.index(seat) % 10 if seat in order else 9)
+
+
+def _actor_name(scenario: Scenario, seat: str) -> str:
+    return next((actor.name for actor in scenario.actors if actor.id == seat), seat)
 
 
 def _rung_axis(ax: Any, scenario: Scenario) -> None:
@@ -26,7 +38,15 @@ def _rung_axis(ax: Any, scenario: Scenario) -> None:
     ax.set_yticks(range(len(rungs)))
     ax.set_yticklabels([rung.name for rung in rungs], fontsize=8)
     ax.set_ylim(-0.4, len(rungs) - 0.6)
-    ax.axhspan(scenario.escalation.war_index - 0.5, len(rungs) - 0.5, color="#f4cccc", alpha=0.5, lw=0)
+    war = scenario.escalation.rungs[scenario.escalation.war_index].name
+    ax.axhspan(
+        scenario.escalation.war_index - 0.5,
+        len(rungs) - 0.5,
+        color=_WAR_COLOUR,
+        alpha=0.5,
+        lw=0,
+        label=f"war ({war} and above)",
+    )
     ax.grid(axis="x", alpha=0.3)
 
 
@@ -46,43 +66,60 @@ def plot_trajectory(
         events: ``{"day", "label"}`` for injects, overrides and rolls.
         path: Where to write the PNG.
     """
-    fig = Figure(figsize=(10, 4.2))
-    ax = fig.subplots()
+    seats = [actor.id for actor in scenario.actors if any(d["seat"] == actor.id for d in decisions)]
+    fig = Figure(figsize=(10, 4.2 + 0.35 * len(seats)))
+    top, lanes = fig.subplots(
+        2, 1, sharex=True, gridspec_kw={"height_ratios": [4.2, 0.4 + 0.35 * max(len(seats), 1)]}
+    )
     days = np.arange(len(rung_by_day))
-    ax.step(days, rung_by_day, where="post", color="#1f3b73", lw=2, label="adversary rung")
-    _rung_axis(ax, scenario)
-    seats = sorted({d["seat"] for d in decisions})
-    colours = colormaps["tab10"]
-    for index, seat in enumerate(seats):
+    top.step(days, rung_by_day, where="post", color="#1f3b73", lw=2, label="adversary rung")
+    _rung_axis(top, scenario)
+    # One lane per seat under the trajectory: markers never pile up on the rung axis.
+    for lane, seat in enumerate(seats):
         chosen = [d for d in decisions if d["seat"] == seat]
-        ax.scatter(
+        lanes.scatter(
             [d["day"] for d in chosen],
-            [-0.25 + 0.12 * index] * len(chosen),
+            [lane] * len(chosen),
             marker="^",
-            s=36,
-            color=colours(index),
-            label=f"{seat} action",
+            s=40,
+            color=seat_colour(scenario, seat),
+            edgecolors="black",
+            linewidths=0.4,
             zorder=3,
         )
+        for decision in chosen:
+            lanes.annotate(
+                decision.get("name", decision["action"]),
+                (decision["day"], lane),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=7,
+            )
+    lanes.set_yticks(range(len(seats)))
+    lanes.set_yticklabels([_actor_name(scenario, seat) for seat in seats], fontsize=8)
+    lanes.set_ylim(-0.6, max(len(seats), 1) - 0.4)
+    lanes.set_title("actions taken by people", fontsize=8, loc="left")
     for event in events:
-        ax.axvline(event["day"], color="#b45f06", ls=":", lw=1)
+        for ax in (top, lanes):
+            ax.axvline(event["day"], color=_EVENT_COLOUR, ls=":", lw=1)
     if events:
-        ax.plot([], [], color="#b45f06", ls=":", label="inject / override / roll")
-    ax.set_xlabel("day")
-    ax.set_xlim(0, max(len(rung_by_day), 1))
-    ax.set_title("Escalation trajectory")
-    ax.legend(loc="upper left", fontsize=8, ncol=3)
+        top.plot([], [], color=_EVENT_COLOUR, ls=":", label="inject / override / roll")
+    lanes.set_xlabel("day")
+    top.set_xlim(0, max(len(rung_by_day), 1))
+    top.set_title("Escalation trajectory")
+    top.legend(loc="upper left", fontsize=8, ncol=3)
     fig.tight_layout()
     fig.savefig(path, dpi=_DPI)
     return path
 
 
 def plot_knowledge(
-    turns: list[int], truth: list[int], known: dict[str, list[int | None]], path: Path
+    scenario: Scenario, turns: list[int], truth: list[int], known: dict[str, list[int | None]], path: Path
 ) -> Path:
     """Plot the incidents each seat's picture held at each decision against the true count.
 
     Args:
+        scenario: For the seats' names and colours.
         turns: Turn numbers.
         truth: True incidents in the turn before each decision.
         known: Per seat, the incidents its view showed (``None`` where it was not shown a view).
@@ -94,7 +131,15 @@ def plot_knowledge(
     for seat, values in known.items():
         xs = [t for t, v in zip(turns, values, strict=True) if v is not None]
         ys = [v for v in values if v is not None]
-        ax.plot(xs, ys, marker="o", ms=3, lw=1.5, label=f"{seat}'s picture")
+        ax.plot(
+            xs,
+            ys,
+            marker="o",
+            ms=3,
+            lw=1.5,
+            color=seat_colour(scenario, seat),
+            label=f"{_actor_name(scenario, seat)}'s picture",
+        )
     ax.set_xlabel("turn")
     ax.set_ylabel("incidents in the turn")
     ax.set_title("What each seat knew against what was true, at each decision")

@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 
+from wargame.scenario import Scenario
 from wargame.session._commands import WHITE_CELL
 from wargame.session._journal import JournalEntry
 from wargame.session._plots import plot_knowledge, plot_trajectory
@@ -56,9 +57,39 @@ def _sum(values: list[int]) -> int:
     return int(sum(values))
 
 
+class Names:
+    """What people read instead of ids: actors', actions' and rungs' names from the scenario."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.actors = {actor.id: actor.name for actor in scenario.actors}
+        self.actors[WHITE_CELL] = "white cell"
+        self.rungs = {rung.id: rung.name for rung in scenario.escalation.rungs}
+        self.responses = {
+            (actor.id, response.id): response.name
+            for actor in scenario.actors
+            for response in actor.responses
+        }
+        self.programs = {program.id: program.id.replace("_", " ") for program in scenario.programs}
+        self.adversary = scenario.adversary
+
+    def actor(self, seat: str) -> str:
+        return self.actors.get(seat, seat)
+
+    def action(self, seat: str, action: str | None) -> str:
+        if action is None:
+            return "pass"
+        if seat == self.adversary:
+            return self.rungs.get(action, action)
+        return self.responses.get((seat, action), action)
+
+    def rung(self, rung: str | None) -> str:
+        return "none" if rung is None else self.rungs.get(rung, rung)
+
+
 def read_record(session: Session) -> SessionRecord:
-    """Digest the active branch's journal entries into turns, moments and plot series."""
+    """Digest the active branch's journal entries into turns, moments and plot series (with names)."""
     scenario = session.scenario
+    names = Names(scenario)
     rungs = scenario.escalation.rungs
     turn_days = scenario.turn_length_days
     timeline: list[JournalEntry] = session.timeline()
@@ -93,8 +124,10 @@ def read_record(session: Session) -> SessionRecord:
             incidents = payload["incidents"]
             record = turn_record(entry.turn + 1)
             record.true_incidents = _sum(incidents) - (_sum(previous_incidents) if previous_incidents else 0)
-            record.rung_before = payload["rung"]
-            record.knowledge.setdefault("truth", {})["pending_mobilization"] = payload["pending_mobilization"]
+            record.rung_before = names.rung(payload["rung"])
+            record.knowledge.setdefault("truth", {})["pending_mobilization"] = names.rung(
+                payload["pending_mobilization"]
+            )
             previous_incidents = incidents
         elif entry.kind == "view" and payload["seat"] != WHITE_CELL:
             view = payload["view"]
@@ -112,18 +145,31 @@ def read_record(session: Session) -> SessionRecord:
                 for what, count in (("detection", detected), ("timely attribution", attributed)):
                     if count and (seat, what) not in first_seen:
                         first_seen[(seat, what)] = view["day"]
-                        moments.append((view["day"], f"{seat}'s first {what} ({count} incidents)"))
+                        moments.append(
+                            (view["day"], f"{names.actor(seat)}'s first {what} ({count} incidents)")
+                        )
                 if view["mobilization_warning"] and not warned.get(seat):
-                    moments.append((view["day"], f"{seat} is warned of a mobilization"))
+                    moments.append((view["day"], f"{names.actor(seat)} is warned of a mobilization"))
                 warned[seat] = view["mobilization_warning"]
         elif entry.kind in ("action", "policy_action"):
             seat, action = payload["seat"], payload["action"]
             by = "person" if entry.kind == "action" else "engine"
-            turn_record(entry.turn).decisions.setdefault(seat, []).append(f"{action or 'pass'} ({by})")
+            turn_record(entry.turn).decisions.setdefault(seat, []).append(
+                f"{names.action(seat, action)} ({by})"
+            )
             if action is not None:
-                decisions.append({"day": entry.turn * turn_days, "seat": seat, "action": action, "by": by})
+                decisions.append(
+                    {
+                        "day": entry.turn * turn_days,
+                        "seat": seat,
+                        "action": action,
+                        "name": names.action(seat, action),
+                        "by": by,
+                    }
+                )
         elif entry.kind == "program":
-            text = f"program {payload['program']} → {payload['intensity_per_year']:g}/year"
+            program = names.programs.get(payload["program"], payload["program"])
+            text = f"program {program} → {payload['intensity_per_year']:g}/year"
             turn_record(entry.turn).decisions.setdefault(payload["seat"], []).append(text)
         elif entry.kind in ("inject", "override", "matrix_roll"):
             label = {
@@ -158,12 +204,13 @@ def read_record(session: Session) -> SessionRecord:
 
 def _outcome_lines(session: Session, record: SessionRecord) -> list[str]:
     status = session.status()
+    names = Names(session.scenario)
+    people = ", ".join(names.actor(seat) for seat in status.human_seats) or "none"
+    engines = ", ".join(f"{names.actor(s)} ({k})" for s, k in status.engine_seats.items()) or "none"
     lines = [
         f"Scenario: {session.scenario.name} (sha256 {session.header['scenario_sha256'][:16]}…), "
         f"seed {status.seed}",
-        f"People: {', '.join(status.human_seats) or 'none'}"
-        f"{' and a white cell' if status.white_cell else ''}; "
-        f"engine: {', '.join(f'{s} ({k})' for s, k in status.engine_seats.items()) or 'none'}",
+        f"People: {people}{' and a white cell' if status.white_cell else ''}; engine: {engines}",
         f"Branch {status.branch} of {status.branches}; {len(record.turns)} turns played.",
     ]
     outcome = record.outcome
@@ -172,9 +219,9 @@ def _outcome_lines(session: Session, record: SessionRecord) -> list[str]:
     else:
         war = f"war on day {outcome['war_day']:.0f}" if outcome["war"] else "no war"
         lines.append(
-            f"Outcome: {war}; highest rung {outcome['max_rung_id']}; escalation score "
+            f"Outcome: {war}; highest rung {names.rung(outcome['max_rung_id'])}; escalation score "
             f"{outcome['escalation_score']}; {outcome['incidents_total']} gray-zone incidents, "
-            f"{outcome['detected_total']} detected by {session.scenario.defender}'s picture."
+            f"{outcome['detected_total']} detected by {names.actor(session.scenario.defender)}'s picture."
         )
     return lines
 
@@ -247,6 +294,7 @@ def _copy_fan_plots(
 def _context(session: Session, record: SessionRecord, figures: dict[str, str]) -> dict[str, Any]:
     """Everything the report templates show, as plain values."""
     scenario = session.scenario
+    names = Names(scenario)
     seats = [scenario.adversary, *(a.id for a in scenario.allied_actors)]
     viewing_seats = [s for s in session.setup.human_seats if s != scenario.adversary]
     return {
@@ -257,11 +305,23 @@ def _context(session: Session, record: SessionRecord, figures: dict[str, str]) -
         "knowledge": figures["knowledge"],
         "moments": [(day, text) for day, text in record.moments],
         "knowledge_table": {
-            "header": ["turn", "true incidents", "true pending mobilization", *viewing_seats],
+            "header": [
+                "turn",
+                "true incidents",
+                "true pending mobilization",
+                *(names.actor(seat) for seat in viewing_seats),
+            ],
             "rows": _knowledge_rows(record, viewing_seats),
         },
         "timeline_table": {
-            "header": ["turn", "day", "rung", "true incidents", "injects and white cell", *seats],
+            "header": [
+                "turn",
+                "day",
+                "rung",
+                "true incidents",
+                "injects and white cell",
+                *(names.actor(seat) for seat in seats),
+            ],
             "rows": _timeline_rows(record, seats),
         },
         "fans": [],
@@ -312,6 +372,7 @@ def write_report(session: Session, out_dir: Path | None = None) -> list[Path]:
         scenario, record.rung_by_day, people, record.events, figures / "trajectory.png"
     )
     knowledge = plot_knowledge(
+        scenario,
         [turn.turn for turn in record.turns],
         [turn.true_incidents for turn in record.turns],
         {

@@ -21,10 +21,10 @@ from wargame._version import __version__
 from wargame.errors import InputError
 from wargame.model import run_keys_from_seed
 from wargame.scenario import Scenario, load_scenario_with, scenario_hash
-from wargame.session._commands import Command, Rewind, validate_command
+from wargame.session._commands import Command, Rewind, resolve_library, validate_command
 from wargame.session._engine import Prompt, SessionEngine, SessionSetup
-from wargame.session._files import FOLDER_MODE
-from wargame.session._journal import JOURNAL_FILE, Journal, JournalEntry
+from wargame.session._files import FOLDER_MODE, write_private
+from wargame.session._journal import JOURNAL_FILE, Journal, JournalEntry, JournalWriteError
 from wargame.session._keys import create_key, external_head_path, key_folder, load_key
 
 __all__ = ["Ack", "BranchReplay", "ReplayReport", "Session", "SessionStatus", "branch_timeline"]
@@ -43,6 +43,8 @@ class Ack:
     kind: str
     time_utc: str
     result: dict[str, Any] | None = None
+    describe: str = ""
+    """The command as journaled, for people (a prepared inject with its text)."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,15 @@ class Session:
         journal = None
         try:
             journal = Journal.create(directory / JOURNAL_FILE)
+            # A session holds seat tokens and its journal: never committed by accident where it lands.
+            try:
+                write_private(
+                    directory / ".gitignore", "# a wargame session: seat tokens and its journal\n*\n"
+                )
+            except OSError as error:
+                raise JournalWriteError(
+                    f"{directory}: cannot write the session folder ({error.strerror or error})"
+                ) from None
             if secret:
                 _, key = create_key(session_id)
                 journal.sign_with(key, external_head_path(session_id))
@@ -243,6 +254,7 @@ class Session:
             if journal is not None:
                 journal.close_quietly()
                 Journal.remove(directory / JOURNAL_FILE)
+                (directory / ".gitignore").unlink(missing_ok=True)
             if made:
                 directory.rmdir()
             raise
@@ -334,6 +346,7 @@ class Session:
             raise InputError("the session was opened read-only")
         if self.engine.pending is None:
             raise InputError("the session is finished; nothing more can be played")
+        command = resolve_library(command, self.scenario)
         validate_command(command, self.engine.context(), self.engine.model)
         self.engine.advance(command)
         entry = self.engine.last_input_entry
@@ -345,7 +358,7 @@ class Session:
         result = None
         if entry.kind == "matrix_roll":
             result = self.journal.entries[entry.seq].payload  # the roll_result right after the input
-        return Ack(entry.seq, entry.kind, entry.time_utc, result)
+        return Ack(entry.seq, entry.kind, entry.time_utc, result, command.describe())
 
     # ------------------------------------------------------------------ inspecting
     def status(self) -> SessionStatus:

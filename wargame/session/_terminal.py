@@ -46,6 +46,7 @@ WHITE_CELL_HELP = """\
 Commands (the white cell moves first at every decision point):
   continue (or an empty line)   done: the seats move
   news TEXT...                  a narrative inject: public text, no effect on any quantity
+  fire ID                       fire one of the scenario's prepared injects (listed with your view)
   inject QUANTITY OP VALUE TEXT...       add an event now (OP: add, multiply or set); TEXT is public
   override QUANTITY OP VALUE REASON...   override an adjudication, with the reason recorded
   roll STRENGTH ARGUMENT... [=> QUANTITY OP VALUE]
@@ -152,6 +153,10 @@ def _parse_white_cell_command(line: str) -> Command | str:
         if len(rest) != 1 or not rest[0].isdigit():
             raise InputError("usage: rewind TURN")
         return Rewind(seat=WHITE_CELL, to_turn=int(rest[0]))
+    if head == "fire":
+        if len(rest) != 1:
+            raise InputError("usage: fire ID (one of the prepared injects listed with your view)")
+        return Inject(seat=WHITE_CELL, library=rest[0])
     if head == "news":
         if not tail:
             raise InputError("usage: news TEXT...")
@@ -313,6 +318,9 @@ def render_view(prompt: Prompt) -> str:
     )
     lines = [_RULE, f" Turn {prompt.turn} · day {prompt.day} · {who}", _RULE]
     lines += _render_white_cell(view) if prompt.seat == WHITE_CELL else _render_seat(view)
+    if prompt.injects:
+        lines.append("Prepared injects (fire ID):")
+        lines += [f"  {inject_id:<28}{name}" for inject_id, name in prompt.injects]
     return "\n".join(lines)
 
 
@@ -383,7 +391,7 @@ class TerminalFrontEnd:
             return None
 
     def acknowledge(self, prompt: Prompt, command: Command, ack: Ack) -> None:
-        self._print(f"  recorded: {command.describe()} (journal entry #{ack.seq})")
+        self._print(f"  recorded: {ack.describe or command.describe()} (journal entry #{ack.seq})")
         if ack.result is not None:
             result = ack.result
             outcome = "SUCCESS" if result["success"] else "failure"

@@ -538,6 +538,17 @@ class WebConsole:
                 "log": self._index.white_log[-50:],
                 "notices": self._notices.get(WHITE_CELL, [])[-5:],
                 "rewind_turns": list(range(1, status.turn + 1)),
+                "inject_library": [
+                    {
+                        "id": item.id,
+                        "name": item.name,
+                        "text": item.text,
+                        "effects": [
+                            effect.model_dump(mode="json", exclude_none=True) for effect in item.effects
+                        ],
+                    }
+                    for item in self.session.scenario.inject_library
+                ],
             }
 
     def report_html(self, render: Callable[[Session], str]) -> str:

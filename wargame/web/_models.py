@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "ErrorResponse",
+    "LibraryItem",
     "Notice",
     "SeatRow",
     "SeatStateResponse",
@@ -124,6 +125,15 @@ class Truth(_Response):
     programs: dict[str, float]
 
 
+class LibraryItem(_Response):
+    """A prepared inject of the scenario, fired by its id."""
+
+    id: str
+    name: str
+    text: str
+    effects: list[dict[str, Any]]
+
+
 class WhiteCellStateResponse(_Response):
     """The white cell's dashboard: ground truth, every seat's move and queue, its own log."""
 
@@ -141,3 +151,4 @@ class WhiteCellStateResponse(_Response):
     log: list[dict[str, Any]]
     notices: list[Notice]
     rewind_turns: list[int]
+    inject_library: list[LibraryItem]

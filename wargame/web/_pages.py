@@ -95,6 +95,11 @@ def white_cell_page(state: dict[str, Any]) -> str:
       <label>Rewind to turn <select id="wc-rewind-turn"></select></label>
       <button id="wc-rewind" type="button">Rewind</button>
     </div>
+    <fieldset><legend>Prepared injects of the scenario</legend>
+      <select id="wc-library"></select>
+      <button id="wc-fire" type="button">Fire</button>
+      <p id="wc-library-text" class="muted"></p>
+    </fieldset>
     <fieldset><legend>Inject (public) or override (reason recorded)</legend>
       <label>Text or reason <input id="wc-text" size="40" maxlength="2000"></label>
       <div class="effect"><select id="wc-quantity"></select>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import socket
@@ -16,7 +17,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, Session
+from wargame.session import WHITE_CELL, Session, private_folder, write_private
 from wargame.web._app import create_app
 from wargame.web._console import WebConsole
 from wargame.web._guard import MAX_HEADER_BYTES
@@ -25,6 +26,7 @@ from wargame.web._tokens import SeatTokens
 __all__ = ["IDLE_TIMEOUT_SECONDS", "MAX_CONNECTIONS", "links", "serve"]
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_PORT_FILE = Path("web") / "server.json"
 
 IDLE_TIMEOUT_SECONDS = 10.0
 """A connection that has not sent a full request head this long after opening (or after its last
@@ -91,6 +93,27 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _remembered_port(path: Path) -> int | None:
+    try:
+        port = json.loads(path.read_text(encoding="utf-8"))["port"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return port if isinstance(port, int) and 1024 <= port <= 65535 else None
+
+
+def _bind_remembered(host: str, port: int | None, previous: int | None) -> tuple[socket.socket, bool]:
+    """Bind ``port``; without one, the session's previous port if it is free, else a free one.
+
+    Returns the socket and whether the previous port had to be given up.
+    """
+    if port is not None or previous is None:
+        return _bind(host, port or 0), False
+    try:
+        return _bind(host, previous), False
+    except InputError:
+        return _bind(host, 0), True
+
+
 def _base_url(host: str, port: int) -> str:
     if host in ("0.0.0.0", "::", ""):
         host = socket.gethostname()
@@ -138,7 +161,7 @@ def serve(
     session_dir: str | Path,
     *,
     host: str = "127.0.0.1",
-    port: int = 0,
+    port: int | None = None,
     new_links: bool = False,
     out: TextIO | None = None,
     idle_timeout_seconds: float = IDLE_TIMEOUT_SECONDS,
@@ -148,7 +171,8 @@ def serve(
     Args:
         session_dir: The session directory (``wargame session new`` made it).
         host: Address to listen on: loopback by default; ``0.0.0.0`` opens it to the network.
-        port: Port (0 picks a free one).
+        port: Port (0 picks a free one; ``None``: the port this session was last served on, if it is
+            free, so the links stay the same; else a free one).
         new_links: Make new tokens (old links stop working).
         out: Where the links go (standard output by default).
         idle_timeout_seconds: How long a connection may take to send a request head.
@@ -164,12 +188,21 @@ def serve(
     try:
         console = WebConsole(session)
         tokens = SeatTokens.load_or_create(Path(session_dir), console.seats, rotate=new_links)
+        private_folder(Path(session_dir) / _PORT_FILE.parent)
         app = create_app(console, tokens)
-        sock = _bind(host, port)
+        remembered = Path(session_dir) / _PORT_FILE
+        previous = _remembered_port(remembered)
+        sock, moved = _bind_remembered(host, port, previous)
         actual_port = sock.getsockname()[1]
+        if actual_port != previous:
+            write_private(remembered, json.dumps({"port": actual_port}) + "\n")
         base = _base_url(host, actual_port)
         status = session.status()
         print(f"Serving session {session_dir} ({status.scenario_name}) at {base}", file=out)
+        if moved:
+            print(
+                f"Port {previous} is taken now: the links below changed (the port, not the tokens).", file=out
+            )
         print("Give each person their own link (anyone with a link plays that seat):", file=out)
         for seat, link in links(base, tokens, console.seats).items():
             label = "white cell" if seat == WHITE_CELL else seat

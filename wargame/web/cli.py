@@ -37,7 +37,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 opens it to the network)",
     )
-    parser.add_argument("--port", type=_port, default=0, help="port (default 0: a free one)")
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        help="port (default: the one this session was last served on, so links stay the same; 0: any)",
+    )
     parser.add_argument(
         "--new-links", action="store_true", help="make new tokens for every seat (old links stop working)"
     )

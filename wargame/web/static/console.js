@@ -344,6 +344,11 @@
     };
     const withEffect = (needed, body) => { const effects = effect(needed); if (effects) send({ ...body, effects }); };
     $("wc-continue").addEventListener("click", () => send({ kind: "continue" }));
+    $("wc-fire").addEventListener("click", () => {
+      const id = $("wc-library").value;
+      if (id) send({ kind: "inject", library: id }); else feedback("this scenario has no prepared injects", "bad");
+    });
+    $("wc-library").addEventListener("change", () => showLibraryItem());
     $("wc-pause").addEventListener("click", () => send({ kind: "pause" }));
     $("wc-resume").addEventListener("click", () => send({ kind: "resume" }));
     $("wc-rewind").addEventListener("click", () => send({ kind: "rewind", to_turn: Number($("wc-rewind-turn").value) }));
@@ -353,6 +358,11 @@
       const body = { kind: "matrix_roll", argument: $("wc-argument").value, strength: Number($("wc-strength").value) };
       if ($("wc-roll-effect").checked) withEffect(true, body); else send({ ...body, effects: [] });
     });
+  }
+
+  function showLibraryItem() {
+    const item = (state.inject_library || []).find((x) => x.id === $("wc-library").value);
+    $("wc-library-text").textContent = item ? `${item.text} (${effectsText(item.effects)})` : "";
   }
 
   function renderWhiteCell() {
@@ -369,7 +379,14 @@
     $("wc-continue").disabled = !phase;
     $("wc-pause").disabled = !phase;
     $("wc-resume").disabled = !(s.paused && s.white_cell);
-    for (const id of ["wc-rewind", "wc-inject", "wc-override", "wc-roll"]) $(id).disabled = !phase;
+    for (const id of ["wc-rewind", "wc-inject", "wc-override", "wc-roll", "wc-fire"]) $(id).disabled = !phase;
+    const library = $("wc-library");
+    const ids = (state.inject_library || []).map((x) => x.id).join(",");
+    if (library.dataset.ids !== ids) {
+      library.dataset.ids = ids;
+      library.replaceChildren(...(state.inject_library || []).map((x) => h("option", { value: x.id }, x.name)));
+      showLibraryItem();
+    }
     const rewind = $("wc-rewind-turn");
     const wanted = state.rewind_turns.join(",");
     if (rewind.dataset.turns !== wanted) {

@@ -1,0 +1,95 @@
+"""Prepared injects: named in the scenario, fired by id at the terminal and on the web, journaled with
+their text and effects; an unknown id is one line; the scenario refuses a malformed library."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from session_helpers import play_out, write_short_scenario
+
+from wargame.errors import InputError
+from wargame.session import WHITE_CELL, Inject, Session, play
+from wargame.session._terminal import TerminalFrontEnd
+
+LIBRARY = (
+    "inject_library:\n"
+    "  - {id: typhoon, name: Typhoon season, text: A typhoon closes Kaohsiung for a week,"
+    " effects: [{quantity: actors.twn.readiness, add: -0.05}]}\n"
+    "  - {id: rumour, name: Rumour, text: Rumours of a blockade spread online}\n"
+)
+
+
+def _scenario(folder: Path, library: str = LIBRARY) -> Path:
+    path = write_short_scenario(folder)
+    path.write_text(path.read_text() + library, encoding="utf-8")
+    return path
+
+
+def test_a_prepared_inject_is_fired_by_id_and_journaled_whole(tmp_path: Path) -> None:
+    with Session.create(
+        _scenario(tmp_path), tmp_path / "s", seats=["twn"], white_cell=True, seed=4
+    ) as session:
+        readiness = session.engine.model.state.row("actors.twn.readiness")[0]
+        ack = session.submit(Inject(seat=WHITE_CELL, library="typhoon"))
+        entry = session.journal.entries[ack.seq - 1]
+        assert entry.payload["library"] == "typhoon"
+        assert entry.payload["text"] == "A typhoon closes Kaohsiung for a week"
+        assert entry.payload["effects"] == [{"quantity": "actors.twn.readiness", "add": -0.05}]
+        assert session.engine.model.state.row("actors.twn.readiness")[0] == pytest.approx(readiness - 0.05)
+        session.submit(Inject(seat=WHITE_CELL, library="rumour"))
+        with pytest.raises(InputError, match="no prepared inject 'storm' \\(typhoon, rumour\\)"):
+            session.submit(Inject(seat=WHITE_CELL, library="storm"))
+        play_out(session)
+        session.replay()
+
+
+def test_the_terminal_lists_and_fires_prepared_injects(tmp_path: Path) -> None:
+    Session.create(_scenario(tmp_path), tmp_path / "s", seats=["twn"], white_cell=True, seed=4).close()
+    lines = iter(["", "fire storm", "fire rumour"])
+    out = io.StringIO()
+
+    def read_line(prompt: str) -> str:
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    with Session.open(tmp_path / "s") as session:
+        play(session, TerminalFrontEnd(read_line=read_line, out=out, clear_screen=False))
+        kinds = [entry.kind for entry in session.journal]
+    printed = out.getvalue()
+    assert "Prepared injects (fire ID):" in printed and "typhoon" in printed and "Typhoon season" in printed
+    assert "not accepted: library: no prepared inject 'storm'" in printed
+    assert "recorded: inject: Rumours of a blockade spread online" in printed
+    assert kinds.count("inject") == 1
+
+
+@pytest.mark.parametrize(
+    ("library", "message"),
+    [
+        (
+            "inject_library:\n  - {id: a, name: A, text: x}\n  - {id: a, name: B, text: y}\n",
+            "inject_library",
+        ),
+        (
+            "inject_library:\n  - {id: a, name: A, text: x,"
+            " effects: [{quantity: actors.nobody.resolve, add: 1}]}\n",
+            "inject_library[a].effects[0].quantity: unknown quantity",
+        ),
+    ],
+)
+def test_a_malformed_library_is_refused_by_validate(tmp_path: Path, library: str, message: str) -> None:
+    path = _scenario(tmp_path, library)
+    result = subprocess.run(
+        [sys.executable, "-m", "wargame.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr
