@@ -91,11 +91,13 @@ def test_the_report_has_every_section_and_its_plots(played: Session, tmp_path: P
         "Counterfactual fans",
     ):
         assert heading in html_text
-    for source in re.findall(r"src='([^']+)'", html_text):
+    sources = re.findall(r"src=[\"']([^\"']+)[\"']", html_text)
+    assert len(sources) >= 2
+    for source in sources:
         assert (tmp_path / "report" / source).stat().st_size > 5_000
     assert "Cable cut" in html_text and "Japan joins patrols" in html_text
-    assert "publicize (person)" in html_text and "(engine)" in html_text
-    assert re.search(r"day 7: twn&#(x27|39);s first detection \(\d+ incidents\)", html_text)
+    assert "Publicize attributed incidents (person)" in html_text and "(engine)" in html_text
+    assert re.search(r"day 7: Taiwan&#(x27|39);s first detection \(\d+ incidents\)", html_text)
     markdown = paths[1].read_text()
     assert (
         "| turn | day | rung |" in markdown and "![escalation trajectory](figures/trajectory.png)" in markdown

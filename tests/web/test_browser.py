@@ -137,3 +137,57 @@ def test_two_seats_and_the_white_cell_play_three_turns_in_chromium(tmp_path: Pat
     assert sum(1 for key in inputs if key[2] == "continue") == 3
     for name in ("web_seat.png", "web_seat_waiting.png", "web_white_cell.png", "web_report.png"):
         assert (shots / name).stat().st_size > 10_000
+
+
+def test_an_argument_is_played_through_to_the_report_in_chromium(tmp_path: Path) -> None:
+    """A seat argues, another counters, the white cell adjudicates it with a modifier: all in the browser,
+    then the after-action report shows the argument, the counter-argument and the roll."""
+    directory = new_session(tmp_path)
+    expect = playwright_api.expect
+    with served(directory) as server, playwright_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            pages = {}
+            for seat in ("white_cell", "twn", "usa"):
+                page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                errors: list[str] = []
+                page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+                page.goto(server.links[seat])
+                expect(page.locator("#live")).to_have_text("live", timeout=TIMEOUT_MS)
+                pages[seat] = (page, errors)
+            white_cell, twn, usa = (pages[s][0] for s in ("white_cell", "twn", "usa"))
+
+            white_cell.click("#wc-continue")
+            _your_move(twn)
+            twn.fill("#argue-action", "Open Penghu's port to allied ships")
+            twn.fill("#argue-reasons", "it shows resolve without firing a shot")
+            twn.click("#argue")
+            expect(twn.locator("#feedback")).to_contain_text("Recorded")
+            twn.click("#pass")
+            _your_move(usa)
+            expect(usa.locator("#arguments")).to_contain_text("Open Penghu's port")
+            usa.fill(".counter-reasons[data-argument='A1']", "Beijing's hawks will call it a provocation")
+            usa.click("button.counter[data-argument='A1']")
+            expect(usa.locator("#feedback")).to_contain_text("Recorded")
+            usa.click("#pass")
+            _wait_turn([white_cell, twn, usa], 2)
+
+            white_cell.select_option("#wc-on-argument", "A1")
+            white_cell.select_option("#wc-strength", "1")
+            white_cell.click("#wc-roll")
+            expect(white_cell.locator("#log")).to_contain_text("Open Penghu's port")
+            with white_cell.context.expect_page() as opened:
+                white_cell.click("#report-link")
+            report = opened.value
+            report.wait_for_load_state()
+            expect(report.locator("h2", has_text="Arguments (matrix game)")).to_be_visible()
+            expect(report.locator("body")).to_contain_text("Beijing's hawks will call it a provocation")
+            expect(report.locator("body")).to_contain_text("2d6")
+            assert [errors for _, errors in pages.values()] == [[], [], []]
+        finally:
+            browser.close()
+    with Session.open(directory, read_only=True) as session:
+        kinds = [entry.kind for entry in session.timeline()]
+        session.replay()
+    assert kinds.count("argument") == 1 and kinds.count("counter_argument") == 1
+    assert "matrix_roll" in kinds and "roll_result" in kinds

@@ -7,6 +7,7 @@ hold an impossible command fails replay with the same message).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -28,8 +29,10 @@ __all__ = [
     "MAX_PROGRAM_INTENSITY_PER_YEAR",
     "WHITE_CELL",
     "AnyCommand",
+    "Argument",
     "Command",
     "Continue",
+    "CounterArgument",
     "DecisionContext",
     "Inject",
     "MatrixRoll",
@@ -193,9 +196,42 @@ class MatrixRoll(Command):
     strength: int = 0
     effects: _Effects = ()
     on_behalf_of: _Name = ""
+    on_argument: _Name | None = None
+    """The seats' argument (``A1``...) this roll adjudicates, if any."""
+
+    def payload(self) -> dict[str, Any]:
+        data = super().payload()
+        if data.get("on_argument") is None:
+            data.pop("on_argument", None)
+        return data
 
     def describe(self) -> str:
         return f"matrix-game roll ({self.strength:+d}) for: {self.argument}"
+
+
+class Argument(Command):
+    """A seat states an action its actor takes and the reasons it should work (a matrix-game argument).
+
+    It does not end the seat's move; other seats may counter it, and the white cell adjudicates it.
+    """
+
+    kind: Literal["argument"] = "argument"
+    action: _Text = ""
+    reasons: _Text = ""
+
+    def describe(self) -> str:
+        return f"{self.seat} argues: {self.action} (because {self.reasons})"
+
+
+class CounterArgument(Command):
+    """A seat's reasons why another seat's argument (``argument``: its id, ``A1``...) should fail."""
+
+    kind: Literal["counter_argument"] = "counter_argument"
+    argument: _Name = ""
+    reasons: _Text = ""
+
+    def describe(self) -> str:
+        return f"{self.seat} counters {self.argument}: {self.reasons}"
 
 
 class Pause(Command):
@@ -230,17 +266,37 @@ class Continue(Command):
         return True
 
 
+_ALL = (
+    SeatAction,
+    ProgramChange,
+    Argument,
+    CounterArgument,
+    Inject,
+    Override,
+    MatrixRoll,
+    Pause,
+    Resume,
+    Rewind,
+    Continue,
+)
 AnyCommand = Annotated[
-    SeatAction | ProgramChange | Inject | Override | MatrixRoll | Pause | Resume | Rewind | Continue,
+    SeatAction
+    | ProgramChange
+    | Argument
+    | CounterArgument
+    | Inject
+    | Override
+    | MatrixRoll
+    | Pause
+    | Resume
+    | Rewind
+    | Continue,
     Field(discriminator="kind"),
 ]
 """Every command, told apart by ``kind``: what the journal, the terminal and the web console exchange."""
 
 _ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
-INPUT_KINDS = frozenset(
-    str(cls.model_fields["kind"].default)
-    for cls in (SeatAction, ProgramChange, Inject, Override, MatrixRoll, Pause, Resume, Rewind, Continue)
-)
+INPUT_KINDS = frozenset(str(cls.model_fields["kind"].default) for cls in _ALL)
 
 
 def validation_message(error: ValidationError) -> tuple[str, str]:
@@ -279,6 +335,8 @@ class DecisionContext:
         paused: Whether the white cell paused the session.
         human_seats: Seats played by people.
         program_changes: Program changes the seat made at this decision point so far.
+        check_argument: Checks an argument, counter-argument or adjudication against the session's
+            arguments.
     """
 
     seat: str
@@ -286,6 +344,7 @@ class DecisionContext:
     paused: bool = False
     human_seats: tuple[str, ...] = field(default_factory=tuple)
     program_changes: int = 0
+    check_argument: Callable[[Command], None] | None = None
 
 
 def _check_effects(scenario: Scenario, effects: tuple[Effect, ...]) -> None:
@@ -350,6 +409,11 @@ def validate_command(command: Command, context: DecisionContext, model: Deterren
     elif isinstance(command, white_cell_kinds):
         raise InputError(f"only the white cell can {command.kind}")
 
+    if context.check_argument is not None and (
+        isinstance(command, Argument | CounterArgument)
+        or (isinstance(command, MatrixRoll) and command.on_argument is not None)
+    ):
+        context.check_argument(command)
     if isinstance(command, SeatAction):
         _validate_action(command, model)
     elif isinstance(command, ProgramChange):

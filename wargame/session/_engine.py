@@ -32,11 +32,14 @@ import numpy as np
 from wargame.model import DeterrenceModel, Stream
 from wargame.policies import NO_ACTION, Policy, default_policy, menu_of
 from wargame.scenario import Scenario
+from wargame.session._arguments import ArgumentBook
 from wargame.session._commands import (
     MATRIX_SUCCESS_TOTAL,
     WHITE_CELL,
+    Argument,
     Command,
     Continue,
+    CounterArgument,
     DecisionContext,
     Inject,
     MatrixRoll,
@@ -234,6 +237,8 @@ class SessionEngine:
         self._digest_from_day = 0
         self._roll_day, self._rolls_today = -1, 0
         self._program_changes = 0
+        self.arguments = ArgumentBook()
+        self._names = {actor.id: actor.name for actor in scenario.actors}
         self._generator = self._drive()
         self._started = False
 
@@ -248,7 +253,12 @@ class SessionEngine:
         if self.pending is None:
             raise RuntimeError("no command is awaited")
         return DecisionContext(
-            self.pending.seat, self.turn, self.paused, self.human_seats, self._program_changes
+            self.pending.seat,
+            self.turn,
+            self.paused,
+            self.human_seats,
+            self._program_changes,
+            self.arguments.check,
         )
 
     def advance(self, command: Command | None = None) -> Prompt | None:
@@ -386,6 +396,9 @@ class SessionEngine:
                 self._apply_program(command)
                 self._program_changes += 1
                 continue
+            if isinstance(command, Argument | CounterArgument):
+                self._argue(command)
+                continue
             assert isinstance(command, SeatAction)
             if self.continuation is not None and command.action is None and not self._inputs_recorded(seat):
                 agent.decide()  # nothing recorded for this seat at this turn: its default policy decides
@@ -444,6 +457,16 @@ class SessionEngine:
         for effect in effects:
             self.model.state.apply(effect, selected)
 
+    def _argue(self, command: Argument | CounterArgument) -> None:
+        name = self._names.get(command.seat, command.seat)
+        if isinstance(command, Argument):
+            record = self.arguments.add(command, self.turn, self.model.day)
+            text = f"{name} argues ({record.id}): {command.action}, because {command.reasons}"
+        else:
+            self.arguments.counter(command, self.turn)
+            text = f"{name} counters {command.argument}: {command.reasons}"
+        self._news.append({"day": self.model.day, "source": "matrix game", "text": text})
+
     def _roll(self, command: MatrixRoll) -> None:
         """Roll 2d6 on the adjudication stream (the ``n``-th roll of a day uses slots ``2n, 2n+1``)."""
         model = self.model
@@ -463,6 +486,8 @@ class SessionEngine:
             "success": bool(success[_RUN]),
         }
         self._output("roll_result", result)
+        if command.on_argument in self.arguments.records:
+            self.arguments.settle(command.on_argument, {**result, "day": model.day, "turn": self.turn})
         outcome = "succeeds" if result["success"] else "fails"
         self._news.append(
             {
@@ -493,6 +518,12 @@ class SessionEngine:
         return self._news[seen:]
 
     def _view(self, seat: str) -> dict[str, Any]:
+        view = self._own_view(seat)
+        if self.arguments:  # only once someone argued: views of sessions without arguments are as before
+            view["arguments"] = self.arguments.for_view()
+        return view
+
+    def _own_view(self, seat: str) -> dict[str, Any]:
         model = self.model
         own = self._own_actions.get(seat, [])[-_OWN_ACTIONS_SHOWN:]
         if seat == WHITE_CELL:

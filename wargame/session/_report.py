@@ -51,6 +51,7 @@ class SessionRecord:
     moments: list[tuple[int, str]]
     decisions: list[dict[str, Any]]
     events: list[dict[str, Any]]
+    arguments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _sum(values: list[int]) -> int:
@@ -101,6 +102,7 @@ def read_record(session: Session) -> SessionRecord:
     events: list[dict[str, Any]] = []
     first_seen: dict[tuple[str, str], int] = {}
     warned: dict[str, bool] = {}
+    arguments: dict[str, dict[str, Any]] = {}
     outcome = None
 
     def turn_record(turn: int) -> TurnRecord:
@@ -182,7 +184,29 @@ def read_record(session: Session) -> SessionRecord:
             turn_record(entry.turn).white_cell.append(label)
             events.append({"day": entry.turn * turn_days, "label": label})
             moments.append((entry.turn * turn_days, f"white cell {label}"))
+        elif entry.kind == "argument":
+            arguments[f"A{len(arguments) + 1}"] = {
+                "id": f"A{len(arguments) + 1}",
+                "turn": entry.turn,
+                "seat": names.actor(payload["seat"]),
+                "action": payload["action"],
+                "reasons": payload["reasons"],
+                "counters": [],
+                "result": None,
+            }
+        elif entry.kind == "counter_argument" and payload["argument"] in arguments:
+            arguments[payload["argument"]]["counters"].append(
+                f"{names.actor(payload['seat'])}: {payload['reasons']}"
+            )
         elif entry.kind == "roll_result":
+            previous = timeline[timeline.index(entry) - 1]
+            argued = previous.payload.get("on_argument") if previous.kind == "matrix_roll" else None
+            if argued in arguments:
+                verdict = "succeeded" if payload["success"] else "failed"
+                arguments[argued]["result"] = (
+                    f"turn {previous.turn}: 2d6 {payload['dice']} {payload['modifier']:+d} = "
+                    f"{payload['total']}: {verdict}"
+                )
             outcome_text = "succeeds" if payload["success"] else "fails"
             roll = f"  → 2d6 {payload['dice']} {payload['modifier']:+d} = {payload['total']}: {outcome_text}"
             turn_record(entry.turn).white_cell.append(roll)
@@ -199,6 +223,7 @@ def read_record(session: Session) -> SessionRecord:
         moments=moments,
         decisions=decisions,
         events=events,
+        arguments=list(arguments.values()),
     )
 
 
@@ -325,6 +350,7 @@ def _context(session: Session, record: SessionRecord, figures: dict[str, str]) -
             "rows": _timeline_rows(record, seats),
         },
         "fans": [],
+        "arguments": record.arguments,
     }
 
 

@@ -347,6 +347,7 @@ class Session:
         if self.engine.pending is None:
             raise InputError("the session is finished; nothing more can be played")
         command = resolve_library(command, self.scenario)
+        command = self.engine.arguments.resolve(command, {a.id: a.name for a in self.scenario.actors})
         validate_command(command, self.engine.context(), self.engine.model)
         self.engine.advance(command)
         entry = self.engine.last_input_entry

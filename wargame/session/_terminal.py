@@ -16,8 +16,10 @@ from wargame.errors import InputError
 from wargame.scenario.schema import Effect
 from wargame.session._commands import (
     WHITE_CELL,
+    Argument,
     Command,
     Continue,
+    CounterArgument,
     Inject,
     MatrixRoll,
     Override,
@@ -39,6 +41,9 @@ SEAT_HELP = """\
 Commands:
   NUMBER or ACTION_ID           take that action (ends your move); 0 or `pass` takes none
   program PROGRAM_ID INTENSITY  set a cooperation program's exchanges per year (does not end your move)
+  argue ACTION... because REASONS...
+                                matrix game: state an action and why it works (does not end your move)
+  counter ID REASONS...         why another seat's argument (A1, A2...) should fail
   view                          show your view again
   help                          this text"""
 
@@ -49,6 +54,8 @@ Commands (the white cell moves first at every decision point):
   fire ID                       fire one of the scenario's prepared injects (listed with your view)
   inject QUANTITY OP VALUE TEXT...       add an event now (OP: add, multiply or set); TEXT is public
   override QUANTITY OP VALUE REASON...   override an adjudication, with the reason recorded
+  adjudicate ID MODIFIER [=> QUANTITY OP VALUE]
+                                matrix game: rule on a seat's argument (A1...): 2d6 + MODIFIER (-3..+3)
   roll STRENGTH ARGUMENT... [=> QUANTITY OP VALUE]
                                 matrix game: 2d6 + STRENGTH (-3..+3), 7 or more succeeds;
                                 the effect after => applies on success
@@ -106,6 +113,16 @@ def _parse_seat_command(seat: str, line: str, menu: list[dict[str, Any]]) -> Com
     head = words[0].lower()
     if head in ("view", "help"):
         return head
+    if head == "argue":
+        action, found, reasons = line.strip()[len(words[0]) :].partition(" because ")
+        if not found or not action.strip() or not reasons.strip():
+            raise InputError("usage: argue ACTION... because REASONS...")
+        return Argument(seat=seat, action=_text(action), reasons=_text(reasons))
+    if head == "counter":
+        if len(words) < 3:
+            raise InputError("usage: counter ID REASONS... (ID: A1, A2... as listed with your view)")
+        reasons = line.strip()[len(words[0]) :].strip()[len(words[1]) :]
+        return CounterArgument(seat=seat, argument=words[1].upper(), reasons=_text(reasons))
     if head == "program":
         if len(words) != 3:
             raise InputError("usage: program PROGRAM_ID INTENSITY")
@@ -166,6 +183,22 @@ def _parse_white_cell_command(line: str) -> Command | str:
         if head == "inject":
             return Inject(seat=WHITE_CELL, text=_text(text), effects=(effect,))
         return Override(seat=WHITE_CELL, reason=_text(text), effects=(effect,))
+    if head == "adjudicate":
+        if len(rest) < 2:
+            raise InputError("usage: adjudicate ID MODIFIER [=> QUANTITY OP VALUE]")
+        try:
+            modifier = int(rest[1])
+        except ValueError:
+            raise InputError(f"the modifier is a whole number from -3 to +3, got {shown(rest[1])}") from None
+        adjudicated: tuple[Effect, ...] = ()
+        if "=>" in tail:
+            effect, extra = _effect(tail.partition("=>")[2], "adjudicate ID MODIFIER => QUANTITY OP VALUE")
+            if extra:
+                raise InputError("only the effect goes after =>")
+            adjudicated = (effect,)
+        return MatrixRoll(
+            seat=WHITE_CELL, strength=modifier, effects=adjudicated, on_argument=rest[0].upper()
+        )
     if head == "roll":
         if not rest:
             raise InputError("usage: roll STRENGTH ARGUMENT... [=> QUANTITY OP VALUE]")
@@ -318,6 +351,20 @@ def render_view(prompt: Prompt) -> str:
     )
     lines = [_RULE, f" Turn {prompt.turn} · day {prompt.day} · {who}", _RULE]
     lines += _render_white_cell(view) if prompt.seat == WHITE_CELL else _render_seat(view)
+    arguments = view.get("arguments") or []
+    if arguments:
+        lines.append("Arguments (matrix game):")
+        for item in arguments:
+            result = item["result"]
+            state = (
+                f"adjudicated: 2d6 {result['dice']} {result['modifier']:+d} = {result['total']}, "
+                f"{'succeeded' if result['success'] else 'failed'}"
+                if result
+                else "open"
+            )
+            lines.append(f"  {item['id']} t{item['turn']} {item['seat']}: {item['action']} [{state}]")
+            lines.append(f"      because {item['reasons']}")
+            lines += [f"      {c['seat']} counters: {c['reasons']}" for c in item["counters"]]
     if prompt.injects:
         lines.append("Prepared injects (fire ID):")
         lines += [f"  {inject_id:<28}{name}" for inject_id, name in prompt.injects]

@@ -28,8 +28,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wargame.session import (
     WHITE_CELL,
+    Argument,
     Command,
     Continue,
+    CounterArgument,
     Inject,
     MatrixRoll,
     Override,
@@ -94,6 +96,14 @@ class ProgramBody(_Envelope, ProgramChange):
     """Set the intensity of a cooperation program the seat is a partner in (does not end the move)."""
 
 
+class ArgumentBody(_Envelope, Argument):
+    """A matrix-game argument: an action the seat's side takes and why it works (does not end the move)."""
+
+
+class CounterArgumentBody(_Envelope, CounterArgument):
+    """Reasons why another seat's argument (its id: ``A1``...) should fail (does not end the move)."""
+
+
 class ContinueBody(_Envelope, Continue):
     """The white cell is done at this decision point: the seats move."""
 
@@ -122,7 +132,9 @@ class RewindBody(_Envelope, Rewind):
     """Rewind to the decision point of an earlier turn (a new branch; nothing is deleted)."""
 
 
-SeatCommandBody = Annotated[ActionBody | ProgramBody, Field(discriminator="kind")]
+SeatCommandBody = Annotated[
+    ActionBody | ProgramBody | ArgumentBody | CounterArgumentBody, Field(discriminator="kind")
+]
 WhiteCellCommandBody = Annotated[
     ContinueBody | PauseBody | ResumeBody | InjectBody | OverrideBody | RollBody | RewindBody,
     Field(discriminator="kind"),

@@ -69,6 +69,7 @@ def seat_page(seat: str, state: dict[str, Any]) -> str:
     <p id="feedback" class="feedback" role="status"></p>
     <div id="menu"></div>
     <div id="programs"></div>
+    <div id="arguments"></div>
   </section>
   <section class="panel"><h2>Escalation</h2><div id="gauge"></div><p id="warning"></p></section>
   <section class="panel"><h2>Your picture</h2><p id="view-age" class="muted"></p><div id="map"></div>
@@ -111,6 +112,7 @@ def white_cell_page(state: dict[str, Any]) -> str:
     <fieldset><legend>Matrix-game roll: 2d6 + strength, 7 or more succeeds (effect above on success)</legend>
       <label>Argument <input id="wc-argument" size="40" maxlength="2000"></label>
       <label>Strength <select id="wc-strength"></select></label>
+      <label>On a seat's argument <select id="wc-on-argument"></select></label>
       <label><input id="wc-roll-effect" type="checkbox"> apply the effect above on success</label>
       <button id="wc-roll" type="button">Roll</button>
     </fieldset>

@@ -258,6 +258,7 @@
         onclick: () => send({ kind: "action", action: null }) }, "Pass"), "", "take no action this turn"]);
       fill("menu", table(["action", "category", "effects"], rows, { class: "menu" }));
       renderPrograms(view, canMove);
+      renderArguments(view, !s.finished && !s.paused && !state.moved);
       const posture = view.adversary_posture;
       fill("gauge", gauge(posture, view.war ? " — WAR HAS STARTED" : ""));
       $("warning").textContent = "mobilization_warning" in view
@@ -276,6 +277,30 @@
       ? `Your view of turn ${view.turn} (day ${view.day}); this turn's view comes with your move.` : "";
     fill("notices", state.notices.map((n) => h("p", { class: `notice ${n.kind || ""}` }, n.text)),
       state.queued.map((q) => h("p", { class: "queued" }, `Queued for turn ${q.turn}: ${q.describe}`)));
+  }
+
+  let argumentsFor = null;
+  function renderArguments(view, canArgue) {
+    const key = `${state.view_seq}`;
+    if (argumentsFor !== key) {
+      argumentsFor = key;
+      const action = h("input", { id: "argue-action", size: 40, maxlength: 2000, placeholder: "what your side does" });
+      const reasons = h("input", { id: "argue-reasons", size: 40, maxlength: 2000, placeholder: "why it works" });
+      const parts = [h("legend", {}, "Matrix game: argue an action (does not end your move)"), action, reasons,
+        h("button", { type: "button", id: "argue", onclick: () => send({ kind: "argument", action: action.value, reasons: reasons.value }) }, "Argue")];
+      for (const item of view.arguments || []) {
+        const status = item.result ? `adjudicated: ${item.result.total}, ${item.result.success ? "succeeded" : "failed"}` : "open";
+        parts.push(h("p", { class: "argument" }, `${item.id} (turn ${item.turn}) ${item.seat}: ${item.action}; because ${item.reasons} [${status}]`));
+        for (const c of item.counters) parts.push(h("p", { class: "muted" }, `  countered by ${c.seat}: ${c.reasons}`));
+        if (!item.result && item.seat !== state.seat) {
+          const counter = h("input", { class: "counter-reasons", "data-argument": item.id, size: 40, maxlength: 2000, placeholder: "why it fails" });
+          parts.push(counter, h("button", { type: "button", class: "counter", "data-argument": item.id,
+            onclick: () => send({ kind: "counter_argument", argument: item.id, reasons: counter.value }) }, `Counter ${item.id}`));
+        }
+      }
+      fill("arguments", h("fieldset", {}, parts));
+    }
+    for (const node of document.querySelectorAll("#arguments button")) node.disabled = !canArgue;
   }
 
   let programsFor = null;
@@ -356,6 +381,7 @@
     $("wc-override").addEventListener("click", () => withEffect(true, { kind: "override", reason: $("wc-text").value }));
     $("wc-roll").addEventListener("click", () => {
       const body = { kind: "matrix_roll", argument: $("wc-argument").value, strength: Number($("wc-strength").value) };
+      if ($("wc-on-argument").value) body.on_argument = $("wc-on-argument").value;
       if ($("wc-roll-effect").checked) withEffect(true, body); else send({ ...body, effects: [] });
     });
   }
@@ -380,6 +406,14 @@
     $("wc-pause").disabled = !phase;
     $("wc-resume").disabled = !(s.paused && s.white_cell);
     for (const id of ["wc-rewind", "wc-inject", "wc-override", "wc-roll", "wc-fire"]) $(id).disabled = !phase;
+    const open = ((state.view && state.view.arguments) || []).filter((x) => !x.result);
+    const onArgument = $("wc-on-argument");
+    const openIds = open.map((x) => x.id).join(",");
+    if (onArgument.dataset.ids !== openIds) {
+      onArgument.dataset.ids = openIds;
+      onArgument.replaceChildren(h("option", { value: "" }, "(none: a free-form roll)"),
+        ...open.map((x) => h("option", { value: x.id }, `${x.id} ${x.seat}: ${x.action}`.slice(0, 80))));
+    }
     const library = $("wc-library");
     const ids = (state.inject_library || []).map((x) => x.id).join(",");
     if (library.dataset.ids !== ids) {
