@@ -305,6 +305,15 @@ def _fan_text(summary: dict[str, Any]) -> str:
     return text
 
 
+def _debrief_lines(path: Path) -> list[str]:
+    """The lines of the debrief `wargame session debrief` saved, if any (an unreadable one is skipped)."""
+    try:
+        lines = json.loads(path.read_text(encoding="utf-8"))["lines"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [str(line) for line in lines] if isinstance(lines, list) else []
+
+
 def _copy_fan_plots(
     fans: list[tuple[Path, dict[str, Any]]], figures: Path
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -351,6 +360,7 @@ def _context(session: Session, record: SessionRecord, figures: dict[str, str]) -
         },
         "fans": [],
         "arguments": record.arguments,
+        "debrief": _debrief_lines(session.directory / "debrief.json"),
     }
 
 

@@ -83,6 +83,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
         help="SEAT=ACTION: also run with that seat's decision at --turn swapped",
     )
     branch.set_defaults(handler=_branch)
+
+    debrief = commands.add_parser(
+        "debrief",
+        help="key moments, the session's place among its scenario's sessions, the decisions that mattered",
+    )
+    _add_opening(debrief)
+    debrief.add_argument(
+        "--runs", type=_whole_number(20), default=200, help="continuations per fan (default 200)"
+    )
+    debrief.add_argument("--jobs", type=_whole_number(1), default=1, help="worker processes (default 1)")
+    debrief.add_argument("--seed", type=_whole_number(0), default=None, help="seed of the continuations")
+    debrief.set_defaults(handler=_debrief)
     return commands
 
 
@@ -205,6 +217,17 @@ def _report(args: argparse.Namespace) -> int:
         paths = write_report(session, args.out)
     for path in paths:
         print(f"wrote {path}")
+    return 0
+
+
+def _debrief(args: argparse.Namespace) -> int:
+    from wargame.session._debrief import DEBRIEF_FILE, debrief
+
+    with _open(args, read_only=True) as session:
+        result = debrief(session, runs=args.runs, jobs=args.jobs, seed=args.seed)
+    for line in result.lines():
+        print(line)
+    print(f"wrote {args.session_dir / DEBRIEF_FILE} (the report includes it)")
     return 0
 
 
