@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
-__all__ = ["FILE_MODE", "FOLDER_MODE", "private_folder", "write_private"]
+__all__ = ["FILE_MODE", "FOLDER_MODE", "private_folder", "read_small_json", "write_private"]
+
+SMALL_JSON_BYTES = 1 << 20
+"""The largest of the session folder's own JSON files read (tokens, head anchor, port, fans, debrief)."""
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -16,6 +21,23 @@ def private_folder(path: Path) -> Path:
     path.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     os.chmod(path, FOLDER_MODE)
     return path
+
+
+def read_small_json(path: Path, limit: int = SMALL_JSON_BYTES) -> Any:
+    """Read one of the session folder's small JSON files, whatever was written there.
+
+    Raises:
+        ValueError: If it is larger than ``limit`` bytes, not UTF-8, not JSON, or nested too deep.
+        OSError: If it cannot be read.
+    """
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"over {limit} bytes")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested too deep") from None
 
 
 def write_private(path: Path, text: str) -> None:

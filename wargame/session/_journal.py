@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from wargame.errors import InputError, WargameError
-from wargame.session._files import FILE_MODE, write_private
+from wargame.session._files import FILE_MODE, read_small_json, write_private
 from wargame.session._keys import sign
 
 __all__ = [
@@ -274,7 +274,7 @@ class Journal:
         if not path.exists():
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_small_json(path, limit=4096)
             entries, head_hash = int(data["entries"]), str(data["head_hash"])
         except (OSError, ValueError, KeyError, TypeError):
             raise InputError("the journal's head anchor is unreadable", source=str(path)) from None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import jinja2
 
 from wargame.scenario import Scenario
 from wargame.session._commands import WHITE_CELL
+from wargame.session._files import read_small_json
 from wargame.session._journal import JournalEntry
 from wargame.session._plots import plot_knowledge, plot_trajectory
 from wargame.session._session import Session
@@ -283,7 +283,10 @@ def _fans(session: Session) -> list[tuple[Path, dict[str, Any]]]:
     for summary_path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         png = summary_path.with_suffix(".png")
         if png.exists():
-            found.append((png, json.loads(summary_path.read_text(encoding="utf-8"))))
+            try:
+                found.append((png, read_small_json(summary_path, limit=64 << 20)))
+            except (OSError, ValueError):
+                continue  # not a fan this version wrote: left out of the report
     return found
 
 
@@ -308,7 +311,7 @@ def _fan_text(summary: dict[str, Any]) -> str:
 def _debrief_lines(path: Path) -> list[str]:
     """The lines of the debrief `wargame session debrief` saved, if any (an unreadable one is skipped)."""
     try:
-        lines = json.loads(path.read_text(encoding="utf-8"))["lines"]
+        lines = read_small_json(path)["lines"]
     except (OSError, ValueError, KeyError, TypeError):
         return []
     return [str(line) for line in lines] if isinstance(lines, list) else []

@@ -17,7 +17,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, Session, private_folder, write_private
+from wargame.session import WHITE_CELL, Session, private_folder, read_small_json, write_private
 from wargame.web._app import create_app
 from wargame.web._console import WebConsole
 from wargame.web._guard import MAX_HEADER_BYTES
@@ -95,7 +95,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _remembered_port(path: Path) -> int | None:
     try:
-        port = json.loads(path.read_text(encoding="utf-8"))["port"]
+        port = read_small_json(path, limit=4096)["port"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return port if isinstance(port, int) and 1024 <= port <= 65535 else None

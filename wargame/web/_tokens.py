@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, private_folder, write_private
+from wargame.session import WHITE_CELL, private_folder, read_small_json, write_private
 
 __all__ = ["TOKEN_BYTES", "TOKEN_FILE", "SeatTokens", "redact"]
 
@@ -56,8 +56,8 @@ class SeatTokens:
         stored: dict[str, str] = {}
         if path.exists() and not rotate:
             try:
-                stored = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as error:
+                stored = read_small_json(path, limit=64 * 1024)
+            except (OSError, ValueError) as error:
                 raise InputError(f"cannot read the web tokens ({error})", source=str(path)) from None
             if not isinstance(stored, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) and len(v) >= 22 for k, v in stored.items()
