@@ -191,17 +191,18 @@ def serve(
         private_folder(Path(session_dir) / _PORT_FILE.parent)
         app = create_app(console, tokens)
         remembered = Path(session_dir) / _PORT_FILE
-        previous = _remembered_port(remembered)
-        sock, moved = _bind_remembered(host, port, previous)
+        last_port = _remembered_port(remembered)
+        sock, moved = _bind_remembered(host, port, last_port)
         actual_port = sock.getsockname()[1]
-        if actual_port != previous:
+        if actual_port != last_port:
             write_private(remembered, json.dumps({"port": actual_port}) + "\n")
         base = _base_url(host, actual_port)
         status = session.status()
         print(f"Serving session {session_dir} ({status.scenario_name}) at {base}", file=out)
         if moved:
             print(
-                f"Port {previous} is taken now: the links below changed (the port, not the tokens).", file=out
+                f"Port {last_port} is taken now: the links below changed (the port, not the tokens).",
+                file=out,
             )
         print("Give each person their own link (anyone with a link plays that seat):", file=out)
         for seat, link in links(base, tokens, console.seats).items():
