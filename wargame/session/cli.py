@@ -90,10 +90,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
     )
     _add_opening(debrief)
     debrief.add_argument(
-        "--runs", type=_whole_number(20), default=200, help="continuations per fan (default 200)"
+        "--runs", type=whole_number(20), default=200, help="continuations per fan (default 200)"
     )
-    debrief.add_argument("--jobs", type=_whole_number(1), default=1, help="worker processes (default 1)")
-    debrief.add_argument("--seed", type=_whole_number(0), default=None, help="seed of the continuations")
+    debrief.add_argument("--jobs", type=whole_number(1), default=1, help="worker processes (default 1)")
+    debrief.add_argument("--seed", type=whole_number(0), default=None, help="seed of the continuations")
     debrief.set_defaults(handler=_debrief)
     return commands
 
