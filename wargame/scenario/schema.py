@@ -795,7 +795,9 @@ class Scenario(_Frozen):
                 raise LocatedValueError(
                     f"objective {program.objective!r} is not in {named}; {hint}", ("programs", i, "objective")
                 )
+        return self
 
+    @model_validator(mode="after")
     def _check_inject_library(self) -> Self:
         from wargame.scenario.paths import quantity_paths
 
