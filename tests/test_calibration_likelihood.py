@@ -18,7 +18,7 @@ from wargame.calibration import (
     randomized_pit_residuals,
     simulate_counts,
 )
-from wargame.calibration._likelihood import log_likelihood_batch
+from wargame.calibration._likelihood import log_likelihood_and_gradient_batch, log_likelihood_batch
 
 
 def _integrated_logpmf(y: int, mean: float, sigma: float) -> float:
@@ -108,7 +108,7 @@ def test_the_gradient_matches_finite_differences(with_missing: bool) -> None:
     if with_missing:
         counts[[3, 4, 100, 250, 251, 252]] = np.nan
     point = np.array([12.0, 0.55, 0.35, 2.5])
-    _, gradient = log_likelihood_batch(point[None, :], counts, gradient=True)
+    _, gradient = log_likelihood_and_gradient_batch(point[None, :], counts)
     for k in range(4):
         step = np.zeros(4)
         step[k] = 1e-6 * point[k]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-from wargame.calibration._likelihood import log_likelihood_batch
+from wargame.calibration._likelihood import log_likelihood_and_gradient_batch, log_likelihood_batch
 from wargame.calibration._process import ProcessParameters
 from wargame.errors import InputError
 
@@ -244,7 +244,7 @@ def fit_process(counts: np.ndarray, fixed: Mapping[str, float] | None = None) ->
     def gradients(thetas: np.ndarray) -> np.ndarray:
         """``d(-log L) / d theta`` for a batch ``(n, len(free))`` of free-parameter vectors."""
         rows = natural(np.atleast_2d(thetas))
-        _, slope = log_likelihood_batch(rows, counts, gradient=True)
+        _, slope = log_likelihood_and_gradient_batch(rows, counts)
         return -np.stack(
             [slope[:, c] * _free_slope(name, rows[:, c]) for c, name in zip(columns, free, strict=True)],
             axis=1,
@@ -255,7 +255,7 @@ def fit_process(counts: np.ndarray, fixed: Mapping[str, float] | None = None) ->
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         """``-log L`` per observed day and its gradient in the free parameters."""
         rows = natural(theta[None, :])
-        value, slope = log_likelihood_batch(rows, counts, gradient=True)
+        value, slope = log_likelihood_and_gradient_batch(rows, counts)
         free_slope = [
             slope[0, c] * _free_slope(name, rows[0, c]) for c, name in zip(columns, free, strict=True)
         ]
@@ -279,7 +279,7 @@ def fit_process(counts: np.ndarray, fixed: Mapping[str, float] | None = None) ->
     estimate_values = dict(values)
     for name, theta in zip(free, theta_hat, strict=True):
         estimate_values[name] = float(_from_free(name, theta))
-    maximum = float(log_likelihood_batch(natural(theta_hat[None, :]), counts)[0])  # type: ignore[index]
+    maximum = float(log_likelihood_batch(natural(theta_hat[None, :]), counts)[0])
     covariance = None
     if free:
         information = numerical_jacobian(gradients, theta_hat)

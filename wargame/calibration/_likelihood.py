@@ -23,6 +23,7 @@ from wargame.calibration._process import ProcessParameters, conditional_means, m
 __all__ = [
     "daily_log_likelihood",
     "log_likelihood",
+    "log_likelihood_and_gradient_batch",
     "log_likelihood_batch",
     "poisson_lognormal_cdf",
     "poisson_lognormal_logpmf",
@@ -87,26 +88,15 @@ def poisson_lognormal_logpmf(y: np.ndarray, mean: np.ndarray, sigma: float | np.
     return _quadrature(y, mean, sigma)[0]
 
 
-def log_likelihood_batch(
-    values: np.ndarray, counts: np.ndarray, gradient: bool = False
-) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """The conditional log-likelihood of ``counts`` under many parameter sets at once.
-
-    Args:
-        values: ``(sets, 4)``: base rate, sigma, branching ratio and decay days per row (assumed valid).
-        counts: Daily counts, ``NaN`` on missing days.
-        gradient: Also return the gradient in the four parameters.
-
-    Returns:
-        One log-likelihood per row of ``values``; with ``gradient``, also the ``(sets, 4)`` gradients.
-    """
+def _batch(values: np.ndarray, counts: np.ndarray, gradient: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Log-likelihoods ``(sets,)`` and, if ``gradient``, their gradients ``(sets, 4)`` (else zeros)."""
     values = np.atleast_2d(np.asarray(values, dtype=np.float64))
     counts = np.asarray(counts, dtype=np.float64)
     observed = ~np.isnan(counts)
     y = counts[observed]
     sets = values.shape[0]
     totals = np.empty(sets)
-    gradients = np.empty((sets, 4))
+    gradients = np.zeros((sets, 4))
     chunk = max(1, _CHUNK_ELEMENTS // max(y.size, 1))
     for first in range(0, sets, chunk):
         rows = values[first : first + chunk]
@@ -120,13 +110,33 @@ def log_likelihood_batch(
             part = np.einsum("rd,rdk->rk", slope_mean, slopes)
             part[:, 1] = slope_sigma.sum(axis=1)
             gradients[first : first + chunk] = part
-    return (totals, gradients) if gradient else totals
+    return totals, gradients
+
+
+def log_likelihood_batch(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The conditional log-likelihood of ``counts`` under many parameter sets at once.
+
+    Args:
+        values: ``(sets, 4)``: base rate, sigma, branching ratio and decay days per row (assumed valid).
+        counts: Daily counts, ``NaN`` on missing days.
+
+    Returns:
+        One log-likelihood per row of ``values``.
+    """
+    return _batch(values, counts, gradient=False)[0]
+
+
+def log_likelihood_and_gradient_batch(
+    values: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`log_likelihood_batch`, with the gradients in the four parameters, ``(sets, 4)``."""
+    return _batch(values, counts, gradient=True)
 
 
 def log_likelihood(params: ProcessParameters, counts: np.ndarray) -> float:
     """The conditional log-likelihood of ``counts`` (``NaN`` = missing) given the stationary start."""
     row = [params.base_rate_per_day, params.overdispersion_sigma, params.branching_ratio, params.decay_days]
-    return float(log_likelihood_batch(np.array([row]), counts)[0])  # type: ignore[index]
+    return float(log_likelihood_batch(np.array([row]), counts)[0])
 
 
 def daily_log_likelihood(params: ProcessParameters, counts: np.ndarray) -> np.ndarray:
