@@ -99,8 +99,19 @@ def test_a_held_parameter_is_kept_and_written(cli: Callable, theatre: Path, tmp_
         "low": None,
         "high": None,
         "fixed": True,
+        "at_bound": False,
     }
     assert "--fix clustering.decay_days=2" in fit["command"]
+
+
+def test_with_clustering_held_at_zero_there_is_no_comparison(
+    cli: Callable, theatre: Path, tmp_path: Path
+) -> None:
+    result = _calibrate(cli, theatre, tmp_path / "flat", *WINDOW, "--fix", "clustering.branching_ratio=0")
+    assert result.code == 0, result.err
+    assert "(clustering held at 0)" in result.out and "lowers the AIC" not in result.out
+    fit = json.loads((tmp_path / "flat" / "fit.json").read_text())
+    assert "clustering.decay_days" not in fit["parameters"]
 
 
 # (extra arguments, what the error names, words of the message)

@@ -101,3 +101,16 @@ def test_the_error_controlled_jacobian_agrees_with_central_differences() -> None
     )
     np.testing.assert_allclose(numerical_jacobian(gradient, point), exact, rtol=1e-7)
     np.testing.assert_allclose(central_difference_jacobian(gradient, point), exact, rtol=1e-6)
+
+
+def test_a_trend_drives_the_branching_ratio_to_its_bound_where_it_has_no_interval() -> None:
+    rng = np.random.default_rng(0)
+    rising = np.linspace(2.0, 40.0, 365)  # not stationary: the process can only mimic it by n -> 0.95
+    counts = rng.poisson(rising * rng.lognormal(-0.125, 0.5, 365)).astype(float)
+    fit = fit_process(counts)
+    branching = fit.estimate("clustering.branching_ratio")
+    assert branching.at_bound and branching.value == pytest.approx(0.95, abs=1e-4)
+    assert (branching.low, branching.high) == (None, None)
+    for name in ("base_rate_per_day", "overdispersion_sigma", "clustering.decay_days"):
+        estimate = fit.estimate(name)
+        assert not estimate.at_bound and estimate.low < estimate.value < estimate.high

@@ -68,13 +68,18 @@ def _bounds(name: str) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class ParameterEstimate:
-    """One parameter of a fit: its value and 95% interval (``None`` when held fixed or not estimable)."""
+    """One parameter of a fit: its value and 95% interval (``None`` when held fixed or not estimable).
+
+    ``at_bound`` marks an estimate at the edge of the parameter's range (the branching ratio at 0.95, say):
+    the data push it past what the process allows, and a Wald interval means nothing there.
+    """
 
     name: str
     value: float
     low: float | None
     high: float | None
     fixed: bool
+    at_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,9 @@ class ProcessFit:
         log_likelihood: The maximised conditional log-likelihood.
         observed_days: Days that contributed a term.
         free: Names of the estimated parameters.
-        covariance: Covariance of the free parameters on their unbounded scales (inverse Hessian), or
-            ``None`` when the Hessian is not positive definite (a parameter on its bound).
+        covariance: Covariance of the free parameters on their unbounded scales (inverse of the observed
+            information of those not at a bound; rows and columns of parameters at a bound are NaN), or
+            ``None`` when that information is not positive definite.
         converged: Whether the optimiser reported success.
     """
 
@@ -280,25 +286,37 @@ def fit_process(counts: np.ndarray, fixed: Mapping[str, float] | None = None) ->
     for name, theta in zip(free, theta_hat, strict=True):
         estimate_values[name] = float(_from_free(name, theta))
     maximum = float(log_likelihood_batch(natural(theta_hat[None, :]), counts)[0])
+    # At a bound of the box (or, for the decay time, when the branching ratio is at 0 and it plays no
+    # part) a parameter has no Wald interval; the others' come from the information without it.
+    at_bound = {
+        name
+        for name, theta in zip(free, theta_hat, strict=True)
+        if not _bounds(name)[0] + 1e-6 < theta < _bounds(name)[1] - 1e-6
+    }
+    if "clustering.branching_ratio" in at_bound and estimate_values["clustering.branching_ratio"] < 0.5:
+        at_bound |= {"clustering.decay_days"} & set(free)
+    inside = [i for i, name in enumerate(free) if name not in at_bound]
     covariance = None
     if free:
         information = numerical_jacobian(gradients, theta_hat)
-        information = 0.5 * (information + information.T)
+        information = 0.5 * (information + information.T)[np.ix_(inside, inside)]
         if np.all(np.isfinite(information)) and np.all(np.linalg.eigvalsh(information) > 0):
-            covariance = np.linalg.inv(information)
+            covariance = np.full((len(free), len(free)), np.nan)
+            covariance[np.ix_(inside, inside)] = np.linalg.inv(information)
     estimates = []
     for name in PARAMETER_NAMES:
         if no_clustering and name == "clustering.decay_days":
             continue
-        if name in free and covariance is not None:
+        value = estimate_values[name]
+        if name in free and name not in at_bound and covariance is not None:
             i = free.index(name)
             half_width = _Z95 * math.sqrt(covariance[i, i])
             low = float(_from_free(name, theta_hat[i] - half_width))
             high = float(_from_free(name, theta_hat[i] + half_width))
-            estimates.append(ParameterEstimate(name, estimate_values[name], low, high, fixed=False))
+            estimates.append(ParameterEstimate(name, value, low, high, fixed=False))
         else:
             estimates.append(
-                ParameterEstimate(name, estimate_values[name], None, None, fixed=name not in free)
+                ParameterEstimate(name, value, None, None, fixed=name not in free, at_bound=name in at_bound)
             )
     return ProcessFit(
         params=_parameters(estimate_values),

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from wargame.calibration._calibrate import Calibration
+from wargame.calibration._fit import ParameterEstimate
 from wargame.calibration._plots import PLOT_FILES, write_plots
 from wargame.errors import InputError
 
@@ -66,7 +67,13 @@ def result_document(calibration: Calibration, command: str) -> dict[str, object]
 
     def estimates(of: object) -> dict[str, object]:
         return {
-            e.name: {"value": e.value, "low": _finite(e.low), "high": _finite(e.high), "fixed": e.fixed}
+            e.name: {
+                "value": e.value,
+                "low": _finite(e.low),
+                "high": _finite(e.high),
+                "fixed": e.fixed,
+                "at_bound": e.at_bound,
+            }
             for e in of.estimates  # type: ignore[attr-defined]
         }
 
@@ -111,8 +118,14 @@ def result_document(calibration: Calibration, command: str) -> dict[str, object]
     }
 
 
-def _interval(low: float | None, high: float | None) -> str:
-    return "held" if low is None or high is None else f"[{low:.4g}, {high:.4g}]"
+def _interval(estimate: ParameterEstimate) -> str:
+    if estimate.fixed:
+        return "held"
+    if estimate.at_bound:
+        return "at the edge of its range: no interval"
+    if estimate.low is None or estimate.high is None:
+        return "no interval"
+    return f"[{estimate.low:.4g}, {estimate.high:.4g}]"
 
 
 def render_report(calibration: Calibration) -> str:
@@ -127,23 +140,32 @@ def render_report(calibration: Calibration) -> str:
         f"  {'parameter':<30}{'fitted':>10}   95% interval",
     ]
     for estimate in fit.estimates:
-        lines.append(
-            f"  {estimate.name:<30}{estimate.value:>10.4g}   {_interval(estimate.low, estimate.high)}"
-        )
+        lines.append(f"  {estimate.name:<30}{estimate.value:>10.4g}   {_interval(estimate)}")
     lines.append(f"  intervals: {INTERVAL_METHOD}")
     if fit.covariance is None and fit.free:
-        lines.append("  (no intervals: the information matrix is singular, a parameter sits on its bound)")
+        lines.append("  (no intervals: the observed information is not positive definite)")
+    if any(estimate.at_bound for estimate in fit.estimates):
+        lines += [
+            "  a parameter at the edge of its range: the window is not a stationary series of this process",
+            "  (a trend reads as extreme clustering); try another window, or hold the parameter with --fix",
+        ]
     if not calibration.second_moment_finite:
         lines.append(
             "  warning: the fitted process has an infinite variance (sigma and clustering both large)"
         )
     gain = without.aic - fit.aic
     change = "lowers" if gain > 0 else "raises"
+    if fit is without:
+        comparison = [f"  log-likelihood {fit.log_likelihood:.1f}; AIC {fit.aic:.1f} (clustering held at 0)"]
+    else:
+        comparison = [
+            f"  log-likelihood {fit.log_likelihood:.1f}; AIC {fit.aic:.1f} with clustering, "
+            f"{without.aic:.1f} without (branching ratio 0):",
+            f"  clustering {change} the AIC by {abs(gain):.1f}",
+        ]
     lines += [
         "",
-        f"  log-likelihood {fit.log_likelihood:.1f}; AIC {fit.aic:.1f} with clustering, {without.aic:.1f} "
-        "without (branching ratio 0):",
-        f"  clustering {change} the AIC by {abs(gain):.1f}",
+        *comparison,
         "",
         f"  fit table: observed against {calibration.table.replications} simulated replications of the "
         "window (missing days masked alike)",
