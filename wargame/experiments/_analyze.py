@@ -32,6 +32,7 @@ from wargame.experiments._sensitivity import (
     sobol_indices,
 )
 from wargame.experiments._summary import summarize_groups
+from wargame.stats import Estimate
 
 __all__ = ["AnalysisReport", "analyze"]
 
@@ -81,7 +82,7 @@ class AnalysisReport:
         ]
         table = self.point_summary.copy()
         table["value"] = [
-            f"{e:.3g} [{lo:.3g}, {hi:.3g}]"
+            Estimate(e, lo, hi).format()
             for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"], strict=True)
         ]
         wide = table.pivot(index="point", columns="outcome", values="value")
