@@ -109,11 +109,10 @@ def plot_cart(cart: CartBoxes, labels: dict[str, str], path: str | Path) -> Path
 
 def plot_feature_scores(scores: pd.DataFrame, labels: dict[str, str], path: str | Path) -> Path:
     """Feature scores as an annotated heat map: outcomes down, parameters across."""
-    figure = Figure(figsize=(2.0 + 1.1 * scores.shape[1], 1.4 + 0.45 * scores.shape[0]), layout="constrained")
+    figure = Figure(figsize=(3.5 + 1.2 * scores.shape[1], 2.5 + 0.5 * scores.shape[0]), layout="constrained")
     axis = figure.subplots()
-    image = axis.imshow(
-        scores.to_numpy(), cmap="viridis", vmin=0.0, vmax=max(0.5, float(scores.to_numpy().max()))
-    )
+    top = max(0.5, float(scores.to_numpy().max()))
+    image = axis.imshow(scores.to_numpy(), cmap="viridis", vmin=0.0, vmax=top, aspect="auto")
     axis.set_xticks(
         range(scores.shape[1]),
         [short_label(labels.get(name, name)) for name in scores.columns],
