@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from scenario_builders import REFERENCE_SCENARIO
+from scenario_builders import LEGACY_REFERENCE, REFERENCE_SCENARIO
 
 from wargame.cli import main
 from wargame.scenario import Scenario, load_scenario
@@ -43,11 +43,14 @@ def reference_scenario() -> Scenario:
 
 
 @pytest.fixture
-def derive(tmp_path: Path, reference_text: str) -> Callable[..., Derived]:
-    """Write the reference scenario into ``tmp_path`` with ``old`` replaced by ``new`` (first match).
+def derive(tmp_path: Path) -> Callable[..., Derived]:
+    """Write the reference scenario as users had it before uncertain inputs (``tests/legacy_scenarios``, a
+    file that must keep working) into ``tmp_path`` with ``old`` replaced by ``new`` (first match).
 
     Returns the file and the line the replacement starts on, for asserting ``file:line`` in errors.
     """
+
+    reference_text = LEGACY_REFERENCE.read_text(encoding="utf-8")
 
     def make(old: str, new: str, name: str = "scenario.yaml") -> Derived:
         position = reference_text.find(old)

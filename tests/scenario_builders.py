@@ -29,6 +29,9 @@ __all__ = [
 
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 REFERENCE_SCENARIO = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
+# The reference scenario as users had it before uncertain inputs: a file that must keep working, and the
+# base of tests that edit single-number fields.
+LEGACY_REFERENCE = Path(__file__).resolve().parent / "legacy_scenarios" / "taiwan_strait_baseline.yaml"
 
 
 def actor(actor_id: str, side: str, **fields: Any) -> dict[str, Any]:

@@ -233,11 +233,11 @@ def test_a_run_failing_after_its_first_chunk_leaves_no_parquet_and_no_partial(cl
     real_simulate_chunk = wargame.runner._runs.simulate_chunk
     partial_existed_at_failure = []
 
-    def failing_second_chunk(scenario, seeds, scenario_dir, first_run_index):
+    def failing_second_chunk(scenario, seeds, scenario_dir, first_run_index, *args, **kwargs):
         if first_run_index == 2 * wargame.runner.CHUNK_RUNS:
             partial_existed_at_failure.append((out / "runs.parquet.partial").exists())
             raise InputError("simulated failure in the second chunk", source="test")
-        return real_simulate_chunk(scenario, seeds[:1], scenario_dir, first_run_index)
+        return real_simulate_chunk(scenario, seeds[:1], scenario_dir, first_run_index, *args, **kwargs)
 
     monkeypatch.setattr(wargame.runner._runs, "simulate_chunk", failing_second_chunk)
     runs = 2 * wargame.runner.CHUNK_RUNS + 1

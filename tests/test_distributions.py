@@ -11,7 +11,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scenario_builders import REFERENCE_SCENARIO, minimal_scenario, write_yaml
+from scenario_builders import LEGACY_REFERENCE, REFERENCE_SCENARIO, minimal_scenario, write_yaml
 from scipy import stats
 
 from wargame.errors import InputError
@@ -132,7 +132,7 @@ def line_of(path: Path, text: str) -> int:
     return path.read_text().splitlines().index(text) + 1
 
 
-def test_the_loader_records_distributions_in_document_order_and_holds_their_medians(tmp_path):
+def test_the_loader_records_distributions_sorted_by_path_and_holds_their_medians(tmp_path):
     path = scenario_with(
         tmp_path,
         (("actors", 0, "resolve"), {"dist": "beta", "alpha": 2, "beta": 2, "source": "symmetric guess"}),
@@ -142,17 +142,17 @@ def test_the_loader_records_distributions_in_document_order_and_holds_their_medi
     )
     scenario = load_scenario(path)
     assert [u.path for u in scenario.uncertain_inputs] == [
-        "horizon_days",
         "actors.blue.resolve",
+        "horizon_days",
         "links.green-blue.latency_hours",
         "programs.training.effects.0.gain_per_exchange",
     ]
-    assert [u.integer for u in scenario.uncertain_inputs] == [True, False, False, False]
+    assert [u.integer for u in scenario.uncertain_inputs] == [False, True, False, False]
     assert scenario.horizon_days == 30 and isinstance(scenario.horizon_days, int)
     assert scenario.actors[0].resolve == pytest.approx(0.5)
     assert scenario.links[0].latency_hours == pytest.approx(6.0)
     assert scenario.programs[0].effects[0].gain_per_exchange == pytest.approx(0.02)
-    assert scenario.uncertain_inputs[1].distribution.source == "symmetric guess"
+    assert scenario.uncertain_inputs[0].distribution.source == "symmetric guess"
     for uncertain in scenario.uncertain_inputs:
         assert get_value(scenario, uncertain.path) == pytest.approx(uncertain.distribution.median())
 
@@ -174,7 +174,7 @@ def test_a_scenario_with_distributions_round_trips_through_its_file_form(tmp_pat
 
 
 def test_the_hash_covers_distributions():
-    base = load_scenario(REFERENCE_SCENARIO)
+    base = load_scenario(LEGACY_REFERENCE)
     resolve = base.actor("twn").resolve
     wide = apply_overrides(
         base, {"actors.twn.resolve": {"dist": "uniform", "low": resolve - 0.2, "high": resolve + 0.2}}
@@ -384,9 +384,10 @@ def test_uncertain_inputs_given_through_the_api_are_checked():
 # ---------------------------------------------------------------- overrides and --set
 
 
-def test_overrides_put_replace_and_remove_distributions(reference_scenario):
+def test_overrides_put_replace_and_remove_distributions():
+    legacy = load_scenario(LEGACY_REFERENCE)
     first = apply_overrides(
-        reference_scenario,
+        legacy,
         {
             "escalation.rungs.invasion.gain": {"dist": "normal", "mean": 10, "sd": 2},
             "actors.twn.resolve": {"dist": "beta", "alpha": 6, "beta": 4},

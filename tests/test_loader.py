@@ -18,7 +18,14 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenario_builders import REFERENCE_SCENARIO, SCENARIOS_DIR, build, minimal_scenario, write_yaml
+from scenario_builders import (
+    LEGACY_REFERENCE,
+    REFERENCE_SCENARIO,
+    SCENARIOS_DIR,
+    build,
+    minimal_scenario,
+    write_yaml,
+)
 
 from wargame.errors import InputError
 from wargame.scenario import (
@@ -245,7 +252,7 @@ def test_extends_merges_list_items_by_key_and_keeps_unchanged_fields(reference_s
     )
     assert variant == expected
     assert variant.links[0].domains == ("air", "maritime", "cyber", "information")
-    assert variant.links[0].latency_hours == 12.0
+    assert variant.links[0].latency_hours == get_value(reference_scenario, "links.usa-twn.latency_hours")
 
 
 def test_an_error_in_the_child_names_the_child_file_and_line(tmp_path):
@@ -281,7 +288,8 @@ def test_extends_of_a_missing_file_names_the_extends_line(tmp_path):
     assert str(caught.value) == f"{child}:2: extends: extended file 'nowhere.yaml' not found"
 
 
-def test_get_value_and_apply_overrides_use_ids_and_from_to_keys(reference_scenario):
+def test_get_value_and_apply_overrides_use_ids_and_from_to_keys():
+    reference_scenario = load_scenario(LEGACY_REFERENCE)
     assert get_value(reference_scenario, "links.usa-twn.latency_hours") == 12.0
     assert get_value(reference_scenario, "actors.twn.capability.air") == 0.45
     changed = apply_overrides(reference_scenario, {"links.usa-twn.latency_hours": 3.5})
@@ -321,7 +329,8 @@ def test_quantity_bounds_of_the_minimal_scenario():
     assert bounds["links.green-blue.latency_hours"] == (0.0, float("inf"))
     assert bounds["commitments.green-blue.credibility"] == (0.0, 1.0)
     assert bounds["actors.red.capability.land"] == (0.0, 1.0)
-    assert len(bounds) == 3 * (4 + 5) + 2 + 1
+    assert bounds["actors.red.forward_presence"] == (0.0, 1.0)
+    assert len(bounds) == 3 * (5 + 5) + 2 + 1
 
 
 def test_an_effect_on_an_unknown_quantity_suggests_the_nearest():

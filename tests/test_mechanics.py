@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from scenario_builders import actor, build, ladder, minimal_scenario
 
+from wargame.core.policy import PolicyDraws
 from wargame.core.random_streams import EnsembleRandom
 from wargame.errors import InputError
-from wargame.model import DeterrenceModel, allied_deterrent_terms, rung_utilities
+from wargame.model import DeterrenceModel, allied_deterrent_terms, deterrence_inputs, rung_utilities
 from wargame.model.gray_zone import GrayZoneMechanics
 from wargame.model.state import EnsembleState
 from wargame.policies import NO_ACTION, ExpectedUtilityPolicy, RuleBasedPolicy, ScriptedPolicy
@@ -333,23 +334,32 @@ class Recorder:
         return choice
 
 
-def test_noise_free_cold_expected_utility_policy_takes_the_allowed_argmax(reference_scenario):
-    policy = ExpectedUtilityPolicy(
-        reference_scenario, perception_noise_sigma=0.0, perception_bias_sigma=0.0, decision_temperature=1e-9
-    )
+def test_cold_expected_utility_policy_that_always_reviews_takes_the_allowed_argmax(reference_scenario):
+    policy = ExpectedUtilityPolicy(reference_scenario, decision_temperature=1e-9, review_days=1e-9)
     recorder = Recorder(policy)
     model = DeterrenceModel(reference_scenario, keys(64), policies={"prc": recorder})
     for _ in range(8 * 7):
         model.step()
-    assert len(recorder.seen) == 7
-    for observation, draws, choice in recorder.seen:
-        terms = allied_deterrent_terms(reference_scenario, observation.quantities)
-        deterrent = terms.sum(axis=0)
-        assert policy.perceived_deterrent(observation, draws) == pytest.approx(deterrent, rel=1e-12)
-        utilities = rung_utilities(reference_scenario, deterrent, observation.quantities)
-        best = np.argmax(np.where(observation.allowed, utilities, -np.inf), axis=1)
-        expected = np.where(observation.allowed.any(axis=1), best, NO_ACTION)
+    decisions = [seen for seen in recorder.seen if not seen[0].confirming]
+    assert len(decisions) == 7
+    for observation, _, choice in recorder.seen:
+        if observation.confirming:  # a go/no-go: the better of the two rungs allowed
+            utilities = policy.utilities(observation)
+            best = np.argmax(np.where(observation.allowed, utilities, -np.inf), axis=1)
+            asked = observation.allowed.any(axis=1)
+            assert (choice[asked] == best[asked]).all()
+            continue
+        inputs = deterrence_inputs(reference_scenario, observation.quantities, observation.parameters)
+        utilities = rung_utilities(
+            reference_scenario, inputs.deterrent, observation.quantities, observation.parameters
+        )
+        # It aims at the best rung of the whole ladder and climbs towards it, at most to the highest allowed.
+        aim = np.argmax(utilities, axis=1)
+        ceiling = np.array([np.flatnonzero(row).max() if row.any() else -1 for row in observation.allowed])
+        deciding = ~observation.mobilizing & (ceiling >= 0)
+        expected = np.where(deciding, np.minimum(aim, ceiling), NO_ACTION)
         assert (choice == expected).all()
+        assert (aim > ceiling).any() or (aim < ceiling).any()  # the clipping matters in these runs
 
     # The same on observations whose deterrent varies across runs, with every rung allowed.
     observation, draws, _ = recorder.seen[0]
@@ -358,25 +368,41 @@ def test_noise_free_cold_expected_utility_policy_takes_the_allowed_argmax(refere
         observation,
         allowed=np.ones_like(observation.allowed),
         quantities={
-            path: values * scale if path in ("actors.usa.resolve", "actors.twn.resolve") else values
+            path: np.minimum(values * scale, 1.0)
+            if path in ("actors.usa.resolve", "actors.twn.resolve")
+            else values
             for path, values in observation.quantities.items()
         },
     )
-    deterrent = allied_deterrent_terms(reference_scenario, varied.quantities).sum(axis=0)
-    utilities = rung_utilities(reference_scenario, deterrent, varied.quantities)
+    deterrent = deterrence_inputs(reference_scenario, varied.quantities, varied.parameters).deterrent
+    utilities = rung_utilities(reference_scenario, deterrent, varied.quantities, varied.parameters)
     choice = policy.decide(varied, draws)
-    assert (choice == np.argmax(utilities, axis=1)).all()
+    assert (choice == np.argmax(utilities, axis=1)).all()  # every rung allowed: the aim itself
     assert len(set(choice.tolist())) >= 3  # weak deterrent: high rungs; strong: low ones
 
 
+def test_the_review_hazard_keeps_the_posture_in_the_share_of_decisions_that_theory_says():
+    scenario = build(climbing_scenario(1))
+    for interval, review_days in ((7, 14.0), (14, 14.0), (3, 30.0)):
+        policy = ExpectedUtilityPolicy(scenario, decision_temperature=1e-9, review_days=review_days)
+        changed = scenario.model_copy(update={"decision_interval_days": interval})
+        policy.scenario = changed
+        model = DeterrenceModel(changed, keys(20_000))
+        observation = model.observe("red")
+        choice = policy.decide(observation, PolicyDraws(model.random_streams, 2, interval))
+        assert_mean_within_99(choice != NO_ACTION, 1.0 - math.exp(-interval / review_days))
+
+
 def climbing_scenario(max_up: int, war_mobilization_days: float = 0.0, horizon_days: int = 60) -> dict:
-    """Five rungs worth 0..4 at no cost or risk; the adversary plays cold, noise-free expected utility."""
+    """Five rungs worth 0..4 at no cost or risk; the adversary plays cold, noise-free expected utility and
+    reviews its posture at every decision."""
     document = minimal_scenario(horizon_days=horizon_days)
     document["actors"][2]["policy"] = {
         "kind": "expected_utility",
         "perception_noise_sigma": 0.0,
         "perception_bias_sigma": 0.0,
         "decision_temperature": 1e-6,
+        "review_days": 1e-6,
     }
     document["escalation"] = ladder(
         *({"id": f"r{index}", "gain": float(index)} for index in range(4)),
@@ -502,7 +528,7 @@ def test_a_conditional_inject_fires_once_on_the_first_day_its_condition_holds():
             "id": "confidence",
             "text": "t",
             "when": {"quantity": "actors.blue.readiness", "above": 0.52},
-            "effects": [{"quantity": "commitments.green-blue.credibility", "add": 0.1}],
+            "effects": [{"quantity": "links.green-blue.fidelity", "add": 0.1}],
         }
     ]
     model = run_model(document, runs=3)
@@ -510,7 +536,7 @@ def test_a_conditional_inject_fires_once_on_the_first_day_its_condition_holds():
     first_day = next(d for d in range(40) if 0.9 - 0.4 * 0.998 ** (d + 1) > 0.52)
     assert first_day == 25
     assert log_days(model, "inject", "confidence") == [first_day]
-    assert model.state.row("commitments.green-blue.credibility") == pytest.approx(np.full(3, 0.6))
+    assert model.state.row("links.green-blue.fidelity") == pytest.approx(np.full(3, 0.6))
 
 
 class TakeOnDay:
@@ -536,11 +562,13 @@ def unless_scenario(check_after_days: float, blue_rule: dict | None = None) -> d
     signal = {
         "id": "signal",
         "name": "Signal",
-        "effects": [{"quantity": "actors.blue.readiness", "add": 0.0}],
+        "escalation_category": "status_quo",
+        "effects": [{"quantity": "actors.blue.readiness", "add": 0.01}],
     }
     if blue_rule is not None:
         signal["when"] = blue_rule
     document["actors"][0]["responses"] = [signal]
+    cold_ally(document)
     document["injects"] = [
         {
             "id": "wavers",
@@ -583,49 +611,117 @@ def test_a_response_in_the_triggering_decision_round_cancels_the_inject():
     assert model.injects_fired.tolist() == [0, 0, 0]
 
 
-# ---------------------------------------------------------------- rule-based responses
+# ---------------------------------------------------------------- allied responses by value
 
 
-def responses_scenario(*responses: dict) -> dict:
-    document = minimal_scenario(programs=[], horizon_days=57)
-    document["actors"][0]["responses"] = [
-        {"name": r["id"].title(), "effects": [], "when": {"rung_at_least": "calm"}, **r} for r in responses
-    ]
+def cold_ally(document: dict) -> dict:
+    """Blue takes the applicable response of highest value, without noise or a cost of acting."""
+    document["actors"][0]["policy"] = {"kind": "rule_based", "choice_temperature": 1e-9, "action_cost": 0.0}
     return document
+
+
+def responses_scenario(*responses: dict, horizon_days: int = 57) -> dict:
+    """Blue's responses (status quo by default, each raising blue's readiness by 0.01 unless given other
+    effects); red presses from day 7 on, so blue's threat is 1/2 at its decisions."""
+    document = minimal_scenario(programs=[], horizon_days=horizon_days)
+    document["escalation"] = ladder(
+        {"id": "calm", "escalation_category": "status_quo"}, {"id": "press"}, {"id": "war", "cost": 100.0}
+    )
+    document["actors"][2]["policy"] = {"kind": "scripted", "script": "red.yaml"}
+    document["actors"][0]["responses"] = [
+        {
+            "name": r["id"].title(),
+            "escalation_category": "status_quo",
+            "effects": [{"quantity": "actors.blue.readiness", "add": 0.01}],
+            "when": {"rung_at_least": "calm"},
+            **r,
+        }
+        for r in responses
+    ]
+    return cold_ally(document)
+
+
+def run_pressed(
+    document: dict, runs: int, days: int | None = None, policies: dict | None = None
+) -> DeterrenceModel:
+    """Run ``document`` with red pressing from day 7 on (other policies may be given)."""
+    pressing = {"red": ScriptedPolicy({7: "press"}, 7)}
+    return run_model(document, runs=runs, days=days, policies={**pressing, **(policies or {})})
 
 
 @pytest.mark.parametrize(
     ("cooldown_days", "days"),
     [(0.0, [7, 14, 21, 28, 35, 42, 49, 56]), (7.0, [7, 14, 21, 28, 35, 42, 49, 56]), (14.0, [7, 21, 35, 49])],
 )
-def test_rule_based_responses_respect_their_cooldown(cooldown_days, days):
-    model = run_model(responses_scenario({"id": "alert", "cooldown_days": cooldown_days}), runs=3)
+def test_responses_respect_their_cooldown(cooldown_days, days):
+    model = run_pressed(responses_scenario({"id": "alert", "cooldown_days": cooldown_days}), runs=3)
     assert log_days(model, "blue", "alert") == days
 
 
-def test_rule_based_policy_takes_the_first_allowed_response_whose_rule_holds():
-    model = run_model(
+def test_allies_take_the_applicable_response_of_highest_value_not_the_first_on_the_menu():
+    model = run_pressed(
         responses_scenario(
-            {"id": "first", "cooldown_days": 14.0},
-            {"id": "second", "cooldown_days": 0.0},
+            {"id": "small", "cooldown_days": 14.0},
+            {
+                "id": "large",
+                "cooldown_days": 14.0,
+                "effects": [{"quantity": "actors.blue.readiness", "add": 0.05}],
+            },
             {"id": "never", "when": {"rung_at_least": "war"}},
-            {"id": "manual", "when": None},
+            {"id": "idle", "when": None, "effects": []},
         ),
         runs=3,
     )
-    assert log_days(model, "blue", "first") == [7, 21, 35, 49]
-    assert log_days(model, "blue", "second") == [14, 28, 42, 56]
+    assert log_days(model, "blue", "large") == [7, 21, 35, 49]
+    assert log_days(model, "blue", "small") == [14, 28, 42, 56]  # the best one left while large rests
     assert log_days(model, "blue", "never") == []
-    assert log_days(model, "blue", "manual") == []
+    assert log_days(model, "blue", "idle") == []  # no value: not worth acting
+
+
+def minimal_deterrent(q: dict, blue_readiness_added: float) -> tuple[np.ndarray, np.ndarray]:
+    """D and Y of the minimal scenario by hand, from observed quantities ``q``: blue (the defender) and
+    green, committed to blue. Strength = readiness * mean capability; every presence is 1."""
+
+    def mean_capability(actor_id: str) -> np.ndarray:
+        return sum(q[f"actors.{actor_id}.capability.{d}"] for d in DOMAINS) / len(DOMAINS)
+
+    blue_readiness = q["actors.blue.readiness"] + blue_readiness_added
+    credibility = q["commitments.green-blue.credibility"]
+    blue = 1.0 * blue_readiness * mean_capability("blue") * q["actors.blue.resolve"]
+    green = credibility * q["actors.green.readiness"] * mean_capability("green") * q["actors.green.resolve"]
+    force = blue_readiness * mean_capability("blue") + credibility * q[
+        "actors.green.readiness"
+    ] * mean_capability("green")
+    return blue + green, force
+
+
+@pytest.mark.parametrize("risk_tolerance", [0.0, 0.5, 1.0])
+def test_a_response_is_valued_by_its_deterrence_benefit_minus_its_escalation_risk(risk_tolerance):
+    document = responses_scenario(
+        {"id": "drill", "escalation_category": "non_violent_escalation", "signal_cost": 0.0},
+        horizon_days=8,
+    )
+    document["actors"][0]["risk_tolerance"] = risk_tolerance
+    scenario = build(document)
+    recorder = Recorder(RuleBasedPolicy(scenario, "blue", choice_temperature=1e-9, action_cost=0.0))
+    run_pressed(document, runs=2, policies={"blue": recorder})
+    ((observation, _, choice),) = recorder.seen
+    d0, y0 = minimal_deterrent(observation.quantities, 0.0)
+    d1, y1 = minimal_deterrent(observation.quantities, 0.01)
+    threat = 1 / 2  # red on press, rung 1 of a ladder whose war rung is 2
+    value = threat * (np.log(d1 / d0) + np.log(y1 / y0)) - (1 - risk_tolerance) * (1 - threat) * 12 / 60
+    assert recorder.inner.values(observation)[:, 0] == pytest.approx(value, rel=1e-9)
+    assert (choice == np.where(value > 0, 0, NO_ACTION)).all()
 
 
 def test_rule_on_attributed_incidents_compares_the_count_since_the_last_decision():
     document = responses_scenario({"id": "publicize", "when": {"attributed_incidents_at_least": 5}})
     document["gray_zone"]["attribution_deadline_hours"] = 100.0
     scenario = build(document)
-    recorder = Recorder(RuleBasedPolicy(scenario, "blue"))
-    model = DeterrenceModel(scenario, keys(200), policies={"blue": recorder})
-    model.run_to_end()
+    recorder = Recorder(RuleBasedPolicy(scenario, "blue", choice_temperature=1e-9, action_cost=0.0))
+    model = run_pressed(
+        document, runs=200, policies={"blue": recorder, "red": ScriptedPolicy({7: "press"}, 7)}
+    )
     assert len(recorder.seen) == 8
     for observation, _, choice in recorder.seen:
         assert (choice == np.where(observation.attributed_incidents >= 5, 0, NO_ACTION)).all()
@@ -643,7 +739,7 @@ def test_a_delayed_response_lands_after_its_delay():
             "effects": [{"quantity": "actors.blue.readiness", "set": 0.9}],
         }
     )
-    model = run_model(document, runs=2, days=10)  # days 0..9: decided on day 7, lands on day 10
+    model = run_pressed(document, runs=2, days=10)  # days 0..9: decided on day 7, lands on day 10
     assert (model.state.row("actors.blue.readiness") == 0.5).all()
     model.step()
     assert (model.state.row("actors.blue.readiness") == 0.9).all()
@@ -655,12 +751,13 @@ def test_a_delayed_response_lands_after_its_delay():
 def test_a_scripted_action_is_taken_at_the_decision_closing_its_window():
     document = responses_scenario({"id": "signal", "when": None, "cooldown_days": 0.0})
     script = ScriptedPolicy({3: "signal", 14: "signal", 15: "signal", 56: "signal"}, 7)
-    model = run_model(document, runs=2, policies={"blue": script})
+    model = run_pressed(document, runs=2, policies={"blue": script})
     assert log_days(model, "blue", "signal") == [7, 14, 21, 56]
 
 
 def test_a_scripted_action_on_day_0_is_taken_or_rejected(tmp_path):
     (tmp_path / "blue.yaml").write_text("actions:\n  - {day: 0, action: signal}\n", encoding="utf-8")
+    (tmp_path / "red.yaml").write_text("actions:\n  - {day: 7, action: press}\n", encoding="utf-8")
     document = responses_scenario({"id": "signal", "when": None})
     document["actors"][0]["policy"] = {"kind": "scripted", "script": "blue.yaml"}
     try:
@@ -686,10 +783,16 @@ def test_a_shorter_horizon_is_a_prefix_of_a_longer_one(reference_scenario):
 def test_a_mobilization_is_spotted_with_the_allied_pictures_probability_and_answered_by_rule():
     document = climbing_scenario(4, 20.0, horizon_days=10)
     document["actors"][0]["responses"] = [
-        {"id": "reinforce", "name": "Reinforce", "effects": [], "when": {"on_mobilization_warning": True}}
+        {
+            "id": "reinforce",
+            "name": "Reinforce",
+            "escalation_category": "status_quo",
+            "effects": [{"quantity": "actors.blue.readiness", "add": 0.1}],
+            "when": {"on_mobilization_warning": True},
+        }
     ]
     scenario = build(document)
-    recorder = Recorder(RuleBasedPolicy(scenario, "blue"))
+    recorder = Recorder(RuleBasedPolicy(scenario, "blue", choice_temperature=1e-9, action_cost=0.0))
     model = DeterrenceModel(scenario, keys(40_000), policies={"blue": recorder})
     model.run_to_end()
     ((observation, _, choice),) = recorder.seen  # one decision, day 7, right after the adversary's

@@ -37,9 +37,8 @@ CASES = {
         "prc",
         lambda s: {
             "scenario": s,
-            "perception_noise_sigma": 0.2,
-            "perception_bias_sigma": 0.5,
-            "decision_temperature": 0.1,
+            "decision_temperature": 0.5,
+            "review_days": 7.0,
         },
         min_distinct_actions=3,
     ),
@@ -85,7 +84,8 @@ def test_policy_conformance(subject, check):
 @pytest.mark.parametrize("name", CASES)
 def test_the_checks_saw_every_decision_and_real_actions(name):
     case, report = CASES[name], SUBJECTS[name].report()
-    assert report.decisions == SCENARIO.horizon_days // SCENARIO.decision_interval_days
+    # One decision per decision day, and for the adversary a go/no-go on the days a mobilization completes.
+    assert report.decisions >= SCENARIO.horizon_days // SCENARIO.decision_interval_days
     assert report.actions_taken > 0
     assert len(report.distinct_actions) >= case.min_distinct_actions
 
@@ -94,7 +94,8 @@ def test_the_checks_saw_every_decision_and_real_actions(name):
 
 
 class CouplesRuns:
-    """Takes an action in every run as soon as any run has seen an attributed incident: not per run."""
+    """Takes an action in every run when the first run saw an even number of attributed incidents: not per
+    run (a sub-ensemble without that run decides otherwise)."""
 
     def __init__(self, scenario: Scenario, actor_id: str) -> None:
         self.scenario = scenario
@@ -102,7 +103,7 @@ class CouplesRuns:
 
     def decide(self, observation, draws: PolicyDraws) -> np.ndarray:
         choice = np.full(observation.runs, -1, dtype=np.int64)
-        if (observation.attributed_incidents > 40).any():
+        if observation.attributed_incidents[0] % 2 == 0:
             choice[observation.allowed[:, 0]] = 0
         return choice
 

@@ -46,6 +46,25 @@ def test_summarize_counts_rungs_and_wars(reference_scenario, small_batch):
     assert "probability of war" in summary.render()
 
 
+def test_the_probability_of_war_is_given_for_each_year_of_a_longer_horizon(reference_scenario):
+    scenario = wargame.apply_overrides(reference_scenario, {"horizon_days": 800})
+    outcomes = wargame.run(scenario, runs=300, seed=3)
+    summary = summarize(scenario, outcomes, 3)
+    onsets = outcomes.loc[outcomes["war"], "war_day"]
+    assert list(summary.probability_of_war_by_year) == [
+        "year 1 (days 0-364)",
+        "year 2 (days 365-729)",
+        "year 3 (days 730-799)",
+    ]
+    counts = [(onsets < 365).sum(), ((onsets >= 365) & (onsets < 730)).sum(), (onsets >= 730).sum()]
+    by_year = [estimate.value for estimate in summary.probability_of_war_by_year.values()]
+    assert by_year == [count / 300 for count in counts]
+    assert sum(by_year) == pytest.approx(summary.probability_of_war.value)
+    assert "starting in year 2 (days 365-729)" in summary.render()
+    one_year = summarize(reference_scenario, wargame.run(reference_scenario, runs=20, seed=3), 3)
+    assert one_year.probability_of_war_by_year == {}
+
+
 def test_plots_are_written(reference_scenario, tmp_path):
     from wargame.analysis.plots import plot_run
     from wargame.runner import run_to_parquet

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from wargame.analysis.summary import summarize
     from wargame.errors import InputError, WargameError
     from wargame.experiments import analyze, load_experiment, load_results, sweep
-    from wargame.runner import run, simulate_runs
+    from wargame.runner import run, run_days, simulate_runs
     from wargame.scenario import Scenario, apply_overrides, load_scenario
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)

@@ -17,11 +17,14 @@ import yaml
 from conftest import BILLION_LAUGHS, REFERENCE
 from hostile_harness import Hostile, assert_refused, snapshot
 
-REFERENCE_TEXT = REFERENCE.read_text(encoding="utf-8")
+# Edits are made on the reference scenario as users had it before uncertain inputs (a file that must keep
+# working), whose single-number fields the cases below replace.
+LEGACY_REFERENCE = Path(__file__).resolve().parent.parent / "legacy_scenarios" / "taiwan_strait_baseline.yaml"
+REFERENCE_TEXT = LEGACY_REFERENCE.read_text(encoding="utf-8")
 
 
 def edited(folder: Path, old: str, new: str, name: str = "scenario.yaml") -> tuple[Path, int]:
-    """Write the reference scenario with ``old`` replaced by ``new``; return the file and the edit's line."""
+    """Write the legacy reference with ``old`` replaced by ``new``; return the file and the edit's line."""
     position = REFERENCE_TEXT.index(old)
     path = folder / name
     path.write_text(REFERENCE_TEXT[:position] + new + REFERENCE_TEXT[position + len(old) :], encoding="utf-8")

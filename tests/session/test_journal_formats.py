@@ -65,17 +65,17 @@ def test_a_format_1_session_from_other_mechanics_is_refused_in_one_line(legacy: 
 def test_a_field_at_its_default_does_not_change_the_scenario_fingerprint(tmp_path: Path) -> None:
     """Format 2 records what the scenario says, not the schema's defaults: a later schema that adds a
     field with a neutral default leaves the fingerprint of an existing scenario as it was."""
-    from session_helpers import REFERENCE
-
     from wargame.scenario import load_scenario
     from wargame.session._session import scenario_fingerprint
 
-    text = REFERENCE.read_text(encoding="utf-8")
+    # The reference as users had it before the field existed.
+    legacy = Path(__file__).resolve().parent.parent / "legacy_scenarios" / "taiwan_strait_baseline.yaml"
+    text = legacy.read_text(encoding="utf-8")
     assert "delivery_time_cv" not in text
     spelled = tmp_path / "spelled.yaml"
     spelled.write_text(
         text.replace("gray_zone:\n", "gray_zone:\n  delivery_time_cv: 0.5\n", 1), encoding="utf-8"
     )
-    plain, explicit = load_scenario(REFERENCE), load_scenario(spelled)
+    plain, explicit = load_scenario(legacy), load_scenario(spelled)
     assert explicit.gray_zone.delivery_time_cv == plain.gray_zone.delivery_time_cv == 0.5
     assert scenario_fingerprint(plain) == scenario_fingerprint(explicit)

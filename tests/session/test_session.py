@@ -125,7 +125,8 @@ def test_pause_and_resume(tmp_path: Path) -> None:
 
 
 def test_white_cell_injects_overrides_and_rolls_are_applied_journaled_and_replayed(tmp_path: Path) -> None:
-    scenario = write_short_scenario(tmp_path)
+    # The Japan link's fidelity fixed (the reference draws it per run) so the rolls' sum can be checked.
+    scenario = write_short_scenario(tmp_path, links="[{from: jpn, to: twn, fidelity: 0.75}]")
     with _new(scenario, tmp_path / "s") as session:
         session.submit(
             Inject(WHITE_CELL, text="Cable cut", effects=(Effect(quantity="actors.twn.resolve", set=0.5),))
@@ -143,7 +144,7 @@ def test_white_cell_injects_overrides_and_rolls_are_applied_journaled_and_replay
                     WHITE_CELL,
                     argument="Japan joins patrols",
                     strength=2,
-                    effects=(Effect(quantity="commitments.jpn-twn.credibility", add=0.01),),
+                    effects=(Effect(quantity="links.jpn-twn.fidelity", add=0.01),),
                 )
             )
             assert ack.result["total"] == sum(ack.result["dice"]) + 2
@@ -161,8 +162,8 @@ def test_white_cell_injects_overrides_and_rolls_are_applied_journaled_and_replay
             e.payload for e in session.journal.entries if e.kind == "turn_adjudicated" and e.turn == 1
         )
         assert digest["quantities"]["actors.usa.readiness"] > 0.8  # 0.9, recovering towards 0.7
-        credibility = digest["quantities"]["commitments.jpn-twn.credibility"]
-        assert credibility == pytest.approx(0.35 + 0.01 * successes)
+        fidelity = digest["quantities"]["links.jpn-twn.fidelity"]  # no program moves it
+        assert fidelity == pytest.approx(0.75 + 0.01 * successes)
         session.replay()
 
 

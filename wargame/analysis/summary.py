@@ -18,6 +18,7 @@ from wargame.stats import Estimate, mean_interval, proportion_interval, sample_q
 
 __all__ = ["Estimate", "RunSummary", "summarize"]
 
+_DAYS_PER_YEAR = 365
 INTERVALS_NOTE = "intervals: Clopper-Pearson 95% for probabilities of war, Student-t 95% for means"
 
 
@@ -28,7 +29,9 @@ class RunSummary:
     scenario: str
     runs: int
     root_seed: int
+    horizon_days: int
     probability_of_war: Estimate
+    probability_of_war_by_year: dict[str, Estimate]
     war_day_quartiles: tuple[float, float, float]
     highest_rung_share: dict[str, float]
     incidents_per_run: dict[str, Estimate]
@@ -36,6 +39,7 @@ class RunSummary:
     attribution_rate: Estimate
     mean_attribution_delay_hours: Estimate
     escalation_score: Estimate
+    escalation_per_30_days: Estimate
     final_values: dict[str, Estimate]
     extra_outcomes: dict[str, Estimate]
 
@@ -45,7 +49,13 @@ class RunSummary:
     def render(self) -> str:
         """Return the summary as an aligned text table."""
         lines = [f"{self.scenario}: {self.runs} runs, root seed {self.root_seed}", ""]
-        rows: list[tuple[str, str]] = [("probability of war", self.probability_of_war.format(percent=True))]
+        rows: list[tuple[str, str]] = [
+            (f"probability of war, {self.horizon_days} days", self.probability_of_war.format(percent=True))
+        ]
+        rows += [
+            (f"  starting in {year}", estimate.format(percent=True))
+            for year, estimate in self.probability_of_war_by_year.items()
+        ]
         q1, median, q3 = self.war_day_quartiles
         onset = (
             "no war in any run"
@@ -54,6 +64,7 @@ class RunSummary:
         )
         rows.append(("day of war onset", onset))
         rows.append(("escalation score (Rivera)", self.escalation_score.format()))
+        rows.append(("escalation per 30 days", self.escalation_per_30_days.format()))
         rows.append(("detection rate", self.detection_rate.format(percent=True)))
         rows.append(("timely attribution rate", self.attribution_rate.format(percent=True)))
         rows.append(("mean attribution delay, hours", self.mean_attribution_delay_hours.format()))
@@ -80,6 +91,15 @@ def summarize(scenario: Scenario, outcomes: pd.DataFrame, root_seed: int) -> Run
     def mean_ci(column: str) -> Estimate:
         return mean_interval(outcomes[column], bounds=bounds.get(column))
 
+    horizon = scenario.horizon_days
+    onset = outcomes["war_day"].to_numpy(dtype=np.float64)
+    by_year: dict[str, Estimate] = {}
+    if horizon > _DAYS_PER_YEAR:  # one row per year (the last one possibly part of a year)
+        for first in range(0, horizon, _DAYS_PER_YEAR):
+            last = min(first + _DAYS_PER_YEAR, horizon) - 1
+            label = f"year {first // _DAYS_PER_YEAR + 1} (days {first}-{last})"
+            started = int(np.count_nonzero(war & (onset >= first) & (onset <= last)))
+            by_year[label] = proportion_interval(started, runs)
     rungs = scenario.escalation.rungs
     counts = np.bincount(outcomes["max_rung"].to_numpy(dtype=np.int64), minlength=len(rungs))
     incidents = {a.id: mean_ci(f"incidents_{a.id}") for a in scenario.gray_zone.activities}
@@ -90,7 +110,8 @@ def summarize(scenario: Scenario, outcomes: pd.DataFrame, root_seed: int) -> Run
     for commitment in scenario.commitments:
         column = f"final_credibility_{commitment.from_actor}_{commitment.to_actor}"
         final_values[f"final credibility, {commitment.key}"] = mean_ci(column)
-    shown = {"war", "war_day", "max_rung", "escalation_score", "incidents_total", "detection_rate"}
+    shown = {"war", "war_day", "max_rung", "escalation_score", "escalation_per_30_days", "incidents_total"}
+    shown.add("detection_rate")
     shown |= {"attribution_rate", "mean_attribution_delay_hours"}
     shown |= {f"final_resolve_{a.id}" for a in scenario.allied_actors}
     shown |= {f"final_credibility_{c.from_actor}_{c.to_actor}" for c in scenario.commitments}
@@ -103,7 +124,9 @@ def summarize(scenario: Scenario, outcomes: pd.DataFrame, root_seed: int) -> Run
         scenario=scenario.name,
         runs=runs,
         root_seed=root_seed,
+        horizon_days=horizon,
         probability_of_war=proportion_interval(int(war.sum()), runs),
+        probability_of_war_by_year=by_year,
         war_day_quartiles=(quartiles[0], quartiles[1], quartiles[2]),
         highest_rung_share={rung.id: float(count) / runs for rung, count in zip(rungs, counts, strict=True)},
         incidents_per_run=incidents,
@@ -111,6 +134,7 @@ def summarize(scenario: Scenario, outcomes: pd.DataFrame, root_seed: int) -> Run
         attribution_rate=mean_ci("attribution_rate"),
         mean_attribution_delay_hours=mean_ci("mean_attribution_delay_hours"),
         escalation_score=mean_ci("escalation_score"),
+        escalation_per_30_days=mean_ci("escalation_per_30_days"),
         final_values=final_values,
         extra_outcomes=extra,
     )

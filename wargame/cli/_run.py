@@ -34,6 +34,24 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="replace the results of an earlier run in a non-empty --out folder",
     )
+    run.add_argument(
+        "--timeseries", action="store_true", help="also write timeseries.parquet: one row per run and day"
+    )
+    run.add_argument(
+        "--timeseries-runs",
+        type=_positive_int,
+        default=None,
+        metavar="K",
+        help="keep the days of the first K runs",
+    )
+    run.add_argument(
+        "--observed",
+        type=Path,
+        default=None,
+        metavar="CSV",
+        help="with --timeseries --plot: an observed daily series (columns date and an activity id) drawn "
+        "over the simulated band of that activity, aligned from its first date",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     add_scenario_flags(run)
     run.set_defaults(handler=_run)
@@ -68,6 +86,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 RUN_OUTPUTS = (
     "runs.parquet",
+    "timeseries.parquet",
     "summary.json",
     "rung_fan_chart.png",
     "cumulative_war_probability.png",
@@ -103,9 +122,14 @@ def _run(args: argparse.Namespace) -> int:
     from wargame.runner import check_outcome_names, run_to_parquet
 
     check_outcome_names(scenario, scenario.outcomes, args.scenario)
+    if (args.timeseries_runs is not None or args.observed is not None) and not args.timeseries:
+        flag = "--timeseries-runs" if args.timeseries_runs is not None else "--observed"
+        raise InputError("needs --timeseries", source=flag)
+    observed = _read_observed(args.observed, scenario) if args.observed is not None else None
     out_dir: Path = args.out if args.out is not None else Path("results") / args.scenario.stem
     with _writing(out_dir):
-        _prepare_out(out_dir, RUN_OUTPUTS, args.force)
+        daily_plots = tuple(f"daily_{a.id}.png" for a in scenario.gray_zone.activities)
+        _prepare_out(out_dir, RUN_OUTPUTS + daily_plots, args.force)
     record = run_to_parquet(
         scenario,
         runs=args.runs,
@@ -114,17 +138,24 @@ def _run(args: argparse.Namespace) -> int:
         path=out_dir / "runs.parquet",
         scenario_dir=args.scenario.parent,
         progress=None if not args.quiet else False,
+        timeseries_path=out_dir / "timeseries.parquet" if args.timeseries else None,
+        timeseries_runs=args.timeseries_runs,
     )
     summary = summarize(scenario, record.outcomes, args.seed)
     print(summary.render())
     with _writing(out_dir):
         (out_dir / "summary.json").write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n")
         print(f"\n  per-run results: {out_dir / 'runs.parquet'}")
+        if args.timeseries:
+            print(f"  per-day results: {out_dir / 'timeseries.parquet'}")
         if args.plot:
             from wargame.analysis.plots import plot_run
 
             for path in plot_run(scenario, record.outcomes, record.runs_at_rung_by_day, out_dir):
                 print(f"  plot: {path}")
+            if args.timeseries:
+                for path in _plot_days(scenario, out_dir, observed):
+                    print(f"  plot: {path}")
     return 0
 
 
@@ -136,6 +167,50 @@ def _writing(out_dir: Path) -> Iterator[None]:
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise InputError(f"cannot write to {out_dir}: {reason}", source="--out") from None
+
+
+def _read_observed(path: Path, scenario: object) -> object:
+    """Read an observed daily series whose count column is an activity of the scenario."""
+    import csv
+
+    from wargame.calibration import read_daily_counts
+
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader([handle.readline()]), [])
+    except (OSError, UnicodeDecodeError):
+        header = []
+    activities = [a.id for a in scenario.gray_zone.activities]  # type: ignore[attr-defined]
+    column = next((name.strip() for name in header if name.strip() in activities), None)
+    if column is None:
+        raise InputError(
+            f"needs a column named after an activity ({', '.join(activities)}) beside 'date'",
+            source=str(path),
+        )
+    return read_daily_counts(path, column)
+
+
+def _plot_days(scenario: object, out_dir: Path, observed: object) -> list[Path]:
+    """Plot the simulated daily band of each root activity (and the observed series over its own)."""
+    import pandas as pd
+
+    from wargame.analysis.daily import plot_daily_band
+
+    days = pd.read_parquet(out_dir / "timeseries.parquet")
+    paths = []
+    for activity in scenario.gray_zone.activities:  # type: ignore[attr-defined]
+        if activity.subset_of is not None:
+            continue
+        series = None
+        if observed is not None and observed.column == activity.id:  # type: ignore[attr-defined]
+            series = pd.Series(observed.counts)  # type: ignore[attr-defined]
+        column = f"incidents_{activity.id}"
+        paths.append(
+            plot_daily_band(
+                days, column, out_dir / f"daily_{activity.id}.png", observed=series, title=activity.name
+            )
+        )
+    return paths
 
 
 def _validate(args: argparse.Namespace) -> int:

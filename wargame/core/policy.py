@@ -9,11 +9,12 @@ in its batch; the conformance checks checks this for every policy.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from wargame.core.parameters import RunParameters
 from wargame.core.random_streams import EnsembleRandom, Stream
 
 __all__ = ["NO_ACTION", "Observation", "Policy", "PolicyDraws"]
@@ -35,8 +36,13 @@ class Observation:
         mobilization_warned: Whether this side has warning of an adversary mobilization.
         known_incidents: Incidents this side's picture detected since its last decision.
         attributed_incidents: Of those, the ones attributed within the deadline.
-        quantities: Quantity path -> values this side can see (read-only views).
+        quantities: Quantity path -> values this side decides on (read-only views): for an ally its
+            side's true values; for the adversary its own true values and its beliefs of the allies'.
         active: Runs still in play (not yet at war).
+        parameters: Per-run values of the scenario's uncertain inputs (path -> values).
+        confirming: The adversary confirms or calls off a mobilization that completes now (it must
+            choose; no review hazard applies).
+        mobilizing: For the adversary, the runs where a mobilization of its own is under way.
     """
 
     day: int
@@ -51,10 +57,17 @@ class Observation:
     quantities: Mapping[str, np.ndarray]
     active: np.ndarray
     extras: Mapping[str, np.ndarray] = field(default_factory=dict)
+    parameters: RunParameters = field(default_factory=RunParameters.empty)
+    confirming: bool = False
+    mobilizing: np.ndarray | None = None
 
     @property
     def runs(self) -> int:
         return int(self.rung_index.shape[0])
+
+    def with_allowed(self, allowed: np.ndarray) -> Observation:
+        """Return this observation with another ``allowed`` mask."""
+        return replace(self, allowed=allowed)
 
 
 class PolicyDraws:
@@ -64,14 +77,18 @@ class PolicyDraws:
         random: The ensemble's random streams.
         actor_index: Position of the deciding actor in the scenario (separates actors' streams).
         day: Day of the decision.
+        stream: Stream of the uniforms (the adversary's go/no-go decisions draw from their own).
     """
 
     _SLOTS_PER_ACTOR = 64
 
-    def __init__(self, random: EnsembleRandom, actor_index: int, day: int) -> None:
+    def __init__(
+        self, random: EnsembleRandom, actor_index: int, day: int, stream: Stream = Stream.POLICY
+    ) -> None:
         self.random = random
         self.actor_index = actor_index
         self.day = day
+        self.stream = stream
 
     def _first_slot(self, slots: int) -> int:
         if slots > self._SLOTS_PER_ACTOR:
@@ -80,7 +97,7 @@ class PolicyDraws:
 
     def uniform(self, slots: int) -> np.ndarray:
         """Uniforms for this decision, shape ``(runs, slots)``."""
-        return self.random.uniform(Stream.POLICY, self.day, slots, self._first_slot(slots))
+        return self.random.uniform(self.stream, self.day, slots, self._first_slot(slots))
 
     def normal(self, slots: int) -> np.ndarray:
         """Standard normals for this decision, shape ``(runs, slots)``."""
@@ -96,7 +113,9 @@ class Policy(Protocol):
     """Plays one actor: maps an observation to one menu index per run.
 
     Implementations store their parameters in ``__init__`` and nothing else; all randomness comes from
-    ``draws``.
+    ``draws``. A policy may say it never reads ``known_incidents`` and ``attributed_incidents`` with the
+    attribute ``uses_incident_picture = False``: the model then spares drawing its actor's own picture and
+    shows it the incidents aimed at its actor only.
     """
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:

@@ -43,6 +43,8 @@ _DAY_STRIDE = np.array(_SLOTS_PER_DAY, dtype=np.uint64)
 _WINDOW_RUNS, _WINDOW_DAYS, _WINDOW_SLOTS = 4, 64, 16
 _TO_UNIT = 1.0 / float(1 << 53)
 _ZERO, _ONE = np.array(0.0), np.array(1.0)
+# Below this mean a Poisson count is found faster by inversion from 0 than from the Cornish-Fisher guess.
+_CHOP_DOWN_MEAN = 2.0
 
 
 class Stream(IntEnum):
@@ -59,6 +61,11 @@ class Stream(IntEnum):
     POLICY = 9
     ADJUDICATION = 10
     SEAT_PICTURE = 11
+    INPUTS = 12
+    ALLY_PICTURE = 13
+    BELIEF_NOISE = 14
+    HIDDEN_INPUTS = 15
+    RESOLVE_SHOCK = 16
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -96,10 +103,18 @@ class EnsembleRandom:
             instead: runs sharing a key before the branch share their history, then diverge (used for
             counterfactual continuations of a session).
         branch_keys: One key per run for days from ``branch_day`` on.
+        hidden_keys: One key per run for the streams in ``hidden_streams`` before the branch: runs that share
+            their history's keys but resample what the history does not reveal (a session's fan).
+        hidden_streams: The streams drawn from ``hidden_keys``.
     """
 
     def __init__(
-        self, run_keys: np.ndarray, branch_day: int | None = None, branch_keys: np.ndarray | None = None
+        self,
+        run_keys: np.ndarray,
+        branch_day: int | None = None,
+        branch_keys: np.ndarray | None = None,
+        hidden_keys: np.ndarray | None = None,
+        hidden_streams: frozenset[Stream] = frozenset(),
     ) -> None:
         self.run_keys = np.asarray(run_keys, dtype=np.uint64)
         self._standing: dict[tuple[Stream, int, int], np.ndarray] = {}
@@ -110,10 +125,17 @@ class EnsembleRandom:
         self.branch_day = branch_day
         self._branch_keys = None
         if branch_keys is not None:
-            branch_keys = np.asarray(branch_keys, dtype=np.uint64)
-            if branch_keys.shape != self.run_keys.shape:
-                raise ValueError("branch_keys needs one key per run")
-            self._branch_keys = _mix(branch_keys)[:, None]
+            self._branch_keys = _mix(self._check_keys(branch_keys, "branch_keys"))[:, None]
+        self.hidden_streams = frozenset(hidden_streams) if hidden_keys is not None else frozenset()
+        self._hidden_keys = None
+        if hidden_keys is not None:
+            self._hidden_keys = _mix(self._check_keys(hidden_keys, "hidden_keys"))[:, None]
+
+    def _check_keys(self, keys: np.ndarray, name: str) -> np.ndarray:
+        keys = np.asarray(keys, dtype=np.uint64)
+        if keys.shape != self.run_keys.shape:
+            raise ValueError(f"{name} needs one key per run")
+        return keys
 
     @property
     def runs(self) -> int:
@@ -151,12 +173,20 @@ class EnsembleRandom:
         return self.uniform_block((stream,), first_day, days, slots, first_slot)[0].transpose(1, 0, 2)
 
     def uniform_block(
-        self, streams: tuple[Stream, ...], first_day: int, days: int, slots: int, first_slot: int = 0
+        self,
+        streams: tuple[Stream, ...],
+        first_day: int,
+        days: int,
+        slots: int,
+        first_slot: int = 0,
+        standing: bool = False,
     ) -> np.ndarray:
         """Return uniforms of several streams for consecutive days, shape ``(streams, days, runs, slots)``.
 
         Element ``[k, i, :, s]`` equals ``uniform_days(streams[k], first_day, ...)[:, i, s]``; one call
         serves every stream of a mechanic, and the day-major layout makes each day a contiguous slice.
+        ``standing`` draws values fixed for the whole run (the day is then only a counter): they come from
+        the run keys whatever the branch, since a branch shares the run's history and inputs.
 
         Raises:
             ValueError: If a slot is outside ``0 .. 2**20 - 1`` or a day outside ``0 .. 2**28 - 1``: their
@@ -177,7 +207,11 @@ class EnsembleRandom:
         mixed_counter *= _GOLDEN
         mixed_counter = mixed_counter[:, :, None, :]  # (streams, days, 1, slots)
         bits = _mix(self._keys ^ mixed_counter)
-        if self._branch_keys is not None and first_day + days > self.branch_day:
+        if self.hidden_streams and self._hidden_keys is not None:
+            for k, stream in enumerate(streams):
+                if stream in self.hidden_streams:
+                    bits[k] = _mix(self._hidden_keys ^ mixed_counter[k])
+        if not standing and self._branch_keys is not None and first_day + days > self.branch_day:
             branched = _mix(self._branch_keys ^ mixed_counter)
             after = (day_numbers >= self.branch_day)[None, :, None, None]
             bits = np.where(after, branched, bits)
@@ -294,9 +328,36 @@ def poisson_quantile(
     shape = uniforms.shape
     u = uniforms.reshape(-1)
     mean = np.ascontiguousarray(mean, dtype=np.float64).reshape(-1)
-    if guess_terms is None:
-        guess_terms = poisson_guess_terms(u)
-    z, correction = guess_terms.reshape(2, -1)
+    small = mean < _CHOP_DOWN_MEAN
+    if small.all():
+        return _poisson_chop_down(u, mean).reshape(shape)
+    terms = poisson_guess_terms(u) if guess_terms is None else guess_terms.reshape(2, -1)
+    if not small.any():
+        return _poisson_from_guess(u, mean, terms).reshape(shape)
+    counts = np.empty(u.shape, dtype=np.int64)
+    chopped, guessed = small.nonzero()[0], (~small).nonzero()[0]
+    counts[chopped] = _poisson_chop_down(u[chopped], mean[chopped])
+    counts[guessed] = _poisson_from_guess(u[guessed], mean[guessed], terms[:, guessed])
+    return counts.reshape(shape)
+
+
+def _poisson_chop_down(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Inversion from 0 (Devroye 1986, X.3): cheap where the mean is small and most counts are 0 or 1."""
+    pmf = np.exp(-mean)
+    cdf = pmf.copy()
+    k = np.zeros(u.shape)
+    active = ((u > cdf) & (pmf > 0.0)).nonzero()[0]
+    while active.size:
+        k[active] += 1.0
+        pmf[active] *= mean[active] / k[active]
+        cdf[active] += pmf[active]
+        active = active[(u[active] > cdf[active]) & (pmf[active] > 0.0)]
+    return k.astype(np.int64)
+
+
+def _poisson_from_guess(u: np.ndarray, mean: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """Search from the Cornish-Fisher first guess (see :func:`poisson_quantile`)."""
+    z, correction = terms
     k = np.sqrt(mean)
     k *= z
     k += mean
@@ -312,8 +373,7 @@ def poisson_quantile(
     k += up
     pmf = np.where(up, pmf * (mean / np.maximum(k, _ONE)), pmf)
     cdf += pmf * up
-    counts = _search(u, k, pmf, cdf, lambda i, k: mean[i] / k, lambda i, k: k / mean[i])
-    return counts.reshape(shape)
+    return _search(u, k, pmf, cdf, lambda i, k: mean[i] / k, lambda i, k: k / mean[i])
 
 
 def binomial_quantile(uniforms: np.ndarray, trials: np.ndarray, probability: np.ndarray) -> np.ndarray:

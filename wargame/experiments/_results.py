@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from wargame.analysis.inputs import INPUT_PREFIX
 from wargame.experiments._spec import Parameter
 from wargame.experiments._store import opened
 from wargame.experiments._tasks import RESERVED_COLUMNS
@@ -46,9 +47,13 @@ class SweepResults:
 
     @property
     def outcome_names(self) -> list[str]:
-        """The outcome columns of ``runs``."""
+        """The outcome columns of ``runs`` (not the drawn values of uncertain inputs, ``input:<path>``)."""
         skip = {*RESERVED_COLUMNS, *self.parameter_names}
-        return [column for column in self.runs.columns if column not in skip]
+        return [
+            column
+            for column in self.runs.columns
+            if column not in skip and not column.startswith(INPUT_PREFIX)
+        ]
 
     @property
     def total_runs(self) -> int:

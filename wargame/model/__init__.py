@@ -4,7 +4,7 @@ escalation ladder and injects (SimPy), with state held as arrays over an ensembl
 The model knows nothing of runners, sessions, files or screens.
 """
 
-from wargame.core.deterrence import adversary_strength, allied_deterrent_terms, rung_utilities
+from wargame.core.deterrence import allied_deterrent_terms, deterrence_inputs, rung_utilities
 from wargame.core.random_streams import EnsembleRandom, Stream, run_keys_from_seed
 from wargame.model.simulation import ActorAgent, DeterrenceModel
 
@@ -13,8 +13,8 @@ __all__ = [
     "DeterrenceModel",
     "EnsembleRandom",
     "Stream",
-    "adversary_strength",
     "allied_deterrent_terms",
+    "deterrence_inputs",
     "run_keys_from_seed",
     "rung_utilities",
 ]

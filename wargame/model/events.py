@@ -1,12 +1,13 @@
-"""Sparse timed events on a SimPy clock measured in days.
+"""Timed events on a SimPy clock measured in days: the model's one clock for what happens between days.
 
-Injects, reinforcement transit and mobilization are few per run, so each is a SimPy process that carries
-the set of runs it applies to; the daily mass draws stay vectorised in numpy.
+Injects, reinforcement transit, mobilization completions and delayed inject checks are few per run, so each
+is a SimPy process that carries the set of runs it applies to; the daily mass draws stay vectorised in
+numpy. A process ticks once a day, so after :meth:`TimedEvents.advance_to` the SimPy clock reads the day
+(``env.now == day``) and ``env.peek()`` is the next event: no queue is kept beside SimPy's own.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Generator
 
 import simpy
@@ -19,18 +20,23 @@ class TimedEvents:
 
     def __init__(self) -> None:
         self.env = simpy.Environment()
-        self._due_days: list[float] = []  # a heap of the times of events not yet fired
-        self.next_due_day = float("inf")  # time of the next event not yet fired
+        self.env.process(self._days())
+
+    def _days(self) -> Generator[simpy.Event, None, None]:
+        while True:
+            yield self.env.timeout(1.0)
 
     @property
     def now_days(self) -> float:
         return float(self.env.now)
 
     def schedule(self, at_day: float, action: Callable[[], None]) -> None:
-        """Call ``action`` when the clock reaches ``at_day`` (events at the same time keep their order)."""
+        """Call ``action`` when the clock reaches ``at_day`` (events at the same time keep their order).
+
+        An event at ``d`` fires at the start of day ``d``; one at ``d + 0.5`` at the end of day ``d`` (after
+        its decisions), which is before anything else of day ``d + 1``.
+        """
         delay = max(0.0, at_day - self.env.now)
-        heapq.heappush(self._due_days, self.env.now + delay)
-        self.next_due_day = self._due_days[0]
 
         def process(env: simpy.Environment) -> Generator[simpy.Event, None, None]:
             yield env.timeout(delay)
@@ -39,10 +45,7 @@ class TimedEvents:
         self.env.process(process(self.env))
 
     def advance_to(self, day: int) -> None:
-        """Fire every event due on or before ``day``."""
-        # SimPy keeps the stop event of the last run() queued, so peek() cannot tell an idle day.
-        if self._due_days and self._due_days[0] < day + 0.5:
-            self.env.run(until=day + 0.5)
-            while self._due_days and self._due_days[0] < day + 0.5:
-                heapq.heappop(self._due_days)
-            self.next_due_day = self._due_days[0] if self._due_days else float("inf")
+        """Fire every event due before the middle of ``day``; the clock then reads ``day``."""
+        env = self.env
+        while env.peek() < day + 0.5:
+            env.step()

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from wargame.core.parameters import RunParameters, per_run_rows
 from wargame.core.random_streams import EnsembleRandom, Stream, poisson_guess_terms, poisson_quantile
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
@@ -54,8 +55,8 @@ class _SourceRows:
 
     rows: np.ndarray  # (3 * sources,): the ISR rows, then the fidelity rows, then the latency rows
     via_link: np.ndarray  # (sources, 1): 1.0 for a link, 0.0 for the receiver's own ISR
-    link_offsets: np.ndarray  # (2, sources, 1): added to fidelity (1 - via_link) and latency (analysis hours)
-    detectable: np.ndarray  # (sources, 1, activities): detectability where the source covers the activity
+    link_offsets: np.ndarray  # (2, sources, n): added to fidelity (1 - via_link) and latency (analysis hours)
+    detectable: np.ndarray  # (sources, n, activities): detectability where the source covers the activity
     earlier: np.ndarray  # (sources, sources, 1): source t comes before source s in the list
 
 
@@ -66,27 +67,34 @@ class _ActivityTree:
     Part ``k`` holds the incidents of activity ``k`` that belong to none of its subsets.
     """
 
-    part_share: np.ndarray  # (A,): share of the root's incidents in part k
+    part_share: np.ndarray  # (n, A): share of the root's incidents in part k (n: 1 or the runs)
     root_of_part: np.ndarray  # (A,): position among the roots of part k's root
     root_activity: np.ndarray  # (R,): activity index of each root
     membership: np.ndarray | None  # (A, A): 1 where part k counts for activity j; None if no subsets
     part_root: np.ndarray  # (A, R): 1 where part k belongs to root r
 
     @staticmethod
-    def of(scenario: Scenario) -> _ActivityTree:
+    def of(scenario: Scenario, parameters: RunParameters) -> _ActivityTree:
         gray_zone = scenario.gray_zone
         activities = gray_zone.activities
         index = {activity.id: j for j, activity in enumerate(activities)}
         roots = [j for j, activity in enumerate(activities) if activity.subset_of is None]
-        path_share = np.array(
-            [_path_share(gray_zone, activity) for activity in activities], dtype=np.float64
-        ).reshape(len(activities))
-        part_share = path_share.copy()
+        share = [_share_of(gray_zone, activity, parameters) for activity in activities]
+        path_share: list[float | np.ndarray] = []
+        for activity in activities:
+            product: float | np.ndarray = 1.0
+            node = activity
+            while node.subset_of is not None:
+                product = product * share[index[node.id]]
+                node = gray_zone.activity(node.subset_of)
+            path_share.append(product)
+        part_share = per_run_rows(path_share).T  # (n, A)
+        path = part_share.copy()
         membership = np.eye(len(activities), dtype=np.int64)
         for k, activity in enumerate(activities):
             parent = activity.subset_of
             if parent is not None:
-                part_share[index[parent]] -= path_share[k]
+                part_share[:, index[parent]] -= path[:, k]
             while parent is not None:  # part k counts for every ancestor of activity k
                 membership[k, index[parent]] = 1
                 parent = gray_zone.activity(parent).subset_of
@@ -104,13 +112,32 @@ class _ActivityTree:
         )
 
 
-def _path_share(gray_zone: GrayZone, activity: Activity) -> float:
-    """Return the share of its root's incidents that are ``activity``'s."""
-    share = 1.0
-    while activity.subset_of is not None:
-        share *= gray_zone.share_of(activity)
-        activity = gray_zone.activity(activity.subset_of)
-    return share
+def _activity_value(parameters: RunParameters, activity: Activity, field: str, nominal: float) -> np.ndarray:
+    path = f"gray_zone.activities.{activity.id}.{field}"
+    return np.asarray(parameters.value(path, nominal), dtype=np.float64)
+
+
+def _share_of(gray_zone: GrayZone, activity: Activity, parameters: RunParameters) -> float | np.ndarray:
+    """Return the share of its parent's incidents that are ``activity``'s, per run where uncertain."""
+    if activity.subset_of is None:
+        return 1.0
+    if activity.share is not None:
+        return _activity_value(parameters, activity, "share", activity.share)
+    parent = gray_zone.activity(activity.subset_of)
+    rate = _activity_value(
+        parameters, activity, "base_rate_per_day", float(activity.base_rate_per_day or 0.0)
+    )
+    parent_rate = _mean_rate(gray_zone, parent, parameters)
+    return np.where(parent_rate > 0.0, rate / np.maximum(parent_rate, 1e-300), 0.0)
+
+
+def _mean_rate(gray_zone: GrayZone, activity: Activity, parameters: RunParameters) -> np.ndarray:
+    """Return the long-run mean incidents a day of ``activity`` at the status quo, per run where uncertain."""
+    if activity.subset_of is None:
+        nominal = float(activity.base_rate_per_day or 0.0)
+        return _activity_value(parameters, activity, "base_rate_per_day", nominal)
+    parent = gray_zone.activity(activity.subset_of)
+    return _mean_rate(gray_zone, parent, parameters) * _share_of(gray_zone, activity, parameters)
 
 
 @dataclass(frozen=True)
@@ -146,11 +173,13 @@ class GrayZoneDay:
 
 @dataclass(frozen=True)
 class SeatPictureDay:
-    """What one seat's own picture caught of a day's incidents, shape ``(runs, activities)`` each."""
+    """What one seat's own picture caught of a day's incidents, shape ``(runs, activities)`` each, and
+    ``distinct``: the detected and timely-attributed incidents counted once each, ``(2, runs)``."""
 
     detected: np.ndarray
     attributed_timely: np.ndarray
     attribution_delay_hours_sum: np.ndarray
+    distinct: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -164,16 +193,19 @@ class GrayZoneBlock:
             for its parent too).
         parts: ``(days, 3, runs, activities)``: the same by part (each incident counted once).
         delay_hours: ``(days, runs, activities)``: summed hours to attribution of the day's detections.
+        delay_total: ``(days, runs)``: the same over distinct incidents.
         since_decision: ``(days, 2, runs)``: distinct detected and timely-attributed incidents.
         totals: ``(days, 3, runs)``: distinct true, detected and timely-attributed incidents.
-        tallies: ``(days, 3 * runs * activities + 5 * runs)``: each day's ``counts``, ``since_decision`` and
-            ``totals`` side by side (all views into it), so a day adds to running totals in one operation.
+        tallies: ``(days, 6 * runs * activities + 5 * runs)``: each day's ``counts``, ``totals``,
+            ``since_decision`` and ``parts`` side by side (all views into it), so a day adds to running
+            totals in one operation.
     """
 
     first_day: int
     counts: np.ndarray
     parts: np.ndarray
     delay_hours: np.ndarray
+    delay_total: np.ndarray
     since_decision: np.ndarray
     totals: np.ndarray
     tallies: np.ndarray
@@ -209,6 +241,7 @@ class GrayZoneBlock:
         self.counts[from_index:, :, runs] = 0
         self.parts[from_index:, :, runs] = 0
         self.delay_hours[from_index:, runs] = 0.0
+        self.delay_total[from_index:, runs] = 0.0
         self.since_decision[from_index:, :, runs] = 0
         self.totals[from_index:, :, runs] = 0
 
@@ -223,41 +256,77 @@ class GrayZoneMechanics:
         state: The ensemble's quantities (ISR, latency and fidelity are read at the start of each block).
     """
 
-    def __init__(self, scenario: Scenario, state: EnsembleState) -> None:
+    def __init__(
+        self, scenario: Scenario, state: EnsembleState, parameters: RunParameters | None = None
+    ) -> None:
+        parameters = parameters if parameters is not None else RunParameters.empty()
         gray_zone = scenario.gray_zone
         activities = gray_zone.activities
         self.scenario = scenario
         self.state = state
+        self.parameters = parameters
         self.activity_ids = [activity.id for activity in activities]
-        self.tree = _ActivityTree.of(scenario)
+        self.tree = _ActivityTree.of(scenario, parameters)
         roots = [activities[j] for j in self.tree.root_activity]
-        base_rate = np.array([gray_zone.mean_rate_per_day(root) for root in roots], dtype=np.float64)
-        elasticity = np.array([root.posture_elasticity for root in roots], dtype=np.float64)
-        self.sigma = np.array([root.overdispersion_sigma for root in roots], dtype=np.float64)
-        branching = np.array([root.clustering.branching_ratio if root.clustering else 0.0 for root in roots])
-        decay_days = np.array([root.clustering.decay_days if root.clustering else 1.0 for root in roots])
+
+        def by_root(field: str, nominal: list[float]) -> np.ndarray:
+            values = [_activity_value(parameters, r, field, v) for r, v in zip(roots, nominal, strict=True)]
+            return per_run_rows(values).T  # (n, roots)
+
+        base_rate = by_root("base_rate_per_day", [float(r.base_rate_per_day or 0.0) for r in roots])
+        elasticity = by_root("posture_elasticity", [r.posture_elasticity for r in roots])
+        self.sigma = by_root("overdispersion_sigma", [r.overdispersion_sigma for r in roots])
+        branching = by_root(
+            "clustering.branching_ratio",
+            [r.clustering.branching_ratio if r.clustering else 0.0 for r in roots],
+        )
+        decay_days = by_root(
+            "clustering.decay_days", [r.clustering.decay_days if r.clustering else 1.0 for r in roots]
+        )
         self._phi = np.exp(-1.0 / decay_days)
         self._excitation_weight = branching * (1.0 - self._phi)
         self._clustered = bool(branching.any())
+        clustered_root = branching.any(axis=0)  # (roots,)
+        of_clustered = clustered_root[self.tree.root_of_part]
+        self._clustered_parts = np.flatnonzero(of_clustered)
+        self._unclustered_parts = np.flatnonzero(~of_clustered)
         self._overdispersed = bool(self.sigma.any())
-        self.detectability = np.array([a.detectability for a in activities])
-        self.rung_multiplier = np.array([rung.gray_zone_multiplier for rung in scenario.escalation.rungs])
-        posture = self.rung_multiplier[:, None] ** elasticity  # (rungs, roots)
+        self.detectability = per_run_rows(
+            [_activity_value(parameters, a, "detectability", a.detectability) for a in activities]
+        ).T  # (n, activities)
+        rungs = scenario.escalation.rungs
+        multiplier = per_run_rows(
+            [
+                parameters.value(f"escalation.rungs.{r.id}.gray_zone_multiplier", r.gray_zone_multiplier)
+                for r in rungs
+            ]
+        ).T  # (n, rungs)
+        posture = multiplier.T[:, :, None] ** elasticity[None]  # (rungs, n, roots)
         # The background rate by rung (immigrants of the Hawkes process) and, without clustering, the rate.
         self._background_by_rung = base_rate * (1.0 - branching) * posture
         self._rate_by_rung = base_rate * posture
         self._half_variance = self.sigma**2 / 2.0
-        self.deadline_hours = gray_zone.attribution_deadline_hours
-        self._delivery_sigma = float(np.sqrt(np.log1p(gray_zone.delivery_time_cv**2)))
+        deadline = gray_zone.attribution_deadline_hours
+        self.deadline_hours = np.asarray(parameters.value("gray_zone.attribution_deadline_hours", deadline))
+        cv = np.asarray(parameters.value("gray_zone.delivery_time_cv", gray_zone.delivery_time_cv))
+        self._delivery_sigma = np.sqrt(np.log1p(cv**2))
+        # Hours an actor needs to attribute: a number, or one per run where it is an uncertain input.
+        self._attribution_hours = {
+            actor.id: parameters.value(
+                f"actors.{actor.id}.attribution_time_hours", actor.attribution_time_hours
+            )
+            for actor in scenario.actors
+        }
         # E of each root per run, from the stationary level at the status quo.
-        self.excitation = np.repeat((base_rate / (1.0 - self._phi))[None, :], state.runs, axis=0)
+        self.excitation = np.broadcast_to(base_rate / (1.0 - self._phi), (state.runs, len(roots))).copy()
         # Each activity is seen through its target's picture: the target's own ISR and the links into it.
         targets = [activity.target or scenario.defender for activity in activities]
+        self.activity_targets = targets
         self.picture_owners = list(dict.fromkeys(targets))
         self._owner_of_activity = np.array([self.picture_owners.index(t) for t in targets], dtype=np.intp)
         self.sources = self.sources_into(scenario.defender)
-        self._defender_rows = self._source_rows(self.sources)
-        self._picture_rows = [self._source_rows(self.sources_into(owner)) for owner in self.picture_owners]
+        self._defender_rows = self.source_rows(self.sources)
+        self._picture_rows = [self.source_rows(self.sources_into(owner)) for owner in self.picture_owners]
         self._streams = (
             (Stream.INCIDENT_COUNT, Stream.INCIDENT_SHOCK)
             if self._overdispersed
@@ -301,22 +370,22 @@ class GrayZoneMechanics:
         activities = self.scenario.gray_zone.activities
         receiver = self.scenario.actor(actor_id)
         sources: list[PictureSource] = [
-            (receiver.id, None, np.ones(len(activities), dtype=bool), receiver.attribution_time_hours)
+            (receiver.id, None, np.ones(len(activities), dtype=bool), self._attribution_hours[receiver.id])
         ]
         for link in self.scenario.links:
             if link.to_actor != actor_id:
                 continue
             covers = np.array([a.domain in link.domains for a in activities])
             partner = self.scenario.actor(link.from_actor)
-            sources.append((partner.id, link.key, covers, partner.attribution_time_hours))
+            sources.append((partner.id, link.key, covers, self._attribution_hours[partner.id]))
         return sources
 
-    def _source_rows(self, sources: list[PictureSource]) -> _SourceRows:
+    def source_rows(self, sources: list[PictureSource]) -> _SourceRows:
         """Return where each source's inputs live in the state."""
         row_of = self.state.index
         via_link = np.array([link_key is not None for _, link_key, _, _ in sources], dtype=np.float64)
         covers = np.array([covers for _, _, covers, _ in sources], dtype=np.float64)
-        analysis_hours = np.array([hours for *_, hours in sources], dtype=np.float64)
+        analysis_hours = per_run_rows([hours for *_, hours in sources])  # (sources, n)
         order = np.arange(len(sources))
         # A receiver's own ISR has fidelity 1 and no latency: it reads row 0 and multiplies it by zero.
         isr = [row_of[f"actors.{actor}.isr_detection_probability"] for actor, *_ in sources]
@@ -325,23 +394,26 @@ class GrayZoneMechanics:
         return _SourceRows(
             rows=np.array([*isr, *fidelity, *latency], dtype=np.intp),
             via_link=via_link[:, None],
-            link_offsets=np.stack([1.0 - via_link, analysis_hours])[:, :, None],
-            detectable=(covers * self.detectability)[:, None, :],
+            link_offsets=np.stack(np.broadcast_arrays((1.0 - via_link)[:, None], analysis_hours)),
+            detectable=covers[:, None, :] * self.detectability[None],
             earlier=(order[:, None] < order[None, :])[:, :, None],
         )
 
-    def delivered_by(self, hours: np.ndarray, deadline_hours: float) -> np.ndarray:
+    def delivered_by(self, hours: np.ndarray, deadline_hours: float | np.ndarray) -> np.ndarray:
         """Return ``P(delivery time <= deadline)`` for sources whose mean delivery time is ``hours``.
 
         Delivery times are log-normal with mean ``hours`` and coefficient of variation
         ``gray_zone.delivery_time_cv`` (a step at the mean when it is 0).
         """
         sigma = self._delivery_sigma
-        if sigma == 0.0:
-            return (hours <= deadline_hours).astype(np.float64)
+        step = (hours <= deadline_hours).astype(np.float64)
+        if not sigma.any():
+            return step
         immediate = hours <= 0.0
-        log_ratio = np.log(max(deadline_hours, 1e-300)) - np.log(np.where(immediate, 1.0, hours))
-        return np.where(immediate, 1.0, special.ndtr(log_ratio / sigma + sigma / 2.0))
+        log_ratio = np.log(np.maximum(deadline_hours, 1e-300)) - np.log(np.where(immediate, 1.0, hours))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            smooth = special.ndtr(log_ratio / sigma + sigma / 2.0)
+        return np.where(immediate, 1.0, np.where(sigma > 0.0, smooth, step))
 
     def attribution_profile(
         self, sources: list[PictureSource] | None = None
@@ -351,9 +423,11 @@ class GrayZoneMechanics:
         Args:
             sources: The picture's sources (see :meth:`sources_into`); default the defender's.
         """
-        return self._profile(self._defender_rows if sources is None else self._source_rows(sources))
+        return self.profile(self._defender_rows if sources is None else self.source_rows(sources))
 
-    def _profile(self, rows: _SourceRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def profile(self, rows: _SourceRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``P_known``, ``P(timely | known)`` and ``E[delay | known]`` per (run, activity) for a
+        picture's :meth:`source_rows`."""
         inputs = self.state.values.take(rows.rows, axis=0).reshape(3, rows.via_link.shape[0], -1)
         # Fidelity and delivery hours per (source, run): value * via_link + offset.
         linked = inputs[1:] * rows.via_link
@@ -377,8 +451,8 @@ class GrayZoneMechanics:
     def _official_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the profile of each activity through its target's picture, ``(runs, activities)`` each."""
         if len(self._picture_rows) == 1:
-            return self._profile(self._picture_rows[0])
-        profiles = np.stack([np.stack(self._profile(rows)) for rows in self._picture_rows])
+            return self.profile(self._picture_rows[0])
+        profiles = np.stack([np.stack(self.profile(rows)) for rows in self._picture_rows])
         columns = np.arange(len(self.activity_ids))
         chosen = profiles[self._owner_of_activity, :, :, columns]  # (activities, 3, runs)
         known, timely, delay = chosen.transpose(1, 2, 0)
@@ -412,66 +486,77 @@ class GrayZoneMechanics:
         np.multiply(known, timely, out=shares[:, 0])  # attributed in time
         np.subtract(known, shares[:, 0], out=shares[:, 1])  # detected late: known * (1 - timely)
         np.subtract(1.0, known, out=shares[:, 2])  # missed
-        shares *= self.tree.part_share
+        shares *= self.tree.part_share[:, None, :]
         waning = active is not None and np.count_nonzero(active) < active.size
+        uniforms = draws.uniforms[offset:end].reshape(days, -1, 3, activities)
+        guesses = draws.guess_terms[:, offset:end].reshape(2, days, -1, 3, activities)
+        # Parts of unclustered roots: every day of the block in one call.
+        rate = _by_rung(self._rate_by_rung, rung_index)  # (runs, roots)
+        if waning:
+            rate = rate * active[:, None]
+        if draws.shock is not None:
+            rate = rate * draws.shock[offset:end]
+        free = self._unclustered_parts
+        means = rate[..., self.tree.root_of_part[free]][..., None, :] * shares[..., free]
+        if means.ndim == 3:  # a rate without daily shocks is the same every day
+            means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, parts)
+        parts = np.empty((days, known.shape[0], 3, activities), dtype=np.int64)
+        if free.size == activities:
+            parts[...] = poisson_quantile(uniforms, means, guesses)
+        elif free.size:
+            parts[..., free] = poisson_quantile(uniforms[..., free], means, guesses[..., free])
         if self._clustered:
-            parts = self._draw_clustered(draws, offset, days, rung_index, active if waning else None, shares)
-        else:
-            rate = self._rate_by_rung[rung_index]  # (runs, roots)
-            if waning:
-                rate = rate * active[:, None]
-            if draws.shock is not None:
-                rate = rate * draws.shock[offset:end]
-            means = rate[..., self.tree.root_of_part][..., None, :] * shares
-            if means.ndim == 3:  # a rate without daily shocks is the same every day
-                means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, activities)
-            parts = poisson_quantile(
-                draws.uniforms[offset:end].reshape(means.shape),
-                means,
-                draws.guess_terms[:, offset:end].reshape(2, *means.shape),
+            clustered = self._clustered_parts
+            parts[..., clustered] = self._draw_clustered(
+                uniforms[..., clustered],
+                guesses[..., clustered],
+                None if draws.shock is None else draws.shock[offset:end],
+                rung_index,
+                active if waning else None,
+                shares[..., clustered],
             )
         return self._block_of(first_day, parts, delay)
 
     def _draw_clustered(
         self,
-        draws: _BlockDraws,
-        offset: int,
-        days: int,
+        uniforms: np.ndarray,
+        guesses: np.ndarray,
+        shock: np.ndarray | None,
         rung_index: np.ndarray,
         active: np.ndarray | None,
         shares: np.ndarray,
     ) -> np.ndarray:
-        """Draw the parts day by day, each day's intensity excited by the counts before it."""
-        background = self._background_by_rung[rung_index]  # (runs, roots)
-        parts = np.empty((days, *shares.shape), dtype=np.int64)
+        """Draw the parts of clustered roots day by day, each day's intensity excited by the counts before."""
+        background = _by_rung(self._background_by_rung, rung_index)  # (runs, roots)
+        clustered = self._clustered_parts
+        root_of_part = self.tree.root_of_part[clustered]
+        part_root = self.tree.part_root[clustered]
         excitation = self.excitation
-        for i in range(days):
+        out = np.empty(uniforms.shape, dtype=np.int64)
+        for i in range(uniforms.shape[0]):
             rate = excitation * self._excitation_weight
             rate += background
             if active is not None:
                 rate *= active[:, None]
-            if draws.shock is not None:
-                rate *= draws.shock[offset + i]
-            means = rate[:, self.tree.root_of_part][:, None, :] * shares
-            parts[i] = poisson_quantile(
-                draws.uniforms[offset + i].reshape(means.shape),
-                means,
-                draws.guess_terms[:, offset + i].reshape(2, *means.shape),
-            )
+            if shock is not None:
+                rate *= shock[i]
+            means = rate[:, root_of_part][:, None, :] * shares
+            day = poisson_quantile(uniforms[i], means, guesses[:, i])
+            out[i] = day
             excitation *= self._phi
-            excitation += np.add.reduce(parts[i], axis=1) @ self.tree.part_root
-        return parts
+            excitation += np.add.reduce(day, axis=1) @ part_root
+        return out
 
     def _block_of(self, first_day: int, parts: np.ndarray, delay: np.ndarray) -> GrayZoneBlock:
         """Lay a block's parts ``(days, runs, 3, activities)`` out as tallies (see :class:`GrayZoneBlock`)."""
         days, runs, _, activities = parts.shape
         parts = parts.transpose(0, 2, 1, 3)  # (days, 3, runs, activities): timely, late, missed
         counted = 3 * runs * activities
-        tallies = np.empty((days, counted + 5 * runs), dtype=np.int64)
+        tallies = np.empty((days, 2 * counted + 5 * runs), dtype=np.int64)
         counts = tallies[:, :counted].reshape(days, 3, runs, activities)
-        since_decision = tallies[:, counted : counted + 2 * runs].reshape(days, 2, runs)
-        totals = tallies[:, counted + 2 * runs :].reshape(days, 3, runs)
-        by_part = np.empty((days, 3, runs, activities), dtype=np.int64)
+        totals = tallies[:, counted : counted + 3 * runs].reshape(days, 3, runs)
+        since_decision = tallies[:, counted + 3 * runs : counted + 5 * runs].reshape(days, 2, runs)
+        by_part = tallies[:, counted + 5 * runs :].reshape(days, 3, runs, activities)
         by_part[:, 2] = parts[:, 0]
         np.add(parts[:, 0], parts[:, 1], out=by_part[:, 1])
         np.add(by_part[:, 1], parts[:, 2], out=by_part[:, 0])
@@ -482,9 +567,12 @@ class GrayZoneMechanics:
         np.add.reduce(by_part, axis=3, out=totals)
         since_decision[...] = totals[:, 1:]
         delay_hours = by_part[:, 1] * delay
+        delay_total = np.add.reduce(delay_hours, axis=2)
         if self.tree.membership is not None:
             delay_hours = delay_hours @ self.tree.membership
-        return GrayZoneBlock(first_day, counts, by_part, delay_hours, since_decision, totals, tallies)
+        return GrayZoneBlock(
+            first_day, counts, by_part, delay_hours, delay_total, since_decision, totals, tallies
+        )
 
     def draw_seat_picture(
         self,
@@ -502,12 +590,20 @@ class GrayZoneMechanics:
         drawn independently of the targets' (a simplification: a detection shared by a link into both is
         not forced to appear in both).
         """
-        known, timely, delay = self._profile(self._source_rows(sources))
+        known, timely, delay = self.profile(self.source_rows(sources))
         activities = part_incidents.shape[1]
         detected = random.binomial(part_incidents, known, Stream.SEAT_PICTURE, day, first_slot)
         attributed = random.binomial(detected, timely, Stream.SEAT_PICTURE, day, first_slot + activities)
         delay_sum = delay * detected
+        distinct = np.stack([detected.sum(axis=1), attributed.sum(axis=1)])
         if self.tree.membership is not None:
             detected, attributed = detected @ self.tree.membership, attributed @ self.tree.membership
             delay_sum = delay_sum @ self.tree.membership
-        return SeatPictureDay(detected, attributed, delay_sum)
+        return SeatPictureDay(detected, attributed, delay_sum, distinct)
+
+
+def _by_rung(table: np.ndarray, rung_index: np.ndarray) -> np.ndarray:
+    """Return ``table[rung of each run, run]`` for a ``(rungs, n, k)`` table, ``(runs, k)``."""
+    if table.shape[1] == 1:
+        return table[rung_index, 0]
+    return table[rung_index, np.arange(rung_index.shape[0])]

@@ -30,16 +30,24 @@ class EnsembleState:
         runs: Number of runs in the ensemble.
     """
 
-    def __init__(self, scenario: Scenario, runs: int) -> None:
+    def __init__(
+        self, scenario: Scenario, runs: int, parameters: Mapping[str, np.ndarray] | None = None
+    ) -> None:
         layout = derived_table(scenario, "state_layout", _StateLayout.of)
         self.paths: tuple[str, ...] = layout.paths
         self.index: Mapping[str, int] = layout.index
         self.low = layout.low
         self.high = layout.high
-        self.initial = layout.initial
-        self.levels = np.repeat(self.initial[None, :, :], 2, axis=0).repeat(runs, axis=2)
+        self.levels = np.repeat(layout.initial[None, :, :], 2, axis=0).repeat(runs, axis=2)
         self.values = self.levels[0]
         self.baseline = self.levels[1]
+        # Quantities whose initial value is an uncertain input start at each run's drawn value.
+        for path, drawn in (parameters or {}).items():
+            row = self.index.get(path)
+            if row is not None:
+                self.levels[:, row] = np.clip(drawn, self.low[row, 0], self.high[row, 0])
+        self.initial = self.values.copy()
+        self.initial.flags.writeable = False
 
     @property
     def runs(self) -> int:
@@ -49,24 +57,37 @@ class EnsembleState:
         """Return the live view of quantity ``path`` over runs."""
         return self.values[self.index[path]]
 
-    def apply(self, effect: Effect, runs: np.ndarray | slice = slice(None)) -> None:
-        """Apply ``effect`` in the selected runs and clip to the quantity's bounds."""
+    def apply(
+        self, effect: Effect, runs: np.ndarray | slice = slice(None), amount: float | np.ndarray | None = None
+    ) -> None:
+        """Apply ``effect`` in the selected runs and clip to the quantity's bounds.
+
+        ``amount`` replaces the effect's number (its ``add``, ``multiply`` or ``set``) by one per run, for an
+        effect whose number is an uncertain input.
+        """
         row = self.index[effect.quantity]
         values = self.values[row]
-        if effect.add is not None and isinstance(runs, np.ndarray) and runs.dtype == bool:
+        if amount is None:
+            amount = (
+                effect.add
+                if effect.add is not None
+                else effect.multiply
+                if effect.multiply is not None
+                else effect.set
+            )
+        if not isinstance(runs, np.ndarray) or runs.dtype != bool:
+            mask = np.zeros(values.shape, dtype=bool)
+            mask[runs] = True
+            runs = mask
+        if effect.add is not None:
             # Adding zero leaves the other runs exactly as they are, and they are inside the bounds already.
             # (Computed aside and written once: numpy is slow to update a one-element array in place.)
-            updated = values + runs * effect.add
-            np.maximum(np.minimum(updated, self.high[row]), self.low[row], out=values)
-            return
-        current = values[runs]
-        if effect.add is not None:
-            updated = current + effect.add
+            updated = values + runs * amount
         elif effect.multiply is not None:
-            updated = current * effect.multiply
+            updated = np.where(runs, values * amount, values)
         else:
-            updated = np.full_like(current, effect.set)
-        values[runs] = np.minimum(np.maximum(updated, self.low[row, 0]), self.high[row, 0])
+            updated = np.where(runs, amount, values)
+        np.maximum(np.minimum(updated, self.high[row]), self.low[row], out=values)
 
     def view(self, hidden_prefix: str | None = None) -> QuantityView:
         """Return a read-only mapping of path to live values, hiding paths starting with ``hidden_prefix``."""
@@ -81,16 +102,30 @@ class QuantityView(Mapping[str, np.ndarray]):
     """A read-only mapping of quantity paths to live value rows, optionally hiding a prefix."""
 
     def __init__(self, state: EnsembleState, hidden_prefix: str | None) -> None:
-        self._values = state.values
+        self._bind(state.values, state.paths, hidden_prefix)
+
+    @classmethod
+    def over(cls, values: np.ndarray, paths: tuple[str, ...], hidden_prefix: str | None) -> QuantityView:
+        """Return a view of ``values`` laid out like a state with ``paths`` (one row per path)."""
+        view = cls.__new__(cls)
+        view._bind(values, paths, hidden_prefix)
+        return view
+
+    def _bind(self, values: np.ndarray, paths: tuple[str, ...], hidden_prefix: str | None) -> None:
+        self._values = values
         self._rows: dict[str, np.ndarray] = {}
         self._row_numbers: dict[str, int] = {}
-        for row, path in enumerate(state.paths):
+        for row, path in enumerate(paths):
             if hidden_prefix is None or not path.startswith(hidden_prefix):
-                view = state.values[row].view()
+                view = values[row].view()
                 view.flags.writeable = False
                 self._rows[path] = view
                 self._row_numbers[path] = row
         self._stacks: dict[tuple[str, ...], np.ndarray] = {}
+
+    def row_number(self, path: str) -> int:
+        """Return the row of ``path`` in the underlying array (KeyError for a path this view hides)."""
+        return self._row_numbers[path]
 
     def __getitem__(self, path: str) -> np.ndarray:
         return self._rows[path]

@@ -43,14 +43,7 @@ def default_policy(scenario: Scenario, actor_id: str, scenario_dir: Path | None 
     if kind == "expected_utility":
         if actor_id != scenario.adversary:
             raise InputError(f"the expected-utility policy plays the adversary, not {actor_id!r}")
-        if spec is None:
-            return ExpectedUtilityPolicy(scenario)
-        return ExpectedUtilityPolicy(
-            scenario,
-            perception_noise_sigma=spec.perception_noise_sigma,
-            perception_bias_sigma=spec.perception_bias_sigma,
-            decision_temperature=spec.decision_temperature,
-        )
+        return ExpectedUtilityPolicy(scenario)  # its settings: the scenario's, per run where uncertain
     if kind == "rule_based":
         return RuleBasedPolicy(scenario, actor_id)
     script_path = Path(spec.script) if spec and spec.script else Path()

@@ -1,65 +1,273 @@
-"""The allies' default policy: the first response on the menu whose rule holds."""
+"""The allies' default policy: of the responses its rules allow, the one worth most, or none.
+
+A response is *applicable* in a run when its ``when`` rule holds (every condition given: the adversary on
+``rung_at_least`` or higher, at least ``attributed_incidents_at_least`` incidents attributed in time since
+the last decision in the ally's own picture, a warning of mobilization with ``on_mobilization_warning``)
+and its cooldown has passed; a response without a rule is always applicable. Among the applicable ones the
+ally picks by value (``docs/model.md``)::
+
+    threat = max(rung / war rung, warned)
+    B_k    = ln(D_k / D) + ln(Y_k / Y) + ln(R_adv / R_adv,k) + ln(A / A_k)
+    V_k    = threat * B_k - (1 - risk_tolerance) * (1 - threat) * max(w_k, 0) / 60 - action_cost
+    choice = argmax over {none: 0} and the applicable k of V / temperature + Gumbel
+
+``D`` is the deterrent and ``Y`` the allied force within 30 days (:mod:`wargame.core.deterrence`) on the
+ally's side's values, ``R_adv`` and ``A`` the adversary's resolve and strength at their nominal values (the
+ally cannot see them), and the subscript ``k`` the same after response ``k``: its effects, its signal
+raising the odds of the ally's commitments by ``1 / (1 - c_k)`` and its audience cost raising the ally's
+resolve. ``w_k`` is the response's Rivera et al. (2024) weight (60: nuclear): an escalatory response risks
+provoking the adversary, more so the calmer things are and the less risk the ally tolerates.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
+import numpy as np
+from scipy import special
+
+from wargame.core.deterrence import calculus_table, deterrence_inputs
 from wargame.core.policy import NO_ACTION, Observation, PolicyDraws
-from wargame.scenario import Scenario
+from wargame.scenario import DOMAINS, ESCALATION_CATEGORIES, Scenario
 from wargame.scenario.derived import derived_table
 
 __all__ = ["RuleBasedPolicy"]
 
-_RuleTable = tuple[bool, np.ndarray, np.ndarray, np.ndarray]
-"""(any rule, rung floor, attributed floor, holds without a mobilization warning) over the menu."""
+_MOST_ESCALATORY = float(max(ESCALATION_CATEGORIES.values()))
+_DEFAULTS = {"choice_temperature": 0.005, "action_cost": 0.005}
+_EPSILON = 1e-9
 
-_NEVER = np.iinfo(np.int64).max
+
+@dataclass(frozen=True)
+class _Menu:
+    """An actor's menu as arrays (built once per scenario object and actor)."""
+
+    rung_floor: np.ndarray  # (menu,)
+    attributed_floor: np.ndarray  # (menu,)
+    warning_optional: np.ndarray  # (menu,)
+    escalation_risk: np.ndarray  # (menu,): max(weight, 0) / 60
+    signal_cost: np.ndarray  # (menu,)
+    response_ids: tuple[str, ...]
+    # Per response, its effects on the rows the calculus reads: (row, operation, effect path, effect).
+    effects: tuple[tuple[tuple[int, str, str, float], ...], ...]
+    visible: np.ndarray  # (rows,): whether the ally sees the row (else its nominal value is used)
+    visible_paths: tuple[str, ...]
+    nominal: np.ndarray  # (rows,): nominal values of every row
+    credibility_rows: np.ndarray  # rows of the ally's commitments
+    resolve_row: int  # the ally's resolve row
+    audience_cost: float
+
+
+def _menu(scenario: Scenario, actor_id: str) -> _Menu:
+    actor = scenario.actor(actor_id)
+    responses = actor.responses
+    rules = [response.when for response in responses]
+    index_of = scenario.escalation.index_of
+    table = calculus_table(scenario)
+    row = {path: r for r, path in enumerate(table.paths)}
+    hidden = f"actors.{scenario.adversary}."
+    effects = []
+    for response in responses:
+        on_rows = []
+        for k, effect in enumerate(response.effects):
+            if effect.quantity not in row:
+                continue
+            operation = (
+                "add" if effect.add is not None else "multiply" if effect.multiply is not None else "set"
+            )
+            path = f"actors.{actor_id}.responses.{response.id}.effects.{k}.{operation}"
+            on_rows.append((row[effect.quantity], operation, path, float(getattr(effect, operation))))
+        effects.append(tuple(on_rows))
+    return _Menu(
+        rung_floor=np.array(
+            [index_of(r.rung_at_least) if r is not None and r.rung_at_least else 0 for r in rules],
+            dtype=np.int64,
+        ),
+        attributed_floor=np.array([0 if r is None else r.attributed_incidents_at_least or 0 for r in rules]),
+        warning_optional=np.array([r is None or not r.on_mobilization_warning for r in rules], dtype=bool),
+        escalation_risk=np.array(
+            [max(ESCALATION_CATEGORIES[r.escalation_category], 0) / _MOST_ESCALATORY for r in responses]
+        ),
+        signal_cost=np.array([r.cost_as_signal for r in responses]),
+        response_ids=tuple(r.id for r in responses),
+        effects=tuple(effects),
+        visible=np.array([not path.startswith(hidden) for path in table.paths]),
+        visible_paths=tuple(path for path in table.paths if not path.startswith(hidden)),
+        nominal=np.array([_nominal(scenario, path) for path in table.paths]),
+        credibility_rows=np.array(
+            [
+                row[f"commitments.{c.key}.credibility"]
+                for c in scenario.commitments
+                if c.from_actor == actor_id and f"commitments.{c.key}.credibility" in row
+            ],
+            dtype=np.intp,
+        ),
+        resolve_row=row[f"actors.{actor_id}.resolve"],
+        audience_cost=actor.audience_cost_per_signal,
+    )
+
+
+def _per_response(
+    observation: Observation, actor_id: str, ids: tuple[str, ...], field: str, nominal: np.ndarray
+) -> np.ndarray:
+    """Return a number of each response, ``(menu,)``, or ``(runs, menu)`` where one is an uncertain input."""
+    values = [
+        observation.parameters.value(f"actors.{actor_id}.responses.{r}.{field}", n)
+        for r, n in zip(ids, nominal, strict=True)
+    ]
+    if all(np.ndim(v) == 0 for v in values):
+        return nominal
+    return np.stack(np.broadcast_arrays(*values), axis=-1)
+
+
+def _nominal(scenario: Scenario, path: str) -> float:
+    section, key, *rest = path.split(".")
+    if section == "commitments":
+        return next(c.credibility for c in scenario.commitments if c.key == key)
+    actor = scenario.actor(key)
+    if rest[0] == "capability":
+        assert rest[1] in DOMAINS
+        return float(getattr(actor.capability, rest[1]))
+    return float(getattr(actor, rest[0]))
 
 
 class RuleBasedPolicy:
-    """Takes, in each run, the first allowed response whose ``when`` rule holds.
-
-    A rule holds when all its conditions do: the adversary's rung is at least ``rung_at_least``; at least
-    ``attributed_incidents_at_least`` incidents were attributed in time since the last decision; and, with
-    ``on_mobilization_warning``, the side has warning of a mobilization. Responses without a rule are left
-    to people and scripts.
+    """Takes, in each run, the applicable response of highest value, or none (see the module docstring).
 
     Args:
-        scenario: The scenario (for rung positions).
+        scenario: The scenario.
         actor_id: The actor this policy plays.
+        choice_temperature: Logit temperature of the choice, in value units; None: the scenario's (per run
+            where it is an uncertain input).
+        action_cost: Value a response must exceed to be worth taking; None: the scenario's, likewise.
     """
 
-    def __init__(self, scenario: Scenario, actor_id: str) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        actor_id: str,
+        choice_temperature: float | None = None,
+        action_cost: float | None = None,
+    ) -> None:
         self.scenario = scenario
         self.actor_id = actor_id
+        self.choice_temperature = choice_temperature
+        self.action_cost = action_cost
 
-    def _rules(self) -> _RuleTable:
-        """The rules as columns over the menu (built once per scenario object and actor)."""
-        return derived_table(self.scenario, ("rules", self.actor_id), self._build_rules)
+    def _setting(self, observation: Observation, name: str, given: float | None) -> float | np.ndarray:
+        """Return a setting given to the constructor, else the scenario's (per run where it is uncertain)."""
+        if given is not None:
+            return given
+        spec = self.scenario.actor(self.actor_id).policy
+        nominal = getattr(spec, name) if spec is not None else _DEFAULTS[name]
+        return observation.parameters.value(f"actors.{self.actor_id}.policy.{name}", nominal)
 
-    def _build_rules(self, scenario: Scenario) -> _RuleTable:
-        rules = [response.when for response in scenario.actor(self.actor_id).responses]
-        index_of = scenario.escalation.index_of
-        # A response without a rule gets a rung floor no rung reaches, so it never holds.
-        rung_floors = [
-            _NEVER if r is None else index_of(r.rung_at_least) if r.rung_at_least else 0 for r in rules
-        ]
-        return (
-            any(rule is not None for rule in rules),
-            np.array(rung_floors, dtype=np.int64),
-            np.array([0 if r is None else r.attributed_incidents_at_least or 0 for r in rules]),
-            np.array([r is None or not r.on_mobilization_warning for r in rules], dtype=bool),
+    @property
+    def uses_incident_picture(self) -> bool:
+        """Whether some rule reads the incidents attributed since the last decision (the model draws the
+        ally's own picture only for policies that read it)."""
+        return bool(np.any(self._table().attributed_floor > 0))
+
+    def _table(self) -> _Menu:
+        return derived_table(self.scenario, ("menu", self.actor_id), lambda s: _menu(s, self.actor_id))
+
+    def applicable(self, observation: Observation) -> np.ndarray:
+        """Return the ``(runs, menu)`` mask of responses whose rule holds and that are allowed now."""
+        menu = self._table()
+        holds = observation.rung_index[:, None] >= menu.rung_floor
+        floor = _per_response(
+            observation,
+            self.actor_id,
+            menu.response_ids,
+            "when.attributed_incidents_at_least",
+            menu.attributed_floor,
         )
+        holds &= observation.attributed_incidents[:, None] >= floor
+        holds &= observation.mobilization_warned[:, None] | menu.warning_optional
+        holds &= observation.allowed
+        return holds
+
+    def values(self, observation: Observation, responses: np.ndarray | None = None) -> np.ndarray:
+        """Return the value ``V_k`` of every response per run, ``(runs, menu)``.
+
+        Args:
+            observation: What the ally knows.
+            responses: Menu indices to value (default all); the others get ``-inf``.
+        """
+        menu = self._table()
+        chosen = np.arange(len(menu.effects)) if responses is None else np.asarray(responses, dtype=np.intp)
+        scenario = self.scenario
+        table = calculus_table(scenario)
+        runs = observation.runs
+        base = np.empty((len(table.paths), runs))
+        base[~menu.visible] = menu.nominal[~menu.visible, None]
+        stack = getattr(observation.quantities, "stack", None)
+        base[menu.visible] = (
+            stack(menu.visible_paths)
+            if stack is not None
+            else np.array([observation.quantities[p] for p in menu.visible_paths])
+        )
+        count = chosen.size
+        variants = np.repeat(base[:, None, :], count + 1, axis=1)  # (rows, variant, runs); variant 0: none
+        parameters = observation.parameters
+        audience = parameters.value(f"actors.{self.actor_id}.audience_cost_per_signal", menu.audience_cost)
+        for k, response in enumerate(chosen, start=1):
+            for row, operation, path, nominal in menu.effects[response]:
+                amount = parameters.value(path, nominal)
+                if operation == "add":
+                    variants[row, k] += amount
+                elif operation == "multiply":
+                    variants[row, k] *= amount
+                else:
+                    variants[row, k] = amount
+            cost = parameters.value(
+                f"actors.{self.actor_id}.responses.{menu.response_ids[response]}.signal_cost",
+                menu.signal_cost[response],
+            )
+            shift = -np.log1p(-np.minimum(cost, 0.99))
+            if np.any(shift):
+                rows = menu.credibility_rows
+                if rows.size:
+                    variants[rows, k] = special.expit(
+                        special.logit(np.clip(variants[rows, k], 1e-6, 1 - 1e-6)) + shift
+                    )
+                variants[menu.resolve_row, k] += audience * -np.expm1(-shift)
+        np.clip(variants, 0.0, 1.0, out=variants)
+        inputs = deterrence_inputs(scenario, variants.reshape(len(table.paths), -1), parameters, denial=False)
+
+        def log_ratio(values: np.ndarray) -> np.ndarray:
+            shaped = np.log(np.maximum(values.reshape(count + 1, runs), _EPSILON))
+            return shaped[1:] - shaped[0]
+
+        benefit = log_ratio(inputs.deterrent) + log_ratio(inputs.allied_force)
+        benefit -= log_ratio(inputs.adversary_resolve) + log_ratio(inputs.adversary_strength)
+        war_index = scenario.escalation.war_index
+        threat = np.maximum(
+            np.minimum(observation.rung_index / war_index, 1.0), observation.mobilization_warned
+        )
+        risk_tolerance = parameters.value(
+            f"actors.{self.actor_id}.risk_tolerance", scenario.actor(self.actor_id).risk_tolerance
+        )
+        caution = (1.0 - np.asarray(risk_tolerance)) * (1.0 - threat)
+        action_cost = self._setting(observation, "action_cost", self.action_cost)
+        values = np.full((len(menu.effects), runs), -np.inf)
+        values[chosen] = (
+            threat * benefit - caution * menu.escalation_risk[chosen, None] - np.asarray(action_cost)
+        )
+        return values.T
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
-        any_rule, rung_floor, attributed_floor, warning_optional = self._rules()
-        if not any_rule:
-            return np.full(observation.runs, NO_ACTION, dtype=np.int64)
-        holds = observation.rung_index[:, None] >= rung_floor
-        holds &= observation.attributed_incidents[:, None] >= attributed_floor
-        holds &= observation.mobilization_warned[:, None] | warning_optional
-        holds &= observation.allowed
-        # The first response whose rule holds, or none.
-        choice = holds.argmax(axis=1).astype(np.int64, copy=False)
-        choice[~np.logical_or.reduce(holds, axis=1)] = NO_ACTION
-        return choice
+        applicable = self.applicable(observation)
+        choice = np.full(observation.runs, NO_ACTION, dtype=np.int64)
+        some = np.logical_or.reduce(applicable, axis=1)
+        if not some.any():
+            return choice
+        menu_size = applicable.shape[1]
+        temperature = self._setting(observation, "choice_temperature", self.choice_temperature)
+        score = np.zeros((observation.runs, menu_size + 1))  # column 0: no response, value 0
+        score[:, 1:] = self.values(observation, np.flatnonzero(np.logical_or.reduce(applicable, axis=0)))
+        score /= np.reshape(temperature, (-1, 1))
+        score -= np.log(-np.log(draws.uniform(menu_size + 1)))
+        score[:, 1:] = np.where(applicable, score[:, 1:], -np.inf)
+        best = score.argmax(axis=1)
+        return np.where(best > 0, best - 1, NO_ACTION).astype(np.int64)

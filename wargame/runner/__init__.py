@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         check_outcome_names,
         iter_chunks,
         run,
+        run_days,
         run_to_parquet,
         simulate_runs,
     )

@@ -35,6 +35,7 @@ __all__ = [
     "check_outcome_names",
     "iter_chunks",
     "run",
+    "run_days",
     "run_to_parquet",
     "simulate_runs",
 ]
@@ -48,10 +49,14 @@ CHUNK_RUNS = 500
 
 @dataclass
 class ChunkResult:
-    """Outcomes of a block of runs, plus the per-day tallies the plots need."""
+    """Outcomes of a block of runs, plus the per-day tallies the plots need.
+
+    ``timeseries`` holds one row per run and day for the runs whose days were kept (else None).
+    """
 
     outcomes: pd.DataFrame
     runs_at_rung_by_day: np.ndarray  # (rungs, days): how many runs sat on each rung each day
+    timeseries: pd.DataFrame | None = None
 
 
 @dataclass
@@ -82,9 +87,8 @@ def simulate_runs(
         policies: Policy per actor id, replacing the scenario's for those actors.
     """
     _check_policies(scenario, policies, jobs=1)
-    extra = (policies,) if policies else ()
     return simulate_chunk(
-        scenario, np.asarray(seeds, dtype=np.uint64), scenario_dir, first_run_index, *extra
+        scenario, np.asarray(seeds, dtype=np.uint64), scenario_dir, first_run_index, policies=policies
     ).outcomes
 
 
@@ -93,10 +97,24 @@ def simulate_chunk(
     seeds: np.ndarray,
     scenario_dir: Path | None,
     first_run_index: int,
+    timeseries_runs: int = 0,
     policies: Mapping[str, Policy] | None = None,
 ) -> ChunkResult:
-    """Simulate one ensemble and return its outcome rows and rung-by-day tallies."""
-    model = DeterrenceModel(scenario, seeds, policies=policies, scenario_dir=scenario_dir)
+    """Simulate one ensemble and return its outcome rows and rung-by-day tallies.
+
+    Args:
+        scenario: The scenario.
+        seeds: One run key per run.
+        scenario_dir: Folder for relative paths inside the scenario.
+        first_run_index: Run index of the first seed.
+        timeseries_runs: Keep the days of the runs whose index is below this (0: none).
+        policies: Policies replacing the scenario's, by actor id.
+    """
+    kept = max(0, min(seeds.size, timeseries_runs - first_run_index))
+    record_days = np.arange(kept) if kept else None
+    model = DeterrenceModel(
+        scenario, seeds, policies=policies, scenario_dir=scenario_dir, record_days=record_days
+    )
     model.run_to_end()
     frame = pd.DataFrame(
         {
@@ -107,7 +125,12 @@ def simulate_chunk(
     )
     rungs = len(scenario.escalation.rungs)
     tallies = np.stack([(model.rung_by_day == rung).sum(axis=0) for rung in range(rungs)]).astype(np.int64)
-    return ChunkResult(frame, tallies)
+    timeseries = None
+    if model.daily is not None:
+        columns = model.daily.columns()
+        columns["run"] = (columns.pop("run_index") + first_run_index).astype(np.int64)
+        timeseries = pd.DataFrame({"run": columns.pop("run"), **columns})
+    return ChunkResult(frame, tallies, timeseries)
 
 
 def check_outcome_names(
@@ -154,6 +177,7 @@ def iter_chunks(
     scenario_dir: Path | None = None,
     chunk_runs: int = CHUNK_RUNS,
     max_in_flight: int = 4,
+    timeseries_runs: int = 0,
     policies: Mapping[str, Policy] | None = None,
 ) -> Iterator[ChunkResult]:
     """Yield chunk results in run order while at most ``max_in_flight`` chunks are pending."""
@@ -163,7 +187,14 @@ def iter_chunks(
         executor,
         simulate_chunk,
         Chunks(runs, chunk_runs),
-        lambda chunk: (scenario, keys[chunk.start : chunk.stop], scenario_dir, chunk.start, *extra),
+        lambda chunk: (
+            scenario,
+            keys[chunk.start : chunk.stop],
+            scenario_dir,
+            chunk.start,
+            timeseries_runs,
+            *extra,
+        ),
         max_in_flight=max_in_flight,
     )
 
@@ -205,48 +236,96 @@ def run_to_parquet(
     scenario_dir: Path | None = None,
     progress: bool | None = None,
     chunk_runs: int = CHUNK_RUNS,
+    timeseries_path: Path | None = None,
+    timeseries_runs: int | None = None,
 ) -> RunRecord:
     """Run ``runs`` seeded runs, streaming rows to ``path`` (Parquet) as chunks finish.
 
-    The file appears only when every run is done (written under a temporary name, then renamed), so an
+    Each file appears only when every run is done (written under a temporary name, then renamed), so an
     interrupted or failed run leaves no partial output.
+
+    Args:
+        scenario: The scenario.
+        runs: Number of runs.
+        seed: Root seed.
+        jobs: Worker processes (results do not depend on it).
+        path: Parquet file of one row per run (none: keep the rows in memory only).
+        scenario_dir: Folder for relative paths inside the scenario.
+        progress: Show a progress bar (default: when standard error is a terminal).
+        chunk_runs: Runs per ensemble.
+        timeseries_path: Parquet file of one row per run and day (see ``docs/model.md``), streamed chunk by
+            chunk so memory stays bounded.
+        timeseries_runs: Keep the days of the first this many runs only (default: all).
 
     Returns:
         A :class:`RunRecord` with the outcome rows and the rung-by-day tallies.
     """
     _validate_counts(runs, jobs)
+    if timeseries_runs is not None and timeseries_runs < 1:
+        raise InputError(f"must be at least 1, got {timeseries_runs}", source="--timeseries-runs")
+    kept_days = (
+        0 if timeseries_path is None else runs if timeseries_runs is None else min(runs, timeseries_runs)
+    )
     tallies = np.zeros((len(scenario.escalation.rungs), scenario.horizon_days), dtype=np.int64)
     frames: list[pd.DataFrame] = []
-    writer: pq.ParquetWriter | None = None
-    temporary = path.with_name(path.name + ".partial") if path is not None else None
-    executor = make_executor(jobs, preload=WORKER_MODULES)
     metadata = {
         b"wargame_version": __version__.encode(),
         b"root_seed": str(seed).encode(),
         b"scenario_sha256": scenario_hash(scenario).encode(),
     }
+    outcomes_file = _StreamedParquet(path, metadata)
+    days_file = _StreamedParquet(timeseries_path, metadata)
+    executor = make_executor(jobs, preload=WORKER_MODULES)
     try:
         with executor, _progress(runs, progress, scenario.name) as bar:
-            for chunk in iter_chunks(scenario, runs, seed, executor, scenario_dir, chunk_runs, 2 * jobs):
+            chunks = iter_chunks(
+                scenario, runs, seed, executor, scenario_dir, chunk_runs, 2 * jobs, kept_days
+            )
+            for chunk in chunks:
                 tallies += chunk.runs_at_rung_by_day
-                if temporary is not None:
-                    table = pa.Table.from_pandas(chunk.outcomes, preserve_index=False)
-                    if writer is None:
-                        schema = table.schema.with_metadata({**(table.schema.metadata or {}), **metadata})
-                        writer = pq.ParquetWriter(temporary, schema)
-                    writer.write_table(table.cast(writer.schema))
+                outcomes_file.write(chunk.outcomes)
+                if chunk.timeseries is not None:
+                    days_file.write(chunk.timeseries)
                 frames.append(_summary_columns(chunk.outcomes))
                 bar.update(len(chunk.outcomes))
-        if writer is not None:
-            writer.close()
-            writer = None
-            os.replace(temporary, path)
+        outcomes_file.finish()
+        days_file.finish()
     finally:
-        if writer is not None:
-            writer.close()
-        if temporary is not None and temporary.exists():
-            temporary.unlink()
+        outcomes_file.discard()
+        days_file.discard()
     return RunRecord(path, runs, seed, tallies, pd.concat(frames, ignore_index=True))
+
+
+class _StreamedParquet:
+    """A Parquet file written table by table under a temporary name, renamed into place when finished."""
+
+    def __init__(self, path: Path | None, metadata: dict[bytes, bytes]) -> None:
+        self.path = path
+        self.metadata = metadata
+        self.temporary = path.with_name(path.name + ".partial") if path is not None else None
+        self.writer: pq.ParquetWriter | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.temporary is None:
+            return
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            schema = table.schema.with_metadata({**(table.schema.metadata or {}), **self.metadata})
+            self.writer = pq.ParquetWriter(self.temporary, schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+
+    def finish(self) -> None:
+        if self.writer is not None and self.path is not None and self.temporary is not None:
+            self.writer.close()
+            self.writer = None
+            os.replace(self.temporary, self.path)
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+        if self.temporary is not None and self.temporary.exists():
+            self.temporary.unlink()
 
 
 def _summary_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -289,5 +368,32 @@ def run(
         frames = []
         for chunk in iter_chunks(scenario, runs, seed, executor, max_in_flight=2 * jobs, policies=policies):
             frames.append(chunk.outcomes)
+            bar.update(len(chunk.outcomes))
+    return pd.concat(frames, ignore_index=True)
+
+
+def run_days(
+    scenario: Scenario, *, runs: int = 100, seed: int = 0, jobs: int = 1, progress: bool = False
+) -> pd.DataFrame:
+    """Run a scenario and return one row per run and day (the columns of ``timeseries.parquet``).
+
+    Run ``i`` is the same run as in :func:`run` with the same seed.
+
+    Example:
+        >>> import wargame
+        >>> scenario = wargame.load_scenario("scenarios/taiwan_strait_baseline.yaml")
+        >>> days = wargame.run_days(scenario, runs=2, seed=1)
+        >>> len(days) == 2 * scenario.horizon_days
+        True
+    """
+    _validate_counts(runs, jobs)
+    executor = make_executor(jobs, preload=WORKER_MODULES)
+    with executor, _progress(runs, progress, scenario.name) as bar:
+        frames = []
+        for chunk in iter_chunks(
+            scenario, runs, seed, executor, max_in_flight=2 * jobs, timeseries_runs=runs
+        ):
+            assert chunk.timeseries is not None
+            frames.append(chunk.timeseries)
             bar.update(len(chunk.outcomes))
     return pd.concat(frames, ignore_index=True)

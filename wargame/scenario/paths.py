@@ -34,7 +34,13 @@ __all__ = [
 
 QuantityBounds = tuple[float, float]
 
-_ACTOR_FRACTIONS = ("readiness", "resolve", "isr_detection_probability", "cognitive_resilience")
+_ACTOR_FRACTIONS = (
+    "readiness",
+    "resolve",
+    "isr_detection_probability",
+    "cognitive_resilience",
+    "forward_presence",
+)
 _UNBOUNDED = float("inf")
 
 
@@ -238,10 +244,7 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
         if reason is not None:
             raise OverrideError(reason, path=path, reason=reason, field=path)
     if uncertain:
-        order = {path: position for position, path in enumerate(value_paths(document))}
-        document["uncertain_inputs"] = sorted(
-            uncertain.values(), key=lambda item: order.get(item["path"], -1)
-        )
+        document["uncertain_inputs"] = list(uncertain.values())
     try:
         return Scenario.model_validate(document)
     except ValidationError as error:

@@ -29,8 +29,10 @@ from wargame.scenario.distributions import UncertainInput
 __all__ = [
     "DOMAINS",
     "ESCALATION_CATEGORIES",
+    "SIGNAL_COSTS",
     "Activity",
     "Actor",
+    "Campaign",
     "Capability",
     "Clustering",
     "Commitment",
@@ -70,6 +72,16 @@ EscalationCategory = Literal[
     "de_escalation", "status_quo", "posturing", "non_violent_escalation", "violent_escalation", "nuclear"
 ]
 assert set(typing.get_args(EscalationCategory)) == set(ESCALATION_CATEGORIES)
+
+# Default cost of a response as a signal of resolve, by category (Fearon 1997: cheap talk moves nothing).
+SIGNAL_COSTS: dict[str, float] = {
+    "de_escalation": 0.0,
+    "status_quo": 0.0,
+    "posturing": 0.3,
+    "non_violent_escalation": 0.5,
+    "violent_escalation": 0.8,
+    "nuclear": 0.95,
+}
 
 
 MAX_ID_CHARS = 64
@@ -201,10 +213,21 @@ class Response(_Frozen):
     delay_days: NonNegative = Field(0.0, description="Transit or preparation time before the effects land.")
     cooldown_days: NonNegative = Field(0.0, description="Days before the response can be taken again.")
     when: ResponseRule | None = Field(
-        None, description="Rule for the rule-based policy; none: never automatic."
+        None, description="When the rule-based policy may take it (none: whenever its value is positive)."
+    )
+    signal_cost: Fraction | None = Field(
+        None,
+        description="Cost of the response to its sender as a signal of resolve, 0 (cheap talk) to 1; "
+        "default by escalation category (status quo and de-escalation 0, posturing 0.3, "
+        "non-violent escalation 0.5, violent escalation 0.8, nuclear 0.95).",
     )
     source: SourceText | None = None
     """Public source for the numbers."""
+
+    @property
+    def cost_as_signal(self) -> float:
+        """The response's cost as a signal: ``signal_cost``, or its escalation category's default."""
+        return self.signal_cost if self.signal_cost is not None else SIGNAL_COSTS[self.escalation_category]
 
 
 class PolicySpec(_Frozen):
@@ -213,10 +236,30 @@ class PolicySpec(_Frozen):
     kind: Literal["rule_based", "expected_utility", "scripted"]
     """Policy that plays the actor."""
     script: PathText | None = Field(None, description="YAML file of day -> response id, for kind 'scripted'.")
-    perception_noise_sigma: NonNegative = Field(0.2, description="Log-normal noise on each perception.")
-    perception_bias_sigma: NonNegative = Field(0.2, description="Log-normal misperception fixed per run.")
+    perception_noise_sigma: NonNegative = Field(
+        0.2, description="Adversary: sd of each week's noisy observation of an allied quantity (logit scale)."
+    )
+    perception_bias_sigma: NonNegative = Field(
+        0.2, description="Adversary: sd of its initial misjudgment of each allied quantity (logit scale)."
+    )
     decision_temperature: Annotated[Real, Field(gt=0.0)] = Field(
         0.05, description="Logit choice temperature in utility units (smaller: closer to strict argmax)."
+    )
+    learning_days: Annotated[Real, Field(gt=0.0)] = Field(
+        60.0, description="Adversary: days to learn an allied quantity's true level with perfect ISR."
+    )
+    credibility_half_life_days: Annotated[Real, Field(gt=0.0)] = Field(
+        90.0, description="Adversary: half-life of a credibility belief's distance to its fundamental."
+    )
+    review_days: Annotated[Real, Field(gt=0.0)] = Field(
+        14.0, description="Adversary: mean days between reviews of its posture (a Poisson review hazard)."
+    )
+    choice_temperature: Annotated[Real, Field(gt=0.0)] = Field(
+        0.005, description="Allies: logit temperature of the choice among responses by value."
+    )
+    action_cost: NonNegative = Field(
+        0.005,
+        description="Allies: value a response must exceed to be worth taking (political cost of acting).",
     )
 
     @model_validator(mode="after")
@@ -254,7 +297,28 @@ class Actor(_Frozen):
     cognitive_resilience: Fraction = Field(
         0.0, description="Fraction of cognitive-operation erosion resisted."
     )
+    capability_growth_per_year: Annotated[Real, Field(ge=-0.5, le=0.5)] = Field(
+        0.0, description="Yearly relative growth of every capability index (modernization; capped at 1)."
+    )
+    forward_presence: Fraction = Field(
+        1.0, description="Share of the actor's capability that is in the theatre now (home forces: 1)."
+    )
+    reinforcement_days: NonNegative = Field(
+        30.0, description="Days for the rest of its capability to arrive once it fights."
+    )
+    audience_cost_per_signal: NonNegative = Field(
+        0.0,
+        description="Resolve it gains per unit of signal cost of a public response it takes (tying hands).",
+    )
+    rally_on_coercion: NonNegative = Field(
+        0.0, description="Resolve it gains when the adversary climbs to a coercive rung against it (a rally)."
+    )
     resolve_recovery_per_day: Fraction = Field(0.0, description="Daily fraction of the gap to base resolve.")
+    resolve_fluctuation_sd: Annotated[Real, Field(ge=0.0, le=0.5)] = Field(
+        0.0,
+        description="Stationary sd of resolve around its baseline from daily shocks (domestic politics); "
+        "needs resolve_recovery_per_day > 0.",
+    )
     readiness_recovery_per_day: Fraction = Field(
         0.0, description="Daily fraction of the gap to base readiness."
     )
@@ -280,7 +344,11 @@ class Commitment(_Frozen):
     to_actor: Identifier = Field(alias="to")
     """Actor it would defend."""
     credibility: Fraction
-    """Probability of intervention as the adversary perceives it."""
+    """Probability of intervention as the adversary believes it at the start (and its fundamental level)."""
+    resolve_coupling_per_day: Fraction = Field(
+        0.0,
+        description="Daily share of the gap to the protected actor's resolve closed by the patron's resolve.",
+    )
     source: SourceText | None = None
     """Public source for the numbers."""
 
@@ -494,6 +562,36 @@ class GrayZone(_Frozen):
         return self.mean_rate_per_day(self.activity(activity.subset_of)) * self.share_of(activity)
 
 
+class Campaign(_Frozen):
+    """How a coercive rung is fought: the weight of each domain and the force ratio it needs.
+
+    The adversary wins domain ``d`` when ``2 ln(X_d / Y_d) - 2 ln(force_ratio_needed) + sigma Z > 0``
+    (Lanchester's square law with a log-normal battle noise), ``X_d`` its force and ``Y_d`` the allied
+    force that arrives within ``decisive_days``; the move succeeds when the domains it wins weigh more than
+    half. ``P(success) = sum_d w_d Phi((2 ln(X_d / Y_d) - 2 ln rho) / sigma)``.
+    """
+
+    weights: dict[Domain, Annotated[Real, Field(ge=0.0)]]
+    """Weight of each domain in the outcome (normalised to sum to 1)."""
+    force_ratio_needed: Annotated[Real, Field(gt=0.0)] = 1.0
+    """Force ratio (attacker to defender) at which the attacker has even odds in a domain."""
+    decisive_days: NonNegative = 30.0
+    """Days the defence must hold: allied reinforcements arriving later do not count."""
+    failure_cost: NonNegative = 0.0
+    """Cost to the adversary if the move fails, in utility units."""
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Self:
+        if not self.weights or sum(self.weights.values()) <= 0.0:
+            raise ValueError("a campaign needs a positive weight on at least one domain")
+        return self
+
+    def domain_weights(self) -> tuple[float, ...]:
+        """Return the weights over ``DOMAINS``, normalised to sum to 1."""
+        total = sum(self.weights.values())
+        return tuple(self.weights.get(domain, 0.0) / total for domain in DOMAINS)  # type: ignore[call-overload]
+
+
 class Rung(_Frozen):
     """A rung of the escalation ladder, as the adversary values it."""
 
@@ -509,6 +607,8 @@ class Rung(_Frozen):
     escalation_category: EscalationCategory
     """Rivera et al. (2024) category, scored in the escalation score."""
     mobilization_days: NonNegative = Field(0.0, description="Preparation before the rung takes effect.")
+    campaign: Campaign | None = None
+    """What decides whether the move succeeds by force (none: it succeeds as a posture)."""
     source: SourceText | None = None
     """Public source for the numbers."""
 
@@ -521,6 +621,15 @@ class EscalationLadder(_Frozen):
     war_starts_at: Identifier = Field(description="Id of the lowest rung that counts as war.")
     max_rungs_up_per_decision: Annotated[Whole, Field(ge=1)] = 1
     """How many rungs the adversary may climb at one decision."""
+    targets: dict[Identifier, Annotated[Real, Field(gt=0.0)]] | None = None
+    """Allied actors the ladder coerces, with their weights (default: the defender and every actor an
+    ally is committed to, weighted equally)."""
+    battle_uncertainty_sigma: Annotated[Real, Field(gt=0.0)] = 0.5
+    """Sigma of the log-normal noise on a domain's fighting-strength ratio."""
+    attrition_per_day: Annotated[Real, Field(gt=0.0)] = 0.05
+    """Lanchester attrition coefficient of the defender's fire, per day."""
+    breakpoint: Annotated[Real, Field(gt=0.0, lt=1.0)] = 0.5
+    """Share of its force at which a side stops fighting in a domain."""
 
     @model_validator(mode="after")
     def _war_rung_exists(self) -> Self:
@@ -697,7 +806,13 @@ class Scenario(_Frozen):
     taxonomy: Annotated[Taxonomy, BeforeValidator(_not_a_file_name)] | None = None
     """Objectives the programs pursue: a file (relative, like extends:) or inline; default the reference."""
     uncertain_inputs: tuple[UncertainInput, ...] = ()
-    """Fields given as {dist: ...} in the file, in document order; filled by the loader, not written."""
+    """Fields given as {dist: ...} in the file, sorted by path; filled by the loader, not written."""
+
+    @field_validator("uncertain_inputs")
+    @classmethod
+    def _sort_uncertain_inputs(cls, inputs: tuple[UncertainInput, ...]) -> tuple[UncertainInput, ...]:
+        # One order whatever the order of keys in the file: equal scenarios compare and hash equal.
+        return tuple(sorted(inputs, key=lambda uncertain: uncertain.path))
 
     # Tables derived from this scenario object (see wargame.scenario.derived); not part of its value.
     _derived_tables: TableSlot = PrivateAttr(default_factory=TableSlot)
@@ -733,6 +848,12 @@ class Scenario(_Frozen):
             if activity.target is not None:
                 _require_known(activity.target, actors, ("gray_zone", "activities", i, "target"))
         _require_unique([inject.id for inject in self.injects], "inject id", ("injects",))
+        for target in self.escalation.targets or {}:
+            _require_known(target, actors, ("escalation", "targets", target))
+            if actors[target].side != "allied":
+                raise LocatedValueError(
+                    f"{target!r} is not allied: the ladder coerces allies", ("escalation", "targets", target)
+                )
         rung_ids = [rung.id for rung in self.escalation.rungs]
         known_paths = set(quantity_paths(self))
         for i, actor in enumerate(self.actors):
@@ -807,6 +928,18 @@ class Scenario(_Frozen):
             for k, effect in enumerate(item.effects):
                 _require_path(effect.quantity, known_paths, ("inject_library", i, "effects", k, "quantity"))
         return self
+
+    def target_weights(self) -> dict[str, float]:
+        """Return the actors the adversary's ladder coerces and their weights, summing to 1.
+
+        ``escalation.targets`` if given, else the defender and every actor some ally is committed to.
+        """
+        targets = self.escalation.targets
+        if targets is None:
+            defended = [self.defender, *(c.to_actor for c in self.commitments)]
+            targets = dict.fromkeys(dict.fromkeys(defended), 1.0)
+        total = sum(targets.values())
+        return {actor_id: weight / total for actor_id, weight in targets.items()}
 
     def actor(self, actor_id: str) -> Actor:
         """Return the actor with id ``actor_id``."""

@@ -156,7 +156,7 @@ def _sources(model: DeterrenceModel, seat: str) -> list[dict[str, Any]]:
             "from": actor_id,
             "kind": "own ISR" if link_key is None else "link",
             "isr_detection_probability": isr,
-            "analysis_hours": analysis_hours,
+            "analysis_hours": float(np.broadcast_to(analysis_hours, (model.runs,))[_RUN]),
         }
         if link_key is not None:
             entry["latency_hours"] = float(model.state.row(f"links.{link_key}.latency_hours")[_RUN])

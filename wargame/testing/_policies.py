@@ -248,7 +248,7 @@ def _freeze(observation: Observation) -> Observation:
         value = getattr(observation, field.name)
         if isinstance(value, np.ndarray):
             changes[field.name] = value.copy()
-        elif isinstance(value, Mapping):
+        elif isinstance(value, Mapping) and not hasattr(value, "select"):  # per-run parameters are read-only
             changes[field.name] = {key: np.array(item, copy=True) for key, item in value.items()}
     return dataclasses.replace(observation, **changes)
 
@@ -261,6 +261,8 @@ def slice_observation(observation: Observation, runs: np.ndarray) -> Observation
         value = getattr(observation, field.name)
         if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == total:
             changes[field.name] = value[runs]
+        elif hasattr(value, "select"):  # per-run parameters
+            changes[field.name] = value.select(runs)
         elif isinstance(value, Mapping):
             changes[field.name] = {
                 key: item[runs] if isinstance(item, np.ndarray) and item.shape[:1] == (total,) else item
@@ -274,7 +276,7 @@ def slice_draws(draws: PolicyDraws, runs: np.ndarray) -> PolicyDraws:
     random = draws.random
     if random.branch_day is not None:
         raise ValueError("slice_draws does not support branched streams")
-    return PolicyDraws(EnsembleRandom(random.run_keys[runs]), draws.actor_index, draws.day)
+    return PolicyDraws(EnsembleRandom(random.run_keys[runs]), draws.actor_index, draws.day, draws.stream)
 
 
 def _same(left: Any, right: Any) -> bool:
