@@ -8,7 +8,8 @@ from its recorded seed.
 
 Distributions are built from these uniforms by exact inversion: normals with ``scipy.special.ndtri``;
 Poisson and binomial counts by a vectorised inverse-CDF search that starts at a normal-approximation guess
-(whose CDF comes from ``scipy.special.pdtr`` / ``betainc``) and steps only the elements not yet settled.
+(whose CDF comes from ``scipy.special.pdtr`` / ``betainc``) and steps only the elements not yet settled;
+Poisson counts with a small mean by inversion from 0.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ __all__ = [
     "EnsembleRandom",
     "Stream",
     "binomial_quantile",
-    "poisson_guess_terms",
     "poisson_quantile",
     "run_keys_from_seed",
 ]
@@ -302,28 +302,15 @@ def _search(
     return k.astype(np.int64)
 
 
-def poisson_guess_terms(uniforms: np.ndarray) -> np.ndarray:
-    """Return the parts of :func:`poisson_quantile`'s first guess that depend on the uniforms alone,
-    ``(2, *uniforms.shape)``: ``z = ndtri(u)`` and ``(z**2 - 1) / 6``, for uniforms drawn ahead of their
-    means."""
-    terms = np.empty((2, *uniforms.shape))
-    special.ndtri(uniforms, out=terms[0])
-    np.multiply(terms[0], terms[0], out=terms[1])
-    terms[1] -= 1.0
-    terms[1] /= 6.0
-    return terms
+def poisson_quantile(uniforms: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Return Poisson quantiles ``min{k : F(k) >= u}`` (shape of ``uniforms``).
 
-
-def poisson_quantile(
-    uniforms: np.ndarray, mean: np.ndarray, guess_terms: np.ndarray | None = None
-) -> np.ndarray:
-    """Return Poisson quantiles ``min{k : F(k) >= u}`` (shape of ``uniforms``), searched from a
+    Elements with a mean below ``_CHOP_DOWN_MEAN`` are inverted from 0; the others are searched from a
     Cornish-Fisher first guess ``floor(mean + sqrt(mean) * z + (z**2 - 1) / 6)`` with ``z = ndtri(u)``.
 
     Args:
         uniforms: Uniforms in (0, 1).
         mean: Poisson means, the shape of ``uniforms``.
-        guess_terms: ``poisson_guess_terms(uniforms)`` if already at hand (the result is the same).
     """
     shape = uniforms.shape
     u = uniforms.reshape(-1)
@@ -331,13 +318,12 @@ def poisson_quantile(
     small = mean < _CHOP_DOWN_MEAN
     if small.all():
         return _poisson_chop_down(u, mean).reshape(shape)
-    terms = poisson_guess_terms(u) if guess_terms is None else guess_terms.reshape(2, -1)
     if not small.any():
-        return _poisson_from_guess(u, mean, terms).reshape(shape)
+        return _poisson_from_guess(u, mean).reshape(shape)
     counts = np.empty(u.shape, dtype=np.int64)
     chopped, guessed = small.nonzero()[0], (~small).nonzero()[0]
     counts[chopped] = _poisson_chop_down(u[chopped], mean[chopped])
-    counts[guessed] = _poisson_from_guess(u[guessed], mean[guessed], terms[:, guessed])
+    counts[guessed] = _poisson_from_guess(u[guessed], mean[guessed])
     return counts.reshape(shape)
 
 
@@ -355,9 +341,12 @@ def _poisson_chop_down(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return k.astype(np.int64)
 
 
-def _poisson_from_guess(u: np.ndarray, mean: np.ndarray, terms: np.ndarray) -> np.ndarray:
+def _poisson_from_guess(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Search from the Cornish-Fisher first guess (see :func:`poisson_quantile`)."""
-    z, correction = terms
+    z = special.ndtri(u)
+    correction = z * z
+    correction -= 1.0
+    correction /= 6.0
     k = np.sqrt(mean)
     k *= z
     k += mean

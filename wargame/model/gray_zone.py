@@ -35,7 +35,7 @@ import numpy as np
 from scipy import special
 
 from wargame.core.parameters import RunParameters, per_run_rows
-from wargame.core.random_streams import EnsembleRandom, Stream, poisson_guess_terms, poisson_quantile
+from wargame.core.random_streams import EnsembleRandom, Stream, poisson_quantile
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
 from wargame.scenario.schema import Activity, GrayZone
@@ -147,13 +147,11 @@ class _BlockDraws:
     Attributes:
         uniforms: Stream ``INCIDENT_COUNT``, ``(days, runs, 3 * activities)``: slots ``[0, A)`` for the
             parts attributed in time, ``[A, 2A)`` detected late, ``[2A, 3A)`` missed.
-        guess_terms: :func:`poisson_guess_terms` of ``uniforms``.
         shock: ``exp(sigma * Z - sigma**2 / 2)`` per day and root activity, ``Z`` from the root's slot of
             stream ``INCIDENT_SHOCK`` (slots ``[0, A)`` by activity); None when no activity is overdispersed.
     """
 
     uniforms: np.ndarray
-    guess_terms: np.ndarray
     shock: np.ndarray | None
 
     @property
@@ -358,7 +356,7 @@ class GrayZoneMechanics:
             shock *= self.sigma
             shock -= self._half_variance
             np.exp(shock, out=shock)
-        draws = _BlockDraws(uniforms[0], poisson_guess_terms(uniforms[0]), shock)
+        draws = _BlockDraws(uniforms[0], shock)
         self._prefetched = (random, first_day, draws)
         return draws, 0
 
@@ -489,7 +487,6 @@ class GrayZoneMechanics:
         shares *= self.tree.part_share[:, None, :]
         waning = active is not None and np.count_nonzero(active) < active.size
         uniforms = draws.uniforms[offset:end].reshape(days, -1, 3, activities)
-        guesses = draws.guess_terms[:, offset:end].reshape(2, days, -1, 3, activities)
         # Parts of unclustered roots: every day of the block in one call.
         rate = _by_rung(self._rate_by_rung, rung_index)  # (runs, roots)
         if waning:
@@ -502,14 +499,13 @@ class GrayZoneMechanics:
             means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, parts)
         parts = np.empty((days, known.shape[0], 3, activities), dtype=np.int64)
         if free.size == activities:
-            parts[...] = poisson_quantile(uniforms, means, guesses)
+            parts[...] = poisson_quantile(uniforms, means)
         elif free.size:
-            parts[..., free] = poisson_quantile(uniforms[..., free], means, guesses[..., free])
+            parts[..., free] = poisson_quantile(uniforms[..., free], means)
         if self._clustered:
             clustered = self._clustered_parts
             parts[..., clustered] = self._draw_clustered(
                 uniforms[..., clustered],
-                guesses[..., clustered],
                 None if draws.shock is None else draws.shock[offset:end],
                 rung_index,
                 active if waning else None,
@@ -520,7 +516,6 @@ class GrayZoneMechanics:
     def _draw_clustered(
         self,
         uniforms: np.ndarray,
-        guesses: np.ndarray,
         shock: np.ndarray | None,
         rung_index: np.ndarray,
         active: np.ndarray | None,
@@ -541,7 +536,7 @@ class GrayZoneMechanics:
             if shock is not None:
                 rate *= shock[i]
             means = rate[:, root_of_part][:, None, :] * shares
-            day = poisson_quantile(uniforms[i], means, guesses[:, i])
+            day = poisson_quantile(uniforms[i], means)
             out[i] = day
             excitation *= self._phi
             excitation += np.add.reduce(day, axis=1) @ part_root
