@@ -463,3 +463,20 @@ def test_a_link_from_an_actor_to_itself_is_rejected():
     with pytest.raises(InputError) as caught:
         load_document(document)
     assert "links" in str(caught.value)
+
+
+def test_a_rung_condition_with_a_threshold_is_a_located_error_not_a_crash(tmp_path):
+    document = minimal_scenario()
+    rung = document["escalation"]["rungs"][1]["id"]
+    document["injects"] = [
+        {
+            "id": "odd",
+            "text": "An odd condition",
+            "when": {"rung_at_least": rung, "below": 0.3},
+            "effects": [{"quantity": "actors.blue.resolve", "add": -0.1}],
+        }
+    ]
+    with pytest.raises(InputError) as caught:
+        load_scenario(write_yaml(tmp_path / "odd.yaml", document))
+    assert caught.value.field == "injects[odd].when"
+    assert caught.value.message == "below and above belong to a quantity condition, not to rung_at_least"

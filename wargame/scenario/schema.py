@@ -670,6 +670,8 @@ class Condition(_Frozen):
             raise ValueError("give either rung_at_least or quantity (with below or above)")
         if self.quantity is not None and (self.below is None) == (self.above is None):
             raise ValueError("a quantity condition needs exactly one of below or above")
+        if self.rung_at_least is not None and (self.below is not None or self.above is not None):
+            raise ValueError("below and above belong to a quantity condition, not to rung_at_least")
         return self
 
 
