@@ -9,8 +9,9 @@ One engine drives live play, resume, replay and counterfactual continuations, so
   yields a :class:`Prompt` and waits for the command sent back. Resume is therefore replay up to the last
   acknowledged entry, then live play.
 * **Continuation mode** runs an ensemble of runs that share the session's history up to a branch turn
-  (same run key, the session's recorded inputs), then diverge under the default policies with their own
-  keys. Nothing is journaled or shown.
+  (same run key, the session's recorded inputs, the adversary's recorded moves), each with its own draw of
+  what that history does not reveal (the adversary's misjudgments, observation noise and hidden inputs),
+  then diverge under the default policies with their own keys. Nothing is journaled or shown.
 
 A turn ``k`` (from 1) has its decision point on day ``k * turn_length_days``, after that day's incidents:
 the white cell acts first, then the adversary, then the allies in scenario order, each seeing the effect
@@ -30,6 +31,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from wargame.model import DeterrenceModel, Stream
+from wargame.model.simulation import AdversaryHistory
 from wargame.policies import NO_ACTION, Policy, default_policy, menu_of
 from wargame.scenario import Scenario
 from wargame.session._arguments import ArgumentBook
@@ -107,11 +109,17 @@ class Continuation:
         after_turn: Runs follow the session's recorded inputs up to and including this turn's decisions.
         branch_keys: One key per run for the random draws after the branch.
         inputs: Recorded inputs per ``(turn, seat)``, in order (for turns up to ``after_turn``).
+        hidden_keys: One key per run for what the session's history does not reveal, drawn afresh in each
+            run (``None``: the session's own draws, as in the session).
+        history: The adversary's recorded moves up to the branch, imposed on every run; the model keeps
+            each run's log-likelihood of them (:attr:`DeterrenceModel.history_log_likelihood`).
     """
 
     after_turn: int
     branch_keys: np.ndarray
     inputs: Mapping[tuple[int, str], Sequence[Command]] = field(default_factory=dict)
+    hidden_keys: np.ndarray | None = None
+    history: AdversaryHistory | None = None
 
 
 class EngineSink(Protocol):
@@ -203,7 +211,7 @@ class SessionEngine:
                 policies[seat] = recording
         if continuation is None:
             run_keys = np.array([setup.run_key], dtype=np.uint64)
-            branch_day, branch_keys = None, None
+            branch_day, branch_keys, hidden_keys, history = None, None, None, None
         else:
             keys = np.asarray(continuation.branch_keys, dtype=np.uint64)
             run_keys = np.full(keys.shape, setup.run_key, dtype=np.uint64)
@@ -211,6 +219,7 @@ class SessionEngine:
             # incidents and the recorded decisions) is the session's.
             branch_day = continuation.after_turn * self.turn_length_days + 1 if continuation.after_turn else 0
             branch_keys = keys
+            hidden_keys, history = continuation.hidden_keys, continuation.history
             self._inputs = {key: deque(value) for key, value in continuation.inputs.items()}
         self.model = DeterrenceModel(
             scenario,
@@ -221,6 +230,8 @@ class SessionEngine:
             pictures_for=pictures_for,
             branch_day=branch_day,
             branch_keys=branch_keys,
+            hidden_keys=hidden_keys,
+            history=history,
         )
         self._menus = {seat: menu_of(scenario, seat) for seat in deciding}
         self._pictures: dict[str, Picture | None] = {seat: None for seat in pictures_for}

@@ -7,6 +7,8 @@ every other policy. The conformance test covers this policy like the others.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from wargame.policies import NO_ACTION, Observation, Policy, PolicyDraws
@@ -65,6 +67,12 @@ class RecordingPolicy:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.last_choice: np.ndarray | None = None
+
+    @property
+    def choice_probabilities(self) -> Callable[[Observation], np.ndarray] | None:
+        """The wrapped policy's probabilities of each choice, if it can say them (``None`` otherwise): a
+        fan weighs its continuations by how likely they make the adversary's recorded moves."""
+        return getattr(self.policy, "choice_probabilities", None)
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
         choice = np.asarray(self.policy.decide(observation, draws), dtype=np.int64)
