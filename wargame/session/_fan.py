@@ -1,10 +1,14 @@
 """The counterfactual fan: Monte Carlo continuations of a session from one of its turns.
 
 Every continuation shares the session's history up to and including the chosen turn's decisions (same run
-key, the session's recorded inputs, the same engine), then draws its own future and is played by the
-default policies. Where the session's actual outcome falls in that distribution says how much its result
+key for what the allies could see, the session's recorded inputs, the adversary's recorded moves, the same
+engine) and draws afresh what that history does not reveal (the adversary's misjudgments, observation noise
+and hidden inputs); each is weighed by how likely its hidden state makes the adversary's recorded moves
+(see :mod:`wargame.session._conditioning`). It then draws its own future and is played by the default
+policies. Where the session's actual outcome falls in that weighted distribution says how much its result
 owed to the decisions made after the branch and how much to chance. Swapping one decision a person made
-at that turn and running the same continuations (common random numbers) shows what that decision changed.
+at that turn and running the same continuations (common random numbers: the same hidden states and
+futures) shows what that decision changed.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from wargame.errors import InputError
-from wargame.model import run_keys_from_seed
+from wargame.model.simulation import AdversaryHistory
 from wargame.policies import menu_of
 from wargame.runner.chunks import Chunks, map_chunks
 from wargame.runner.executors import make_executor
@@ -34,10 +38,15 @@ from wargame.session._commands import (
     command_from_payload,
     validate_command,
 )
+from wargame.session._conditioning import (
+    Conditioning,
+    Weighted,
+    adversary_history,
+    continuation_keys,
+)
 from wargame.session._engine import Continuation, SessionEngine, SessionSetup
 from wargame.session._journal import JournalEntry
 from wargame.session._session import Session
-from wargame.stats import percentile_of_score
 
 __all__ = ["FanReport", "FanSide", "counterfactual_fan"]
 
@@ -53,12 +62,14 @@ class FanSide:
     Attributes:
         label: What the continuations follow (the session's decisions, or the swap).
         outcomes: One row per continuation.
-        rung_quantiles: ``(len(_QUANTILES), days)`` quantiles of the rung index by day.
+        rung_quantiles: ``(len(_QUANTILES), days)`` weighted quantiles of the rung index by day.
+        weighted: The continuations' weights (their likelihood of the adversary's recorded moves).
     """
 
     label: str
     outcomes: pd.DataFrame
     rung_quantiles: np.ndarray
+    weighted: Weighted
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,7 @@ class FanReport:
     jobs: int
     actual: FanSide
     swapped: FanSide | None
+    conditioning: Conditioning
     session_outcome: dict[str, Any]
     session_finished: bool
     session_rung_by_day: list[int]
@@ -83,20 +95,21 @@ class FanReport:
         """Return the JSON-ready summary that is saved beside the fan's plot."""
 
         def side(fan: FanSide) -> dict[str, Any]:
-            outcomes = fan.outcomes
+            outcomes, weighted = fan.outcomes, fan.weighted
+            war = weighted.proportion(outcomes["war"].to_numpy())
+            scores = outcomes["escalation_score"].to_numpy()
             return {
                 "label": fan.label,
-                "war_probability": float(outcomes["war"].mean()),
-                "escalation_score_mean": float(outcomes["escalation_score"].mean()),
-                "escalation_score_quantiles": [
-                    float(outcomes["escalation_score"].quantile(q)) for q in _QUANTILES
-                ],
-                "max_rung_distribution": {
-                    int(k): int(v) for k, v in outcomes["max_rung"].value_counts().sort_index().items()
-                },
+                "war_probability": war.value,
+                "war_probability_interval": [war.low, war.high],
+                "escalation_score_mean": weighted.mean(scores),
+                "escalation_score_quantiles": weighted.quantiles(scores, _QUANTILES).tolist(),
+                "max_rung_shares": weighted.shares(outcomes["max_rung"].to_numpy()),
                 "rung_quantiles_by_day": fan.rung_quantiles.tolist(),
+                "effective_sample_size": weighted.effective_sample_size,
                 "escalation_scores": outcomes["escalation_score"].astype(int).tolist(),
                 "war": outcomes["war"].astype(bool).tolist(),
+                "weights": weighted.weights.tolist(),
             }
 
         result = {
@@ -113,6 +126,7 @@ class FanReport:
             "session_rung_by_day": self.session_rung_by_day,
             "escalation_score_percentile": self.escalation_score_percentile,
             "seconds": self.seconds,
+            "conditioning": self.conditioning.to_json(),
             "actual": side(self.actual),
         }
         if self.swapped is not None:
@@ -136,47 +150,56 @@ def _continuations(
     after_turn: int,
     inputs: dict[tuple[int, str], list[Command]],
     branch_keys: np.ndarray,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Simulate a chunk of continuations (runs in a worker process)."""
+    hidden_keys: np.ndarray,
+    history: AdversaryHistory | None,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Simulate a chunk of continuations (runs in a worker process); return their outcomes, rungs by day and
+    log-likelihoods of the adversary's recorded moves."""
     engine = SessionEngine(
         scenario,
         setup,
         scenario_dir=scenario_dir,
-        continuation=Continuation(after_turn, branch_keys, inputs),
+        continuation=Continuation(after_turn, branch_keys, inputs, hidden_keys, history),
     )
     if engine.advance() is not None:
         raise RuntimeError("a continuation asked for a person")
-    outcomes = engine.model.outcomes()
+    model = engine.model
+    outcomes = model.outcomes()
     frame = pd.DataFrame({name: outcomes[name] for name in _OUTCOME_COLUMNS})
-    return frame, engine.model.rung_by_day.copy()
+    return frame, model.rung_by_day.copy(), model.history_log_likelihood.copy()
 
 
 def _run_side(
     session: Session,
     after_turn: int,
     inputs: dict[tuple[int, str], list[Command]],
-    keys: np.ndarray,
+    keys: tuple[np.ndarray, np.ndarray],
+    history: AdversaryHistory | None,
     executor: Any,
     label: str,
 ) -> FanSide:
+    branch_keys, hidden_keys = keys
     results = list(
         map_chunks(
             executor,
             _continuations,
-            Chunks(keys.size, _CHUNK_RUNS),
+            Chunks(branch_keys.size, _CHUNK_RUNS),
             lambda chunk: (
                 session.scenario,
                 session.setup,
                 session.scenario_dir,
                 after_turn,
                 inputs,
-                keys[chunk.start : chunk.stop],
+                branch_keys[chunk.start : chunk.stop],
+                hidden_keys[chunk.start : chunk.stop],
+                history,
             ),
         )
     )
-    outcomes = pd.concat([frame for frame, _ in results], ignore_index=True)
-    rungs = np.concatenate([rung for _, rung in results], axis=0)
-    return FanSide(label, outcomes, np.quantile(rungs, _QUANTILES, axis=0))
+    outcomes = pd.concat([frame for frame, _, _ in results], ignore_index=True)
+    rungs = np.concatenate([rung for _, rung, _ in results], axis=0)
+    weighted = Weighted.from_log_likelihood(np.concatenate([ll for _, _, ll in results]))
+    return FanSide(label, outcomes, weighted.quantiles(rungs, _QUANTILES), weighted)
 
 
 def _check_swap(
@@ -226,13 +249,17 @@ def counterfactual_fan(
 ) -> FanReport:
     """Run ``runs`` continuations of the session's active branch from ``turn``.
 
+    Each continuation draws the adversary's hidden state afresh and is weighed by its likelihood of the
+    adversary's recorded moves up to the branch; the fan's statistics are weighted accordingly.
+
     Args:
         session: An open session (read-only is enough).
         turn: Continuations keep the session's history up to and including this turn's decisions
             (0: from the start, before any decision).
         runs: Number of continuations.
         jobs: Worker processes (results do not depend on it).
-        seed: Root seed of the continuations' own keys (default: the session's seed).
+        seed: Root seed of the continuations' own keys, for their futures and hidden states (default: the
+            session's seed).
         swap: ``(seat, action)``: also run the same continuations with that seat's decision at ``turn``
             replaced (``None`` for pass).
         out_dir: Where to write the summary JSON and the plot (default ``SESSION_DIR/fans``).
@@ -254,7 +281,11 @@ def counterfactual_fan(
             f"the session has reached turn {reached}; choose a turn from 0 to {reached}", source="--turn"
         )
     seed = int(session.header["seed"]) if seed is None else seed
-    keys = run_keys_from_seed(seed, runs)
+    keys = continuation_keys(seed, runs)
+    through_day = turn * session.scenario.turn_length_days
+    adversary_seat = "person" if session.scenario.adversary in session.setup.human_seats else "policy"
+    # A person's moves are replayed as recorded inputs: they are no evidence about the policy's hidden state.
+    history = None if adversary_seat == "person" else adversary_history(session.engine.model, through_day)
     inputs = _inputs_up_to(timeline, turn)
     swapped_inputs = None
     if swap is not None:
@@ -266,17 +297,24 @@ def counterfactual_fan(
             for command in inputs[(turn, seat)]
         ]
     with make_executor(jobs, preload=("wargame.session._fan",)) as executor:
-        actual = _run_side(session, turn, inputs, keys, executor, "the session's decisions")
+        actual = _run_side(session, turn, inputs, keys, history, executor, "the session's decisions")
         swapped = None
-        if swapped_inputs is not None:
+        if swap is not None and swapped_inputs is not None:
             label = f"{swap[0]} takes {swap[1] or 'no action'} at turn {turn}"
-            swapped = _run_side(session, turn, swapped_inputs, keys, executor, label)
+            swapped = _run_side(session, turn, swapped_inputs, keys, history, executor, label)
 
     session_outcome = _session_outcome(session)
     scores = actual.outcomes["escalation_score"].to_numpy()
-    score = session_outcome["escalation_score"]
-    percentile = percentile_of_score(scores, score)
-    branch_day = turn * session.scenario.turn_length_days + 1 if turn else 0
+    percentile = actual.weighted.percentile_of_score(scores, session_outcome["escalation_score"])
+    branch_day = through_day + 1 if turn else 0
+    conditioning = Conditioning(
+        turn=turn,
+        through_day=through_day,
+        adversary_moves=0 if history is None else len(history.moves) + len(history.go),
+        adversary_seat=adversary_seat,
+        effective_sample_size=actual.weighted.effective_sample_size,
+        runs=runs,
+    )
     report = FanReport(
         turn=turn,
         branch_day=branch_day,
@@ -285,6 +323,7 @@ def counterfactual_fan(
         jobs=jobs,
         actual=actual,
         swapped=swapped,
+        conditioning=conditioning,
         session_outcome=session_outcome,
         session_finished=session.finished,
         session_rung_by_day=_session_rungs(timeline),

@@ -150,6 +150,21 @@ def plot_knowledge(
     return path
 
 
+def _fan_title(summary: dict[str, Any]) -> str:
+    """Say what the fan conditions on, what it samples afresh and its effective sample size."""
+    conditioning = summary["conditioning"]
+    moves = conditioning["adversary_moves"]
+    kept = f"history to turn {summary['turn']}"
+    if moves:
+        kept += f" and the adversary's {moves} recorded moves"
+    ess = conditioning["effective_sample_size"]
+    warning = " (low: rough estimates)" if conditioning["low_effective_sample_size"] else ""
+    return (
+        f"{summary['runs']} continuations from turn {summary['turn']}, given the {kept};\n"
+        f"the adversary's misjudgments, noise and hidden inputs drawn afresh · ESS {ess:.0f}{warning}"
+    )
+
+
 def plot_fan(summary: dict[str, Any], scenario: Scenario, path: Path) -> Path:
     """Plot a counterfactual fan: rung quantiles by day with the session's path, and the score histogram."""
     fig = Figure(figsize=(12, 4.2))
@@ -172,7 +187,7 @@ def plot_fan(summary: dict[str, Any], scenario: Scenario, path: Path) -> Path:
     left.axvline(summary["branch_day"], color="grey", ls=":", lw=1)
     _rung_axis(left, scenario)
     left.set_xlabel("day")
-    left.set_title(f"{summary['runs']} continuations from turn {summary['turn']}")
+    left.set_title(_fan_title(summary), fontsize=9)
     left.legend(fontsize=7, loc="upper left")
 
     rungs = scenario.escalation.rungs
@@ -180,10 +195,10 @@ def plot_fan(summary: dict[str, Any], scenario: Scenario, path: Path) -> Path:
     width = 0.4 if "swapped" in summary else 0.8
 
     def shares(side: dict[str, Any]) -> np.ndarray:
-        counts = np.zeros(len(rungs))
-        for rung, count in side["max_rung_distribution"].items():
-            counts[int(rung)] = count
-        return counts / max(counts.sum(), 1)
+        weights = np.zeros(len(rungs))
+        for rung, share in side["max_rung_shares"].items():
+            weights[int(rung)] = share
+        return weights
 
     right.barh(positions, shares(actual), height=width, color="#3d85c6", label="session's decisions")
     if "swapped" in summary:
@@ -204,7 +219,7 @@ def plot_fan(summary: dict[str, Any], scenario: Scenario, path: Path) -> Path:
     right.set_yticks(positions)
     right.set_yticklabels([rung.name for rung in rungs], fontsize=8)
     right.set_xlim(0, 1)
-    right.set_xlabel("share of continuations")
+    right.set_xlabel("weighted share of continuations")
     right.set_title(f"Highest rung reached · P(war) {actual['war_probability']:.0%}")
     right.legend(fontsize=7, loc="lower right")
     fig.tight_layout()

@@ -305,6 +305,9 @@ def _fan_text(summary: dict[str, Any]) -> str:
             f" If {swapped['label']}: P(war) {swapped['war_probability']:.1%}, mean escalation score "
             f"{swapped['escalation_score_mean']:.1f}."
         )
+    statement = summary.get("conditioning", {}).get("statement", [])
+    if isinstance(statement, list):
+        text += "".join(f" {line}" for line in statement if isinstance(line, str))
     return text
 
 

@@ -242,9 +242,12 @@ def _branch(args: argparse.Namespace) -> int:
     actual = summary["actual"]
     state = "" if fan.session_finished else " so far"
     print(f"{fan.runs} continuations from turn {fan.turn} in {fan.seconds:.1f} s ({fan.jobs} jobs):")
+    for line in fan.conditioning.lines():
+        print(f"  {line}")
+    low, high = actual["war_probability_interval"]
     print(
-        f"  with the session's decisions: P(war) {actual['war_probability']:.1%}, "
-        f"mean escalation score {actual['escalation_score_mean']:.1f}"
+        f"  with the session's decisions: P(war) {actual['war_probability']:.1%} "
+        f"(95% interval {low:.1%} to {high:.1%}), mean escalation score {actual['escalation_score_mean']:.1f}"
     )
     print(
         f"  this session{state}: escalation score {fan.session_outcome['escalation_score']:.0f}, "
@@ -253,8 +256,10 @@ def _branch(args: argparse.Namespace) -> int:
     )
     if "swapped" in summary:
         swapped = summary["swapped"]
+        low, high = swapped["war_probability_interval"]
         print(
-            f"  if {swapped['label']}: P(war) {swapped['war_probability']:.1%}, "
+            f"  if {swapped['label']}: P(war) {swapped['war_probability']:.1%} "
+            f"(95% interval {low:.1%} to {high:.1%}), "
             f"mean escalation score {swapped['escalation_score_mean']:.1f}"
         )
     for path in fan.files:
