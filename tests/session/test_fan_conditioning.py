@@ -113,7 +113,7 @@ def test_the_fan_says_what_it_conditions_on_and_warns_of_a_small_sample(
     assert main(["session", "branch", str(directory), "--turn", "1", "--runs", "20"]) == 0
     printed = capsys.readouterr().out
     assert "Conditioned on the session's history up to turn 1 (day 7)" in printed
-    assert "the adversary's 1 recorded moves" in printed
+    assert "the adversary's 1 recorded move (decisions" in printed
     assert "Sampled afresh in each continuation: the adversary's misjudgment" in printed
     assert "Warning: the effective sample size is below 30" in printed
     summary = json.loads((directory / "fans" / "turn-1.json").read_text())

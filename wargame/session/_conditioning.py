@@ -185,7 +185,8 @@ class Conditioning:
         ]
         if self.adversary_seat == "policy" and self.adversary_moves:
             kept.append(
-                f"the adversary's {self.adversary_moves} recorded moves (decisions and go/stand-down calls), "
+                f"the adversary's {self.adversary_moves} recorded "
+                f"{'move' if self.adversary_moves == 1 else 'moves'} (decisions and go/stand-down calls), "
                 "each continuation weighed by how likely its hidden state makes them"
             )
         elif self.adversary_seat == "person":

@@ -156,7 +156,7 @@ def _fan_title(summary: dict[str, Any]) -> str:
     moves = conditioning["adversary_moves"]
     kept = f"history to turn {summary['turn']}"
     if moves:
-        kept += f" and the adversary's {moves} recorded moves"
+        kept += f" and the adversary's {moves} recorded move{'' if moves == 1 else 's'}"
     ess = conditioning["effective_sample_size"]
     warning = " (low: rough estimates)" if conditioning["low_effective_sample_size"] else ""
     return (
