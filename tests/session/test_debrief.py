@@ -11,6 +11,7 @@ from pathlib import Path
 from session_helpers import write_short_scenario
 
 from wargame.session import WHITE_CELL, Continue, SeatAction, Session
+from wargame.session._fan import counterfactual_fan
 
 
 def _wargame(*args: str) -> subprocess.CompletedProcess:
@@ -55,3 +56,25 @@ def test_too_few_runs_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "--runs" in result.stderr
     assert not (tmp_path / "s" / "debrief.json").exists()
+
+
+def test_an_unfinished_session_is_debriefed_against_the_ensemble_on_the_same_day(tmp_path: Path) -> None:
+    scenario = write_short_scenario(tmp_path)
+    with Session.create(scenario, tmp_path / "s", seats=["usa"], white_cell=True, seed=5) as session:
+        for _ in range(2):  # turns 1 and 2: the white cell continues, the US passes
+            session.submit(Continue(WHITE_CELL))
+            session.submit(SeatAction("usa", None))
+        digest = [e.payload for e in session.timeline() if e.kind == "turn_adjudicated"][-1]
+    result = _wargame("session", "debrief", str(tmp_path / "s"), "--runs", "40")
+    assert result.returncode == 0, result.stderr
+    assert "compared on day 21 where this session stands" in result.stdout
+    saved = json.loads((tmp_path / "s" / "debrief.json").read_text())
+    assert digest["day"] == saved["compared_at_day"] == 21
+    assert saved["session_escalation_score"] == digest["escalation_score"]
+    # The ensemble's mean score and P(war) on day 21 (three weeks of decisions), not at the 35-day horizon.
+    with Session.open(tmp_path / "s", read_only=True) as session:
+        fan = counterfactual_fan(session, turn=0, runs=40, out_dir=tmp_path / "fan").summary()["actual"]
+    assert saved["ensemble_escalation_score_mean"] == fan["so_far"]["escalation_score_mean"]
+    assert saved["ensemble_escalation_score_mean"] != fan["escalation_score_mean"]
+    assert saved["ensemble_war_probability"] == fan["so_far"]["war_probability"]
+    assert 0.0 < saved["escalation_score_percentile"] < 100.0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import REFERENCE
+from session_helpers import REFERENCE, play_out, write_short_scenario
 
 from wargame.cli import main
 from wargame.errors import InputError
@@ -153,3 +153,42 @@ def test_weights_follow_the_likelihood_of_the_recorded_moves() -> None:
     assert estimate.high - estimate.low > proportion_interval(1, 3).high - proportion_interval(1, 3).low
     with pytest.raises(InputError, match="none of the 2 continuations can make"):
         Weighted.from_log_likelihood(np.array([-np.inf, -np.inf]))
+
+
+def test_an_unfinished_session_is_compared_with_the_continuations_at_the_same_day(turn_one: Session) -> None:
+    # The session waits at turn 2's decision point: its outcome so far is turn 2's adjudicated digest.
+    digest = [e.payload for e in turn_one.timeline() if e.kind == "turn_adjudicated"][-1]
+    assert digest["day"] == 14
+    from_start = counterfactual_fan(turn_one, turn=0, runs=120, seed=11)
+    summary = from_start.summary()
+    assert summary["compared_at_day"] == 14 and not summary["session_finished"]
+    assert summary["session_outcome"]["escalation_score"] == digest["escalation_score"]
+    so_far = summary["actual"]["so_far"]
+    assert so_far["day"] == 14
+    # Each continuation by day 14 has made two weeks of decisions; at the horizon, 52 weeks of them.
+    scores_so_far = np.array(so_far["escalation_scores"])
+    scores_at_horizon = np.array(summary["actual"]["escalation_scores"])
+    assert scores_so_far.mean() < scores_at_horizon.mean()
+    weights = np.array(summary["actual"]["weights"])
+    below = weights[scores_so_far < digest["escalation_score"]].sum()
+    tied = weights[scores_so_far == digest["escalation_score"]].sum()
+    assert from_start.escalation_score_percentile == pytest.approx(100 * (below + tied / 2))
+    assert from_start.escalation_score_percentile > 0.0
+
+    # Branched at turn 1, every continuation shares the session's decisions up to day 14 (the cadence is
+    # weekly): its score so far is the session's, so the session sits in the middle, not at percentile 0.
+    from_turn_one = counterfactual_fan(turn_one, turn=1, runs=60, seed=11)
+    scores_from_turn_one = from_turn_one.summary()["actual"]["so_far"]["escalation_scores"]
+    assert set(scores_from_turn_one) == {digest["escalation_score"]}
+    assert from_turn_one.escalation_score_percentile == pytest.approx(50.0)
+
+
+def test_a_finished_session_is_compared_at_the_horizon(tmp_path: Path) -> None:
+    scenario = write_short_scenario(tmp_path)
+    with Session.create(scenario, tmp_path / "s", seats=["usa"], seed=5) as session:
+        play_out(session)
+        fan = counterfactual_fan(session, turn=2, runs=40)
+    summary = fan.summary()
+    assert summary["compared_at_day"] is None and "so_far" not in summary["actual"]
+    final = [e.payload for e in session.timeline() if e.kind == "finished"][-1]
+    assert summary["session_outcome"]["escalation_score"] == final["escalation_score"]

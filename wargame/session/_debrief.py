@@ -48,7 +48,11 @@ class WhatIf:
 
 @dataclass(frozen=True)
 class Debrief:
-    """A session's debrief (see the module)."""
+    """A session's debrief (see the module).
+
+    The session's place is at the horizon for a finished session; for an unfinished one, its outcome so far
+    against the ensemble's on ``compared_at_day`` (the day of its latest adjudicated turn), like with like.
+    """
 
     finished: bool
     moments: list[tuple[int, str]]
@@ -59,18 +63,23 @@ class Debrief:
     session_war: bool
     escalation_score_percentile: float
     what_ifs: list[WhatIf]
+    compared_at_day: int | None = None
 
     def lines(self) -> list[str]:
         """The debrief as text, one line each."""
         state = "" if self.finished else " (so far: the session is not finished)"
         lines = [f"Debrief{state}", "Key moments:"]
         lines += [f"  day {day:>3}: {text}" for day, text in self.moments[-12:]] or ["  none"]
+        day = self.compared_at_day
+        by_day = "" if day is None else f" by day {day}"
+        compared = "" if day is None else f", compared on day {day} where this session stands"
         lines.append(
             f"This session among {self.runs} sessions of its scenario played by the default policies "
-            f"from day 0 (same seed, common random numbers): escalation score "
+            f"from day 0 (same seed, common random numbers{compared}): escalation score{by_day} "
             f"{self.session_escalation_score:.0f}, at the {self.escalation_score_percentile:.0f}th "
-            f"percentile (mean {self.ensemble_escalation_score_mean:.1f}); war "
-            f"{'yes' if self.session_war else 'no'} against P(war) {self.ensemble_war_probability:.1%}."
+            f"percentile (mean {self.ensemble_escalation_score_mean:.1f}); war{by_day} "
+            f"{'yes' if self.session_war else 'no'} against P(war{by_day}) "
+            f"{self.ensemble_war_probability:.1%}."
         )
         if self.what_ifs:
             lines.append("The decisions that mattered most (what if the seat had passed):")
@@ -130,16 +139,20 @@ def debrief(session: Session, *, runs: int = 200, jobs: int = 1, seed: int | Non
                 )
             )
     outcome = place.session_outcome
+    ensemble = place.summary()["actual"]
+    if place.compared_at_day is not None:
+        ensemble = ensemble["so_far"]  # like with like: the ensemble where the unfinished session stands
     result = Debrief(
         finished=session.finished,
         moments=record.moments,
         runs=runs,
-        ensemble_war_probability=float(place.summary()["actual"]["war_probability"]),
-        ensemble_escalation_score_mean=float(place.summary()["actual"]["escalation_score_mean"]),
+        ensemble_war_probability=float(ensemble["war_probability"]),
+        ensemble_escalation_score_mean=float(ensemble["escalation_score_mean"]),
         session_escalation_score=float(outcome["escalation_score"]),
         session_war=bool(outcome["war"]),
         escalation_score_percentile=place.escalation_score_percentile,
         what_ifs=sorted(what_ifs, key=lambda item: item.weight, reverse=True)[:3],
+        compared_at_day=place.compared_at_day,
     )
     write_private(session.directory / DEBRIEF_FILE, json.dumps(result.to_json(), indent=2) + "\n")
     return result

@@ -113,6 +113,8 @@ class Continuation:
             run (``None``: the session's own draws, as in the session).
         history: The adversary's recorded moves up to the branch, imposed on every run; the model keeps
             each run's log-likelihood of them (:attr:`DeterrenceModel.history_log_likelihood`).
+        measure_day: Also record each run's outcome so far as it stands at the start of this day, before
+            its decisions (:attr:`SessionEngine.measured`): what an unfinished session is compared with.
     """
 
     after_turn: int
@@ -120,6 +122,7 @@ class Continuation:
     inputs: Mapping[tuple[int, str], Sequence[Command]] = field(default_factory=dict)
     hidden_keys: np.ndarray | None = None
     history: AdversaryHistory | None = None
+    measure_day: int | None = None
 
 
 class EngineSink(Protocol):
@@ -186,6 +189,9 @@ class SessionEngine:
         self.finished = False
         self.pending: Prompt | None = None
         self.last_input_entry: JournalEntry | None = None
+        self.measured: dict[str, np.ndarray] | None = None
+        """Continuation mode with ``measure_day``: each run's outcome so far at that day (see
+        :meth:`outcome_so_far`)."""
 
         deciding = [scenario.adversary, *(a.id for a in scenario.allied_actors)]
         self.human_seats = tuple(seat for seat in deciding if seat in setup.human_seats)
@@ -295,6 +301,7 @@ class SessionEngine:
     def _drive(self) -> Generator[Prompt, Command, None]:
         model = self.model
         while not model.finished:
+            self._measure()
             decision_day = model.begin_day()
             if decision_day and (self.continuation is not None or model.active.any()):
                 if model.day % self.turn_length_days == 0:
@@ -308,9 +315,29 @@ class SessionEngine:
             model.end_day()
             if self.continuation is None and not model.active.any():
                 break  # war: the session ends with the day it starts
+        self._measure()
         self._output("turn_adjudicated", self._digest())
         self._output("finished", self._outcome())
         self.finished = True
+
+    def _measure(self) -> None:
+        continuation = self.continuation
+        if continuation is not None and continuation.measure_day == self.model.day and self.measured is None:
+            self.measured = self.outcome_so_far()
+
+    def outcome_so_far(self) -> dict[str, np.ndarray]:
+        """Return each run's outcome as it stands now, comparable with a turn's adjudicated digest.
+
+        ``war``: war started before today; ``max_rung``: the highest rung held at the end of a past day;
+        ``escalation_score``: the score of the decisions made so far. A turn's decisions and wars only change
+        them later in its day, so between two days they equal what the turn's digest records.
+        """
+        model = self.model
+        return {
+            "war": model.war_day >= 0,
+            "max_rung": model.max_rung.copy(),
+            "escalation_score": model.escalation_score.copy(),
+        }
 
     def _scripted(self) -> bool:
         """Whether people (or their recorded inputs) decide at this turn, rather than fallback policies."""

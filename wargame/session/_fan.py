@@ -74,7 +74,12 @@ class FanSide:
 
 @dataclass(frozen=True)
 class FanReport:
-    """A counterfactual fan and where the session falls in it."""
+    """A counterfactual fan and where the session falls in it.
+
+    A finished session's outcome is compared with the continuations' outcomes at the horizon; an unfinished
+    session's outcome so far (as its latest turn was adjudicated, at ``compared_at_day``) with each
+    continuation's outcome so far at that same day.
+    """
 
     turn: int
     branch_day: int
@@ -89,28 +94,34 @@ class FanReport:
     session_rung_by_day: list[int]
     escalation_score_percentile: float
     seconds: float
+    compared_at_day: int | None = None
     files: tuple[Path, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         """Return the JSON-ready summary that is saved beside the fan's plot."""
 
-        def side(fan: FanSide) -> dict[str, Any]:
+        def outcome(fan: FanSide, suffix: str) -> dict[str, Any]:
             outcomes, weighted = fan.outcomes, fan.weighted
-            war = weighted.proportion(outcomes["war"].to_numpy())
-            scores = outcomes["escalation_score"].to_numpy()
+            war = weighted.proportion(outcomes[f"war{suffix}"].to_numpy())
+            scores = outcomes[f"escalation_score{suffix}"].to_numpy()
             return {
-                "label": fan.label,
                 "war_probability": war.value,
                 "war_probability_interval": [war.low, war.high],
                 "escalation_score_mean": weighted.mean(scores),
                 "escalation_score_quantiles": weighted.quantiles(scores, _QUANTILES).tolist(),
-                "max_rung_shares": weighted.shares(outcomes["max_rung"].to_numpy()),
-                "rung_quantiles_by_day": fan.rung_quantiles.tolist(),
-                "effective_sample_size": weighted.effective_sample_size,
-                "escalation_scores": outcomes["escalation_score"].astype(int).tolist(),
-                "war": outcomes["war"].astype(bool).tolist(),
-                "weights": weighted.weights.tolist(),
+                "max_rung_shares": weighted.shares(outcomes[f"max_rung{suffix}"].to_numpy()),
+                "escalation_scores": outcomes[f"escalation_score{suffix}"].astype(int).tolist(),
+                "war": outcomes[f"war{suffix}"].astype(bool).tolist(),
             }
+
+        def side(fan: FanSide) -> dict[str, Any]:
+            data = {"label": fan.label, **outcome(fan, "")}
+            data["rung_quantiles_by_day"] = fan.rung_quantiles.tolist()
+            data["effective_sample_size"] = fan.weighted.effective_sample_size
+            data["weights"] = fan.weighted.weights.tolist()
+            if self.compared_at_day is not None:
+                data["so_far"] = {"day": self.compared_at_day, **outcome(fan, "_so_far")}
+            return data
 
         result = {
             "turn": self.turn,
@@ -120,6 +131,7 @@ class FanReport:
             "jobs": self.jobs,
             "quantiles": list(_QUANTILES),
             "session_finished": self.session_finished,
+            "compared_at_day": self.compared_at_day,
             "session_outcome": {
                 k: self.session_outcome[k] for k in _OUTCOME_COLUMNS if k in self.session_outcome
             },
@@ -152,20 +164,26 @@ def _continuations(
     branch_keys: np.ndarray,
     hidden_keys: np.ndarray,
     history: AdversaryHistory | None,
+    measure_day: int | None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Simulate a chunk of continuations (runs in a worker process); return their outcomes, rungs by day and
-    log-likelihoods of the adversary's recorded moves."""
+    """Simulate a chunk of continuations (runs in a worker process); return their outcomes (with their
+    outcome so far at ``measure_day`` as ``*_so_far`` columns), rungs by day and log-likelihoods of the
+    adversary's recorded moves."""
     engine = SessionEngine(
         scenario,
         setup,
         scenario_dir=scenario_dir,
-        continuation=Continuation(after_turn, branch_keys, inputs, hidden_keys, history),
+        continuation=Continuation(after_turn, branch_keys, inputs, hidden_keys, history, measure_day),
     )
     if engine.advance() is not None:
         raise RuntimeError("a continuation asked for a person")
     model = engine.model
     outcomes = model.outcomes()
     frame = pd.DataFrame({name: outcomes[name] for name in _OUTCOME_COLUMNS})
+    if measure_day is not None:
+        assert engine.measured is not None  # the horizon is at or after any day a session reached
+        for name, values in engine.measured.items():
+            frame[f"{name}_so_far"] = values
     return frame, model.rung_by_day.copy(), model.history_log_likelihood.copy()
 
 
@@ -175,6 +193,7 @@ def _run_side(
     inputs: dict[tuple[int, str], list[Command]],
     keys: tuple[np.ndarray, np.ndarray],
     history: AdversaryHistory | None,
+    measure_day: int | None,
     executor: Any,
     label: str,
 ) -> FanSide:
@@ -193,6 +212,7 @@ def _run_side(
                 branch_keys[chunk.start : chunk.stop],
                 hidden_keys[chunk.start : chunk.stop],
                 history,
+                measure_day,
             ),
         )
     )
@@ -281,6 +301,8 @@ def counterfactual_fan(
             f"the session has reached turn {reached}; choose a turn from 0 to {reached}", source="--turn"
         )
     seed = int(session.header["seed"]) if seed is None else seed
+    so_far = None if session.finished else _session_so_far(timeline)
+    measure_day = None if so_far is None else int(so_far["day"])
     keys = continuation_keys(seed, runs)
     through_day = turn * session.scenario.turn_length_days
     adversary_seat = "person" if session.scenario.adversary in session.setup.human_seats else "policy"
@@ -297,14 +319,17 @@ def counterfactual_fan(
             for command in inputs[(turn, seat)]
         ]
     with make_executor(jobs, preload=("wargame.session._fan",)) as executor:
-        actual = _run_side(session, turn, inputs, keys, history, executor, "the session's decisions")
+        actual = _run_side(
+            session, turn, inputs, keys, history, measure_day, executor, "the session's decisions"
+        )
         swapped = None
         if swap is not None and swapped_inputs is not None:
             label = f"{swap[0]} takes {swap[1] or 'no action'} at turn {turn}"
-            swapped = _run_side(session, turn, swapped_inputs, keys, history, executor, label)
+            swapped = _run_side(session, turn, swapped_inputs, keys, history, measure_day, executor, label)
 
-    session_outcome = _session_outcome(session)
-    scores = actual.outcomes["escalation_score"].to_numpy()
+    session_outcome = _session_outcome(session) if so_far is None else so_far
+    # Like with like: an unfinished session's score so far against the continuations' scores that same day.
+    scores = actual.outcomes["escalation_score" if so_far is None else "escalation_score_so_far"].to_numpy()
     percentile = actual.weighted.percentile_of_score(scores, session_outcome["escalation_score"])
     branch_day = through_day + 1 if turn else 0
     conditioning = Conditioning(
@@ -329,6 +354,7 @@ def counterfactual_fan(
         session_rung_by_day=_session_rungs(timeline),
         escalation_score_percentile=percentile,
         seconds=time.perf_counter() - started,
+        compared_at_day=measure_day,
     )
     return _save(report, out_dir or session.directory / "fans", session.scenario, swap)
 
@@ -345,6 +371,22 @@ def _session_outcome(session: Session) -> dict[str, Any]:
         )
         for name, values in outcomes.items()
         if name in _OUTCOME_COLUMNS
+    }
+
+
+def _session_so_far(timeline: Sequence[JournalEntry]) -> dict[str, Any]:
+    """Return an unfinished session's outcome so far, as its latest turn was adjudicated (the day of that
+    turn's decision point, before its decisions): what :meth:`SessionEngine.outcome_so_far` measures."""
+    digest = next((e.payload for e in reversed(timeline) if e.kind == "turn_adjudicated"), None)
+    if digest is None:
+        return {"day": 0, "war": False, "war_day": None, "max_rung": 0, "escalation_score": 0}
+    day = int(digest["day"])
+    return {
+        "day": day,
+        "war": digest["war_day"] is not None,
+        "war_day": digest["war_day"],
+        "max_rung": max(_session_rungs(timeline)[:day], default=0),
+        "escalation_score": int(digest["escalation_score"]),
     }
 
 

@@ -210,9 +210,21 @@ def plot_fan(summary: dict[str, Any], scenario: Scenario, path: Path) -> Path:
             alpha=0.6,
             label="after swap",
         )
+    day = summary.get("compared_at_day")
+    if day is not None:
+        # An unfinished session is compared with the continuations as they stood on the same day.
+        right.barh(
+            positions,
+            shares(actual["so_far"]),
+            height=width,
+            fill=False,
+            edgecolor="black",
+            lw=1,
+            label=f"session's decisions, by day {day}",
+        )
     session_max = summary["session_outcome"].get("max_rung")
     if session_max is not None:
-        state = "" if summary["session_finished"] else " so far"
+        state = "" if day is None else f" by day {day}"
         right.scatter(
             [0.02], [session_max], marker="*", s=220, color="black", zorder=3, label=f"this session{state}"
         )

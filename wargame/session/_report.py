@@ -297,8 +297,16 @@ def _fan_text(summary: dict[str, Any]) -> str:
         f"P(war) {actual['war_probability']:.1%}, mean escalation score "
         f"{actual['escalation_score_mean']:.1f}; this session's escalation score sits at the "
         f"{summary['escalation_score_percentile']:.0f}th percentile"
-        f"{'' if summary['session_finished'] else ' (so far)'}."
     )
+    day, so_far = summary.get("compared_at_day"), actual.get("so_far")
+    if day is None or not isinstance(so_far, dict):
+        text += "."
+    else:
+        text += (
+            f" of the continuations' scores on day {day}, where the unfinished session stands "
+            f"(by then: P(war) {so_far['war_probability']:.1%}, "
+            f"mean escalation score {so_far['escalation_score_mean']:.1f})."
+        )
     if "swapped" in summary:
         swapped = summary["swapped"]
         text += (

@@ -240,7 +240,8 @@ def _branch(args: argparse.Namespace) -> int:
         )
     summary = fan.summary()
     actual = summary["actual"]
-    state = "" if fan.session_finished else " so far"
+    state = "" if fan.compared_at_day is None else f" so far (day {fan.compared_at_day})"
+    at_day = "" if fan.compared_at_day is None else f" among the continuations at day {fan.compared_at_day}"
     print(f"{fan.runs} continuations from turn {fan.turn} in {fan.seconds:.1f} s ({fan.jobs} jobs):")
     for line in fan.conditioning.lines():
         print(f"  {line}")
@@ -249,9 +250,15 @@ def _branch(args: argparse.Namespace) -> int:
         f"  with the session's decisions: P(war) {actual['war_probability']:.1%} "
         f"(95% interval {low:.1%} to {high:.1%}), mean escalation score {actual['escalation_score_mean']:.1f}"
     )
+    if "so_far" in actual:
+        so_far = actual["so_far"]
+        print(
+            f"  by day {so_far['day']}, where the session stands: P(war) {so_far['war_probability']:.1%}, "
+            f"mean escalation score {so_far['escalation_score_mean']:.1f}"
+        )
     print(
         f"  this session{state}: escalation score {fan.session_outcome['escalation_score']:.0f}, "
-        f"percentile {fan.escalation_score_percentile:.0f}, "
+        f"percentile {fan.escalation_score_percentile:.0f}{at_day}, "
         f"war {'yes' if fan.session_outcome['war'] else 'no'}"
     )
     if "swapped" in summary:
