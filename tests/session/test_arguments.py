@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,36 @@ def test_the_terminal_argues_counters_and_adjudicates(tmp_path: Path) -> None:
     assert "not accepted: argument: no argument 'A9' to adjudicate (A1)" in printed
     assert "2d6 rolled" in printed
     assert "A1 t1 twn: Open the Penghu port [open]" in printed
+
+
+def test_an_argument_on_a_finished_turn_or_session_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    scenario = write_short_scenario(tmp_path)
+    with Session.create(scenario, tmp_path / "s", seats=["twn", "usa"], white_cell=True, seed=3) as session:
+        _to_seat(session, "twn")
+        session.submit(SeatAction("twn", None))  # Taiwan's turn 1 is over: the US is on the move
+        before = len(session.journal.entries)
+        with pytest.raises(InputError, match="it is usa's move, not twn's"):
+            session.submit(Argument("twn", action="Open the Penghu port", reasons="it shows resolve"))
+        assert len(session.journal.entries) == before
+        play_out(session)
+        before = len(session.journal.entries)
+        for command in (
+            Argument("twn", action="Open the Penghu port", reasons="it shows resolve"),
+            CounterArgument("usa", argument="A1", reasons="Beijing reads it as a provocation"),
+        ):
+            with pytest.raises(InputError, match=r"^the session is finished; nothing more can be played$"):
+                session.submit(command)
+        assert len(session.journal.entries) == before
+    journal = tmp_path / "s" / "journal.sqlite"
+    saved = journal.read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-m", "wargame.cli", "session", "play", str(tmp_path / "s")],
+        input="argue Open the Penghu port because it shows resolve\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.count("\n") == 1 and "the session is finished" in result.stderr
+    assert str(tmp_path / "s") in result.stderr and "Traceback" not in result.stderr
+    assert journal.read_bytes() == saved

@@ -257,3 +257,27 @@ def test_the_white_cell_fires_a_prepared_inject_by_id(tmp_path: Path) -> None:
         assert log[-1]["payload"]["text"] == "Rumours of a blockade spread online"
     finally:
         close_web(web)
+
+
+def test_an_argument_on_a_finished_turn_or_session_is_refused_and_writes_nothing(web: Web) -> None:
+    argument = {"kind": "argument", "action": "Open the Penghu port", "reasons": "it shows resolve"}
+    play_turn(web)  # turn 1 is over
+    before = len(web.session.journal.entries)
+    late = web.seat("twn", argument, turn=1)
+    assert late.status_code == 409
+    assert late.json()["detail"] == "out of turn: this submission is for turn 1, the session is at turn 2"
+    counter = web.seat("usa", {"kind": "counter_argument", "argument": "A1", "reasons": "no"}, turn=1)
+    assert counter.status_code == 409 and "for turn 1" in counter.json()["detail"]
+    assert len(web.session.journal.entries) == before
+    while not web.white_cell_state()["session"]["finished"]:
+        play_turn(web)
+    before = len(web.session.journal.entries)
+    turn = current_turn(web)
+    finished = web.seat("twn", argument, turn=turn)
+    assert finished.status_code == 409
+    assert finished.json()["detail"] == "the session is finished; nothing more can be played"
+    assert len(web.session.journal.entries) == before
+    close_web(web)
+    with Session.open(web.directory, read_only=True) as session:
+        kinds = {entry.kind for entry in session.journal.entries}
+    assert not kinds & {"argument", "counter_argument"}

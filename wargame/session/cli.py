@@ -152,11 +152,19 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _play(args: argparse.Namespace) -> int:
+    from wargame.errors import InputError
     from wargame.session._frontend import play
     from wargame.session._terminal import TerminalFrontEnd
 
     with _open(args, read_only=False) as session:
         status = session.status()
+        if status.finished:
+            # Whatever is typed at a finished session (a move, an argument) cannot be played: say so.
+            raise InputError(
+                "the session is finished; nothing more can be played (write the report with "
+                "`wargame session report`)",
+                source=str(args.session_dir),
+            )
         saved = session.last_saved_command()
         if saved is not None and not status.finished:
             print(
