@@ -243,3 +243,16 @@ def test_the_readme_python_example_runs_as_a_script(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Taiwan Strait baseline: 1000 runs, root seed 1" in done.stdout
     assert re.search(r"P\(war\) with a 2-hour link: [\d.]+% \(reference [\d.]+%\)", done.stdout)
+
+
+def test_compare_outcomes_is_public_and_pairs_the_runs(reference_scenario):
+    aircraft = "gray_zone.activities.pla_aircraft.base_rate_per_day"
+    variant = wargame.apply_overrides(reference_scenario, {aircraft: 27.0})
+    scenarios = [reference_scenario, variant]
+    frames = [wargame.run(s, runs=40, seed=9) for s in scenarios]
+    comparison = wargame.compare_outcomes(["base", "grey"], scenarios, frames, root_seed=9)
+    assert wargame.analysis.compare_outcomes is wargame.compare_outcomes
+    row = comparison.table.query("column == 'escalation_score' and scenario == 'grey'").iloc[0]
+    differences = frames[1]["escalation_score"] - frames[0]["escalation_score"]
+    assert row["difference"] == pytest.approx(differences.mean())
+    assert row["difference_ci_low"] < differences.mean() < row["difference_ci_high"]

@@ -20,6 +20,7 @@ from wargame._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from wargame._version import __version__
+    from wargame.analysis.compare import compare_outcomes
     from wargame.analysis.summary import summarize
     from wargame.errors import InputError, WargameError
     from wargame.experiments import analyze, load_experiment, load_results, sweep

@@ -78,3 +78,15 @@ def test_an_unfinished_session_is_debriefed_against_the_ensemble_on_the_same_day
     assert saved["ensemble_escalation_score_mean"] != fan["escalation_score_mean"]
     assert saved["ensemble_war_probability"] == fan["so_far"]["war_probability"]
     assert 0.0 < saved["escalation_score_percentile"] < 100.0
+
+
+def test_the_debrief_is_part_of_the_public_api(tmp_path: Path) -> None:
+    from wargame.session import Debrief, debrief
+
+    scenario = write_short_scenario(tmp_path)
+    with Session.create(scenario, tmp_path / "s", seats=["usa"], seed=5) as session:
+        session.submit(SeatAction("usa", None))
+        result = debrief(session, runs=20, seed=2)
+    assert isinstance(result, Debrief) and result.runs == 20 and result.compared_at_day == 14
+    saved = json.loads((tmp_path / "s" / "debrief.json").read_text())
+    assert saved["lines"] == result.lines()

@@ -1,4 +1,5 @@
-"""Analysis of outcome rows: summaries with confidence intervals, outcome ranges, and plots.
+"""Analysis of outcome rows: summaries with confidence intervals, outcome ranges, paired comparisons of
+scenarios run with the same seeds, and plots.
 
 ``plot_run`` is imported on first use, so that importing wargame does not load matplotlib (it costs
 memory in every worker process of a sweep).
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 from wargame._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from wargame.analysis.compare import Comparison, compare_outcomes
     from wargame.analysis.outcomes import outcome_bounds
     from wargame.analysis.plots import plot_run
     from wargame.analysis.summary import Estimate, RunSummary, summarize

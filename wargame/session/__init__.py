@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Rewind,
         SeatAction,
     )
+    from wargame.session._debrief import Debrief, WhatIf, debrief
     from wargame.session._engine import Prompt
     from wargame.session._errors import JournalMismatchError
     from wargame.session._files import private_folder, read_small_json, write_private
