@@ -16,7 +16,14 @@ from matplotlib.figure import Figure
 
 from wargame.scenario import Scenario
 
-__all__ = ["plot_fan", "plot_knowledge", "plot_trajectory", "seat_colour"]
+__all__ = [
+    "knowledge_figure",
+    "plot_fan",
+    "plot_knowledge",
+    "plot_trajectory",
+    "seat_colour",
+    "trajectory_figure",
+]
 
 _DPI = 110
 _WAR_COLOUR = "#f4cccc"
@@ -57,14 +64,27 @@ def plot_trajectory(
     events: list[dict[str, Any]],
     path: Path,
 ) -> Path:
+    """Write :func:`trajectory_figure` as a PNG at ``path`` and return the path."""
+    trajectory_figure(scenario, rung_by_day, decisions, events).savefig(path, dpi=_DPI)
+    return path
+
+
+def trajectory_figure(
+    scenario: Scenario,
+    rung_by_day: list[int],
+    decisions: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+) -> Figure:
     """Plot the adversary's rung by day, with the seats' actions and white-cell events marked.
 
+    Each seat's actions are markers in its own lane under the trajectory, in the seat's colour
+    (:func:`seat_colour`), and the legend names every seat.
+
     Args:
-        scenario: For rung names and the war threshold.
+        scenario: For rung names, the seats' names and the war threshold.
         rung_by_day: The session's rung index for each day played.
         decisions: ``{"day", "seat", "action"}`` for each action to mark.
         events: ``{"day", "label"}`` for injects, overrides and rolls.
-        path: Where to write the PNG.
     """
     seats = [actor.id for actor in scenario.actors if any(d["seat"] == actor.id for d in decisions)]
     fig = Figure(figsize=(10, 4.2 + 0.35 * len(seats)))
@@ -86,6 +106,7 @@ def plot_trajectory(
             edgecolors="black",
             linewidths=0.4,
             zorder=3,
+            label=f"{_actor_name(scenario, seat)}'s actions",
         )
         for decision in chosen:
             lanes.annotate(
@@ -107,15 +128,24 @@ def plot_trajectory(
     lanes.set_xlabel("day")
     top.set_xlim(0, max(len(rung_by_day), 1))
     top.set_title("Escalation trajectory")
-    top.legend(loc="upper left", fontsize=8, ncol=3)
+    handles, labels = top.get_legend_handles_labels()
+    seat_handles, seat_labels = lanes.get_legend_handles_labels()
+    top.legend(handles + seat_handles, labels + seat_labels, loc="upper left", fontsize=8, ncol=3)
     fig.tight_layout()
-    fig.savefig(path, dpi=_DPI)
-    return path
+    return fig
 
 
 def plot_knowledge(
     scenario: Scenario, turns: list[int], truth: list[int], known: dict[str, list[int | None]], path: Path
 ) -> Path:
+    """Write :func:`knowledge_figure` as a PNG at ``path`` and return the path."""
+    knowledge_figure(scenario, turns, truth, known).savefig(path, dpi=_DPI)
+    return path
+
+
+def knowledge_figure(
+    scenario: Scenario, turns: list[int], truth: list[int], known: dict[str, list[int | None]]
+) -> Figure:
     """Plot the incidents each seat's picture held at each decision against the true count.
 
     Args:
@@ -123,7 +153,6 @@ def plot_knowledge(
         turns: Turn numbers.
         truth: True incidents in the turn before each decision.
         known: Per seat, the incidents its view showed (``None`` where it was not shown a view).
-        path: Where to write the PNG.
     """
     fig = Figure(figsize=(10, 3.6))
     ax = fig.subplots()
@@ -146,8 +175,7 @@ def plot_knowledge(
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=_DPI)
-    return path
+    return fig
 
 
 def _fan_title(summary: dict[str, Any]) -> str:
