@@ -75,10 +75,10 @@ class Debrief:
         compared = "" if day is None else f", compared on day {day} where this session stands"
         lines.append(
             f"This session among {self.runs} sessions of its scenario played by the default policies "
-            f"from day 0 (same seed, common random numbers{compared}): escalation score{by_day} "
-            f"{self.session_escalation_score:.0f}, at the {self.escalation_score_percentile:.0f}th "
-            f"percentile (mean {self.ensemble_escalation_score_mean:.1f}); war{by_day} "
-            f"{'yes' if self.session_war else 'no'} against P(war{by_day}) "
+            f"from day 0 (same seed, common random numbers{compared}): escalation score "
+            f"{self.session_escalation_score:.0f}{by_day}, at the {self.escalation_score_percentile:.0f}th "
+            f"percentile (mean {self.ensemble_escalation_score_mean:.1f}); war "
+            f"{'yes' if self.session_war else 'no'}{by_day} against P(war{by_day}) "
             f"{self.ensemble_war_probability:.1%}."
         )
         if self.what_ifs:
