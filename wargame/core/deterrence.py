@@ -225,7 +225,7 @@ class Ladder:
             assert rung.campaign is not None
             given = rung.campaign.weights
             raw = [
-                _per_run(parameters, f"escalation.rungs.{rung.id}.campaign.weights.{d}", given.get(d, 0.0))  # type: ignore[call-overload]
+                _per_run(parameters, f"escalation.rungs.{rung.id}.campaign.weights.{d}", given.get(d, 0.0))
                 for d in DOMAINS
             ]
             stacked = per_run_rows(raw)  # (domains, n)

@@ -21,7 +21,7 @@ Model = mesa.Model
 def own_the_clock(model: mesa.Model) -> None:
     """Stop Mesa's default step schedule and restore the model's own ``step``: the model counts its days."""
     model._default_schedule.stop()
-    model.step = model._user_step  # type: ignore[method-assign]
+    model.step = model._user_step
 
 
 def tick(model: mesa.Model) -> None:

@@ -84,7 +84,7 @@ class ActorAgent(Agent):
         Where the model imposes the adversary's recorded move, that move is taken and its probability under
         the policy is added to the model's :attr:`DeterrenceModel.history_log_likelihood`.
         """
-        model: DeterrenceModel = self.model  # type: ignore[assignment]
+        model: DeterrenceModel = self.model
         observation = model.observe(self.actor.id)
         forced = model.forced_move(self.actor.id)
         if forced is not None:
@@ -171,7 +171,7 @@ class DeterrenceModel(Model):
         self.posture = AdversaryPosture(
             scenario, self.state, self.random_streams, self.parameters, self.events, self.dynamics.credibility
         )
-        self.posture.go_decision = self._go_decision  # type: ignore[method-assign]
+        self.posture.go_decision = self._go_decision
         self.tallies = Incidents(scenario, self.state, self.random_streams, self.parameters, pictures_for)
         self.responses = AlliedResponses(
             scenario,

@@ -589,7 +589,7 @@ class Campaign(_Frozen):
     def domain_weights(self) -> tuple[float, ...]:
         """Return the weights over ``DOMAINS``, normalised to sum to 1."""
         total = sum(self.weights.values())
-        return tuple(self.weights.get(domain, 0.0) / total for domain in DOMAINS)  # type: ignore[call-overload]
+        return tuple(self.weights.get(domain, 0.0) / total for domain in DOMAINS)
 
 
 class Rung(_Frozen):
