@@ -44,7 +44,10 @@ def arrival_share(presence: np.ndarray, reinforcement_days: np.ndarray, decisive
 
 
 def domain_success_probability(
-    adversary_force: np.ndarray, allied_force: np.ndarray, force_ratio_needed: float, sigma: float
+    adversary_force: np.ndarray,
+    allied_force: np.ndarray,
+    force_ratio_needed: float | np.ndarray,
+    sigma: float | np.ndarray,
 ) -> np.ndarray:
     """Return ``Phi((2 ln(X / Y) - 2 ln rho) / sigma)`` elementwise (1 where ``Y`` is zero)."""
     x = np.maximum(adversary_force, _TINY)

@@ -62,7 +62,7 @@ def strength(readiness: ArrayLike, mean_capability: ArrayLike) -> np.ndarray:
 
 def deterrent_term(credibility: ArrayLike, actor_strength: ArrayLike, resolve: ArrayLike) -> np.ndarray:
     """Return one allied actor's contribution to the deterrent: credibility * strength * resolve."""
-    return np.asarray(credibility) * actor_strength * resolve
+    return np.multiply(np.multiply(np.asarray(credibility), actor_strength), resolve)
 
 
 def ladder_utilities(

@@ -68,7 +68,12 @@ class RunParameters(Mapping[str, np.ndarray]):
                 raise ValueError(f"{path}: give one value per run ({random.runs}), got shape {fixed.shape}")
             fixed.flags.writeable = False
             self._values[path] = fixed
-        for uncertain in getattr(scenario, "uncertain_inputs", ()) if random is not None else ():
+        if random is not None:
+            self._draw_uncertain_inputs(scenario, random)
+
+    def _draw_uncertain_inputs(self, scenario: Any, random: EnsembleRandom) -> None:
+        """Draw every uncertain input that no given value replaces."""
+        for uncertain in getattr(scenario, "uncertain_inputs", ()):
             if uncertain.path in self._values:
                 continue
             if uncertain.path in _ENSEMBLE_FIELDS:

@@ -123,9 +123,9 @@ class EnsembleRandom:
         if (branch_day is None) != (branch_keys is None):
             raise ValueError("give both branch_day and branch_keys, or neither")
         self.branch_day = branch_day
-        self._branch_keys = None
-        if branch_keys is not None:
-            self._branch_keys = _mix(self._check_keys(branch_keys, "branch_keys"))[:, None]
+        self._branch: tuple[int, np.ndarray] | None = None  # (first day, mixed keys) of the branch
+        if branch_day is not None and branch_keys is not None:
+            self._branch = (branch_day, _mix(self._check_keys(branch_keys, "branch_keys"))[:, None])
         self.hidden_streams = frozenset(hidden_streams) if hidden_keys is not None else frozenset()
         self._hidden_keys = None
         if hidden_keys is not None:
@@ -211,9 +211,11 @@ class EnsembleRandom:
             for k, stream in enumerate(streams):
                 if stream in self.hidden_streams:
                     bits[k] = _mix(self._hidden_keys ^ mixed_counter[k])
-        if not standing and self._branch_keys is not None and first_day + days > self.branch_day:
-            branched = _mix(self._branch_keys ^ mixed_counter)
-            after = (day_numbers >= self.branch_day)[None, :, None, None]
+        branch = None if standing else self._branch
+        if branch is not None and first_day + days > branch[0]:
+            branch_day, branch_keys = branch
+            branched = _mix(branch_keys ^ mixed_counter)
+            after = (day_numbers >= branch_day)[None, :, None, None]
             bits = np.where(after, branched, bits)
         bits >>= _SHIFTS[3]
         uniforms = bits.astype(np.float64)
