@@ -129,7 +129,7 @@ class StateDynamics:
         )
         self._coupling = per_run_rows([k for _, k in coupled])
 
-        growing = []
+        growing: list[tuple[int, np.ndarray]] = []
         for actor in scenario.actors:
             growth = parameters.value(
                 f"actors.{actor.id}.capability_growth_per_year", actor.capability_growth_per_year
@@ -211,8 +211,10 @@ class CredibilityFundamentals:
         ).reshape(len(patrons), len(DOMAINS))
         adversary = scenario.actor(scenario.adversary)
         spec = adversary.policy
-        half_life = spec.credibility_half_life_days if spec is not None else 90.0
-        half_life = parameters.value(f"actors.{adversary.id}.policy.credibility_half_life_days", half_life)
+        nominal_half_life = spec.credibility_half_life_days if spec is not None else 90.0
+        half_life = parameters.value(
+            f"actors.{adversary.id}.policy.credibility_half_life_days", nominal_half_life
+        )
         self._relaxation = 1.0 - 2.0 ** (-1.0 / np.asarray(half_life, dtype=np.float64))
         self._start_resolve = state.values[self._resolve_rows].copy()
         self._start_strength = self._strength()

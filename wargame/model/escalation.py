@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from scipy import special
@@ -140,9 +141,7 @@ class AdversaryPosture:
             warn(starting)
             for at_day in np.unique(day + days[starting]):
                 runs = starting & (day + days == at_day)
-                self.events.schedule(
-                    float(at_day), lambda runs=runs, started=day: self._mobilized(runs, started)
-                )
+                self.events.schedule(float(at_day), partial(self._mobilized, runs, day))
 
     def _climb(self, runs: np.ndarray, to_rung: np.ndarray) -> None:
         """Set the rung of ``runs``; coerced allies rally where it rises to a coercive rung."""

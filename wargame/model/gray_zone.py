@@ -42,8 +42,9 @@ from wargame.scenario.schema import Activity, GrayZone
 
 __all__ = ["GrayZoneBlock", "GrayZoneDay", "GrayZoneMechanics", "PictureSource", "SeatPictureDay"]
 
-PictureSource = tuple[str, str | None, np.ndarray, float]
-"""(detecting actor, link key or None for own ISR, activities the source covers, analysis hours)."""
+PictureSource = tuple[str, str | None, np.ndarray, float | np.ndarray]
+"""(detecting actor, link key or None for own ISR, activities the source covers, analysis hours: a number,
+or one per run where they are an uncertain input)."""
 
 
 _PREFETCH_NUMBERS = 1 << 16  # uniforms hashed ahead per refill (0.5 MB): the horizon of a small ensemble
@@ -485,12 +486,13 @@ class GrayZoneMechanics:
         np.subtract(known, shares[:, 0], out=shares[:, 1])  # detected late: known * (1 - timely)
         np.subtract(1.0, known, out=shares[:, 2])  # missed
         shares *= self.tree.part_share[:, None, :]
-        waning = active is not None and np.count_nonzero(active) < active.size
+        # The active mask where some runs have stopped (none where all are active).
+        partly_active = active if active is not None and np.count_nonzero(active) < active.size else None
         uniforms = draws.uniforms[offset:end].reshape(days, -1, 3, activities)
         # Parts of unclustered roots: every day of the block in one call.
         rate = _by_rung(self._rate_by_rung, rung_index)  # (runs, roots)
-        if waning:
-            rate = rate * active[:, None]
+        if partly_active is not None:
+            rate = rate * partly_active[:, None]
         if draws.shock is not None:
             rate = rate * draws.shock[offset:end]
         free = self._unclustered_parts
@@ -508,7 +510,7 @@ class GrayZoneMechanics:
                 uniforms[..., clustered],
                 None if draws.shock is None else draws.shock[offset:end],
                 rung_index,
-                active if waning else None,
+                partly_active,
                 shares[..., clustered],
             )
         return self._block_of(first_day, parts, delay)

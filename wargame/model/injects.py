@@ -9,6 +9,8 @@ later, only in runs where the named actor has not taken the named response since
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import Literal
 
 import numpy as np
 
@@ -25,6 +27,18 @@ __all__ = ["Injects"]
 def _any(mask: np.ndarray) -> np.bool_:
     """Whether any element is true (the ufunc reduction, without ndarray.any's Python wrapper)."""
     return np.logical_or.reduce(mask, axis=None)
+
+
+def _compared_quantity(inject: Inject) -> tuple[str, Literal["below", "above"], float]:
+    """Return the quantity a conditional inject compares, the side of the threshold where it holds, and the
+    nominal threshold."""
+    when = inject.when
+    # Condition's validator gives a quantity condition its path and exactly one of below and above.
+    assert when is not None and when.quantity is not None
+    if when.below is not None:
+        return when.quantity, "below", when.below
+    assert when.above is not None
+    return when.quantity, "above", when.above
 
 
 class Injects:
@@ -76,21 +90,18 @@ class Injects:
         self._below_slice = slice(0, len(below))
         self._above_slice = slice(len(below), len(below) + len(above))
         self._rung_slice = slice(len(below) + len(above), len(conditional))
-        self._below_rows = np.array([row_of[i.when.quantity] for i in below if i.when], dtype=np.intp)
-        self._above_rows = np.array([row_of[i.when.quantity] for i in above if i.when], dtype=np.intp)
+        compared = {i.id: _compared_quantity(i) for i in [*below, *above]}
+        self._below_rows = np.array([row_of[compared[i.id][0]] for i in below], dtype=np.intp)
+        self._above_rows = np.array([row_of[compared[i.id][0]] for i in above], dtype=np.intp)
         self._below_thresholds = per_run_rows(
-            [value(f"injects.{i.id}.when.below", i.when.below) for i in below if i.when]
+            [value(f"injects.{i.id}.when.below", compared[i.id][2]) for i in below]
         )
         self._above_thresholds = per_run_rows(
-            [value(f"injects.{i.id}.when.above", i.when.above) for i in above if i.when]
+            [value(f"injects.{i.id}.when.above", compared[i.id][2]) for i in above]
         )
         self._thresholds = {
-            i.id: value(
-                f"injects.{i.id}.when.{'below' if i.when.below is not None else 'above'}",
-                i.when.below if i.when.below is not None else i.when.above,
-            )
-            for i in [*below, *above]
-            if i.when
+            inject_id: value(f"injects.{inject_id}.when.{side}", threshold)
+            for inject_id, (_, side, threshold) in compared.items()
         }
         self._rung_condition_index = np.array(
             [
@@ -106,9 +117,7 @@ class Injects:
                 days = np.broadcast_to(np.asarray(value(f"injects.{inject.id}.day", inject.day)), (runs,))
                 for day in np.unique(days):
                     group = days == day
-                    self.events.schedule(
-                        float(day), lambda inject=inject, group=group: self.fire(inject, group)
-                    )
+                    self.events.schedule(float(day), partial(self.fire, inject, group))
 
     def _update_flags(self) -> None:
         """Refresh what the quick daily test compares against: a threshold where a run still waits for the
@@ -174,8 +183,7 @@ class Injects:
             for delay in np.unique(after[newly]):
                 group = newly & (after == delay)
                 self.events.schedule(
-                    day + float(delay) + 0.5,
-                    lambda inject=inject, runs=group, since=day: self._fire_delayed(inject, runs, since),
+                    day + float(delay) + 0.5, partial(self._fire_delayed, inject, group, day)
                 )
         self._update_flags()
 

@@ -13,6 +13,7 @@ A response taken in a run (``docs/model.md``):
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -147,10 +148,7 @@ class AlliedResponses:
                 group = runs & (delays == delay)
                 if delay > 0:
                     self.events.schedule(
-                        day + float(delay),
-                        lambda effects=response.effects, amounts=amounts, group=group: self._land(
-                            effects, amounts, group & self._is_active()
-                        ),
+                        day + float(delay), partial(self._land_later, response.effects, amounts, group)
                     )
                 else:
                     self._land(response.effects, amounts, group)
@@ -162,6 +160,10 @@ class AlliedResponses:
     def _land(self, effects: tuple[Effect, ...], amounts: list, runs: np.ndarray) -> None:
         for effect, amount in zip(effects, amounts, strict=True):
             self.state.apply(effect, runs, amount)
+
+    def _land_later(self, effects: tuple[Effect, ...], amounts: list, runs: np.ndarray) -> None:
+        """Land a delayed response's effects in those of ``runs`` that are still active when it lands."""
+        self._land(effects, amounts, runs & self._is_active())
 
     def _signal(self, actor_id: str, index: int, runs: np.ndarray) -> None:
         log_odds = self._signal_log_odds[actor_id][index]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -222,9 +223,7 @@ class DeterrenceModel(Model):
         self.allied_agents = self.agents.select(lambda agent: agent.side == "allied")
         self._deciding_agents = [self.adversary_agent, *self.allied_agents]
         for day, effects in timed_effects:
-            self.events.schedule(
-                day, lambda effects=tuple(effects): self._apply_effects(effects, self.active)
-            )
+            self.events.schedule(day, partial(self._apply_timed_effects, tuple(effects)))
 
     # ------------------------------------------------------------------ state views
     @property
@@ -432,6 +431,10 @@ class DeterrenceModel(Model):
     def _apply_effects(self, effects: tuple[Effect, ...], runs: np.ndarray) -> None:
         for effect in effects:
             self.state.apply(effect, runs)
+
+    def _apply_timed_effects(self, effects: tuple[Effect, ...]) -> None:
+        """Apply a timed inject's effects in the runs not at war on its day."""
+        self._apply_effects(effects, self.active)
 
     # ------------------------------------------------------------------ decisions
     def allowed_actions(self, actor_id: str) -> np.ndarray:
