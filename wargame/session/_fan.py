@@ -309,7 +309,7 @@ def counterfactual_fan(
     # A person's moves are replayed as recorded inputs: they are no evidence about the policy's hidden state.
     history = None if adversary_seat == "person" else adversary_history(session.engine.model, through_day)
     inputs = _inputs_up_to(timeline, turn)
-    swapped_inputs = None
+    swapped_side = None  # (inputs, label) of the continuations with the swapped decision
     if swap is not None:
         seat, action = swap
         _check_swap(session, timeline, turn, seat, action)
@@ -318,13 +318,14 @@ def counterfactual_fan(
             SeatAction(seat, action) if isinstance(command, SeatAction) else command
             for command in inputs[(turn, seat)]
         ]
+        swapped_side = (swapped_inputs, f"{seat} takes {action or 'no action'} at turn {turn}")
     with make_executor(jobs, preload=("wargame.session._fan",)) as executor:
         actual = _run_side(
             session, turn, inputs, keys, history, measure_day, executor, "the session's decisions"
         )
         swapped = None
-        if swap is not None and swapped_inputs is not None:
-            label = f"{swap[0]} takes {swap[1] or 'no action'} at turn {turn}"
+        if swapped_side is not None:
+            swapped_inputs, label = swapped_side
             swapped = _run_side(session, turn, swapped_inputs, keys, history, measure_day, executor, label)
 
     session_outcome = _session_outcome(session) if so_far is None else so_far
