@@ -109,7 +109,10 @@ class DaskExecutor(Executor):
     @property
     def scheduler_address(self) -> str:
         """Address of the scheduler this executor sends tasks to."""
-        return str(self._client.scheduler.address)
+        scheduler = self._client.scheduler
+        if scheduler is None:  # the client drops its scheduler connection when it closes
+            raise RuntimeError("this DaskExecutor is shut down: it has no scheduler")
+        return str(scheduler.address)
 
     def worker_count(self) -> int:
         """Number of workers connected to the scheduler now."""
