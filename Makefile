@@ -24,8 +24,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check wargame tests benchmarks
 	$(VENV)/bin/ruff format --check wargame tests benchmarks
 	$(VENV)/bin/lint-imports --no-logo  # the layers of docs/architecture.md
+	$(VENV)/bin/mypy  # wargame/, configured in pyproject.toml
 
-# mypy over wargame/ (configuration in pyproject.toml).
+# mypy alone (make lint runs it too).
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
