@@ -30,13 +30,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# The suite runs on every core (pytest-xdist); tests of one module stay in one worker process.
 test: lint
 	@sh tools/install-browser.sh  # Debian's Chromium for the web console's browser test (idempotent)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --dist loadfile
 
 # The inner loop: lint, then every test but the slow and browser ones.
 test-fast: lint
-	$(VENV)/bin/pytest -m "not slow and not browser"
+	$(VENV)/bin/pytest -n auto --dist loadfile -m "not slow and not browser"
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

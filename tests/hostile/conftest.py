@@ -5,15 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hostile_harness import Baseline, Hostile, measure_baseline
-
-REPO = Path(__file__).resolve().parents[2]
-REFERENCE = REPO / "scenarios" / "taiwan_strait_baseline.yaml"
-# Nine levels of nine aliases: 387 million values once expanded.
-BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
-    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
-)
+from hostile_harness import REFERENCE, Baseline, Hostile, measure_baseline
 
 
 @pytest.fixture(scope="session")

@@ -106,8 +106,20 @@ class Baseline:
         return self.wall_seconds + SECONDS
 
 
+# The reference scenario and an alias bomb, shared by the corpus's modules (kept here, not in conftest,
+# so that any selection of test folders imports them the same way).
+REPO = Path(__file__).resolve().parents[2]
+REFERENCE = REPO / "scenarios" / "taiwan_strait_baseline.yaml"
+# Nine levels of nine aliases: 387 million values once expanded.
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
 _PEAK_REPORTER = """
 import atexit, os, runpy, sys
+
 def _report():
     fields = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
     os.write(int(os.environ["WARGAME_PEAK_FD"]), fields["VmPeak"].split()[0].encode())

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE
-from hostile_harness import Hostile, assert_refused
+from hostile_harness import REFERENCE, Hostile, assert_refused
 
 MIB = 1024 * 1024
 

@@ -10,8 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BILLION_LAUGHS, REFERENCE
-from hostile_harness import Hostile, assert_refused, snapshot
+from hostile_harness import BILLION_LAUGHS, REFERENCE, Hostile, assert_refused, snapshot
 
 GOOD = f"""\
 name: small

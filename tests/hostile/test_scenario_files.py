@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BILLION_LAUGHS, REFERENCE
-from hostile_harness import Hostile, assert_refused, snapshot
+from hostile_harness import BILLION_LAUGHS, REFERENCE, Hostile, assert_refused, snapshot
 
 # Edits are made on the reference scenario as users had it before uncertain inputs (a file that must keep
 # working), whose single-number fields the cases below replace.

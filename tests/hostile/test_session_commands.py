@@ -8,8 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE
-from hostile_harness import Hostile, assert_refused, snapshot
+from hostile_harness import REFERENCE, Hostile, assert_refused, snapshot
 
 from wargame.session import Session
 
