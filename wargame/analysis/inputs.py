@@ -3,20 +3,22 @@
 Each run draws its own values of the scenario's uncertain inputs (columns ``input:<path>`` of the outcome
 rows), so one run is one plausible world. Two given-data analyses of those rows:
 
-* **Spread** (:func:`input_spread`): a meta-model of the outcome on the drawn inputs (logistic for a yes/no
-  outcome such as war, linear otherwise; scikit-learn, on normal scores of the inputs' ranks) predicts each
-  world's expected outcome; the 5th and 95th percentiles of those predictions are the spread that comes from
-  the inputs, beside the Monte Carlo interval of the mean. The share of the outcome's variation the
-  meta-model explains (R², or McFadden's pseudo-R² for a yes/no outcome) says how far to trust it.
+* **Spread** (:func:`input_spread`): a penalised meta-model of the outcome on the drawn inputs (logistic for
+  a yes/no outcome such as war, ridge otherwise; scikit-learn, on normal scores of the inputs' ranks,
+  predicting each run out of fold) gives each world's expected outcome; the 5th and 95th percentiles of
+  those predictions are the spread that comes from the inputs, beside the Monte Carlo interval of the mean.
+  The share of the outcome's variation the meta-model explains out of fold (R², or McFadden's pseudo-R² for
+  a yes/no outcome) says how far to trust it.
 * **Sensitivity** (:func:`input_sensitivity`): for each input, Spearman's rank correlation with the outcome
-  (SciPy, with a Fisher-z 95% interval); for the inputs of largest correlation also Borgonovo's
-  moment-independent delta index with a bootstrap 95% interval (SALib's given-data estimator; Plischke,
-  Borgonovo & Smith 2013), which sees effects that are not monotone; ranked by delta, then by correlation.
+  (SciPy, with a Fisher-z 95% interval), by which they are ranked; for the inputs of largest correlation
+  also Borgonovo's moment-independent delta index with a bootstrap 95% interval (SALib's given-data
+  estimator; Plischke, Borgonovo & Smith 2013), which sees effects that are not monotone.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,37 +73,56 @@ class InputSpread:
         )
 
 
+_MOST_RUNS_FITTED = 5_000
+_FOLDS = 5
+_LOGISTIC_STRENGTHS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # inverse L2 penalties tried (normal-score units)
+
+
 def input_spread(outcomes: pd.DataFrame, outcome: str) -> InputSpread | None:
     """Return the spread of ``outcome``'s expected value across the drawn inputs, or None without inputs.
+
+    The meta-model is penalised (L2, its strength chosen by 5-fold cross-validation: with many inputs and
+    few wars an unpenalised fit would separate the runs perfectly) and each run's prediction is made out of
+    fold, by a model that did not see it, so neither the spread nor the share explained is inflated by
+    overfitting. It is fitted on the first ``_MOST_RUNS_FITTED`` runs at most (runs are exchangeable).
 
     Raises:
         ValueError: For an outcome that is not a numeric column.
     """
-    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
+    from sklearn.model_selection import KFold, cross_val_predict
 
     columns = input_columns(outcomes)
     if not columns:
         return None
+    outcomes = outcomes.iloc[:_MOST_RUNS_FITTED]
     y = outcomes[outcome].to_numpy(dtype=np.float64)
     keep = np.isfinite(y)
     x = _normal_scores(outcomes.loc[keep], columns)
     y = y[keep]
     binary = _is_binary(y)
-    if binary and 0.0 < y.mean() < 1.0:
-        model = LogisticRegression(C=1e6, max_iter=1000).fit(x, y)
-        predicted = model.predict_proba(x)[:, 1]
+    folds = KFold(_FOLDS)
+    if binary and min(y.sum(), (1.0 - y).sum()) >= _FOLDS:
         p = y.mean()
         null = np.sum(y * math.log(p) + (1 - y) * math.log(1 - p))
-        fitted = np.sum(
-            y * np.log(np.clip(predicted, 1e-12, 1)) + (1 - y) * np.log(np.clip(1 - predicted, 1e-12, 1))
-        )
-        explained = 1.0 - fitted / null
-    elif binary:  # no run or every run: nothing to model
+        best = -math.inf
+        for strength in _LOGISTIC_STRENGTHS:  # the penalty that predicts the held-out runs best
+            model = LogisticRegression(C=strength, max_iter=2000)
+            held_out = cross_val_predict(model, x, y, cv=folds, method="predict_proba")[:, 1]
+            clipped = np.clip(held_out, 1e-12, 1 - 1e-12)
+            fitted = float(np.sum(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)))
+            if fitted > best:
+                best, predicted = fitted, held_out
+        explained = 1.0 - best / null
+    elif binary:  # too few runs of one kind to model
         predicted, explained = np.full(y.shape, y.mean()), 0.0
     else:
-        model = LinearRegression().fit(x, y)
-        predicted = np.clip(model.predict(x), y.min(), y.max())  # no world beyond what the runs reached
-        explained = float(model.score(x, y))
+        alpha = RidgeCV(alphas=np.logspace(-2, 4, 13)).fit(x, y).alpha_
+        predicted = cross_val_predict(Ridge(alpha=alpha), x, y, cv=folds)
+        residual = np.sum((y - predicted) ** 2)
+        total = np.sum((y - y.mean()) ** 2)
+        explained = 1.0 - residual / total if total > 0.0 else 0.0
+        predicted = np.clip(predicted, y.min(), y.max())  # no world beyond what the runs reached
     low, median, high = np.percentile(predicted, [5, 50, 95])
     return InputSpread(outcome, float(low), float(median), float(high), float(explained), binary)
 
@@ -119,12 +140,15 @@ class InputEffect:
 
 
 def input_sensitivity(
-    outcomes: pd.DataFrame, outcome: str, seed: int = 0, delta_for: int = 8
+    outcomes: pd.DataFrame, outcome: str, seed: int = 1, delta_for: int = 8
 ) -> list[InputEffect]:
     """Rank the drawn inputs by how much they drive ``outcome`` (module docstring), strongest first.
 
-    Every input gets its Spearman correlation; the ``delta_for`` inputs of largest ``|rho|`` also get
-    Borgonovo's delta (its estimator costs seconds per input), the others NaN.
+    Every input gets its Spearman correlation and the ranking follows ``|rho|``; the ``delta_for`` inputs
+    of largest ``|rho|`` also get Borgonovo's delta (its estimator costs seconds per input), the others NaN;
+    a yes/no outcome gets no delta (its two values leave the estimator's bins too thin to rank inputs).
+    Delta is biased upwards for every input (SALib's warnings about thin bins are not passed on): compare
+    deltas with each other, not with 0. ``seed`` seeds delta's bootstrap (SALib takes 0 as no seed).
     """
     from SALib.analyze import delta
 
@@ -144,14 +168,17 @@ def input_sensitivity(
                 rho[i] = float(stats.spearmanr(x[:, i], y).statistic)
     deltas = np.full(len(columns), np.nan)
     widths = np.full(len(columns), np.nan)
-    top = np.argsort(-np.abs(rho))[:delta_for]
+    # Delta needs an outcome of many values: on a yes/no outcome its bins are too thin to rank anything.
+    top = np.argsort(-np.abs(rho))[:delta_for] if not _is_binary(y) else np.zeros(0, dtype=np.intp)
     if np.ptp(y) > 0.0 and top.size:
         problem = {
             "num_vars": int(top.size),
             "names": [columns[i] for i in top],
             "bounds": [[float(x[:, i].min()), float(x[:, i].max()) + 1e-12] for i in top],
         }
-        result = delta.analyze(problem, x[:, top], y, num_resamples=20, seed=seed, method="delta")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # thin bins: see the docstring
+            result = delta.analyze(problem, x[:, top], y, num_resamples=20, seed=seed, method="delta")
         # SALib names the bias-corrected estimate "delta_balanced" (newer releases) or "delta" (older ones).
         key = next(k for k in ("delta_balanced", "delta") if k in result)
         deltas[top] = np.asarray(result[key])
@@ -169,7 +196,7 @@ def input_sensitivity(
                 delta_half_width=float(widths[i]),
             )
         )
-    return sorted(effects, key=lambda e: (-(e.delta if math.isfinite(e.delta) else -1.0), -abs(e.spearman)))
+    return sorted(effects, key=lambda e: -abs(e.spearman))
 
 
 def render_sensitivity(effects: list[InputEffect], outcome: str, limit: int = 15) -> str:
@@ -178,9 +205,11 @@ def render_sensitivity(effects: list[InputEffect], outcome: str, limit: int = 15
         return f"no uncertain inputs: nothing drives {outcome} but the runs' own chance"
     width = max(len(effect.path) for effect in effects[:limit])
     lines = [
-        f"what drives {outcome} (drawn inputs, strongest first; 95% intervals)",
+        f"what drives {outcome} (drawn inputs by |Spearman rho|, strongest first; 95% intervals)",
         f"  {'input':<{width}}  {'delta':>15}  {'Spearman rho':>22}",
     ]
+    if not any(math.isfinite(effect.delta) for effect in effects):
+        lines[1] = f"  {'input':<{width}}  {'Spearman rho':>22}"
     for effect in effects[:limit]:
         shown = f"{effect.delta:6.3f} ± {effect.delta_half_width:5.3f}" if math.isfinite(effect.delta) else ""
         rho = f"{effect.spearman:+6.3f} [{effect.spearman_low:+.3f}, {effect.spearman_high:+.3f}]"

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from wargame.analysis.inputs import InputSpread, input_columns, input_spread
 from wargame.analysis.outcomes import outcome_bounds
 from wargame.scenario import Scenario
 from wargame.stats import Estimate, mean_interval, proportion_interval, sample_quantiles
@@ -19,6 +20,8 @@ from wargame.stats import Estimate, mean_interval, proportion_interval, sample_q
 __all__ = ["Estimate", "RunSummary", "summarize"]
 
 _DAYS_PER_YEAR = 365
+# Outcomes whose spread across the uncertain inputs the summary shows: label -> column.
+_SPREAD_OF = {"probability of war": "war", "escalation per 30 days": "escalation_per_30_days"}
 INTERVALS_NOTE = "intervals: Clopper-Pearson 95% for probabilities of war, Student-t 95% for means"
 
 
@@ -42,6 +45,8 @@ class RunSummary:
     escalation_per_30_days: Estimate
     final_values: dict[str, Estimate]
     extra_outcomes: dict[str, Estimate]
+    uncertain_inputs: int = 0
+    input_spread: dict[str, InputSpread] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -74,6 +79,16 @@ class RunSummary:
         lines += [f"  {name:<{width}}  {value}" for name, value in rows]
         lines += ["", "  highest rung reached (share of runs)"]
         lines += [f"    {rung:<28} {share * 100:5.1f}%" for rung, share in self.highest_rung_share.items()]
+        if self.input_spread:
+            lines += [
+                "",
+                f"  spread from the {self.uncertain_inputs} uncertain inputs: each world's expected value "
+                "(a meta-model of the runs on their drawn inputs)",
+            ]
+            lines += [
+                f"    {name:<28} {spread.format(percent=spread.binary)}"
+                for name, spread in self.input_spread.items()
+            ]
         lines += ["", "  incidents per run, mean [95% CI]"]
         lines += [f"    {name:<28} {estimate.format(4)}" for name, estimate in self.incidents_per_run.items()]
         lines.append("")
@@ -120,6 +135,14 @@ def summarize(scenario: Scenario, outcomes: pd.DataFrame, root_seed: int) -> Run
         for name in scenario.outcomes
         if name not in shown and name in outcomes and np.issubdtype(outcomes[name].dtype, np.number)
     }
+    drawn = input_columns(outcomes)
+    spread = None
+    if drawn:
+        spread = {
+            label: found
+            for label, column in _SPREAD_OF.items()
+            if (found := input_spread(outcomes, column)) is not None
+        }
     return RunSummary(
         scenario=scenario.name,
         runs=runs,
@@ -137,4 +160,6 @@ def summarize(scenario: Scenario, outcomes: pd.DataFrame, root_seed: int) -> Run
         escalation_per_30_days=mean_ci("escalation_per_30_days"),
         final_values=final_values,
         extra_outcomes=extra,
+        uncertain_inputs=len(drawn),
+        input_spread=spread,
     )

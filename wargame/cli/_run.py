@@ -8,10 +8,16 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wargame._flags import whole_number
 from wargame.errors import InputError
 from wargame.scenario import add_scenario_flags
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from wargame.scenario import Scenario
 
 __all__ = ["add_parser"]
 
@@ -51,6 +57,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="CSV",
         help="with --timeseries --plot: an observed daily series (columns date and an activity id) drawn "
         "over the simulated band of that activity, aligned from its first date",
+    )
+    run.add_argument(
+        "--drivers",
+        default=None,
+        metavar="OUTCOME",
+        help="rank the uncertain inputs by how much they drive this outcome (e.g. war): Borgonovo's delta "
+        "and Spearman's rho with 95%% intervals; also written to drivers_OUTCOME.csv",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     add_scenario_flags(run)
@@ -122,6 +135,8 @@ def _run(args: argparse.Namespace) -> int:
     from wargame.runner import check_outcome_names, run_to_parquet
 
     check_outcome_names(scenario, scenario.outcomes, args.scenario)
+    if args.drivers is not None:
+        _check_drivers(scenario, args.drivers)
     if (args.timeseries_runs is not None or args.observed is not None) and not args.timeseries:
         flag = "--timeseries-runs" if args.timeseries_runs is not None else "--observed"
         raise InputError("needs --timeseries", source=flag)
@@ -129,7 +144,8 @@ def _run(args: argparse.Namespace) -> int:
     out_dir: Path = args.out if args.out is not None else Path("results") / args.scenario.stem
     with _writing(out_dir):
         daily_plots = tuple(f"daily_{a.id}.png" for a in scenario.gray_zone.activities)
-        _prepare_out(out_dir, RUN_OUTPUTS + daily_plots, args.force)
+        drivers = () if args.drivers is None else (f"drivers_{args.drivers}.csv",)
+        _prepare_out(out_dir, RUN_OUTPUTS + daily_plots + drivers, args.force)
     record = run_to_parquet(
         scenario,
         runs=args.runs,
@@ -145,6 +161,8 @@ def _run(args: argparse.Namespace) -> int:
     print(summary.render())
     with _writing(out_dir):
         (out_dir / "summary.json").write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n")
+        if args.drivers is not None:
+            print("\n" + _write_drivers(record.outcomes, args.drivers, out_dir))
         print(f"\n  per-run results: {out_dir / 'runs.parquet'}")
         if args.timeseries:
             print(f"  per-day results: {out_dir / 'timeseries.parquet'}")
@@ -157,6 +175,34 @@ def _run(args: argparse.Namespace) -> int:
                 for path in _plot_days(scenario, out_dir, observed):
                     print(f"  plot: {path}")
     return 0
+
+
+def _check_drivers(scenario: Scenario, outcome: str) -> None:
+    """Refuse a ``--drivers`` outcome that the runs do not produce as a number, before running them."""
+    from wargame.runner import check_outcome_names
+
+    try:
+        check_outcome_names(scenario, [outcome])
+    except InputError as error:
+        raise InputError(error.message, source="--drivers") from None
+    if outcome in _TEXT_OUTCOMES:
+        raise InputError(f"outcome {outcome!r} is text, not a number", source="--drivers")
+
+
+_TEXT_OUTCOMES = ("war_result", "max_rung_id", "final_rung_id")
+
+
+def _write_drivers(outcomes: pd.DataFrame, outcome: str, out_dir: Path) -> str:
+    """Rank the drawn inputs by how much they drive ``outcome``; write the table; return it as text."""
+    import dataclasses
+
+    from wargame.analysis.inputs import input_sensitivity, render_sensitivity
+
+    effects = input_sensitivity(outcomes, outcome)
+    table = pd.DataFrame([dataclasses.asdict(effect) for effect in effects])
+    path = out_dir / f"drivers_{outcome}.csv"
+    table.to_csv(path, index=False)
+    return render_sensitivity(effects, outcome) + f"\n  table: {path}"
 
 
 @contextlib.contextmanager
