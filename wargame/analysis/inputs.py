@@ -74,12 +74,15 @@ class InputSpread:
 
 
 _MOST_RUNS_FITTED = 5_000
+MIN_RUNS_FOR_SPREAD = 50
+"""Fewest runs a meta-model is fitted on (ten per fold of its cross-validation)."""
 _FOLDS = 5
 _LOGISTIC_STRENGTHS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # inverse L2 penalties tried (normal-score units)
 
 
 def input_spread(outcomes: pd.DataFrame, outcome: str) -> InputSpread | None:
-    """Return the spread of ``outcome``'s expected value across the drawn inputs, or None without inputs.
+    """Return the spread of ``outcome``'s expected value across the drawn inputs, or None without inputs
+    or with fewer than :data:`MIN_RUNS_FOR_SPREAD` runs that have a value of it.
 
     The meta-model is penalised (L2, its strength chosen by 5-fold cross-validation: with many inputs and
     few wars an unpenalised fit would separate the runs perfectly) and each run's prediction is made out of
@@ -98,6 +101,8 @@ def input_spread(outcomes: pd.DataFrame, outcome: str) -> InputSpread | None:
     outcomes = outcomes.iloc[:_MOST_RUNS_FITTED]
     y = outcomes[outcome].to_numpy(dtype=np.float64)
     keep = np.isfinite(y)
+    if np.count_nonzero(keep) < MIN_RUNS_FOR_SPREAD:
+        return None
     x = _normal_scores(outcomes.loc[keep], columns)
     y = y[keep]
     binary = _is_binary(y)

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from wargame.analysis.inputs import InputSpread, input_columns, input_spread
+from wargame.analysis.inputs import MIN_RUNS_FOR_SPREAD, InputSpread, input_columns, input_spread
 from wargame.analysis.outcomes import outcome_bounds
 from wargame.scenario import Scenario
 from wargame.stats import Estimate, mean_interval, proportion_interval, sample_quantiles
@@ -79,6 +79,12 @@ class RunSummary:
         lines += [f"  {name:<{width}}  {value}" for name, value in rows]
         lines += ["", "  highest rung reached (share of runs)"]
         lines += [f"    {rung:<28} {share * 100:5.1f}%" for rung, share in self.highest_rung_share.items()]
+        if self.uncertain_inputs and not self.input_spread:
+            lines += [
+                "",
+                f"  spread from the {self.uncertain_inputs} uncertain inputs: needs at least "
+                f"{MIN_RUNS_FOR_SPREAD} runs",
+            ]
         if self.input_spread:
             lines += [
                 "",

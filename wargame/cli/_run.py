@@ -196,6 +196,8 @@ def _write_drivers(outcomes: pd.DataFrame, outcome: str, out_dir: Path) -> str:
     """Rank the drawn inputs by how much they drive ``outcome``; write the table; return it as text."""
     import dataclasses
 
+    import pandas as pd
+
     from wargame.analysis.inputs import input_sensitivity, render_sensitivity
 
     effects = input_sensitivity(outcomes, outcome)
