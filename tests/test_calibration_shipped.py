@@ -65,3 +65,18 @@ def test_the_simulated_column_brackets_the_record_except_the_zero_days(table) ->
     zero = table.row("zero_share")
     assert zero.observed > zero.simulated_high
     assert np.isclose(zero.observed, 20 / 697)
+
+
+def test_the_committed_overlay_is_the_fit_and_the_reference_uses_its_values(window: pd.Series):
+    from wargame.scenario import load_scenario
+
+    overlay = ROOT / "scenarios" / "calibration" / "pla_aircraft_2023_2024" / "calibrated.yaml"
+    fitted = load_scenario(overlay, allow_dirs=[ROOT / "scenarios"]).gray_zone.activities[0]
+    reference = load_scenario(ROOT / "scenarios" / "taiwan_strait_baseline.yaml").gray_zone.activities[0]
+    assert fitted.id == reference.id == "pla_aircraft"
+    fit = fit_process(window.to_numpy()).params
+    assert fitted.base_rate_per_day == pytest.approx(fit.base_rate_per_day, rel=1e-3)
+    for field in ("base_rate_per_day", "overdispersion_sigma"):
+        assert getattr(reference, field) == getattr(fitted, field)
+    assert reference.clustering == fitted.clustering
+    assert "scenarios/calibration/pla_aircraft_2023_2024/calibrated.yaml" in reference.source
