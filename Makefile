@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 RUNS ?= 1000
 
-.PHONY: run test test-fast lint typecheck bench venv clean lessons experiments docs-figures
+.PHONY: run test test-fast lint typecheck bench venv clean lessons experiments docs-figures validity
 
 $(STAMP): pyproject.toml tools/find-python.sh
 	@python_bin=$$(tools/find-python.sh) || exit 1; \
@@ -73,3 +73,9 @@ docs-figures: experiments
 	    || exit 1; \
 	done
 	@echo "copied to docs/figures/experiments/"
+
+# docs/validity.md and its figures: every lever of the reference scenario and of the Baltic theatre over 7
+# levels on common random numbers, the checks and the Sobol indices of P(war). Takes minutes: not in `test`.
+VALIDITY_SCENARIOS := scenarios/taiwan_strait_baseline.yaml $(wildcard scenarios/baltic_deterrence.yaml)
+validity: $(STAMP)
+	$(VENV)/bin/wargame validity $(VALIDITY_SCENARIOS) --out docs/validity.md --jobs 2

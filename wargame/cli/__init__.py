@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     from wargame.experiments import cli as experiments_cli
     from wargame.session import cli as session_cli
     from wargame.teaching import cli as teaching_cli
+    from wargame.validity import cli as validity_cli
     from wargame.web import cli as web_cli
 
     parser = OneLineErrorParser(
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     teaching_cli.add_parser(subparsers)
     calibration_cli.add_parser(subparsers)
     _examples.add_parser(subparsers)
+    validity_cli.add_parser(subparsers)
     session_commands = session_cli.add_parser(subparsers)
     web_cli.add_serve_parser(session_commands)  # `session serve`: the web console of a session
     return parser

@@ -1,0 +1,330 @@
+"""Total Sobol indices of P(war) over a scenario's uncertain inputs, on common random numbers.
+
+Saltelli's design (SALib, ``calc_second_order=False``: ``N (D + 2)`` points for ``D`` inputs) is drawn in
+the unit cube and mapped through each input's quantile function. Each point's P(war) is the share of war
+over the same ``R`` run keys (common random numbers); the points x replications are the runs of ensembles
+given per-run field values. SALib estimates the first-order and total indices with bootstrap intervals.
+
+**Monte Carlo noise.** A point's estimate is ``f(x) = P(x) + e(x)``, with ``e`` the noise of ``R`` runs
+(variance about ``P (1 - P) / R``). The total index of input ``i`` estimates
+``E[Var(f | X~i)] / Var(f)``, and the noise adds ``E[Var(e | X~i)] / Var(f)`` to it: noise inflates every
+total index that touches it. It is measured by splitting each point's runs into even and odd keys:
+``h = (f_even - f_odd) / 2`` has, at each point, the variance of ``e`` (two independent halves of ``R / 2``
+runs), so Jansen's estimator applied to ``h`` gives each input's noise part, ``mean((h_A - h_ABi)**2) / 2 /
+Var(f)``. The check (no total index above 0.5) reads the raw index, which noise can only raise; the report
+shows the noise part beside it. A dummy input, which the model never reads, has a total index of exactly 0
+under common random numbers (its points re-run the same runs): it checks that each column reaches only
+its own fields, not the noise, which is what the split measures.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from wargame.scenario import Scenario
+from wargame.validity._ensemble import CHUNK_RUNS, Ensemble, run_ensembles
+from wargame.validity._levers import Lever
+
+__all__ = [
+    "DUMMY",
+    "MAX_TOTAL_INDEX",
+    "SobolInput",
+    "SobolResult",
+    "analyse_sobol",
+    "inputs_from_distributions",
+    "inputs_from_levers",
+    "inputs_from_scenario",
+    "run_sobol",
+    "sobol_design",
+]
+
+MAX_TOTAL_INDEX = 0.5
+"""No single input may explain more than this share of the variance of P(war), alone or in interactions."""
+
+DUMMY = "dummy (read by nothing)"
+_EDGE = 1e-9  # keeps quantile functions away from 0 and 1, where unbounded ones are infinite
+
+
+@dataclass(frozen=True)
+class SobolInput:
+    """One uncertain input: how a uniform ``u`` maps to its value, and the value to field values.
+
+    Attributes:
+        name: Display name.
+        description: Its distribution, in words.
+        ppf: ``u`` in (0, 1) -> the input's values (its quantile function).
+        fields: The input's values -> field path -> per-run values.
+    """
+
+    name: str
+    description: str
+    ppf: Callable[[np.ndarray], np.ndarray]
+    fields: Callable[[np.ndarray], dict[str, np.ndarray]]
+
+
+def _uniform_ppf(u: np.ndarray, low: float, high: float) -> np.ndarray:
+    return low + np.asarray(u) * (high - low)
+
+
+def _distribution_ppf(u: np.ndarray, distribution: Any, whole: bool) -> np.ndarray:
+    values = np.asarray(distribution.ppf(u), dtype=np.float64)
+    return np.rint(values) if whole else values
+
+
+def _one_field(values: np.ndarray, path: str) -> dict[str, np.ndarray]:
+    return {path: values}
+
+
+def _lever_fields(lever: Lever) -> Callable[[np.ndarray], dict[str, np.ndarray]]:
+    def fields(multiplier: np.ndarray) -> dict[str, np.ndarray]:
+        return {
+            path: np.clip(nominal * multiplier, 0.0, upper)
+            for path, nominal, upper in zip(lever.paths, lever.nominal, lever.upper, strict=True)
+        }
+
+    return fields
+
+
+def inputs_from_levers(levers: Sequence[Lever]) -> list[SobolInput]:
+    """Return the scaling levers as inputs: each multiplier uniform over the lever's range of levels."""
+    inputs = []
+    for lever in levers:
+        if lever.ensemble:
+            continue
+        low, high = lever.levels[0], lever.levels[-1]
+        inputs.append(
+            SobolInput(
+                name=lever.name,
+                description=f"uniform multiplier {low:g} to {high:g}",
+                ppf=functools.partial(_uniform_ppf, low=low, high=high),
+                fields=_lever_fields(lever),
+            )
+        )
+    return inputs
+
+
+def inputs_from_distributions(
+    pairs: Sequence[tuple[str, Any]], integer: Sequence[bool] | None = None
+) -> list[SobolInput]:
+    """Return one input per ``(path, distribution)``: the distribution (anything with ``ppf``) of that field.
+
+    Args:
+        pairs: Field path and distribution (a frozen :mod:`scipy.stats` distribution, or the scenario's).
+        integer: Per pair, whether values are rounded to whole numbers.
+    """
+    inputs = []
+    for k, (path, distribution) in enumerate(pairs):
+        whole = bool(integer[k]) if integer is not None else False
+        inputs.append(
+            SobolInput(
+                name=path,
+                description=_describe(distribution),
+                ppf=functools.partial(_distribution_ppf, distribution=distribution, whole=whole),
+                fields=functools.partial(_one_field, path=path),
+            )
+        )
+    return inputs
+
+
+def _describe(distribution: Any) -> str:
+    frozen = getattr(distribution, "dist", None)  # a frozen scipy.stats distribution
+    if frozen is not None:
+        arguments = [f"{a:g}" for a in getattr(distribution, "args", ())]
+        arguments += [f"{k}={v:g}" for k, v in getattr(distribution, "kwds", {}).items()]
+        return f"{frozen.name}({', '.join(arguments)})"
+    return str(distribution)
+
+
+def inputs_from_scenario(scenario: Scenario) -> list[SobolInput]:
+    """Return the scenario's uncertain inputs (``scenario.uncertain_inputs``: path and distribution)."""
+    uncertain = list(getattr(scenario, "uncertain_inputs", ()) or ())
+    return inputs_from_distributions(
+        [(u.path, u.distribution) for u in uncertain], [bool(getattr(u, "integer", False)) for u in uncertain]
+    )
+
+
+def _problem(names: Sequence[str]) -> dict[str, Any]:
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def sobol_design(inputs: Sequence[SobolInput], base: int, seed: int) -> np.ndarray:
+    """Return Saltelli's design in the unit cube, one column per input and a last one for the dummy.
+
+    Raises:
+        ValueError: If ``base`` is not a power of two (Sobol' sequences need one).
+    """
+    from SALib.sample import sobol
+
+    if base < 2 or base & (base - 1):
+        raise ValueError(f"the Sobol base sample must be a power of two, got {base}")
+    names = [*(i.name for i in inputs), DUMMY]
+    design = sobol.sample(_problem(names), base, calc_second_order=False, scramble=True, seed=seed)
+    return np.clip(design, _EDGE, 1.0 - _EDGE)
+
+
+@dataclass(frozen=True)
+class SobolResult:
+    """Sobol indices of P(war) over a design.
+
+    Attributes:
+        names: The inputs, the dummy last.
+        descriptions: Each input's distribution.
+        first, first_conf: First-order indices and the half-widths of their bootstrap intervals.
+        total, total_conf: Total indices and the half-widths of their bootstrap intervals.
+        noise_total: Each total index's part due to the Monte Carlo noise of a point's P(war).
+        noise_share: Share of the variance of the points' P(war) that is Monte Carlo noise.
+        base, replications, points: ``N``, ``R`` and ``N (D + 2)``.
+        war_range: Lowest, mean and highest P(war) over the points.
+    """
+
+    names: tuple[str, ...]
+    descriptions: tuple[str, ...]
+    first: np.ndarray
+    first_conf: np.ndarray
+    total: np.ndarray
+    total_conf: np.ndarray
+    noise_total: np.ndarray
+    noise_share: float
+    base: int
+    replications: int
+    points: int
+    war_range: tuple[float, float, float]
+
+    @property
+    def constant(self) -> bool:
+        """Whether P(war) is the same at every point (no index is defined)."""
+        return self.war_range[0] == self.war_range[2]
+
+    @property
+    def largest(self) -> int:
+        """Index of the input with the largest total index (the dummy excluded)."""
+        return int(np.nanargmax(self.total[:-1])) if len(self.total) > 1 else 0
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether no input's total index exceeds :data:`MAX_TOTAL_INDEX` (None: not defined)."""
+        if self.constant or len(self.names) < 2:
+            return None
+        return bool(np.nanmax(self.total[:-1]) <= MAX_TOTAL_INDEX)
+
+
+def analyse_sobol(
+    names: Sequence[str],
+    war: np.ndarray,
+    base: int,
+    seed: int,
+    descriptions: Sequence[str] | None = None,
+    num_resamples: int = 500,
+) -> SobolResult:
+    """Return the Sobol indices of P(war) from per-run war indicators, shape ``(points, replications)``.
+
+    Args:
+        names: The design's columns (the dummy last).
+        war: 1 for war, 0 for none, per point (design order) and replication (run key).
+        base: ``N`` of the design.
+        seed: Seed of SALib's bootstrap.
+        descriptions: Each input's distribution.
+        num_resamples: Bootstrap resamples.
+    """
+    from SALib.analyze import sobol
+
+    dimensions = len(names)
+    f = war.mean(axis=1)
+    h = (war[:, 0::2].mean(axis=1) - war[:, 1::2].mean(axis=1)) / 2.0
+    war_range = (float(f.min()), float(f.mean()), float(f.max()))
+    nan = np.full(dimensions, math.nan)
+    common: dict[str, Any] = {
+        "names": tuple(names),
+        "descriptions": tuple(descriptions or [""] * dimensions),
+        "base": base,
+        "replications": war.shape[1],
+        "points": war.shape[0],
+        "war_range": war_range,
+    }
+    if war_range[0] == war_range[2]:
+        return SobolResult(
+            first=nan,
+            first_conf=nan,
+            total=nan,
+            total_conf=nan,
+            noise_total=nan,
+            noise_share=math.nan,
+            **common,
+        )
+    indices = sobol.analyze(
+        _problem(names), f, calc_second_order=False, num_resamples=num_resamples, conf_level=0.95, seed=seed
+    )
+    a, b, _, _ = sobol.separate_output_values(f, dimensions, base, False)
+    variance = float(np.var(np.concatenate([a, b]), ddof=0))
+    h_a, _, h_ab, _ = sobol.separate_output_values(h, dimensions, base, False)
+    noise_total = np.mean((h_a[:, None] - h_ab) ** 2, axis=0) / 2.0 / variance
+    h_a_b = np.concatenate(sobol.separate_output_values(h, dimensions, base, False)[:2])
+    return SobolResult(
+        first=np.asarray(indices["S1"]),
+        first_conf=np.asarray(indices["S1_conf"]),
+        total=np.asarray(indices["ST"]),
+        total_conf=np.asarray(indices["ST_conf"]),
+        noise_total=noise_total,
+        noise_share=float(np.mean(h_a_b**2)) / variance,
+        **common,
+    )
+
+
+def _point_ensembles(
+    scenario: Scenario, inputs: Sequence[SobolInput], design: np.ndarray, keys: np.ndarray
+) -> Iterator[Ensemble]:
+    replications = keys.size
+    points_per_chunk = max(1, CHUNK_RUNS // replications)
+    values = [i.ppf(design[:, c]) for c, i in enumerate(inputs)]
+    for start in range(0, design.shape[0], points_per_chunk):
+        stop = min(start + points_per_chunk, design.shape[0])
+        fields: dict[str, np.ndarray] = {}
+        for sobol_input, value in zip(inputs, values, strict=True):
+            for path, per_point in sobol_input.fields(np.asarray(value[start:stop])).items():
+                fields[path] = np.repeat(per_point, replications)
+        yield Ensemble(scenario, np.tile(keys, stop - start), fields or None)
+
+
+def run_sobol(
+    scenario: Scenario,
+    inputs: Sequence[SobolInput],
+    base: int,
+    keys: np.ndarray,
+    seed: int,
+    executor: Executor,
+    scenario_dir: Path | None = None,
+    bar: tqdm | None = None,
+    max_in_flight: int = 4,
+) -> SobolResult:
+    """Run Saltelli's design over ``inputs`` with ``keys.size`` replications per point; return the indices.
+
+    Args:
+        scenario: The scenario.
+        inputs: The uncertain inputs (a dummy is added).
+        base: ``N``, a power of two.
+        keys: The run keys every point runs (an even number of them, for the noise split).
+        seed: Seed of the design's scrambling and of the bootstrap.
+        executor: Where ensembles run.
+        scenario_dir: Folder for relative paths inside the scenario.
+        bar: Progress bar of runs.
+        max_in_flight: Ensembles pending at once.
+    """
+    if keys.size < 2 or keys.size % 2:
+        raise ValueError(f"give an even number of replications (at least 2), got {keys.size}")
+    design = sobol_design(inputs, base, seed)
+    parts = run_ensembles(
+        _point_ensembles(scenario, inputs, design, keys), executor, scenario_dir, bar, max_in_flight
+    )
+    war = np.concatenate([part["war"] for part in parts]).reshape(design.shape[0], keys.size)
+    names = [*(i.name for i in inputs), DUMMY]
+    descriptions = [*(i.description for i in inputs), "uniform, passed to nothing"]
+    return analyse_sobol(names, war, base, seed, descriptions)
