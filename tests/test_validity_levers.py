@@ -188,3 +188,18 @@ def test_horizon_levels_run_their_own_scenarios(tiny: Scenario) -> None:
     horizon = next(lever for lever in levers_of(tiny, 5) if lever.key == "horizon")
     (response,) = run_levers(tiny, [horizon], run_keys_from_seed(0, 4), SerialExecutor())
     assert response.horizon_days == (180, 409, 638, 866, 1095)
+
+
+def test_results_do_not_depend_on_the_executor(tiny: Scenario) -> None:
+    from wargame.runner.executors import make_executor
+
+    keys = run_keys_from_seed(11, 8)
+    levers = [lever for lever in levers_of(tiny, 5) if lever.key in ("readiness", "cadence")]
+    serial = run_levers(tiny, levers, keys, SerialExecutor())
+    with make_executor(2) as pool:
+        pooled = run_levers(tiny, levers, keys, pool, max_in_flight=4)
+    for alone, shared in zip(serial, pooled, strict=True):
+        for column, values in alone.columns.items():
+            np.testing.assert_array_equal(
+                shared.columns[column], values, err_msg=f"{alone.lever.key}: {column}"
+            )

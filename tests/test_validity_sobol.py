@@ -20,7 +20,7 @@ from wargame.validity import (
     levers_of,
     run_sobol,
 )
-from wargame.validity._sobol import DUMMY, MAX_TOTAL_INDEX, sobol_design
+from wargame.validity._sobol import DUMMY, MAX_TOTAL_INDEX, inputs_from_scenario, sobol_design
 
 NAMES = ("x1", "x2", DUMMY)
 BASE = 1024
@@ -64,6 +64,19 @@ def test_the_noise_part_is_measured_where_each_point_has_its_own_runs() -> None:
     assert result.noise_total[0] == pytest.approx(expected_share, rel=0.2)
 
 
+def test_bootstrap_intervals_are_reproducible_for_every_seed_including_zero() -> None:
+    design = sobol_design(
+        inputs_from_distributions([("x1", stats.uniform()), ("x2", stats.uniform())]), 16, 0
+    )
+    u = np.random.default_rng(0).random(20)
+    war = (u[None, :] < _probability(design)[:, None]).astype(float)
+    first = analyse_sobol(NAMES, war, 16, seed=0)
+    np.random.seed(12345)  # numpy's global generator must not matter
+    second = analyse_sobol(NAMES, war, 16, seed=0)
+    np.testing.assert_array_equal(first.total_conf, second.total_conf)
+    np.testing.assert_array_equal(first.first_conf, second.first_conf)
+
+
 def test_a_constant_p_war_has_no_index_and_no_verdict() -> None:
     war = np.zeros((4 * 4, 6))
     result = analyse_sobol(NAMES, war, 4, seed=0)
@@ -94,6 +107,18 @@ def test_stand_in_distributions_drive_the_model_and_the_dummy_stays_at_zero(tmp_
     assert result.total[2] == 0.0
     assert result.total[0] > result.total[1]  # the adversary's resolve over [0.2, 1] matters most
     assert result.passed == bool(result.total[0] <= MAX_TOTAL_INDEX)
+
+
+def test_a_scenario_s_uncertain_inputs_are_the_design_s_inputs(tmp_path: Path) -> None:
+    path = write_tiny_scenario(tmp_path)
+    text = path.read_text().replace(
+        "    resolve: 0.9\n", "    resolve: {dist: uniform, low: 0.6, high: 1.0}\n"
+    )
+    path.write_text(text)
+    inputs = inputs_from_scenario(load_scenario(path))
+    assert [(i.name, i.description) for i in inputs] == [("actors.red.resolve", "uniform(low=0.6, high=1)")]
+    np.testing.assert_allclose(inputs[0].ppf(np.array([0.25, 0.5])), [0.7, 0.8])
+    assert list(inputs[0].fields(np.array([0.7]))) == ["actors.red.resolve"]
 
 
 def test_levers_as_inputs_span_their_levels(tmp_path: Path) -> None:

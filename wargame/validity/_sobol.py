@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import stats
 from tqdm import tqdm
 
 from wargame.scenario import Scenario
@@ -51,6 +52,7 @@ MAX_TOTAL_INDEX = 0.5
 """No single input may explain more than this share of the variance of P(war), alone or in interactions."""
 
 DUMMY = "dummy (read by nothing)"
+_BOOTSTRAP_STREAM = 1
 _EDGE = 1e-9  # keeps quantile functions away from 0 and 1, where unbounded ones are infinite
 
 
@@ -136,12 +138,22 @@ def inputs_from_distributions(
 
 
 def _describe(distribution: Any) -> str:
-    frozen = getattr(distribution, "dist", None)  # a frozen scipy.stats distribution
-    if frozen is not None:
-        arguments = [f"{a:g}" for a in getattr(distribution, "args", ())]
-        arguments += [f"{k}={v:g}" for k, v in getattr(distribution, "kwds", {}).items()]
-        return f"{frozen.name}({', '.join(arguments)})"
+    """Name a distribution and its parameters: a scenario's ``{dist: ...}`` or a frozen scipy.stats one."""
+    dump = getattr(distribution, "model_dump", None)
+    if dump is not None:
+        fields = dump(exclude_none=True)
+        kind = fields.pop("dist", type(distribution).__name__)
+        fields.pop("source", None)
+        return f"{kind}({', '.join(f'{k}={_number(v)}' for k, v in fields.items())})"
+    if isinstance(distribution, stats.distributions.rv_frozen):
+        arguments = [_number(a) for a in distribution.args]
+        arguments += [f"{k}={_number(v)}" for k, v in distribution.kwds.items()]
+        return f"{distribution.dist.name}({', '.join(arguments)})"
     return str(distribution)
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
 def inputs_from_scenario(scenario: Scenario) -> list[SobolInput]:
@@ -217,6 +229,13 @@ class SobolResult:
         return bool(np.nanmax(self.total[:-1]) <= MAX_TOTAL_INDEX)
 
 
+def _bootstrap_seed(seed: int) -> int:
+    """A nonzero seed for SALib's bootstrap, derived from ``seed`` (SALib ignores a seed of 0 and draws from
+    numpy's global generator instead)."""
+    derived = np.random.SeedSequence(seed, spawn_key=(_BOOTSTRAP_STREAM,)).generate_state(1, np.uint32)[0]
+    return int(derived) or 1
+
+
 def analyse_sobol(
     names: Sequence[str],
     war: np.ndarray,
@@ -261,7 +280,12 @@ def analyse_sobol(
             **common,
         )
     indices = sobol.analyze(
-        _problem(names), f, calc_second_order=False, num_resamples=num_resamples, conf_level=0.95, seed=seed
+        _problem(names),
+        f,
+        calc_second_order=False,
+        num_resamples=num_resamples,
+        conf_level=0.95,
+        seed=_bootstrap_seed(seed),
     )
     a, b, _, _ = sobol.separate_output_values(f, dimensions, base, False)
     variance = float(np.var(np.concatenate([a, b]), ddof=0))
