@@ -27,6 +27,8 @@ __all__ = ["FIGURES_DIR", "ValidityReport", "check_writable", "render_report", "
 FIGURES_DIR = Path("figures") / "validity"
 """Where the figures go, relative to the report's folder."""
 
+_WIDE_INTERVAL = 0.2  # half-width of a total index's interval above which the report says it is wide
+
 
 @dataclass(frozen=True)
 class ValidityReport:
@@ -44,6 +46,10 @@ class ValidityReport:
     @property
     def passed(self) -> bool:
         return all(s.passed for s in self.scenarios)
+
+    @property
+    def simulated_runs(self) -> int:
+        return sum(s.simulated_runs for s in self.scenarios)
 
     @property
     def elapsed(self) -> str:
@@ -119,7 +125,7 @@ def _environment() -> jinja2.Environment:
 def render_report(report: ValidityReport) -> str:
     """Return the report as Markdown."""
     template = _environment().get_template("validity.md.j2")
-    return template.render(report=report, max_total=MAX_TOTAL_INDEX)
+    return template.render(report=report, max_total=MAX_TOTAL_INDEX, wide=_WIDE_INTERVAL)
 
 
 def check_writable(out: Path) -> None:

@@ -89,6 +89,12 @@ class ScenarioResult:
         return "".join(c if c.isalnum() else "_" for c in self.path.rsplit("/", 1)[-1].removesuffix(".yaml"))
 
     @property
+    def simulated_runs(self) -> int:
+        """Runs simulated for this scenario: every level of every lever, and every Sobol design point's."""
+        levels = sum(len(lever.rows) for lever in self.levers) * self.runs
+        return levels + (self.sobol.points * self.sobol.replications if self.sobol is not None else 0)
+
+    @property
     def passed(self) -> bool:
         return all(lever.passed for lever in self.levers) and (
             self.sobol is None or self.sobol.passed is not False
