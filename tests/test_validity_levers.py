@@ -134,8 +134,11 @@ def test_a_level_that_breaks_the_scenario_is_one_error_naming_the_lever(tiny: Sc
 
 
 def _outcomes(model: DeterrenceModel) -> dict[str, np.ndarray]:
+    """Every outcome column and the final value and baseline of every quantity."""
     model.run_to_end()
-    return {k: v for k, v in model.outcomes().items() if not k.startswith("input:")}
+    columns = {k: v for k, v in model.outcomes().items() if not k.startswith("input:")}
+    columns.update({f"state:{p}": model.state.levels[:, row] for row, p in enumerate(model.state.paths)})
+    return columns
 
 
 @pytest.mark.parametrize("which", ["tiny", "reference"])
@@ -143,19 +146,23 @@ def test_every_scaling_level_given_per_run_equals_the_edited_scenario(
     which: str, tiny: Scenario, reference_scenario: Scenario
 ) -> None:
     """A lever path the model does not read per run would silently do nothing: compare with the file."""
-    scenario = tiny if which == "tiny" else apply_overrides(reference_scenario, {"horizon_days": 60})
-    keys = run_keys_from_seed(3, 40)
+    scenario = tiny if which == "tiny" else apply_overrides(reference_scenario, {"horizon_days": 30})
+    keys = run_keys_from_seed(3, 20)
     for lever in levers_of(scenario, 5):
         if lever.ensemble:
             continue
         values = lever.values_at(lever.levels[-1])
-        given = _outcomes(
-            DeterrenceModel(scenario, keys, inputs={p: np.full(keys.size, v) for p, v in values.items()})
-        )
+        inputs = {p: np.full(keys.size, v) for p, v in values.items()}
+        given = _outcomes(DeterrenceModel(scenario, keys, inputs=inputs))
         edited = _outcomes(DeterrenceModel(apply_overrides(scenario, values), keys))
+        nominal = _outcomes(DeterrenceModel(scenario, keys))
         assert given.keys() == edited.keys()
         for column, expected in edited.items():
             np.testing.assert_array_equal(given[column], expected, err_msg=f"{lever.key}: {column}")
+        moved = [
+            c for c, v in edited.items() if not np.array_equal(nominal[c], v, equal_nan=v.dtype.kind == "f")
+        ]
+        assert moved, f"{lever.key} at its top level changes nothing"
 
 
 def test_levels_run_on_common_random_numbers(tiny: Scenario) -> None:
