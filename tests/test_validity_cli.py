@@ -42,6 +42,7 @@ def test_a_small_run_writes_the_report_and_its_figure(tmp_path: Path, cli: Calla
     assert [p.name for p in tmp_path.rglob("*.tmp")] == []
 
 
+@pytest.mark.slow
 def test_a_lever_without_effect_fails_the_scenario_with_one_line_and_exit_1(
     tmp_path: Path, cli: Callable
 ) -> None:

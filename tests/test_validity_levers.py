@@ -141,6 +141,7 @@ def _outcomes(model: DeterrenceModel) -> dict[str, np.ndarray]:
     return columns
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["tiny", "reference"])
 def test_every_scaling_level_given_per_run_equals_the_edited_scenario(
     which: str, tiny: Scenario, reference_scenario: Scenario
@@ -197,6 +198,7 @@ def test_horizon_levels_run_their_own_scenarios(tiny: Scenario) -> None:
     assert response.horizon_days == (180, 409, 638, 866, 1095)
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_the_executor(tiny: Scenario) -> None:
     from wargame.runner.executors import make_executor
 

@@ -2,7 +2,7 @@
 
 Each check reads one response per output: an array ``(levels, runs)`` of per-run values, the same run keys
 at every level (common random numbers), so differences between levels are paired and their intervals are
-paired t intervals (:func:`~wargame.validity._statistics.paired_difference`).
+paired t intervals (:func:`wargame.stats.paired_difference`).
 
 * **no effect**: none of the outputs differs between the lowest and the highest level beyond its 95%
   paired interval.
@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wargame.validity._statistics import Interval, paired_difference
+from wargame.stats import Estimate
+from wargame.validity._statistics import excludes_zero, paired
 from wargame.validity._theory import OUTPUT_LABELS, Prediction
 
 __all__ = [
@@ -60,17 +61,17 @@ def _label(output: str) -> str:
     return OUTPUT_LABELS.get(output, output)
 
 
-def _amount(output: str, interval: Interval) -> str:
+def _amount(output: str, interval: Estimate) -> str:
     if output in _PROBABILITIES:
         return f"{100 * interval.value:+.1f} points [{100 * interval.low:+.1f}, {100 * interval.high:+.1f}]"
     return f"{interval.value:+.3g} [{interval.low:+.3g}, {interval.high:+.3g}]"
 
 
-def _steps(response: np.ndarray, confidence: float) -> list[Interval]:
+def _steps(response: np.ndarray, confidence: float) -> list[Estimate]:
     """Paired intervals of every step between adjacent levels, Bonferroni-adjusted over the steps."""
     steps = response.shape[0] - 1
     adjusted = 1.0 - (1.0 - confidence) / steps
-    return [paired_difference(response[k + 1], response[k], adjusted) for k in range(steps)]
+    return [paired(response[k + 1], response[k], adjusted) for k in range(steps)]
 
 
 def no_effect(
@@ -78,10 +79,9 @@ def no_effect(
 ) -> Flag | None:
     """Return a flag when no output differs between the extreme levels beyond its paired interval."""
     differences = {
-        output: paired_difference(response[-1], response[0], confidence)
-        for output, response in responses.items()
+        output: paired(response[-1], response[0], confidence) for output, response in responses.items()
     }
-    if not differences or any(d.excludes_zero for d in differences.values()):
+    if not differences or any(excludes_zero(d) for d in differences.values()):
         return None
     shown = ", ".join(f"{_label(o)} {_amount(o, d)}" for o, d in differences.items())
     return Flag(
@@ -96,8 +96,8 @@ def unexpected_effect(
     response: np.ndarray, output: str, levels: Sequence[float], unit: str, confidence: float = 0.95
 ) -> Flag | None:
     """Return a flag when an output predicted invariant differs between the extreme levels."""
-    difference = paired_difference(response[-1], response[0], confidence)
-    if not difference.excludes_zero:
+    difference = paired(response[-1], response[0], confidence)
+    if not excludes_zero(difference):
         return None
     return Flag(
         "effect where none expected",
@@ -147,7 +147,7 @@ def jump(
     """
     means = response.mean(axis=1)
     top, bottom = int(np.argmax(means)), int(np.argmin(means))
-    if not paired_difference(response[top], response[bottom], confidence).excludes_zero:
+    if not excludes_zero(paired(response[top], response[bottom], confidence)):
         return None
     quarter = float(means[top] - means[bottom]) / 4.0
     large = [

@@ -20,8 +20,8 @@ _PASS_COLOUR, _FAIL_COLOUR = "#1f77b4", "#d62728"
 def draw_small_multiple(result: ScenarioResult, path: Path) -> None:
     """Draw ``result``'s levers as a grid of panels into the PNG file ``path``.
 
-    Each panel shows P(war) over the horizon in percent with its Wilson band; a failing lever's panel is
-    drawn and titled in red.
+    Each panel shows P(war) over the horizon in percent with its 95% Clopper-Pearson band; a failing
+    lever's panel is drawn and titled in red.
     """
     count = len(result.levers)
     rows = max(1, math.ceil(count / _COLUMNS))
@@ -46,7 +46,5 @@ def draw_small_multiple(result: ScenarioResult, path: Path) -> None:
         panel.set_ylim(bottom=0.0, top=max(1.0, float(war[:, 2].max()) * 1.1))
     for panel in list(axes.flat)[count:]:
         panel.set_visible(False)
-    figure.suptitle(
-        f"{result.name}: P(war) over the horizon against each lever (95% Wilson band)", fontsize=10
-    )
+    figure.suptitle(f"{result.name}: P(war) over the horizon against each lever (95% interval)", fontsize=10)
     figure.savefig(path, format="png", dpi=90, metadata={"Software": None})

@@ -17,8 +17,8 @@ from pathlib import Path
 import jinja2
 
 from wargame.errors import InputError
+from wargame.stats import Estimate
 from wargame.validity._sobol import MAX_TOTAL_INDEX, SobolResult
-from wargame.validity._statistics import Interval
 from wargame.validity._summary import ScenarioResult
 from wargame.validity._theory import Prediction
 
@@ -57,21 +57,21 @@ class ValidityReport:
         return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
 
 
-def _pct(interval: Interval) -> str:
+def _pct(interval: Estimate) -> str:
     return f"{100 * interval.value:.1f} [{100 * interval.low:.1f}, {100 * interval.high:.1f}]"
 
 
-def _pct_change(interval: Interval) -> str:
+def _pct_change(interval: Estimate) -> str:
     if interval.low == interval.high == 0.0:
         return "0"
     return f"{100 * interval.value:+.1f} [{100 * interval.low:+.1f}, {100 * interval.high:+.1f}]"
 
 
-def _num(interval: Interval) -> str:
+def _num(interval: Estimate) -> str:
     return f"{interval.value:.3g} [{interval.low:.3g}, {interval.high:.3g}]"
 
 
-def _change(interval: Interval) -> str:
+def _change(interval: Estimate) -> str:
     if interval.low == interval.high == 0.0:
         return "0"
     return f"{interval.value:+.3g} [{interval.low:+.3g}, {interval.high:+.3g}]"

@@ -1,81 +1,44 @@
-"""Intervals of the validity report, from :mod:`scipy.stats`.
+"""P(war) per year, and what the checks ask of an interval.
 
-* P(war) at a level: Wilson's score interval (:meth:`scipy.stats.binomtest(...).proportion_ci`), which
-  stays inside [0, 1] and keeps its coverage near 0, where wars are rare.
-* P(war) per year: ``1 - (1 - P)**(365 / horizon_days)``, the yearly probability at a constant hazard over
-  the horizon; its interval is the Wilson interval's ends transformed (the map is increasing, so coverage is
-  kept).
-* means (escalation score, final resolve): Student's t interval.
-* paired differences between two levels run on the same run keys (common random numbers): the t interval
-  of the mean per-run difference (:func:`scipy.stats.ttest_rel`). For P(war) per year, each run's value is
-  its delta-method pseudo-value ``f(P) + f'(P) (war - P)``, so paired differences of the yearly rate have
-  intervals too.
+The intervals themselves come from :mod:`wargame.stats`: Clopper-Pearson for P(war) at a level, Student's t
+for means, and the paired t interval of the mean per-run difference for two levels run on the same run keys
+(common random numbers).
+
+P(war) per year is ``1 - (1 - P)**(365 / horizon_days)``: the yearly probability at a constant hazard over
+the horizon. Its interval at a level is the interval of P with both ends transformed (the map is
+increasing, so coverage is kept); for paired differences of it, each run's value is its delta-method
+pseudo-value ``f(P) + f'(P) (war - P)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
-__all__ = [
-    "DAYS_PER_YEAR",
-    "Interval",
-    "mean_interval",
-    "paired_difference",
-    "per_year",
-    "per_year_pseudo_values",
-    "wilson_interval",
-]
+from wargame.stats import Estimate, paired_difference
+
+__all__ = ["DAYS_PER_YEAR", "excludes_zero", "paired", "per_year", "per_year_pseudo_values"]
 
 DAYS_PER_YEAR = 365.0
 
 
-@dataclass(frozen=True)
-class Interval:
-    """An estimate with the ends of its confidence interval."""
+def paired(after: ArrayLike, before: ArrayLike, confidence: float = 0.95) -> Estimate:
+    """Return :func:`wargame.stats.paired_difference` of two levels' runs.
 
-    value: float
-    low: float
-    high: float
-
-    @property
-    def excludes_zero(self) -> bool:
-        return self.low > 0.0 or self.high < 0.0
-
-
-def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> Interval:
-    """Return the proportion ``successes / trials`` with Wilson's score interval."""
-    result = stats.binomtest(int(successes), int(trials)).proportion_ci(confidence, method="wilson")
-    return Interval(successes / trials, float(result.low), float(result.high))
-
-
-def mean_interval(values: ArrayLike, confidence: float = 0.95) -> Interval:
-    """Return the mean of ``values`` with Student's t interval (a point interval when they are all equal)."""
-    array = np.asarray(values, dtype=np.float64)
-    mean = float(array.mean())
-    spread = float(array.std(ddof=1)) if array.size > 1 else 0.0
-    if spread <= 1e-12 * max(1.0, abs(mean)):
-        return Interval(mean, mean, mean)
-    half = float(stats.t.ppf(0.5 + confidence / 2, array.size - 1)) * spread / np.sqrt(array.size)
-    return Interval(mean, mean - half, mean + half)
-
-
-def paired_difference(after: ArrayLike, before: ArrayLike, confidence: float = 0.95) -> Interval:
-    """Return the mean of ``after - before`` (same runs) with the paired t interval.
-
-    Where every run differs by the same amount (often 0: common random numbers leave a run unchanged when
-    a lever does not reach it) the interval is that point.
+    Runs that all move by nearly the same amount (a lever that shifts a quantity and nothing else) make
+    scipy warn of lost precision; the interval is then a sliver around that amount, which is right, so the
+    warning is not passed on.
     """
-    a, b = np.asarray(after, dtype=np.float64), np.asarray(before, dtype=np.float64)
-    difference = a - b
-    if difference.size < 2 or np.ptp(difference) <= 1e-12 * max(1.0, float(np.abs(difference).max())):
-        value = float(difference.mean()) if difference.size else 0.0
-        return Interval(value, value, value)
-    interval = stats.ttest_rel(a, b).confidence_interval(confidence)
-    return Interval(float(difference.mean()), float(interval.low), float(interval.high))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Precision loss occurred", category=RuntimeWarning)
+        return paired_difference(after, before, confidence)
+
+
+def excludes_zero(estimate: Estimate) -> bool:
+    """Whether the interval lies wholly above or below zero (``False`` for an undefined one)."""
+    return bool(estimate.low > 0.0 or estimate.high < 0.0)
 
 
 def per_year(probability: ArrayLike, horizon_days: float) -> np.ndarray:

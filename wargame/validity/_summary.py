@@ -7,18 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wargame.stats import Estimate, mean_interval, proportion_interval
 from wargame.validity._checks import Flag, check_lever
 from wargame.validity._ensemble import LeverResponse
 from wargame.validity._levers import Lever
 from wargame.validity._sobol import MAX_TOTAL_INDEX, SobolResult
-from wargame.validity._statistics import (
-    Interval,
-    mean_interval,
-    paired_difference,
-    per_year,
-    per_year_pseudo_values,
-    wilson_interval,
-)
+from wargame.validity._statistics import paired, per_year, per_year_pseudo_values
 from wargame.validity._theory import OUTPUTS
 
 __all__ = ["LevelRow", "LeverResult", "ScenarioResult", "summarise_lever"]
@@ -31,8 +25,8 @@ class LevelRow:
     Attributes:
         level: The level (multiplier or days).
         horizon_days: The horizon at this level.
-        war: P(war) over the horizon (Wilson interval).
-        war_per_year: P(war) per year at a constant hazard (the Wilson interval's ends transformed).
+        war: P(war) over the horizon (Clopper-Pearson interval).
+        war_per_year: P(war) per year at a constant hazard (the interval's ends transformed).
         escalation_score: Mean Rivera sum over the run.
         escalation: Mean escalation score per 30 days.
         resolve: Mean final resolve of the defender.
@@ -41,12 +35,12 @@ class LevelRow:
 
     level: float
     horizon_days: int
-    war: Interval
-    war_per_year: Interval
-    escalation_score: Interval
-    escalation: Interval
-    resolve: Interval
-    differences: dict[str, Interval]
+    war: Estimate
+    war_per_year: Estimate
+    escalation_score: Estimate
+    escalation: Estimate
+    resolve: Estimate
+    differences: dict[str, Estimate]
 
 
 @dataclass(frozen=True)
@@ -137,20 +131,19 @@ def summarise_lever(response: LeverResponse, confidence: float = 0.95) -> LeverR
     for k, level in enumerate(lever.levels):
         horizon = response.horizon_days[k]
         war = columns["war"][k]
-        proportion = wilson_interval(int(war.sum()), war.size, confidence)
+        proportion = proportion_interval(int(war.sum()), war.size, confidence)
         yearly = per_year(np.array([proportion.value, proportion.low, proportion.high]), horizon)
         rows.append(
             LevelRow(
                 level=level,
                 horizon_days=horizon,
                 war=proportion,
-                war_per_year=Interval(*(float(v) for v in yearly)),
+                war_per_year=Estimate(*(float(v) for v in yearly)),
                 escalation_score=mean_interval(columns["escalation_score"][k], confidence),
                 escalation=mean_interval(columns["escalation"][k], confidence),
                 resolve=mean_interval(columns["resolve"][k], confidence),
                 differences={
-                    output: paired_difference(values[k], values[0], confidence)
-                    for output, values in per_run.items()
+                    output: paired(values[k], values[0], confidence) for output, values in per_run.items()
                 },
             )
         )
