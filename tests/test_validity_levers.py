@@ -91,6 +91,25 @@ def test_another_theatre_gets_its_own_levers(tiny: Scenario) -> None:
     assert all(len(lever.levels) == 5 for lever in levers.values())
 
 
+def test_with_two_defended_allies_both_resolves_count(tmp_path: Path) -> None:
+    """Where the ladder coerces two allies, the watched resolve is theirs, weighted as the calculus does."""
+    targets = "  war_starts_at: strike\n  targets: {blu: 3, grn: 1}\n"
+    scenario = _tiny_with(tmp_path, "  war_starts_at: strike\n", targets)
+    levers = {lever.key: lever for lever in levers_of(scenario, 5)}
+    assert levers["allied_resolve"].predictions["resolve"] is UP
+    keys = run_keys_from_seed(2, 10)
+    readiness = levers["readiness"]
+    (response,) = run_levers(scenario, [readiness], keys, SerialExecutor())
+    lowest = readiness.values_at(readiness.levels[0])
+    model = DeterrenceModel(scenario, keys, inputs={p: np.full(keys.size, v) for p, v in lowest.items()})
+    model.run_to_end()
+    columns = model.outcomes()
+    np.testing.assert_allclose(
+        response.columns["resolve"][0],
+        0.75 * columns["final_resolve_blu"] + 0.25 * columns["final_resolve_grn"],
+    )
+
+
 def test_a_program_that_pulls_a_quantity_down_reverses_its_objective_sign(tmp_path: Path) -> None:
     scenario = _tiny_with(
         tmp_path,

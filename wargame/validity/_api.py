@@ -99,7 +99,7 @@ def validate_scenario(
     return ScenarioResult(
         name=scenario.name,
         path=label,
-        defender=scenario.defender,
+        defended=", ".join(scenario.target_weights()),
         runs=runs,
         levers=summarise_levers(responses),
         sobol=sobol,

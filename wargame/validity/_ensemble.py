@@ -38,7 +38,8 @@ CHUNK_RUNS = 500
 
 COLUMNS = ("war", "war_day", "escalation_score", "escalation", "resolve")
 """Per-run values kept: war (0/1), day of onset (NaN without war), the Rivera sum, the score per 30 days
-(``escalation_per_30_days``) and the defender's final resolve."""
+(``escalation_per_30_days``) and the final resolve of the defended actors (the actors the adversary's
+ladder coerces, weighted as the calculus weighs them; the defender alone in a one-ally theatre)."""
 
 
 def simulate_columns(
@@ -56,7 +57,10 @@ def simulate_columns(
         "war_day": outcomes["war_day"].astype(np.float64),
         "escalation_score": outcomes["escalation_score"].astype(np.float64),
         "escalation": outcomes["escalation_per_30_days"].astype(np.float64),
-        "resolve": outcomes[f"final_resolve_{scenario.defender}"].astype(np.float64),
+        "resolve": sum(
+            weight * outcomes[f"final_resolve_{actor}"].astype(np.float64)
+            for actor, weight in scenario.target_weights().items()
+        ),
     }
 
 

@@ -203,8 +203,9 @@ def _objective_levers(
 
 def _gray_zone_lever(scenario: Scenario, levels: int) -> Lever | None:
     roots = [a for a in scenario.gray_zone.activities if a.subset_of is None]
+    defended = set(scenario.target_weights())
     erodes = any(
-        (a.target or scenario.defender) == scenario.defender and a.resolve_erosion_per_incident > 0
+        (a.target or scenario.defender) in defended and a.resolve_erosion_per_incident > 0
         for a in scenario.gray_zone.activities
     )
     wears = erodes or any(

@@ -29,7 +29,7 @@ class LevelRow:
         war_per_year: P(war) per year at a constant hazard (the interval's ends transformed).
         escalation_score: Mean Rivera sum over the run.
         escalation: Mean escalation score per 30 days.
-        resolve: Mean final resolve of the defender.
+        resolve: Mean final resolve of the defended actors.
         differences: Output -> paired difference from the lowest level (t interval).
     """
 
@@ -63,7 +63,7 @@ class ScenarioResult:
     Attributes:
         name: The scenario's name.
         path: Its file, as given.
-        defender: The defender's id.
+        defended: The defended actors whose final resolve is watched (ids, comma-separated).
         runs: Runs per level.
         levers: One result per lever.
         sobol: Sobol indices of P(war) (None when there is no input to vary).
@@ -72,7 +72,7 @@ class ScenarioResult:
 
     name: str
     path: str
-    defender: str
+    defended: str
     runs: int
     levers: tuple[LeverResult, ...]
     sobol: SobolResult | None

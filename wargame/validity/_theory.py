@@ -3,9 +3,9 @@
 A lever moves scenario fields; each field is a quantity of the deterrence calculus (``docs/model.md``).
 Raising an allied quantity strengthens deterrence by punishment (resolve, credibility: Snyder 1961, Russett
 1963, Huth 1988) or by denial (capability, readiness, forward presence: Snyder 1961, Huth & Russett 1984),
-or protects the defender's resolve from gray-zone erosion through detection and timely attribution
+or protects the defended actors' resolve from gray-zone erosion through detection and timely attribution
 (Baliga, Bueno de Mesquita & Wolitzky 2020). So the predicted sign of a field on P(war) and on the
-defender's final resolve follows from what kind of quantity it is, whose, and which way the lever moves
+defended actors' final resolve follows from what kind of quantity it is, whose, and which way the lever moves
 it; a lever's prediction combines its fields' predictions (agreeing signs give that sign, mixed or no
 signs give no prediction).
 """
@@ -29,13 +29,14 @@ __all__ = [
 
 OUTPUTS = ("war", "war_per_year", "escalation", "resolve")
 """The outputs a lever is judged on: P(war) over the horizon, P(war) per year, the escalation score per 30
-days (free of the decision cadence), and the defender's final resolve."""
+days (free of the decision cadence), and the final resolve of the defended actors (those the adversary's
+ladder coerces, by the calculus's weights)."""
 
 OUTPUT_LABELS = {
     "war": "P(war)",
     "war_per_year": "P(war) per year",
     "escalation": "escalation per 30 days",
-    "resolve": "defender's final resolve",
+    "resolve": "defended actors' final resolve",
 }
 
 
@@ -73,7 +74,7 @@ class FieldTheory:
 
     Attributes:
         war: Sign of the effect on P(war) (+1, -1, 0).
-        resolve: Sign of the effect on the defender's final resolve.
+        resolve: Sign of the effect on the defended actors' final resolve.
         mechanism: Short phrase: through what the field acts.
         literature: Where that mechanism comes from.
     """
@@ -96,11 +97,11 @@ def field_theory(scenario: Scenario, path: str) -> FieldTheory:
     Fields that are not quantities of the calculus get no prediction.
     """
     parts = path.split(".")
-    defender = scenario.defender
+    defended = set(scenario.target_weights())
     if parts[0] == "actors" and len(parts) >= 3:
         actor_id, name = parts[1], parts[2]
         adversary = actor_id == scenario.adversary
-        own = actor_id == defender
+        own = actor_id in defended
         if name == "resolve":
             theory = FieldTheory(-1, 1 if own else 0, "the punishment term D grows with resolve", _PUNISHMENT)
         elif name in ("capability", "readiness", "forward_presence"):
@@ -121,18 +122,18 @@ def field_theory(scenario: Scenario, path: str) -> FieldTheory:
     if parts[0] == "commitments" and parts[-1] == "credibility":
         return FieldTheory(-1, 0, "allies' commitments weigh more in the punishment term", _CREDIBILITY)
     if parts[0] == "links" and len(parts) == 3:
-        into_defender = parts[1].split("-")[-1] == defender
+        into_defended = parts[1].split("-")[-1] in defended
         if parts[2] == "latency_hours":
             return FieldTheory(
                 1,
-                -1 if into_defender else 0,
+                -1 if into_defended else 0,
                 "later delivery, fewer incidents attributed in time",
                 _ATTRIBUTION,
             )
         if parts[2] == "fidelity":
             return FieldTheory(
                 -1,
-                1 if into_defender else 0,
+                1 if into_defended else 0,
                 "more detections passed on, more attributed in time",
                 _ATTRIBUTION,
             )
