@@ -52,15 +52,15 @@ def simulate_columns(
     model = DeterrenceModel(scenario, keys, scenario_dir=scenario_dir, inputs=inputs)
     model.run_to_end()
     outcomes = model.outcomes()
+    resolve = np.zeros(keys.size)
+    for actor, weight in scenario.target_weights().items():
+        resolve += weight * outcomes[f"final_resolve_{actor}"]
     return {
         "war": outcomes["war"].astype(np.float64),
         "war_day": outcomes["war_day"].astype(np.float64),
         "escalation_score": outcomes["escalation_score"].astype(np.float64),
         "escalation": outcomes["escalation_per_30_days"].astype(np.float64),
-        "resolve": sum(
-            weight * outcomes[f"final_resolve_{actor}"].astype(np.float64)
-            for actor, weight in scenario.target_weights().items()
-        ),
+        "resolve": resolve,
     }
 
 
