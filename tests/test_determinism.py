@@ -22,7 +22,7 @@ from wargame.model import run_keys_from_seed
 from wargame.runner import CHUNK_RUNS, run_to_parquet
 from wargame.scenario import scenario_hash
 
-RUNS, SEED = 1200, 11
+RUNS, SEED = 2600, 11
 pytestmark = pytest.mark.slow  # 1,200-run CLI runs; the inner loop keeps the batch-independence properties
 
 

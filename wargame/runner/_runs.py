@@ -43,7 +43,7 @@ __all__ = [
 WORKER_MODULES = ("wargame.runner._runs",)
 """What a worker process of a batch of runs imports: the fork server preloads it."""
 
-CHUNK_RUNS = 500
+CHUNK_RUNS = 1250
 """Runs simulated together as one ensemble; large enough to amortise per-day overhead."""
 
 
@@ -51,12 +51,13 @@ CHUNK_RUNS = 500
 class ChunkResult:
     """Outcomes of a block of runs, plus the per-day tallies the plots need.
 
-    ``timeseries`` holds one row per run and day for the runs whose days were kept (else None).
+    ``timeseries`` holds one row per run and day for the runs whose days were kept (else None), as an Arrow
+    table built on the record's arrays (no pandas copy of a large block).
     """
 
     outcomes: pd.DataFrame
     runs_at_rung_by_day: np.ndarray  # (rungs, days): how many runs sat on each rung each day
-    timeseries: pd.DataFrame | None = None
+    timeseries: pa.Table | None = None
 
 
 @dataclass
@@ -129,7 +130,7 @@ def simulate_chunk(
     if model.daily is not None:
         columns = model.daily.columns()
         columns["run"] = (columns.pop("run_index") + first_run_index).astype(np.int64)
-        timeseries = pd.DataFrame({"run": columns.pop("run"), **columns})
+        timeseries = pa.table({"run": columns.pop("run"), **columns})
     return ChunkResult(frame, tallies, timeseries)
 
 
@@ -296,6 +297,10 @@ def run_to_parquet(
     return RunRecord(path, runs, seed, tallies, pd.concat(frames, ignore_index=True))
 
 
+# Rows a Parquet row group holds: the writer buffers one group's encoded pages before it goes to disk.
+_ROWS_PER_GROUP = 32_768
+
+
 class _StreamedParquet:
     """A Parquet file written table by table under a temporary name, renamed into place when finished."""
 
@@ -305,14 +310,16 @@ class _StreamedParquet:
         self.temporary = path.with_name(path.name + ".partial") if path is not None else None
         self.writer: pq.ParquetWriter | None = None
 
-    def write(self, frame: pd.DataFrame) -> None:
+    def write(self, frame: pd.DataFrame | pa.Table) -> None:
         if self.temporary is None:
             return
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
         if self.writer is None:
             schema = table.schema.with_metadata({**(table.schema.metadata or {}), **self.metadata})
             self.writer = pq.ParquetWriter(self.temporary, schema)
-        self.writer.write_table(table.cast(self.writer.schema))
+        if not table.schema.equals(self.writer.schema, check_metadata=False):
+            table = table.cast(self.writer.schema)
+        self.writer.write_table(table, row_group_size=_ROWS_PER_GROUP)
 
     def finish(self) -> None:
         if self.writer is not None and self.path is not None and self.temporary is not None:
@@ -394,6 +401,6 @@ def run_days(
             scenario, runs, seed, executor, max_in_flight=2 * jobs, timeseries_runs=runs
         ):
             assert chunk.timeseries is not None
-            frames.append(chunk.timeseries)
+            frames.append(chunk.timeseries.to_pandas())
             bar.update(len(chunk.outcomes))
     return pd.concat(frames, ignore_index=True)
