@@ -182,14 +182,11 @@ def _check_drivers(scenario: Scenario, outcome: str) -> None:
     from wargame.runner import check_outcome_names
 
     try:
-        check_outcome_names(scenario, [outcome])
+        produced = check_outcome_names(scenario, [outcome])
     except InputError as error:
         raise InputError(error.message, source="--drivers") from None
-    if outcome in _TEXT_OUTCOMES:
+    if produced[outcome].dtype == object:
         raise InputError(f"outcome {outcome!r} is text, not a number", source="--drivers")
-
-
-_TEXT_OUTCOMES = ("war_result", "max_rung_id", "final_rung_id")
 
 
 def _write_drivers(outcomes: pd.DataFrame, outcome: str, out_dir: Path) -> str:

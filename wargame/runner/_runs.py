@@ -136,8 +136,9 @@ def simulate_chunk(
 
 def check_outcome_names(
     scenario: Scenario, names: tuple[str, ...] | list[str], scenario_path: Path | None = None
-) -> None:
-    """Raise :class:`InputError` for an outcome name the model does not produce.
+) -> pd.DataFrame:
+    """Raise :class:`InputError` for an outcome name the model does not produce; return the outcome rows of
+    no run (their columns and dtypes say what the model produces).
 
     Building the (empty) model also loads every policy, so a missing policy script is reported too.
 
@@ -152,7 +153,8 @@ def check_outcome_names(
     from wargame.scenario import load_document
 
     scenario_dir = scenario_path.parent if scenario_path is not None else None
-    known = list(simulate_runs(scenario, np.zeros(0, dtype=np.uint64), scenario_dir).columns)
+    empty = simulate_runs(scenario, np.zeros(0, dtype=np.uint64), scenario_dir)
+    known = list(empty.columns)
     for position, name in enumerate(names):
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1)
@@ -162,6 +164,7 @@ def check_outcome_names(
                 file, line = load_document(scenario_path).where(("outcomes", position)) or (scenario_path, 0)
                 source = f"{file}:{line}"
             raise InputError(f"unknown outcome {name!r}{hint}", source=source, field=f"outcomes[{position}]")
+    return empty
 
 
 def _progress(total: int, show: bool | None, description: str) -> tqdm:
