@@ -11,7 +11,7 @@ import pytest
 from session_helpers import play_out, write_short_scenario
 
 from wargame.errors import InputError
-from wargame.scenario.schema import Effect
+from wargame.scenario import Effect
 from wargame.session import WHITE_CELL, Continue, Inject, MatrixRoll, SeatAction, Session
 from wargame.session._fan import counterfactual_fan
 from wargame.session._report import write_report

@@ -12,7 +12,7 @@ import pytest
 from session_helpers import REFERENCE, journal_digest, play_out, write_short_scenario
 
 from wargame.errors import InputError
-from wargame.scenario.schema import Effect
+from wargame.scenario import Effect
 from wargame.session import (
     WHITE_CELL,
     Continue,

@@ -37,8 +37,7 @@ from scipy import special
 from wargame.core.parameters import RunParameters, per_run_rows
 from wargame.core.random_streams import EnsembleRandom, Stream, poisson_quantile
 from wargame.model.state import EnsembleState
-from wargame.scenario import Scenario
-from wargame.scenario.schema import Activity, GrayZone
+from wargame.scenario import Activity, GrayZone, Scenario
 
 __all__ = ["GrayZoneBlock", "GrayZoneDay", "GrayZoneMechanics", "PictureSource", "SeatPictureDay"]
 

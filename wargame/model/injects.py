@@ -18,8 +18,7 @@ from wargame.core.parameters import RunParameters, per_run_rows
 from wargame.model.events import TimedEvents
 from wargame.model.responses import effect_amount
 from wargame.model.state import EnsembleState
-from wargame.scenario import Scenario
-from wargame.scenario.schema import Condition, Inject
+from wargame.scenario import Condition, Inject, Scenario
 
 __all__ = ["Injects"]
 

@@ -21,8 +21,7 @@ from wargame.core.parameters import RunParameters
 from wargame.model.dynamics import CredibilityFundamentals
 from wargame.model.events import TimedEvents
 from wargame.model.state import EnsembleState
-from wargame.scenario import ESCALATION_CATEGORIES, Scenario
-from wargame.scenario.schema import Effect
+from wargame.scenario import ESCALATION_CATEGORIES, Effect, Scenario
 
 __all__ = ["AlliedResponses", "effect_amount", "signal_log_odds"]
 

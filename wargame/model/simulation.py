@@ -39,8 +39,7 @@ from wargame.model.outcomes import DailyRecord, outcome_columns
 from wargame.model.responses import AlliedResponses
 from wargame.model.state import EnsembleState, QuantityView
 from wargame.policies import default_policy, menu_of
-from wargame.scenario import Scenario
-from wargame.scenario.schema import Actor, Effect
+from wargame.scenario import Actor, Effect, Scenario
 
 __all__ = ["ActorAgent", "AdversaryHistory", "DeterrenceModel"]
 

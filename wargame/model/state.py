@@ -8,9 +8,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from wargame.scenario import DOMAINS, Scenario, quantity_bounds
+from wargame.scenario import DOMAINS, Effect, Scenario, quantity_bounds
 from wargame.scenario.derived import derived_table
-from wargame.scenario.schema import Effect
 
 __all__ = ["EnsembleState", "QuantityView"]
 

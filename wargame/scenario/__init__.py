@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 from wargame._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from wargame.scenario._actors import Actor
     from wargame.scenario._api import check_playable, load_scenario, scenario_hash
+    from wargame.scenario._effects import Condition, Effect, Inject
+    from wargame.scenario._fields import DOMAINS, ESCALATION_CATEGORIES
+    from wargame.scenario._gray_zone import Activity, GrayZone
+    from wargame.scenario._programs import Objective, Taxonomy
     from wargame.scenario.distributions import UncertainInput
     from wargame.scenario.flags import add_scenario_flags, load_scenario_with, set_overrides
     from wargame.scenario.loader import (
@@ -27,7 +32,7 @@ if TYPE_CHECKING:
         quantity_bounds,
         quantity_paths,
     )
-    from wargame.scenario.schema import DOMAINS, ESCALATION_CATEGORIES, Actor, Objective, Scenario, Taxonomy
+    from wargame.scenario.schema import Scenario
     from wargame.scenario.taxonomy import EXCHANGE_OBJECTIVES, reference_taxonomy
     from wargame.scenario.uncertain import scenario_document
 

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wargame.errors import InputError
+from wargame.scenario._programs import Taxonomy
 from wargame.scenario.loader import LocatedDocument, load_document, resolve_reference, validate_document
-from wargame.scenario.schema import Scenario, Taxonomy
+from wargame.scenario.schema import Scenario
 from wargame.scenario.uncertain import resolve_distributions
 
 __all__ = ["check_playable", "load_scenario", "scenario_hash"]

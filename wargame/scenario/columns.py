@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wargame.scenario.schema import LocatedValueError
+from wargame.scenario._fields import LocatedValueError
 
 if TYPE_CHECKING:
     from wargame.scenario.schema import Scenario

@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from wargame.errors import InputError
-from wargame.scenario.schema import LocatedValueError
+from wargame.scenario._fields import LocatedValueError
 from wargame.scenario.yaml_reader import Location, PathKey, read_yaml_file
 
 __all__ = [

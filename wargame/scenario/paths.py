@@ -46,7 +46,7 @@ _UNBOUNDED = float("inf")
 
 def quantity_bounds(scenario: Scenario) -> dict[str, QuantityBounds]:
     """Return every quantity path of ``scenario`` with its (low, high) bounds, in a stable order."""
-    from wargame.scenario.schema import DOMAINS
+    from wargame.scenario._fields import DOMAINS
 
     bounds: dict[str, QuantityBounds] = {}
     for actor in scenario.actors:
@@ -207,7 +207,8 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
     """
     from pydantic import ValidationError
 
-    from wargame.scenario.schema import LocatedValueError, Scenario
+    from wargame.scenario._fields import LocatedValueError
+    from wargame.scenario.schema import Scenario
     from wargame.scenario.uncertain import FieldSpec, field_spec, median_for, parse_at
 
     document = scenario.model_dump(mode="json", by_alias=True)

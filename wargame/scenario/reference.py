@@ -15,8 +15,9 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from wargame.scenario._programs import Objective
 from wargame.scenario.distributions import UncertainInput
-from wargame.scenario.schema import Objective, Scenario
+from wargame.scenario.schema import Scenario
 from wargame.scenario.taxonomy import reference_taxonomy
 
 __all__ = ["scenario_reference", "write_reference"]

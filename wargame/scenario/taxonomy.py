@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-from wargame.scenario.schema import Taxonomy
+from wargame.scenario._programs import Taxonomy
 from wargame.scenario.yaml_reader import parse_yaml
 
 __all__ = ["EXCHANGE_OBJECTIVES", "REFERENCE_TAXONOMY_FILE", "reference_taxonomy"]

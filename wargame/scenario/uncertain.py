@@ -314,7 +314,7 @@ def check_inputs(scenario: Scenario) -> None:
         LocatedValueError: For a path that names no number of the scenario, a path given twice, an
             ``integer`` flag that does not match the field, or a distribution that does not fit it.
     """
-    from wargame.scenario.schema import LocatedValueError
+    from wargame.scenario._fields import LocatedValueError
 
     seen: set[str] = set()
     for index, uncertain in enumerate(scenario.uncertain_inputs):

@@ -15,8 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from wargame.errors import InputError
-from wargame.scenario import Scenario, quantity_paths
-from wargame.scenario.schema import Effect
+from wargame.scenario import Effect, Scenario, quantity_paths
 from wargame.session._errors import shown
 
 if TYPE_CHECKING:

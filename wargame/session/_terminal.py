@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from wargame.errors import InputError
-from wargame.scenario.schema import Effect
+from wargame.scenario import Effect
 from wargame.session._commands import (
     WHITE_CELL,
     Argument,
