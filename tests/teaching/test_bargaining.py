@@ -22,11 +22,6 @@ from wargame.teaching.bargaining import (
 )
 
 
-@pytest.fixture(scope="module")
-def model() -> BargainingModel:
-    return BargainingModel()
-
-
 def test_bargaining_range_is_p_minus_cost_a_to_p_plus_cost_b() -> None:
     assert pytest.approx(bargaining_range(0.6, 0.1, 0.1), abs=1e-15) == (0.5, 0.7)
 

@@ -22,11 +22,6 @@ from wargame.teaching.escalation import (
 )
 
 
-@pytest.fixture(scope="module")
-def model() -> EscalationModel:
-    return EscalationModel()
-
-
 def test_utilities_follow_the_stated_formula(model: EscalationModel) -> None:
     p = model.parameters("baseline")
     resolve_factor = 1 - p["resolve_erosion"] * (1 - p["information_sharing"])

@@ -20,11 +20,6 @@ from wargame.teaching.grayzone import (
 )
 
 
-@pytest.fixture(scope="module")
-def model() -> GrayZoneModel:
-    return GrayZoneModel()
-
-
 def test_closed_forms_by_hand(model: GrayZoneModel) -> None:
     p = model.parameters("default")  # own: 0.6 at 60 h; partner: 0.9 * 0.95 at 6 + 24 h; deadline 72 h
     alone = attribution_profile(p, sharing=False)

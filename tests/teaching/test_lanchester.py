@@ -20,11 +20,6 @@ RELATIVE_TOLERANCE = 1e-3
 
 
 @pytest.fixture(scope="module")
-def model() -> LanchesterModel:
-    return LanchesterModel()
-
-
-@pytest.fixture(scope="module")
 def result(model: LanchesterModel) -> LanchesterResult:
     return model.run(model.parameters("default"))
 

@@ -17,11 +17,6 @@ from wargame.teaching.richardson import (
 RELATIVE_TOLERANCE = 1e-3  # the acceptance bound for deterministic models
 
 
-@pytest.fixture(scope="module")
-def model() -> RichardsonModel:
-    return RichardsonModel()
-
-
 @pytest.mark.parametrize("case", ["stable", "runaway"])
 def test_rk4_trajectory_matches_the_matrix_exponential_solution(model: RichardsonModel, case: str) -> None:
     params = model.parameters(case)
@@ -176,3 +171,19 @@ def test_classification_and_direction_agree_with_the_linear_solution(
         equilibrium = np.linalg.solve(np.array([[-m, a], [b, -n]]), [-g, -h])
         late = np.array(richardson_exact_state(params, 40.0 / high)) - equilibrium
         assert np.all(np.sign(late) == side)
+
+
+def test_a_race_held_at_zero_from_the_start_reports_no_exact_check(model: RichardsonModel) -> None:
+    goodwill = {
+        "initial_x": 0.0,
+        "initial_y": 0.0,
+        "grievance_x_per_year": -1.0,
+        "grievance_y_per_year": -1.0,
+    }
+    held = model.run(model.parameters("stable", goodwill))
+    text = model.report({"held": held, "moving": model.run(model.parameters("stable"))})
+    held_part, moving_part = text.split("\n\ncase moving: ")
+    assert held_part.endswith(
+        "no check against the exact linear solution: a stock is held at zero from the start"
+    )
+    assert "  check against the exact linear solution (over the whole horizon)" in moving_part

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONFIDENCE",
+    "DeterministicModel",
     "Parameters",
+    "StochasticModel",
     "TeachingModel",
     "format_value",
     "format_values",
@@ -180,17 +182,19 @@ def save_figure(figure: Figure, path: Path) -> Path:
 class TeachingModel(ABC):
     """A teaching model: a scenario file, a ``run(params, seed, executor)``, a printed report and figures.
 
-    Subclasses set ``name`` (the scenario file stem), ``parameter_names`` and implement ``run``,
-    ``report`` and ``figures``. ``run`` is a pure function of its parameters and seed: the executor only
-    decides where replications are computed, never what they draw.
+    Concrete models derive from :class:`DeterministicModel` or :class:`StochasticModel`, set ``name`` (the
+    stem of the shipped scenario file, which declares the model's parameters) and implement the
+    computation, ``case_report`` and ``figures``. ``run`` is a pure function of its parameters and seed:
+    the executor only decides where replications are computed, never what they draw.
     """
 
     name: ClassVar[str]
-    parameter_names: ClassVar[frozenset[str]]
-    stochastic: ClassVar[bool] = False
+    stochastic: ClassVar[bool]
+    #: Said after the title in the report, e.g. the integration method.
+    report_note: ClassVar[str | None] = None
 
     def __init__(self, scenario: TeachingScenario | None = None) -> None:
-        self.scenario = scenario or load_shipped_scenario(self.name, expected_parameters=self.parameter_names)
+        self.scenario = scenario or load_shipped_scenario(self.name)
 
     @property
     def title(self) -> str:
@@ -255,21 +259,23 @@ class TeachingModel(ABC):
 
     @abstractmethod
     def run(self, params: Parameters, seed: int | None = None, executor: Executor | None = None) -> Any:
-        """Compute one parameter set.
-
-        Stochastic models run their replications through
-        :func:`wargame.teaching._replicate.replicate`: one run key per replication spawned from ``seed``
-        (default: the scenario's ``default_seed``), chunks computed by ``executor`` (default: this
-        process). Deterministic models ignore both.
-        """
+        """Compute one parameter set, with replications spawned from ``seed`` and computed by ``executor``."""
 
     def root_seed(self, seed: int | None) -> int:
         """The seed replications are spawned from: ``seed``, else the scenario's default, else 0."""
         return seed if seed is not None else (self.scenario.method.default_seed or 0)
 
-    @abstractmethod
     def report(self, results: Mapping[str, Any]) -> str:
-        """Format the key numbers of results keyed by case name, for printing."""
+        """The title, then each case's heading and key numbers, for results keyed by case name."""
+        lines = [self.title if self.report_note is None else f"{self.title} ({self.report_note})"]
+        for case, result in results.items():
+            heading, *details = self.case_report(result)
+            lines += [f"\ncase {case}: {heading}", *details]
+        return "\n".join(lines)
+
+    @abstractmethod
+    def case_report(self, result: Any) -> list[str]:
+        """One case's report: a heading saying what the case sets, then lines of its key numbers."""
 
     @abstractmethod
     def figures(self, results: Mapping[str, Any]) -> dict[str, Figure]:
@@ -280,3 +286,36 @@ class TeachingModel(ABC):
         return [
             save_figure(figure, out_dir / f"{stem}.png") for stem, figure in self.figures(results).items()
         ]
+
+
+class DeterministicModel(TeachingModel):
+    """A model computed exactly from its parameters: ``run`` ignores ``seed`` and ``executor``."""
+
+    stochastic = False
+
+    def run(self, params: Parameters, seed: int | None = None, executor: Executor | None = None) -> Any:
+        """Compute one parameter set (deterministic: ``seed`` and ``executor`` are ignored)."""
+        return self.compute(params)
+
+    @abstractmethod
+    def compute(self, params: Parameters) -> Any:
+        """Compute one parameter set."""
+
+
+class StochasticModel(TeachingModel):
+    """A model that simulates replications: one run key each, spawned from the seed.
+
+    Replications run through :func:`wargame.teaching._replicate.replicate`: one run key per replication
+    spawned from ``seed`` (default: the scenario's ``default_seed``), chunks computed by ``executor``
+    (default: this process).
+    """
+
+    stochastic = True
+
+    def run(self, params: Parameters, seed: int | None = None, executor: Executor | None = None) -> Any:
+        """Simulate one parameter set from ``seed`` (default: the scenario's) on ``executor``."""
+        return self.simulate(params, self.root_seed(seed), executor)
+
+    @abstractmethod
+    def simulate(self, params: Parameters, root_seed: int, executor: Executor | None) -> Any:
+        """Simulate one parameter set, its replications spawned from ``root_seed``."""

@@ -165,9 +165,7 @@ def shipped_scenario_names() -> list[str]:
     )
 
 
-def load_shipped_scenario(
-    name: str, *, expected_parameters: frozenset[str] | None = None
-) -> TeachingScenario:
+def load_shipped_scenario(name: str) -> TeachingScenario:
     """Load the shipped teaching scenario ``NAME.yaml`` (see :func:`load_teaching_scenario`)."""
     entry = shipped_scenarios().joinpath(f"{name}.yaml")
     source = f"scenarios/teaching/{name}.yaml"
@@ -175,7 +173,7 @@ def load_shipped_scenario(
         text = entry.read_text(encoding="utf-8")
     except OSError as error:
         raise InputError(f"cannot read teaching scenario: {error.strerror}", source=source) from error
-    return parse_teaching_scenario(text, source, expected_parameters=expected_parameters)
+    return parse_teaching_scenario(text, source)
 
 
 def load_teaching_scenario(

@@ -17,7 +17,7 @@ from wargame.stats import proportion_interval
 from wargame.teaching._base import (
     CONFIDENCE,
     Parameters,
-    TeachingModel,
+    StochasticModel,
     format_values,
     new_figure,
     scalar_parameters,
@@ -208,33 +208,17 @@ def simulate_war_frequency(
     return estimate.value, (estimate.low, estimate.high)
 
 
-class BargainingModel(TeachingModel):
+class BargainingModel(StochasticModel):
     """Bargaining range, take-it-or-leave-it offers under private information, and a power shift."""
 
     name = "bargaining"
-    stochastic = True
-    parameter_names = frozenset(
-        {
-            "p_a_wins",
-            "cost_a",
-            "cost_b",
-            "b_cost_low",
-            "b_cost_high",
-            "discount_factor",
-            "p_a_wins_future",
-            "runs",
-        }
-    )
 
-    def run(
-        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
-    ) -> BargainingResult:
+    def simulate(self, params: Parameters, root_seed: int, executor: Executor | None) -> BargainingResult:
         """Compute the closed forms and simulate B's private cost over ``runs`` replications."""
         p = scalar_parameters(params)
         if p["b_cost_low"] > p["b_cost_high"]:
             raise InputError("b_cost_low must not exceed b_cost_high", source="--param", field="b_cost_low")
         low, high = p["b_cost_low"], p["b_cost_high"]
-        root_seed = self.root_seed(seed)
         frequency, interval = simulate_war_frequency(
             p["p_a_wins"], p["cost_a"], low, high, int(p["runs"]), root_seed, executor
         )
@@ -254,41 +238,39 @@ class BargainingModel(TeachingModel):
             params=p,
         )
 
-    def report(self, results: Mapping[str, BargainingResult]) -> str:
-        """Print the range, A's best demand, the war frequency and the commitment verdict."""
-        lines = [self.title]
-        for case, r in results.items():
-            p = r.params
-            shown = format_values(p)
-            lines.append(
-                f"\ncase {case}: p = {shown['p_a_wins']}, c_A = {shown['cost_a']}, c_B = {shown['cost_b']}"
-                " (shares of the stake)"
-            )
-            lines.append(
-                f"  complete information: any deal giving A between {r.range_low:.3f} and {r.range_high:.3f}"
-                f" beats war for both (width c_A + c_B = {r.range_high - r.range_low:.3f})"
-            )
-            lines.append(
-                f"  private information: B's cost uniform on [{shown['b_cost_low']}, {shown['b_cost_high']}]"
-            )
-            lines.append(
-                f"    A's best demand {r.demand_numerical:.4f} (numerical) vs"
-                f" {r.demand_closed_form:.4f} (closed form)"
-            )
-            low, high = r.war_frequency_ci99
-            lines.append(
-                f"    war in {r.war_frequency:.4f} of {int(p['runs'])} draws"
-                f" (99% CI {low:.4f} to {high:.4f});"
-                f" closed form {r.war_probability:.4f}"
-            )
-            verdict = "WAR NOW (preventive)" if r.commitment_war else "peace can hold"
-            lines.append(
-                f"  commitment problem: A's chance falls from {shown['p_a_wins']}"
-                f" to {shown['p_a_wins_future']} (delta = {shown['discount_factor']});"
-                f" A fights now if it falls below {r.commitment_threshold:.4f}"
-                f" -> {verdict}"
-            )
-        return "\n".join(lines)
+    def case_report(self, result: BargainingResult) -> list[str]:
+        """The range, A's best demand, the war frequency and the commitment verdict."""
+        p = result.params
+        shown = format_values(p)
+        lines = [
+            f"p = {shown['p_a_wins']}, c_A = {shown['cost_a']}, c_B = {shown['cost_b']} (shares of the stake)"
+        ]
+        lines.append(
+            f"  complete information: any deal giving A between {result.range_low:.3f}"
+            f" and {result.range_high:.3f}"
+            f" beats war for both (width c_A + c_B = {result.range_high - result.range_low:.3f})"
+        )
+        lines.append(
+            f"  private information: B's cost uniform on [{shown['b_cost_low']}, {shown['b_cost_high']}]"
+        )
+        lines.append(
+            f"    A's best demand {result.demand_numerical:.4f} (numerical) vs"
+            f" {result.demand_closed_form:.4f} (closed form)"
+        )
+        low, high = result.war_frequency_ci99
+        lines.append(
+            f"    war in {result.war_frequency:.4f} of {int(p['runs'])} draws"
+            f" (99% CI {low:.4f} to {high:.4f});"
+            f" closed form {result.war_probability:.4f}"
+        )
+        verdict = "WAR NOW (preventive)" if result.commitment_war else "peace can hold"
+        lines.append(
+            f"  commitment problem: A's chance falls from {shown['p_a_wins']}"
+            f" to {shown['p_a_wins_future']} (delta = {shown['discount_factor']});"
+            f" A fights now if it falls below {result.commitment_threshold:.4f}"
+            f" -> {verdict}"
+        )
+        return lines
 
     def figures(self, results: Mapping[str, BargainingResult]) -> dict[str, Figure]:
         """The bargaining range on the stake, and the war probability against B's cost uncertainty."""

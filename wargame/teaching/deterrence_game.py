@@ -22,7 +22,7 @@ from wargame.stats import Estimate, mean_interval
 from wargame.teaching._base import (
     CONFIDENCE,
     Parameters,
-    TeachingModel,
+    StochasticModel,
     format_value,
     format_values,
     new_figure,
@@ -219,27 +219,12 @@ class TournamentResult:
         return simulated, self.exact_score.mean(axis=1)
 
 
-class DeterrenceGameModel(TeachingModel):
+class DeterrenceGameModel(StochasticModel):
     """A noisy iterated prisoner's dilemma tournament between seven classic strategies."""
 
     name = "deterrence_game"
-    stochastic = True
-    parameter_names = frozenset(
-        {
-            "payoff_temptation",
-            "payoff_reward",
-            "payoff_punishment",
-            "payoff_sucker",
-            "turns",
-            "noise",
-            "generosity",
-            "runs",
-        }
-    )
 
-    def run(
-        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
-    ) -> TournamentResult:
+    def simulate(self, params: Parameters, root_seed: int, executor: Executor | None) -> TournamentResult:
         """Play the round robin ``runs`` times, one run key per round robin."""
         p = scalar_parameters(params)
         strategies = make_strategies(p["generosity"])
@@ -248,9 +233,7 @@ class DeterrenceGameModel(TeachingModel):
         turns, runs, noise = int(p["turns"]), int(p["runs"]), p["noise"]
         count = len(labels)
         exact = np.zeros((count, count))
-        played = replicate(partial(play_round_robin, params=p), runs, self.root_seed(seed), executor)[
-            "scores"
-        ]
+        played = replicate(partial(play_round_robin, params=p), runs, root_seed, executor)["scores"]
         by_run = np.zeros((runs, count, count))  # by_run[r, i, j]: i's mean score against j in run r
         for index, (i, j) in enumerate(_pairings(count)):
             first, second = strategies[labels[i]], strategies[labels[j]]
@@ -260,32 +243,30 @@ class DeterrenceGameModel(TeachingModel):
         mean, error = by_run.mean(axis=0), stats.sem(by_run, axis=0)
         return TournamentResult(labels, mean, error, exact, by_run.mean(axis=2), p)
 
-    def report(self, results: Mapping[str, TournamentResult]) -> str:
-        """Print the payoff table and the ranking with exact values and 99% intervals."""
-        lines = [self.title]
-        for case, result in results.items():
-            p = result.params
-            shown = format_values(p)
+    def case_report(self, result: TournamentResult) -> list[str]:
+        """The payoff table and the ranking with exact values and 99% intervals."""
+        p = result.params
+        shown = format_values(p)
+        lines = [
+            f"T,R,P,S = {shown['payoff_temptation']},{shown['payoff_reward']},"
+            f"{shown['payoff_punishment']},{shown['payoff_sucker']}; {int(p['turns'])} turns,"
+            f" noise {shown['noise']},"
+            f" {int(p['runs'])} matches per pairing"
+        ]
+        lines.append("  mean score per turn of row against column:")
+        lines.append("  " + " " * 8 + "".join(f"{label:>8}" for label in result.labels))
+        for i, label in enumerate(result.labels):
+            lines.append(f"  {label:<8}" + "".join(f"{value:8.3f}" for value in result.mean_score[i]))
+        simulated, exact = result.tournament_score()
+        lines.append("  tournament ranking (average over all opponents, self included):")
+        order = np.argsort([-estimate.value for estimate in simulated], kind="stable")
+        for rank, i in enumerate(order, start=1):
+            score = simulated[i]
             lines.append(
-                f"\ncase {case}: T,R,P,S = {shown['payoff_temptation']},{shown['payoff_reward']},"
-                f"{shown['payoff_punishment']},{shown['payoff_sucker']}; {int(p['turns'])} turns,"
-                f" noise {shown['noise']},"
-                f" {int(p['runs'])} matches per pairing"
+                f"  {rank}. {result.labels[i]:<7} {score.value:.3f}"
+                f" [{score.low:.3f}, {score.high:.3f}] (99% CI); exact {exact[i]:.3f}"
             )
-            lines.append("  mean score per turn of row against column:")
-            lines.append("  " + " " * 8 + "".join(f"{label:>8}" for label in result.labels))
-            for i, label in enumerate(result.labels):
-                lines.append(f"  {label:<8}" + "".join(f"{value:8.3f}" for value in result.mean_score[i]))
-            simulated, exact = result.tournament_score()
-            lines.append("  tournament ranking (average over all opponents, self included):")
-            order = np.argsort([-estimate.value for estimate in simulated], kind="stable")
-            for rank, i in enumerate(order, start=1):
-                score = simulated[i]
-                lines.append(
-                    f"  {rank}. {result.labels[i]:<7} {score.value:.3f}"
-                    f" [{score.low:.3f}, {score.high:.3f}] (99% CI); exact {exact[i]:.3f}"
-                )
-        return "\n".join(lines)
+        return lines
 
     def figures(self, results: Mapping[str, TournamentResult]) -> dict[str, Figure]:
         """Payoff-table heat map for the first case, and the ranking in every case."""

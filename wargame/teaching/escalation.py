@@ -9,7 +9,6 @@ and reads the answers: the best rung and the credibilities at which it drops.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,8 +18,8 @@ from numpy.typing import ArrayLike
 from wargame.core.deterrence import deterrent_term, ladder_utilities, strength
 from wargame.errors import InputError
 from wargame.teaching._base import (
+    DeterministicModel,
     Parameters,
-    TeachingModel,
     format_values,
     list_parameter,
     new_figure,
@@ -161,34 +160,13 @@ class EscalationResult:
     params: dict[str, ParameterValue]
 
 
-class EscalationModel(TeachingModel):
+class EscalationModel(DeterministicModel):
     """The adversary maximises EU over five rungs; credibility and sharing raise the risk term."""
 
     name = "escalation"
-    parameter_names = frozenset(
-        {
-            "rung_gain",
-            "rung_cost",
-            "rung_risk",
-            "risk_tolerance",
-            "adversary_strength",
-            "adversary_resolve",
-            "defender_readiness",
-            "defender_capability",
-            "defender_resolve",
-            "ally_credibility",
-            "ally_readiness",
-            "ally_capability",
-            "ally_resolve",
-            "resolve_erosion",
-            "information_sharing",
-        }
-    )
 
-    def run(
-        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
-    ) -> EscalationResult:
-        """Evaluate the ladder (deterministic: ``seed`` and ``executor`` are ignored)."""
+    def compute(self, params: Parameters) -> EscalationResult:
+        """Evaluate the ladder."""
         p = dict(params)
         for key in ("rung_gain", "rung_cost", "rung_risk"):
             if len(p[key]) != len(RUNG_NAMES):  # type: ignore[arg-type]
@@ -209,37 +187,35 @@ class EscalationModel(TeachingModel):
             params=p,
         )
 
-    def report(self, results: Mapping[str, EscalationResult]) -> str:
-        """Print D, each rung's EU, the best rung and the credibility thresholds."""
-        lines = [self.title]
-        for case, result in results.items():
-            p = result.params
-            shown = format_values(p)
-            lines.append(
-                f"\ncase {case}: ally credibility {shown['ally_credibility']},"
-                f" information sharing {shown['information_sharing']},"
-                f" resolve erosion {shown['resolve_erosion']}"
+    def case_report(self, result: EscalationResult) -> list[str]:
+        """D, each rung's EU, the best rung and the credibility thresholds."""
+        p = result.params
+        shown = format_values(p)
+        lines = [
+            f"ally credibility {shown['ally_credibility']},"
+            f" information sharing {shown['information_sharing']},"
+            f" resolve erosion {shown['resolve_erosion']}"
+        ]
+        lines.append(
+            f"  perceived allied deterrent D = {result.deterrent:.4f} (adversary strength A ="
+            f" {shown['adversary_strength']}, resolve {shown['adversary_resolve']})"
+        )
+        for index, (name, utility) in enumerate(zip(RUNG_NAMES, result.utilities, strict=True)):
+            marker = "  <- best" if index == result.best else ""
+            lines.append(f"    rung {index} {name:<19} EU = {utility:7.3f}{marker}")
+        if result.thresholds:
+            drops = ", ".join(
+                f"{RUNG_NAMES[above]} -> {RUNG_NAMES[below]} at {credibility:.4f}"
+                for credibility, above, below in result.thresholds
             )
-            lines.append(
-                f"  perceived allied deterrent D = {result.deterrent:.4f} (adversary strength A ="
-                f" {shown['adversary_strength']}, resolve {shown['adversary_resolve']})"
-            )
-            for index, (name, utility) in enumerate(zip(RUNG_NAMES, result.utilities, strict=True)):
-                marker = "  <- best" if index == result.best else ""
-                lines.append(f"    rung {index} {name:<19} EU = {utility:7.3f}{marker}")
-            if result.thresholds:
-                drops = ", ".join(
-                    f"{RUNG_NAMES[above]} -> {RUNG_NAMES[below]} at {credibility:.4f}"
-                    for credibility, above, below in result.thresholds
-                )
-                lines.append(f"  as ally credibility rises from 0 to 1 the best rung drops: {drops}")
-            else:
-                lines.append("  the best rung does not change as ally credibility goes from 0 to 1")
-            lines.append(
-                f"  best rung with no sharing: {RUNG_NAMES[result.best_without_sharing]};"
-                f" with full sharing: {RUNG_NAMES[result.best_with_full_sharing]}"
-            )
-        return "\n".join(lines)
+            lines.append(f"  as ally credibility rises from 0 to 1 the best rung drops: {drops}")
+        else:
+            lines.append("  the best rung does not change as ally credibility goes from 0 to 1")
+        lines.append(
+            f"  best rung with no sharing: {RUNG_NAMES[result.best_without_sharing]};"
+            f" with full sharing: {RUNG_NAMES[result.best_with_full_sharing]}"
+        )
+        return lines
 
     def figures(self, results: Mapping[str, EscalationResult]) -> dict[str, Figure]:
         """EU per rung for each case, and the best rung over credibility and information sharing."""

@@ -32,7 +32,7 @@ from wargame.stats import Estimate, mean_interval
 from wargame.teaching._base import (
     CONFIDENCE,
     Parameters,
-    TeachingModel,
+    StochasticModel,
     format_values,
     new_figure,
     ratio_interval,
@@ -240,39 +240,17 @@ class GrayZoneResult:
     params: dict[str, float]
 
 
-class GrayZoneModel(TeachingModel):
+class GrayZoneModel(StochasticModel):
     """Compare erosion and incidents answered with the defender's own picture and with shared attribution."""
 
     name = "grayzone"
-    stochastic = True
-    parameter_names = frozenset(
-        {
-            "incident_rate_per_day",
-            "days",
-            "resolve_loss_per_incident",
-            "initial_resolve",
-            "mitigation",
-            "response_deadline_hours",
-            "own_detection_probability",
-            "own_attribution_hours",
-            "partner_detection_probability",
-            "link_fidelity",
-            "link_latency_hours",
-            "partner_attribution_hours",
-            "runs",
-        }
-    )
 
-    def run(
-        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
-    ) -> GrayZoneResult:
+    def simulate(self, params: Parameters, root_seed: int, executor: Executor | None) -> GrayZoneResult:
         """Simulate ``runs`` campaigns, one run key each; both regimes see the same incidents."""
         p = scalar_parameters(params)
         runs = int(p["runs"])
         chunk_runs = max(1, min(CHUNK_RUNS, _RUN_DAYS_PER_CHUNK // int(p["days"])))
-        draws = replicate(
-            partial(simulate_campaigns, params=p), runs, self.root_seed(seed), executor, chunk_runs
-        )
+        draws = replicate(partial(simulate_campaigns, params=p), runs, root_seed, executor, chunk_runs)
         outcomes = {
             regime: RegimeOutcome(
                 erosion=draws[f"erosion_{regime}"],
@@ -287,63 +265,61 @@ class GrayZoneModel(TeachingModel):
         }
         return GrayZoneResult(alone=outcomes["alone"], shared=outcomes["shared"], params=p)
 
-    def report(self, results: Mapping[str, GrayZoneResult]) -> str:
-        """Print attribution, delay and erosion for both regimes next to their closed forms."""
-        lines = [self.title]
-        for case, result in results.items():
-            p = result.params
-            shown = format_values(p)
-            lines.append(
-                f"\ncase {case}: {shown['incident_rate_per_day']} incidents/day for {shown['days']} days"
-                f" (expected {p['incident_rate_per_day'] * p['days']:.1f}), each costing"
-                f" {shown['resolve_loss_per_incident']} resolve unless answered within"
-                f" {shown['response_deadline_hours']} h; {shown['runs']} campaigns, each under both regimes"
-            )
-            for label, outcome, sharing in (
-                (
-                    f"own picture alone (own ISR catches {shown['own_detection_probability']},"
-                    f" analysts attribute after {shown['own_attribution_hours']} h)",
-                    result.alone,
-                    False,
-                ),
-                (
-                    f"with sharing (the partner catches {shown['partner_detection_probability']},"
-                    f" passes on {shown['link_fidelity']} over a {shown['link_latency_hours']} h link,"
-                    f" attributes after {shown['partner_attribution_hours']} h)",
-                    result.shared,
-                    True,
-                ),
+    def case_report(self, result: GrayZoneResult) -> list[str]:
+        """Attribution, delay and erosion for both regimes next to their closed forms."""
+        p = result.params
+        shown = format_values(p)
+        lines = [
+            f"{shown['incident_rate_per_day']} incidents/day for {shown['days']} days"
+            f" (expected {p['incident_rate_per_day'] * p['days']:.1f}), each costing"
+            f" {shown['resolve_loss_per_incident']} resolve unless answered within"
+            f" {shown['response_deadline_hours']} h; {shown['runs']} campaigns, each under both regimes"
+        ]
+        for label, outcome, sharing in (
+            (
+                f"own picture alone (own ISR catches {shown['own_detection_probability']},"
+                f" analysts attribute after {shown['own_attribution_hours']} h)",
+                result.alone,
+                False,
+            ),
+            (
+                f"with sharing (the partner catches {shown['partner_detection_probability']},"
+                f" passes on {shown['link_fidelity']} over a {shown['link_latency_hours']} h link,"
+                f" attributes after {shown['partner_attribution_hours']} h)",
+                result.shared,
+                True,
+            ),
+        ):
+            profile = attribution_profile(p, sharing)
+            lines.append(f"  {label}:")
+            if sharing:
+                first = ", ".join(
+                    f"{source.name} {share:.4f}"
+                    for source, share in zip(picture_sources(p, sharing), profile.first, strict=True)
+                )
+                lines.append(f"    first to deliver (closed form): {first}")
+            for what, (value, low, high), closed in (
+                ("attributed at all ", outcome.known_fraction_ci99(), profile.known),
+                ("attributed in time", outcome.answered_fraction_ci99(), profile.timely),
             ):
-                profile = attribution_profile(p, sharing)
-                lines.append(f"  {label}:")
-                if sharing:
-                    first = ", ".join(
-                        f"{source.name} {share:.4f}"
-                        for source, share in zip(picture_sources(p, sharing), profile.first, strict=True)
-                    )
-                    lines.append(f"    first to deliver (closed form): {first}")
-                for what, (value, low, high), closed in (
-                    ("attributed at all ", outcome.known_fraction_ci99(), profile.known),
-                    ("attributed in time", outcome.answered_fraction_ci99(), profile.timely),
-                ):
-                    lines.append(
-                        f"    {what} {value:.4f} (99% CI {low:.4f} to {high:.4f}); closed form {closed:.4f}"
-                    )
-                value, low, high = outcome.mean_delay_ci99()
                 lines.append(
-                    f"    mean delay         {value:.2f} h (99% CI {low:.2f} to {high:.2f});"
-                    f" closed form {profile.delay_given_known:.2f} h"
+                    f"    {what} {value:.4f} (99% CI {low:.4f} to {high:.4f}); closed form {closed:.4f}"
                 )
-                mean, low, high = outcome.mean_erosion_ci99()
-                lines.append(
-                    f"    resolve eroded     {mean:.4f} (99% CI {low:.4f} to {high:.4f});"
-                    f" closed form {expected_erosion(p, sharing):.4f};"
-                    f" resolve {shown['initial_resolve']} -> {p['initial_resolve'] - mean:.3f}"
-                )
-            alone_mean = result.alone.erosion.mean()
-            saved = 1 - result.shared.erosion.mean() / alone_mean if alone_mean else 0
-            lines.append(f"  sharing cuts the erosion by {saved:.0%}")
-        return "\n".join(lines)
+            value, low, high = outcome.mean_delay_ci99()
+            lines.append(
+                f"    mean delay         {value:.2f} h (99% CI {low:.2f} to {high:.2f});"
+                f" closed form {profile.delay_given_known:.2f} h"
+            )
+            mean, low, high = outcome.mean_erosion_ci99()
+            lines.append(
+                f"    resolve eroded     {mean:.4f} (99% CI {low:.4f} to {high:.4f});"
+                f" closed form {expected_erosion(p, sharing):.4f};"
+                f" resolve {shown['initial_resolve']} -> {p['initial_resolve'] - mean:.3f}"
+            )
+        alone_mean = result.alone.erosion.mean()
+        saved = 1 - result.shared.erosion.mean() / alone_mean if alone_mean else 0
+        lines.append(f"  sharing cuts the erosion by {saved:.0%}")
+        return lines
 
     def figures(self, results: Mapping[str, GrayZoneResult]) -> dict[str, Figure]:
         """Resolve over the campaign in both regimes, and the share of incidents answered."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,8 +11,8 @@ import numpy as np
 
 from wargame.errors import InputError
 from wargame.teaching._base import (
+    DeterministicModel,
     Parameters,
-    TeachingModel,
     format_value,
     format_values,
     integrate_rk4,
@@ -101,34 +100,14 @@ def linear_law_time_to_fraction(x0: float, y0: float, alpha: float, beta: float,
     return math.log((invariant + fraction * beta * y0) / (fraction * (invariant + beta * y0))) / invariant
 
 
-class LanchesterModel(TeachingModel):
+class LanchesterModel(DeterministicModel):
     """Square law dx/dt = -beta*y, dy/dt = -alpha*x; linear law with x*y; Iwo Jima with reinforcements."""
 
     name = "lanchester"
-    parameter_names = frozenset(
-        {
-            "blue_initial_troops",
-            "red_initial_troops",
-            "blue_kill_rate_square_per_day",
-            "red_kill_rate_square_per_day",
-            "blue_kill_rate_linear_per_troop_day",
-            "red_kill_rate_linear_per_troop_day",
-            "break_fraction",
-            "horizon_days",
-            "step_days",
-            "iwo_us_kill_rate_per_day",
-            "iwo_japanese_kill_rate_per_day",
-            "iwo_japanese_initial_troops",
-            "iwo_us_landing_days",
-            "iwo_us_landing_troops",
-            "iwo_horizon_days",
-        }
-    )
+    report_note = "RK4"
 
-    def run(
-        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
-    ) -> LanchesterResult:
-        """Integrate the three battles (deterministic: ``seed`` and ``executor`` are ignored)."""
+    def compute(self, params: Parameters) -> LanchesterResult:
+        """Integrate the three battles."""
         p = scalar_parameters(params)
         step = p["step_days"]
         if abs(1.0 / step - round(1.0 / step)) > 1e-9:
@@ -208,58 +187,54 @@ class LanchesterModel(TeachingModel):
         _, _, crossing, _ = truncate_at_zero(battle.times_days[: index + 1], shifted, shifted_rhs)
         return float(crossing) if crossing is not None else float(battle.times_days[index])
 
-    def report(self, results: Mapping[str, LanchesterResult]) -> str:
-        """Print survivors, invariants, annihilation times and the Iwo Jima outcome."""
-        lines = [f"{self.title} (RK4)"]
-        for case, result in results.items():
-            p = result.params
-            shown = format_values(p)
-            x0, y0 = p["blue_initial_troops"], p["red_initial_troops"]
-            alpha, beta = p["blue_kill_rate_square_per_day"], p["red_kill_rate_square_per_day"]
+    def case_report(self, result: LanchesterResult) -> list[str]:
+        """Survivors, invariants, annihilation times and the Iwo Jima outcome."""
+        p = result.params
+        shown = format_values(p)
+        x0, y0 = p["blue_initial_troops"], p["red_initial_troops"]
+        alpha, beta = p["blue_kill_rate_square_per_day"], p["red_kill_rate_square_per_day"]
+        lines = [
+            f"Blue {shown['blue_initial_troops']} troops against Red {shown['red_initial_troops']} troops"
+        ]
+        lines.append(
+            f"  square law (aimed fire): alpha*x0^2 = {alpha * x0**2:.6g} vs beta*y0^2 = {beta * y0**2:.6g}"
+        )
+        sq = result.square
+        final = sq.strengths[-1]
+        if sq.loser is None:
+            lines.append(f"    nobody annihilated within {shown['horizon_days']} days")
+        else:
+            winner = "Blue" if sq.loser == "red" else "Red"
+            exact_day = square_law_annihilation_time(x0, y0, alpha, beta)
             lines.append(
-                f"\ncase {case}: Blue {shown['blue_initial_troops']} troops"
-                f" against Red {shown['red_initial_troops']} troops"
-            )
-            lines.append(
-                f"  square law (aimed fire): alpha*x0^2 = {alpha * x0**2:.6g}"
-                f" vs beta*y0^2 = {beta * y0**2:.6g}"
-            )
-            sq = result.square
-            final = sq.strengths[-1]
-            if sq.loser is None:
-                lines.append(f"    nobody annihilated within {shown['horizon_days']} days")
-            else:
-                winner = "Blue" if sq.loser == "red" else "Red"
-                exact_day = square_law_annihilation_time(x0, y0, alpha, beta)
-                lines.append(
-                    f"    {winner} wins with {max(final):.1f} troops left (closed form "
-                    f"{max(square_law_final_strength(x0, y0, alpha, beta)):.1f})"
-                )
-                lines.append(
-                    f"    {sq.loser.capitalize()} annihilated on day {sq.annihilation_day:.3f} "
-                    f"(closed form {exact_day:.3f})"
-                )
-            alpha_l, beta_l = (
-                p["blue_kill_rate_linear_per_troop_day"],
-                p["red_kill_rate_linear_per_troop_day"],
+                f"    {winner} wins with {max(final):.1f} troops left (closed form "
+                f"{max(square_law_final_strength(x0, y0, alpha, beta)):.1f})"
             )
             lines.append(
-                f"  linear law (area fire): alpha*x0 = {alpha_l * x0:.6g} vs beta*y0 = {beta_l * y0:.6g}"
+                f"    {sq.loser.capitalize()} annihilated on day {sq.annihilation_day:.3f} "
+                f"(closed form {exact_day:.3f})"
             )
-            lin_final = result.linear.strengths[-1]
+        alpha_l, beta_l = (
+            p["blue_kill_rate_linear_per_troop_day"],
+            p["red_kill_rate_linear_per_troop_day"],
+        )
+        lines.append(
+            f"  linear law (area fire): alpha*x0 = {alpha_l * x0:.6g} vs beta*y0 = {beta_l * y0:.6g}"
+        )
+        lin_final = result.linear.strengths[-1]
+        lines.append(
+            f"    after {result.linear.times_days[-1]:g} days:"
+            f" Blue {lin_final[0]:.1f}, Red {lin_final[1]:.1f}"
+            f" (limit as t grows: Blue {max(x0 - beta_l / alpha_l * y0, 0):.1f},"
+            f" Red {max(y0 - alpha_l / beta_l * x0, 0):.1f})"
+        )
+        if result.linear_break_day is not None:
             lines.append(
-                f"    after {result.linear.times_days[-1]:g} days:"
-                f" Blue {lin_final[0]:.1f}, Red {lin_final[1]:.1f}"
-                f" (limit as t grows: Blue {max(x0 - beta_l / alpha_l * y0, 0):.1f},"
-                f" Red {max(y0 - alpha_l / beta_l * x0, 0):.1f})"
+                f"    loser down to {p['break_fraction']:.0%} on day {result.linear_break_day:.3f}"
+                " (the linear-law loser never reaches exactly zero)"
             )
-            if result.linear_break_day is not None:
-                lines.append(
-                    f"    loser down to {p['break_fraction']:.0%} on day {result.linear_break_day:.3f}"
-                    " (the linear-law loser never reaches exactly zero)"
-                )
-            lines.extend(self._iwo_jima_lines(result))
-        return "\n".join(lines)
+        lines.extend(self._iwo_jima_lines(result))
+        return lines
 
     @staticmethod
     def _iwo_jima_lines(result: LanchesterResult) -> list[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -22,8 +21,8 @@ from scipy.linalg import expm
 from scipy.optimize import brentq
 
 from wargame.teaching._base import (
+    DeterministicModel,
     Parameters,
-    TeachingModel,
     format_values,
     integrate_rk4,
     new_figure,
@@ -250,29 +249,14 @@ def _side_outcomes(
     return outcomes[0], outcomes[1]
 
 
-class RichardsonModel(TeachingModel):
+class RichardsonModel(DeterministicModel):
     """dx/dt = a*y - m*x + g, dy/dt = b*x - n*y + h, stocks bounded at zero, integrated with RK4."""
 
     name = "richardson"
-    parameter_names = frozenset(
-        {
-            "reaction_x_per_year",
-            "reaction_y_per_year",
-            "fatigue_x_per_year",
-            "fatigue_y_per_year",
-            "grievance_x_per_year",
-            "grievance_y_per_year",
-            "initial_x",
-            "initial_y",
-            "horizon_years",
-            "step_years",
-        }
-    )
+    report_note = "RK4, stocks bounded at zero"
 
-    def run(
-        self, params: Parameters, seed: int | None = None, executor: Executor | None = None
-    ) -> RichardsonResult:
-        """Integrate one arms race (deterministic: ``seed`` and ``executor`` are ignored)."""
+    def compute(self, params: Parameters) -> RichardsonResult:
+        """Integrate one arms race."""
         values = scalar_parameters(params)
         matrix, forcing = _system(values)
         start = np.array([values["initial_x"], values["initial_y"]])
@@ -306,60 +290,58 @@ class RichardsonModel(TeachingModel):
             params=values,
         )
 
-    def report(self, results: Mapping[str, RichardsonResult]) -> str:
-        """Print the kind of equilibrium, where each side goes, the final state and the exact check."""
-        lines = [f"{self.title} (RK4, stocks bounded at zero)"]
-        for case, result in results.items():
-            p = result.params
-            shown = format_values(p)
-            mn = p["fatigue_x_per_year"] * p["fatigue_y_per_year"]
-            ab = p["reaction_x_per_year"] * p["reaction_y_per_year"]
-            relation = ">" if mn > ab else ("<" if mn < ab else "=")
-            verdict = {
-                "stable node": "stable node: arms settle",
-                "saddle": "saddle: the equilibrium is unstable",
-                "degenerate": "degenerate: no single equilibrium",
-            }[result.kind]
-            lines.append(f"\ncase {case}: m*n = {mn:.4g} {relation} a*b = {ab:.4g} -> {verdict}")
-            if result.equilibrium is not None:
-                x_star, y_star = result.equilibrium
-                note = "" if x_star >= 0 and y_star >= 0 else "  (negative: stocks cannot go there)"
-                lines.append(f"  equilibrium x* = {x_star:.4f}, y* = {y_star:.4f} arms index{note}")
-            low, high = result.eigenvalues_per_year
-            lines.append(f"  eigenvalues {low:.4f} and {high:.4f} per year")
-            start = f"({shown['initial_x']}, {shown['initial_y']})"
-            if result.kind == "saddle":
-                where = {1: "above", -1: "below", 0: "on"}[result.start_side]
-                course = {
-                    1: "both sides arm",
-                    -1: "both sides disarm",
-                    0: "the race creeps to the equilibrium",
-                }
-                lines.append(
-                    f"  the start {start} is {where} the line through the equilibrium that divides arming"
-                    f" from disarming: {course[result.start_side]}"
-                )
-            for side in result.sides:
-                lines.append("  " + self._side_line(side, result, shown))
-            final_x, final_y = result.arms[-1]
+    def case_report(self, result: RichardsonResult) -> list[str]:
+        """The kind of equilibrium, where each side goes, the final state and the exact check."""
+        p = result.params
+        shown = format_values(p)
+        mn = p["fatigue_x_per_year"] * p["fatigue_y_per_year"]
+        ab = p["reaction_x_per_year"] * p["reaction_y_per_year"]
+        relation = ">" if mn > ab else ("<" if mn < ab else "=")
+        verdict = {
+            "stable node": "stable node: arms settle",
+            "saddle": "saddle: the equilibrium is unstable",
+            "degenerate": "degenerate: no single equilibrium",
+        }[result.kind]
+        lines = [f"m*n = {mn:.4g} {relation} a*b = {ab:.4g} -> {verdict}"]
+        if result.equilibrium is not None:
+            x_star, y_star = result.equilibrium
+            note = "" if x_star >= 0 and y_star >= 0 else "  (negative: stocks cannot go there)"
+            lines.append(f"  equilibrium x* = {x_star:.4f}, y* = {y_star:.4f} arms index{note}")
+        low, high = result.eigenvalues_per_year
+        lines.append(f"  eigenvalues {low:.4f} and {high:.4f} per year")
+        start = f"({shown['initial_x']}, {shown['initial_y']})"
+        if result.kind == "saddle":
+            where = {1: "above", -1: "below", 0: "on"}[result.start_side]
+            course = {
+                1: "both sides arm",
+                -1: "both sides disarm",
+                0: "the race creeps to the equilibrium",
+            }
             lines.append(
-                f"  after {shown['horizon_years']} years (step {shown['step_years']} years): "
-                f"x = {final_x:.4f}, y = {final_y:.4f}"
+                f"  the start {start} is {where} the line through the equilibrium that divides arming"
+                f" from disarming: {course[result.start_side]}"
             )
-            if result.exact_check_error is None:
-                lines.append(
-                    "  no check against the exact linear solution: a stock is held at zero from the start"
-                )
-                continue
-            if result.exact_until_year < result.times_years[-1]:
-                span = f"until year {result.exact_until_year:.2f}, when a stock is first held at zero"
-            else:
-                span = "over the whole horizon"
+        for side in result.sides:
+            lines.append("  " + self._side_line(side, result, shown))
+        final_x, final_y = result.arms[-1]
+        lines.append(
+            f"  after {shown['horizon_years']} years (step {shown['step_years']} years): "
+            f"x = {final_x:.4f}, y = {final_y:.4f}"
+        )
+        if result.exact_check_error is None:
             lines.append(
-                f"  check against the exact linear solution ({span}): relative error"
-                f" {result.exact_check_error:.1e}"
+                "  no check against the exact linear solution: a stock is held at zero from the start"
             )
-        return "\n".join(lines)
+            return lines
+        if result.exact_until_year < result.times_years[-1]:
+            span = f"until year {result.exact_until_year:.2f}, when a stock is first held at zero"
+        else:
+            span = "over the whole horizon"
+        lines.append(
+            f"  check against the exact linear solution ({span}): relative error"
+            f" {result.exact_check_error:.1e}"
+        )
+        return lines
 
     @staticmethod
     def _side_line(side: SideOutcome, result: RichardsonResult, shown: Mapping[str, str]) -> str:
