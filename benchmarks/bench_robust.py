@@ -10,28 +10,10 @@ alike, and are compared by their medians, in wall time and in CPU time (the pare
 
 from __future__ import annotations
 
-import statistics
-import tempfile
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from pathlib import Path
 
-import numpy as np
-
-from benchmarks.bench_sweep import _timed
-from wargame.experiments import (
-    FullFactorialDesign,
-    LatinHypercubeDesign,
-    Parameter,
-    ScenarioEvaluator,
-    cross,
-    generate_design,
-    run_sweep,
-)
-from wargame.experiments._seeds import run_seeds
-from wargame.runner import simulate_runs
-from wargame.runner.executors import make_executor
-from wargame.scenario import Scenario, apply_overrides, load_scenario
+from benchmarks._against_direct import sweep_against_direct
+from wargame.experiments import FullFactorialDesign, LatinHypercubeDesign, Parameter, cross, generate_design
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "taiwan_strait_baseline.yaml"
 LEVERS = (
@@ -48,54 +30,22 @@ POINTS_PER_TASK = 25
 ORDER = ("direct", "sweep", "sweep", "direct")
 
 
-def _direct(scenario: Scenario, params: dict, seeds: np.ndarray) -> int:
-    return len(simulate_runs(apply_overrides(scenario, params), seeds))
-
-
 def main() -> dict:
-    scenario = load_scenario(BASELINE)
     policies = generate_design(LEVERS, FullFactorialDesign(kind="full_factorial"), root_seed=ROOT_SEED)
     futures = generate_design(
         UNCERTAINTIES, LatinHypercubeDesign(kind="latin_hypercube", samples=50), root_seed=ROOT_SEED, stream=1
     )
     design = cross(policies, futures)
     assert len(design) == 1000
-    points = design.points.to_dict(orient="records")
-    seeds = [run_seeds(ROOT_SEED, design.seed_key(point), 0, REPLICATIONS) for point in range(len(points))]
-    evaluator = ScenarioEvaluator(scenario, BASELINE.parent)
-    trials: dict[str, list[tuple[float, float]]] = {"direct": [], "sweep": []}
-    with tempfile.TemporaryDirectory() as folder, make_executor(2) as pool:
-        assert isinstance(pool, ProcessPoolExecutor)
-        list(pool.map(_direct, [scenario] * 2, points[:2], [seed[:2] for seed in seeds[:2]]))  # warm up
-
-        def direct() -> None:
-            runs = pool.map(_direct, [scenario] * len(points), points, seeds, chunksize=POINTS_PER_TASK)
-            assert sum(runs) == 20_000
-
-        def sweep(out: Path) -> None:
-            summary = run_sweep(
-                design,
-                evaluator,
-                out,
-                replications=REPLICATIONS,
-                root_seed=ROOT_SEED,
-                executor=pool,
-                runs_per_part=POINTS_PER_TASK * REPLICATIONS,
-                progress=False,
-            )
-            assert summary.runs_done == 20_000
-
-        for trial, kind in enumerate(ORDER):
-            work = direct if kind == "direct" else partial(sweep, Path(folder) / f"sweep-{trial}")
-            trials[kind].append(_timed(pool, work))
-            wall, cpu = trials[kind][-1]
-            print(f"  trial {trial + 1}: {kind:<6} {wall:6.2f} s wall, {cpu:6.2f} s CPU")
-
-    def median(kind: str, index: int) -> float:
-        return statistics.median(trial[index] for trial in trials[kind])
-
-    direct_wall, direct_cpu = median("direct", 0), median("direct", 1)
-    sweep_wall, sweep_cpu = median("sweep", 0), median("sweep", 1)
+    medians = sweep_against_direct(
+        BASELINE,
+        design,
+        replications=REPLICATIONS,
+        root_seed=ROOT_SEED,
+        order=ORDER,
+        points_per_task=POINTS_PER_TASK,
+    )
+    (direct_wall, direct_cpu), (sweep_wall, sweep_cpu) = medians["direct"], medians["sweep"]
     results = {
         "robust_20000_seconds": round(sweep_wall, 2),
         "robust_20000_cpu_seconds": round(sweep_cpu, 2),

@@ -14,23 +14,13 @@
 
 from __future__ import annotations
 
-import os
-import statistics
 import sys
 import tempfile
-import time
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from pathlib import Path
 
-import numpy as np
-
+from benchmarks._against_direct import sweep_against_direct
 from benchmarks._memory import peak_tree_memory
-from wargame.experiments import LatinHypercubeDesign, Parameter, ScenarioEvaluator, generate_design, run_sweep
-from wargame.experiments._seeds import run_seeds
-from wargame.runner import simulate_runs
-from wargame.runner.executors import make_executor
-from wargame.scenario import Scenario, apply_overrides, load_scenario
+from wargame.experiments import LatinHypercubeDesign, Parameter, generate_design
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "taiwan_strait_baseline.yaml"
 PARAMETERS = (
@@ -40,29 +30,6 @@ PARAMETERS = (
 ROOT_SEED = 4
 REPLICATIONS = 200
 ORDER = ("direct", "sweep", "sweep", "direct") * 2 + ("direct", "sweep")
-
-
-def _direct(scenario: Scenario, params: dict, seeds: np.ndarray) -> int:
-    return len(simulate_runs(apply_overrides(scenario, params), seeds))
-
-
-def _worker_cpu_seconds(pool: ProcessPoolExecutor) -> float:
-    """User plus system CPU time of the pool's live worker processes."""
-    ticks = 0
-    for pid in list(pool._processes):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of the line)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _timed(pool: ProcessPoolExecutor, work) -> tuple[float, float]:
-    """Run ``work()``; return its wall seconds and the CPU seconds of this process and the pool."""
-    wall, parent, workers = time.perf_counter(), time.process_time(), _worker_cpu_seconds(pool)
-    work()
-    return (
-        time.perf_counter() - wall,
-        time.process_time() - parent + _worker_cpu_seconds(pool) - workers,
-    )
 
 
 def _experiment_file(folder: Path, points: int, replications: int) -> Path:
@@ -78,44 +45,13 @@ def _experiment_file(folder: Path, points: int, replications: int) -> Path:
 
 
 def _overhead(results: dict) -> None:
-    scenario = load_scenario(BASELINE)
     design = generate_design(
         PARAMETERS, LatinHypercubeDesign(kind="latin_hypercube", samples=100), root_seed=ROOT_SEED
     )
-    points = design.points.to_dict(orient="records")
-    seeds = [run_seeds(ROOT_SEED, point, 0, REPLICATIONS) for point in range(len(points))]
-    evaluator = ScenarioEvaluator(scenario, BASELINE.parent)
-    trials: dict[str, list[tuple[float, float]]] = {"direct": [], "sweep": []}
-    with tempfile.TemporaryDirectory() as folder, make_executor(2) as pool:
-        assert isinstance(pool, ProcessPoolExecutor)
-        list(pool.map(_direct, [scenario] * 2, points[:2], [seed[:2] for seed in seeds[:2]]))  # warm up
-
-        def direct() -> None:
-            assert sum(pool.map(_direct, [scenario] * len(points), points, seeds)) == 20_000
-
-        def sweep(out: Path) -> None:
-            summary = run_sweep(
-                design,
-                evaluator,
-                out,
-                replications=REPLICATIONS,
-                root_seed=ROOT_SEED,
-                executor=pool,
-                progress=False,
-            )
-            assert summary.runs_done == 20_000
-
-        for trial, kind in enumerate(ORDER):
-            work = direct if kind == "direct" else partial(sweep, Path(folder) / f"sweep-{trial}")
-            trials[kind].append(_timed(pool, work))
-            wall, cpu = trials[kind][-1]
-            print(f"  trial {trial + 1}: {kind:<6} {wall:6.2f} s wall, {cpu:6.2f} s CPU")
-
-    def median(kind: str, index: int) -> float:
-        return statistics.median(trial[index] for trial in trials[kind])
-
-    direct_wall, direct_cpu = median("direct", 0), median("direct", 1)
-    sweep_wall, sweep_cpu = median("sweep", 0), median("sweep", 1)
+    medians = sweep_against_direct(
+        BASELINE, design, replications=REPLICATIONS, root_seed=ROOT_SEED, order=ORDER
+    )
+    (direct_wall, direct_cpu), (sweep_wall, sweep_cpu) = medians["direct"], medians["sweep"]
     overhead_wall, overhead_cpu = sweep_wall / direct_wall - 1, sweep_cpu / direct_cpu - 1
     results.update(
         sweep_20000_seconds=round(sweep_wall, 2),
