@@ -241,34 +241,25 @@ def test_a_task_that_keeps_killing_its_worker_stops_the_sweep_after_bounded_retr
     pd.testing.assert_frame_equal(load_results(out).runs, reference)
 
 
-def test_an_interrupted_sweep_resumes_to_exactly_one_row_per_run(
-    tmp_path: Path, reference: pd.DataFrame
+@pytest.mark.parametrize(("part_size", "resume_part_size"), [(15, 15), (7, None)])
+def test_an_interrupted_sweep_resumes_to_exactly_one_row_per_run_in_its_layout(
+    tmp_path: Path, reference: pd.DataFrame, part_size: int, resume_part_size: int | None
 ) -> None:
+    """Resumed with its part size, or with none (the folder's is kept), the sweep ends as if never stopped."""
+    assert default_runs_per_part(len(DESIGN) * 40, 40) != part_size
     out = tmp_path / "sweep"
     with pytest.raises(KeyboardInterrupt):
-        sweep(out, evaluator=InterruptAtPoint(0.5, 3.0))
+        sweep(out, evaluator=InterruptAtPoint(0.5, 3.0), runs_per_part=part_size)
     partial = load_results(out)
     assert 0 < len(partial.runs) < len(reference)
     assert not partial.complete
-    summary = sweep(out, resume=True)
+    summary = sweep(out, resume=True, runs_per_part=resume_part_size)
     assert summary.runs_skipped == len(partial.runs)
     assert summary.complete
+    assert json.loads((out / "sweep.json").read_text())["runs_per_part"] == part_size
     pd.testing.assert_frame_equal(load_results(out).runs, reference)
-    again = sweep(out, resume=True)
+    again = sweep(out, resume=True, runs_per_part=resume_part_size)
     assert again.runs_skipped == len(reference)
-    pd.testing.assert_frame_equal(load_results(out).runs, reference)
-
-
-def test_a_resume_without_a_part_size_keeps_the_folder_s_layout(
-    tmp_path: Path, reference: pd.DataFrame
-) -> None:
-    out = tmp_path / "sweep"
-    with pytest.raises(KeyboardInterrupt):
-        sweep(out, evaluator=InterruptAtPoint(0.5, 3.0), runs_per_part=7)
-    assert default_runs_per_part(len(DESIGN) * 40, 40) != 7
-    summary = sweep(out, resume=True, runs_per_part=None)
-    assert summary.complete
-    assert json.loads((out / "sweep.json").read_text())["runs_per_part"] == 7
     pd.testing.assert_frame_equal(load_results(out).runs, reference)
 
 

@@ -313,12 +313,14 @@ def _plot_all(
         note = _noise_note(report, outcome)
         if report.sobol is not None and report.sobol[report.sobol["outcome"] == outcome]["ST"].notna().any():
             written.append(
-                _plots.plot_sobol(report.sobol, outcome, figures / f"sobol_{outcome}.png", labels, note=note)
+                _plots.plot_indices(
+                    "sobol", report.sobol, outcome, figures / f"sobol_{outcome}.png", labels, note=note
+                )
             )
         if report.morris is not None:
             written.append(
-                _plots.plot_morris(
-                    report.morris, outcome, figures / f"morris_{outcome}.png", labels, note=note
+                _plots.plot_indices(
+                    "morris", report.morris, outcome, figures / f"morris_{outcome}.png", labels, note=note
                 )
             )
     if report.discovery is not None:

@@ -8,7 +8,9 @@ file: no pyplot state, no backend switch, nothing changed in the caller's matplo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -25,9 +27,8 @@ __all__ = [
     "binned",
     "plot_discovery",
     "plot_heatmap",
-    "plot_morris",
+    "plot_indices",
     "plot_response_curves",
-    "plot_sobol",
 ]
 
 _MAX_DISTINCT_LEVELS = 12
@@ -124,67 +125,57 @@ def plot_heatmap(
     return _save(figure, path)
 
 
-def plot_sobol(
-    indices: pd.DataFrame,
-    outcome: str,
-    path: str | Path,
-    labels: dict[str, str] | None = None,
-    note: str | None = None,
-) -> Path:
-    """Bar chart of Sobol first- and total-order indices of one outcome, with 95% CIs, largest ST first.
+@dataclass(frozen=True)
+class _IndexChart:
+    """How a sensitivity method's indices are drawn: two bars a parameter, ``(column, legend, has CI)``."""
 
-    ``note``, if given, is printed in red under the title (e.g. a sampling-noise warning).
-    """
-    return _paired_bars(
-        indices[indices["outcome"] == outcome].sort_values("ST", ascending=True),
-        [("S1", "first order S1", True), ("ST", "total order ST", True)],
-        labels,
+    order_by: str
+    bars: tuple[tuple[str, str, bool], tuple[str, str, bool]]
+    xlabel: str
+    title: str
+
+
+_INDEX_CHARTS = {
+    "sobol": _IndexChart(
+        order_by="ST",
+        bars=(("S1", "first order S1", True), ("ST", "total order ST", True)),
         xlabel="Sobol index (share of output variance)",
-        title=f"Sobol sensitivity of {outcome} (95% bootstrap CI)",
-        path=path,
-        note=note,
-    )
+        title="Sobol sensitivity of {outcome} (95% bootstrap CI)",
+    ),
+    "morris": _IndexChart(
+        order_by="mu_star",
+        bars=(
+            ("mu_star", "mu* (mean |effect|)", True),
+            ("sigma", "sigma (interaction / non-linearity)", False),
+        ),
+        xlabel="elementary effect on {outcome} (outcome units per parameter unit)",
+        title="Morris screening of {outcome} (95% bootstrap CI on mu*)",
+    ),
+}
 
 
-def plot_morris(
+def plot_indices(
+    method: Literal["sobol", "morris"],
     indices: pd.DataFrame,
     outcome: str,
     path: str | Path,
     labels: dict[str, str] | None = None,
     note: str | None = None,
 ) -> Path:
-    """Bar chart of Morris ``mu*`` (with 95% CI) and ``sigma`` of one outcome, largest ``mu*`` first.
+    """Bar chart of one outcome's sensitivity indices, the most influential parameter first.
 
-    ``note``, if given, is printed in red under the title (e.g. a sampling-noise warning).
+    Sobol: first- and total-order indices with 95% CIs, largest ``ST`` first. Morris: ``mu*`` (with 95%
+    CI) and ``sigma``, largest ``mu*`` first. ``note``, if given, is printed in red under the title (e.g.
+    a sampling-noise warning).
     """
-    return _paired_bars(
-        indices[indices["outcome"] == outcome].sort_values("mu_star", ascending=True),
-        [("mu_star", "mu* (mean |effect|)", True), ("sigma", "sigma (interaction / non-linearity)", False)],
-        labels,
-        xlabel=f"elementary effect on {outcome} (outcome units per parameter unit)",
-        title=f"Morris screening of {outcome} (95% bootstrap CI on mu*)",
-        path=path,
-        note=note,
-    )
-
-
-def _paired_bars(
-    table: pd.DataFrame,
-    bars: Sequence[tuple[str, str, bool]],
-    labels: dict[str, str] | None,
-    *,
-    xlabel: str,
-    title: str,
-    path: str | Path,
-    note: str | None = None,
-) -> Path:
-    """Horizontal bars of two statistics per parameter; ``bars`` is ``(column, legend, has CI columns)``."""
+    chart = _INDEX_CHARTS[method]
+    table = indices[indices["outcome"] == outcome].sort_values(chart.order_by, ascending=True)
     positions = np.arange(len(table))
     height = 0.38
     figure = Figure(figsize=(7.5, 1.2 + 0.45 * len(table)))
     axis = figure.subplots()
     for offset, (key, legend, with_ci), colour in zip(
-        (-height / 2, height / 2), bars, ("tab:blue", "tab:orange"), strict=True
+        (-height / 2, height / 2), chart.bars, ("tab:blue", "tab:orange"), strict=True
     ):
         estimate = table[key].to_numpy()
         errors = None
@@ -192,9 +183,10 @@ def _paired_bars(
             errors = np.vstack([estimate - table[f"{key}_ci_low"], table[f"{key}_ci_high"] - estimate])
         axis.barh(positions + offset, estimate, height, xerr=errors, color=colour, capsize=2.5, label=legend)
     axis.set_yticks(positions, [short_label((labels or {}).get(name, name)) for name in table["parameter"]])
-    axis.set_xlabel(xlabel)
+    axis.set_xlabel(chart.xlabel.format(outcome=outcome))
     axis.axvline(0.0, color="black", linewidth=0.6)
     axis.legend(loc="lower right")
+    title = chart.title.format(outcome=outcome)
     axis.set_title(title if note is None else f"{title}\n", loc="center")
     if note is not None:
         axis.text(
