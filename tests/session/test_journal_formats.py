@@ -66,7 +66,7 @@ def test_a_field_at_its_default_does_not_change_the_scenario_fingerprint(tmp_pat
     """Format 2 records what the scenario says, not the schema's defaults: a later schema that adds a
     field with a neutral default leaves the fingerprint of an existing scenario as it was."""
     from wargame.scenario import load_scenario
-    from wargame.session._session import scenario_fingerprint
+    from wargame.session._folder import scenario_fingerprint
 
     # The reference as users had it before the field existed.
     legacy = Path(__file__).resolve().parent.parent / "legacy_scenarios" / "taiwan_strait_baseline.yaml"

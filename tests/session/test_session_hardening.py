@@ -22,8 +22,9 @@ from session_helpers import play_out, write_short_scenario
 from wargame.errors import InputError
 from wargame.scenario import Effect
 from wargame.session import WHITE_CELL, Command, Continue, Inject, Prompt, SeatAction, Session
+from wargame.session._command_lines import parse_seat_command, parse_white_cell_command
 from wargame.session._journal import GENESIS_HASH, _entry_hash
-from wargame.session._terminal import TerminalFrontEnd, parse_seat_command, parse_white_cell_command
+from wargame.session._terminal import TerminalFrontEnd
 
 
 def _wargame(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:

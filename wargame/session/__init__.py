@@ -31,7 +31,6 @@ if TYPE_CHECKING:
         SeatAction,
     )
     from wargame.session._debrief import Debrief, WhatIf, debrief
-    from wargame.session._engine import Prompt
     from wargame.session._errors import JournalMismatchError
     from wargame.session._files import private_folder, read_small_json, write_private
     from wargame.session._frontend import PlayResult, SeatFrontEnd, play
@@ -39,5 +38,6 @@ if TYPE_CHECKING:
     from wargame.session._report import write_report
     from wargame.session._seat import HumanSeatPolicy
     from wargame.session._session import Ack, ReplayReport, Session, SessionStatus
+    from wargame.session._turns import Prompt
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)

@@ -30,23 +30,19 @@ from wargame.policies import menu_of
 from wargame.runner.chunks import Chunks, map_chunks
 from wargame.runner.executors import make_executor
 from wargame.scenario import Scenario
-from wargame.session._commands import (
-    INPUT_KINDS,
-    Command,
-    Rewind,
-    SeatAction,
-    command_from_payload,
-    validate_command,
-)
+from wargame.session._commands import INPUT_KINDS, Command, Rewind, SeatAction, command_from_payload
 from wargame.session._conditioning import (
     Conditioning,
     Weighted,
     adversary_history,
     continuation_keys,
 )
-from wargame.session._engine import Continuation, SessionEngine, SessionSetup
+from wargame.session._continuation import Continuation, ContinuationEngine
+from wargame.session._engine import SessionEngine
 from wargame.session._journal import JournalEntry
 from wargame.session._session import Session
+from wargame.session._turns import SessionSetup
+from wargame.session._validation import validate_command
 
 __all__ = ["FanReport", "FanSide", "counterfactual_fan"]
 
@@ -169,11 +165,11 @@ def _continuations(
     """Simulate a chunk of continuations (runs in a worker process); return their outcomes (with their
     outcome so far at ``measure_day`` as ``*_so_far`` columns), rungs by day and log-likelihoods of the
     adversary's recorded moves."""
-    engine = SessionEngine(
+    engine = ContinuationEngine(
         scenario,
         setup,
+        Continuation(after_turn, branch_keys, inputs, hidden_keys, history, measure_day),
         scenario_dir=scenario_dir,
-        continuation=Continuation(after_turn, branch_keys, inputs, hidden_keys, history, measure_day),
     )
     if engine.advance() is not None:
         raise RuntimeError("a continuation asked for a person")
@@ -377,7 +373,7 @@ def _session_outcome(session: Session) -> dict[str, Any]:
 
 def _session_so_far(timeline: Sequence[JournalEntry]) -> dict[str, Any]:
     """Return an unfinished session's outcome so far, as its latest turn was adjudicated (the day of that
-    turn's decision point, before its decisions): what :meth:`SessionEngine.outcome_so_far` measures."""
+    turn's decision point, before its decisions): what :meth:`ContinuationEngine.outcome_so_far` measures."""
     digest = next((e.payload for e in reversed(timeline) if e.kind == "turn_adjudicated"), None)
     if digest is None:
         return {"day": 0, "war": False, "war_day": None, "max_rung": 0, "escalation_score": 0}

@@ -12,8 +12,8 @@ from typing import Protocol
 
 from wargame.errors import InputError
 from wargame.session._commands import WHITE_CELL, Command, Resume
-from wargame.session._engine import Prompt
 from wargame.session._session import Ack, Session
+from wargame.session._turns import Prompt
 
 __all__ = ["PlayResult", "SeatFrontEnd", "play"]
 

@@ -7,32 +7,22 @@ counterfactual fans were written for it.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import json
 import os
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wargame._version import __version__
 from wargame.errors import InputError
-from wargame.model import run_keys_from_seed
-from wargame.scenario import Scenario, load_scenario_with, scenario_hash
-from wargame.session._commands import Command, Rewind, resolve_library, validate_command
-from wargame.session._engine import Prompt, SessionEngine, SessionSetup
-from wargame.session._files import FOLDER_MODE, write_private
-from wargame.session._journal import JOURNAL_FILE, Journal, JournalEntry, JournalWriteError
-from wargame.session._keys import create_key, external_head_path, key_folder, load_key
+from wargame.scenario import Scenario
+from wargame.session._commands import INPUT_KINDS, Command, Rewind, command_from_payload
+from wargame.session._engine import SessionEngine
+from wargame.session._folder import create_folder, opened_folder
+from wargame.session._journal import Journal, JournalEntry
+from wargame.session._turns import Prompt, SessionSetup
+from wargame.session._validation import resolve_library, validate_command
 
 __all__ = ["Ack", "BranchReplay", "ReplayReport", "Session", "SessionStatus", "branch_timeline"]
-
-SESSION_FORMAT = 2
-"""Format of new sessions' headers: 2 adds the session id, signing and the head anchor."""
-_READABLE_FORMATS = (1, 2)
-_HEADER_KIND = "session_created"
 
 
 @dataclass(frozen=True)
@@ -180,84 +170,16 @@ class Session:
                 intervals, or a directory that already holds a session.
             JournalWriteError: If the journal cannot be written (nothing is left behind).
         """
-        scenario_path = Path(scenario_path).resolve()
-        allow_dirs = [str(Path(folder).resolve()) for folder in allow_dirs]
-        overrides = dict(overrides or {})
-        scenario = load_scenario_with(
-            scenario_path, overrides=overrides, allow_dirs=allow_dirs, playable=True
+        create_folder(
+            scenario_path,
+            directory,
+            seats=seats,
+            white_cell=white_cell,
+            seed=seed,
+            overrides=overrides,
+            allow_dirs=allow_dirs,
+            secret=secret,
         )
-        deciding = [scenario.adversary, *(actor.id for actor in scenario.allied_actors)]
-        seen: set[str] = set()
-        for seat in seats:
-            if seat in seen:
-                raise InputError(f"seat {seat!r} is given twice", source="--seats")
-            seen.add(seat)
-            if seat not in deciding:
-                raise InputError(
-                    f"{seat!r} is not an actor that decides in this scenario "
-                    f"(choose from {', '.join(deciding)})",
-                    source="--seats",
-                )
-        if seed is not None and seed < 0:
-            raise InputError(f"the seed must be non-negative, got {seed}", source="--seed")
-        directory = Path(directory)
-        if (directory / JOURNAL_FILE).exists():
-            raise InputError("a session already exists here", source=str(directory))
-        seed = secrets.randbelow(2**32) if seed is None else int(seed)
-        human_seats = [seat for seat in deciding if seat in seen]
-        session_id = secrets.token_hex(16)
-        header = {
-            "format": SESSION_FORMAT,
-            "session_id": session_id,
-            "signed": bool(secret),
-            "wargame_version": __version__,
-            "scenario_path": str(scenario_path),
-            "scenario_name": scenario.name,
-            "scenario_sha256": scenario_fingerprint(scenario),
-            **({"scenario_overrides": overrides} if overrides else {}),
-            **({"scenario_allow_dirs": allow_dirs} if allow_dirs else {}),
-            "seed": seed,
-            "run_key": int(run_keys_from_seed(seed, 1)[0]),
-            "human_seats": human_seats,
-            "engine_seats": {seat: _policy_kind(scenario, seat) for seat in deciding if seat not in seen},
-            "white_cell": bool(white_cell),
-            "turn_length_days": scenario.turn_length_days,
-            "decision_interval_days": scenario.decision_interval_days,
-            "horizon_days": scenario.horizon_days,
-        }
-        made = not directory.exists()
-        try:
-            directory.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-            os.chmod(directory, FOLDER_MODE)
-        except OSError as error:
-            raise InputError(
-                f"cannot create the session folder ({error.strerror or error})", source=str(directory)
-            ) from None
-        journal = None
-        try:
-            journal = Journal.create(directory / JOURNAL_FILE)
-            # A session holds seat tokens and its journal: never committed by accident where it lands.
-            try:
-                write_private(
-                    directory / ".gitignore", "# a wargame session: seat tokens and its journal\n*\n"
-                )
-            except OSError as error:
-                raise JournalWriteError(
-                    f"{directory}: cannot write the session folder ({error.strerror or error})"
-                ) from None
-            if secret:
-                _, key = create_key(session_id)
-                journal.sign_with(key, external_head_path(session_id))
-            journal.append(_HEADER_KIND, header, branch=0, turn=0)
-            journal.close()
-        except BaseException:
-            if journal is not None:
-                journal.close_quietly()
-                Journal.remove(directory / JOURNAL_FILE)
-                (directory / ".gitignore").unlink(missing_ok=True)
-            if made:
-                directory.rmdir()
-            raise
         return cls.open(directory)
 
     @classmethod
@@ -285,21 +207,19 @@ class Session:
                 journal does not replay. Nothing is written in any of these cases.
         """
         directory = Path(directory)
-        lock = None if read_only else _lock(directory)
-        journal = None
-        try:
-            journal = Journal.open(directory / JOURNAL_FILE, read_only=read_only)
-            header = _checked_header(journal)
-            authentication = _authenticate(journal, header, read_only, key_file)
-            scenario = _load_checked_scenario(header, scenario_path)
-            scenario_file = Path(scenario_path) if scenario_path is not None else None
-            return cls(directory, journal, scenario, read_only, lock, authentication, scenario_file)
-        except BaseException:
-            if journal is not None:
-                journal.close_quietly()
-            if lock is not None:
-                os.close(lock)
-            raise
+        scenario_file = Path(scenario_path) if scenario_path is not None else None
+        with opened_folder(
+            directory, read_only=read_only, key_file=key_file, scenario_path=scenario_path
+        ) as folder:
+            return cls(
+                directory,
+                folder.journal,
+                folder.scenario,
+                read_only,
+                folder.lock,
+                folder.authentication,
+                scenario_file,
+            )
 
     def close(self) -> None:
         """Commit anything pending and release the session."""
@@ -399,8 +319,6 @@ class Session:
         Front ends show it on resume: a command durable in the journal whose acknowledgement may never
         have reached the screen (the process stopped in between) is applied and must not be sent again.
         """
-        from wargame.session._commands import INPUT_KINDS, command_from_payload
-
         for entry in reversed(self.timeline()):
             if entry.kind in INPUT_KINDS:
                 return entry.seq, entry.time_utc, command_from_payload(entry.kind, entry.payload).describe()
@@ -443,109 +361,3 @@ class Session:
                 )
             )
         return ReplayReport(tuple(results))
-
-
-def _policy_kind(scenario: Scenario, seat: str) -> str:
-    policy = scenario.actor(seat).policy
-    return policy.kind if policy is not None else "default"
-
-
-def _lock(directory: Path) -> int:
-    """Lock the session folder itself (``flock`` on its descriptor): no file whose deletion unlocks it."""
-    if not directory.is_dir():
-        raise InputError("no such session directory", source=str(directory))
-    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(descriptor)
-        raise InputError("the session is open for play in another process", source=str(directory)) from None
-    return descriptor
-
-
-def _checked_header(journal: Journal) -> dict[str, Any]:
-    entries = journal.entries
-    source = str(journal.path)
-    if not entries or entries[0].kind != _HEADER_KIND:
-        raise InputError("the journal has no session header", source=source)
-    header = entries[0].payload
-    if header.get("format") not in _READABLE_FORMATS:
-        raise InputError(f"unknown session format {header.get('format')!r}", source=source)
-    if header["format"] >= 2:
-        journal.require_anchor()
-    try:
-        seed, run_key = int(header["seed"]), int(header["run_key"])
-    except (KeyError, TypeError, ValueError):
-        raise InputError("the journal header has no valid seed and run key", source=source) from None
-    if seed < 0 or int(run_keys_from_seed(seed, 1)[0]) != run_key:
-        raise InputError(
-            f"the journal was tampered with: the header's seed {seed} does not give its run key {run_key}",
-            source=source,
-        )
-    return header
-
-
-def _authenticate(
-    journal: Journal, header: dict[str, Any], read_only: bool, key_file: str | Path | None
-) -> str:
-    """Check a signed journal against its key; return ``signed``, ``unsigned`` or ``key missing``."""
-    session_id = header.get("session_id")
-    if not header.get("signed"):
-        if key_file is not None:
-            raise InputError(
-                "the journal is not signed by this session's key: its header says it is unsigned",
-                source=str(journal.path),
-            )
-        return "unsigned"
-    assert isinstance(session_id, str)
-    key = load_key(session_id, Path(key_file) if key_file is not None else None)
-    if key is None:
-        if not read_only:
-            raise InputError(
-                f"this session is signed and its key is not in {key_folder()} (set WARGAME_SESSION_KEYS "
-                "or pass --key); without it nothing can be added",
-                source=str(journal.path),
-            )
-        return "key missing"
-    external = external_head_path(session_id)
-    journal.authenticate(key, external)
-    if not read_only:
-        journal.sign_with(key, external)
-    return "signed"
-
-
-def _load_checked_scenario(header: dict[str, Any], override: str | Path | None = None) -> Scenario:
-    path = str(override) if override is not None else header["scenario_path"]
-    if not Path(path).is_file():
-        raise InputError(
-            "the session's scenario file is missing; restore it to open the session", source=path
-        )
-    scenario = load_scenario_with(
-        path, overrides=header.get("scenario_overrides"), allow_dirs=header.get("scenario_allow_dirs", ())
-    )
-    now = scenario_fingerprint(scenario) if header["format"] >= 2 else scenario_hash(scenario)
-    if now != header["scenario_sha256"]:
-        since = (
-            ""
-            if header["format"] >= 2
-            else f" (or wargame's scenario schema grew since {header.get('wargame_version')})"
-        )
-        raise InputError(
-            f"the scenario changed after the session started{since}: sha256 "
-            f"{header['scenario_sha256'][:12]}… at the start, {now[:12]}… now; restore the original file to "
-            "open the session",
-            source=path,
-        )
-    return scenario
-
-
-def scenario_fingerprint(scenario: Scenario) -> str:
-    """Return the SHA-256 of what the scenario says: its canonical JSON without the fields left at their
-    defaults, so a later version of wargame that adds a field (with a default that changes nothing) still
-    opens the sessions made before it."""
-    text = json.dumps(
-        scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True),
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
