@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from web_helpers import Web, new_session, play_turn, served
 
-from wargame.web._console import MAX_QUEUED_PER_SEAT
 from wargame.web._guard import MAX_BODY_BYTES
+from wargame.web._submissions import MAX_QUEUED_PER_SEAT
 
 
 def _peak_rss_kib(pid: int) -> int:

@@ -18,42 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import json
 import logging
 import threading
-from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from wargame.errors import InputError
-from wargame.session import (
-    MAX_PROGRAM_INTENSITY_PER_YEAR,
-    WHITE_CELL,
-    Ack,
-    Command,
-    PlayResult,
-    ProgramChange,
-    Prompt,
-    Resume,
-    SeatAction,
-    Session,
-    SessionStatus,
-    play,
-)
-from wargame.web._index import JournalIndex
-from wargame.web._submissions import ConsoleError, Listener, Submission, now
+from wargame.session import WHITE_CELL, Ack, Command, PlayResult, Prompt, Resume, Session, play
+from wargame.web._snapshot import SessionSnapshot
+from wargame.web._submissions import ConsoleError, Listener, Submission, SubmissionQueue
 
 __all__ = ["ConsoleError", "Submission", "WebConsole"]
 
 log = logging.getLogger("wargame.web")
-
-_NOTICES_KEPT = 20
-MAX_QUEUED_PER_SEAT = 10
-"""Commands one seat may have waiting for its move (program changes included); more get 429."""
-MAX_REQUEST_IDS = 10_000
-"""Request ids remembered per seat to refuse replays (the oldest are forgotten first)."""
 
 
 class WebFrontEnd:
@@ -84,30 +62,17 @@ class WebConsole:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        scenario = session.scenario
-        self.deciding_order: tuple[str, ...] = (
-            scenario.adversary,
-            *(actor.id for actor in scenario.allied_actors),
-        )
-        self.actor_names = {actor.id: actor.name for actor in scenario.actors}
-        self.human_seats: tuple[str, ...] = tuple(session.status().human_seats)
-        self.has_white_cell = bool(session.status().white_cell)
+        self._snapshot = SessionSnapshot(session)
+        self.human_seats = self._snapshot.human_seats
         self.version = 0
         self._cond = threading.Condition()
-        self._queue: list[Submission] = []
-        self._requests: dict[tuple[str, str], Submission] = {}
-        self._notices: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._queue = SubmissionQueue(len(self.seats))
         self._listeners: set[Listener] = set()
         self._listeners_lock = threading.Lock()  # apart from the session's: taken on the event loop
-        self._in_flight: Submission | None = None
         self._stopping = False
         self._closing = False
         self._fatal: str | None = None
         self._thread: threading.Thread | None = None
-        self._journal_length = -1
-        self._index = JournalIndex(-1)  # the first refresh builds it from the active branch's timeline
-        self._status: SessionStatus = session.status()
-        self._prompt: Prompt | None = session.pending
         self._report_cache: tuple[int, str] | None = None
         self._seat_versions: dict[str, tuple[str, int]] = {}
         self.front_end = WebFrontEnd(self)
@@ -141,9 +106,7 @@ class WebConsole:
         """Stop the play thread (everything acknowledged is in the journal) and wake every waiter."""
         with self._cond:
             self._stopping = True
-            for item in self._queue:
-                item.status, item.error = "dropped", "the server stopped before this queued move applied"
-            self._queue.clear()
+            self._queue.drop_all("the server stopped before this queued move applied")
             self._bump()
             self._cond.notify_all()
         if self._thread is not None:
@@ -159,17 +122,15 @@ class WebConsole:
                         self._cond.wait()
                         continue
                     if prompt.kind == "paused":
-                        item = self._take(lambda s: isinstance(s.command, Resume))
+                        item = self._queue.take(lambda s: isinstance(s.command, Resume))
                         if item is None:
                             self._cond.wait()
                             continue
                         try:
                             ack = self.session.submit(item.command)
                         except InputError as error:
-                            self._in_flight = item
                             self._settle("rejected", error=str(error))
                         else:
-                            self._in_flight = item
                             self._settle("recorded", ack=ack)
                         continue
                     result = play(self.session, self.front_end)
@@ -179,11 +140,9 @@ class WebConsole:
             except Exception as error:  # a bug or a broken journal: stop taking commands, say why
                 log.exception("the session stopped with an error")
                 self._fatal = f"{type(error).__name__}: {error}"
-                if self._in_flight is not None:
+                if self._queue.in_flight is not None:
                     self._settle("rejected", error=f"server error: {self._fatal}")
-                for item in self._queue:
-                    item.status, item.error = "dropped", f"server error: {self._fatal}"
-                self._queue.clear()
+                self._queue.drop_all(f"server error: {self._fatal}")
                 self._bump()
                 self._cond.notify_all()
 
@@ -193,7 +152,7 @@ class WebConsole:
         while True:
             if self._stopping:
                 return None
-            item = self._take(
+            item = self._queue.take(
                 lambda s: s.seat == prompt.seat and s.turn == prompt.turn and s.branch == self.session.branch
             )
             if item is not None:
@@ -203,16 +162,9 @@ class WebConsole:
                 return item.command
             self._cond.wait()
 
-    def _take(self, match: Callable[[Submission], bool]) -> Submission | None:
-        for item in self._queue:
-            if match(item):
-                self._in_flight = item
-                return item
-        return None
-
     def _settle(self, status: str, *, ack: Ack | None = None, error: str | None = None) -> None:
-        item = self._in_flight
-        self._in_flight = None
+        item = self._queue.in_flight
+        self._queue.in_flight = None
         if item is None:
             return
         self._settle_item(item, status, ack=ack, error=error)
@@ -220,65 +172,15 @@ class WebConsole:
     def _settle_item(
         self, item: Submission, status: str, *, ack: Ack | None = None, error: str | None = None
     ) -> None:
-        if self._in_flight is item:
-            self._in_flight = None
-        if item in self._queue:
-            self._queue.remove(item)
-        item.status = status
-        if ack is not None:
-            item.seq, item.result = ack.seq, ack.result
-        if error is not None:
-            item.error = error
-            self._notice(item.seat, f"Not accepted: {item.command.describe()}: {error}")
-        elif ack is not None and ack.result is not None:
-            result = ack.result
-            outcome = "success" if result["success"] else "failure"
-            self._notice(
-                item.seat,
-                f"2d6 rolled {result['dice'][0]} + {result['dice'][1]}, modifier {result['modifier']:+d}: "
-                f"{result['total']} against {result['needed']}: {outcome}",
-                kind="info",
-            )
-        log.info(
-            "%s %s from %s for turn %d: %s",
-            status,
-            item.command.kind,
-            item.seat,
-            item.turn,
-            f"entry #{item.seq}" if item.seq else item.error,
-        )
+        self._queue.settle(item, status, ack=ack, error=error)
         self._bump()
         self._cond.notify_all()
 
-    def _notice(self, seat: str, text: str, kind: str = "error") -> None:
-        notices = self._notices[seat]
-        notices.append({"time_utc": now(), "text": text, "kind": kind})
-        del notices[:-_NOTICES_KEPT]
-
     def _refresh(self) -> None:
-        """Bring the snapshots up to the session (play thread, lock held)."""
-        session = self.session
-        length = len(session.journal)
-        if session.branch != self._index.branch:
-            self._index = JournalIndex(session.branch)
-            for entry in session.timeline():
-                self._index.add(entry)
-        elif length != self._journal_length:
-            start = max(self._journal_length, 1)
-            for entry in itertools.islice(session.journal, start, None):
-                if entry.branch == self._index.branch:
-                    self._index.add(entry)
-        self._journal_length = length
-        self._status = session.status()
-        self._prompt = session.pending
-        for item in list(self._queue):
-            stale = item.branch != self._status.branch or item.turn != self._status.turn
-            if (stale or self._status.finished) and item is not self._in_flight:
-                self._queue.remove(item)
-                item.status = "dropped"
-                item.error = f"turn {item.turn} went by before it applied (the session is now at turn "
-                item.error += f"{self._status.turn}, branch {self._status.branch})"
-                self._notice(item.seat, f"Dropped: {item.command.describe()}: {item.error}")
+        """Bring the snapshot up to the session and drop what the session left behind (play thread, lock
+        held)."""
+        self._snapshot.refresh(self.session)
+        self._queue.drop_stale(self._snapshot.status)
         self._bump()
 
     def _bump(self) -> None:
@@ -320,125 +222,23 @@ class WebConsole:
                 a finished or paused session; 422 for a move not on the seat's menu; 503 when stopping.
         """
         with self._cond:
-            self._check(seat, command, turn, request_id)
-            item = Submission(seat, command, self._status.branch, turn, request_id)
-            self._queue.append(item)
-            if request_id is not None:
-                self._requests[(seat, request_id)] = item
-                if len(self._requests) > MAX_REQUEST_IDS * len(self.seats):
-                    del self._requests[next(iter(self._requests))]
-            log.info("received %s from %s for turn %d", command.kind, seat, turn)
+            if self._fatal is not None:
+                raise ConsoleError(
+                    503, f"the session stopped with an error and takes no commands: {self._fatal}"
+                )
+            if self._stopping:
+                raise ConsoleError(503, "the server is stopping")
+            self._queue.admit(seat, command, turn, request_id, self._snapshot)
+            item = Submission(seat, command, self._snapshot.status.branch, turn, request_id)
+            self._queue.add(item)
             self._bump()
             self._cond.notify_all()
-            if self._prompt is not None and self._prompt.seat == seat:
+            prompt = self._snapshot.prompt
+            if prompt is not None and prompt.seat == seat:
                 self._cond.wait_for(lambda: item.status != "queued" or self._stopping, timeout=wait_seconds)
             return item
 
-    def _check(self, seat: str, command: Command, turn: int, request_id: str | None) -> None:
-        if self._fatal is not None:
-            raise ConsoleError(503, f"the session stopped with an error and takes no commands: {self._fatal}")
-        if self._stopping:
-            raise ConsoleError(503, "the server is stopping")
-        if request_id is not None and (seat, request_id) in self._requests:
-            before = self._requests[(seat, request_id)]
-            where = f" as journal entry #{before.seq}" if before.seq else ""
-            raise ConsoleError(
-                409,
-                f"replayed submission: request {request_id!r} was already received ({before.status}{where}); "
-                "nothing was applied again",
-            )
-        status, prompt = self._status, self._prompt
-        if status.finished or prompt is None:
-            raise ConsoleError(409, "the session is finished; nothing more can be played")
-        if turn != status.turn:
-            raise ConsoleError(
-                409, f"out of turn: this submission is for turn {turn}, the session is at turn {status.turn}"
-            )
-        if seat == WHITE_CELL:
-            self._check_white_cell(command, prompt)
-        else:
-            self._check_seat(seat, command, prompt)
-
-    def _check_white_cell(self, command: Command, prompt: Prompt) -> None:
-        if not self.has_white_cell:
-            raise ConsoleError(409, "this session has no white cell seat (create it with --white-cell)")
-        if prompt.kind == "paused":
-            if not isinstance(command, Resume):
-                raise ConsoleError(409, "the session is paused; resume it first")
-            if any(isinstance(item.command, Resume) for item in self._queue):
-                raise ConsoleError(409, "a resume is already on its way")
-            return
-        if isinstance(command, Resume):
-            raise ConsoleError(409, "the session is not paused")
-        if prompt.seat != WHITE_CELL:
-            raise ConsoleError(
-                409,
-                f"out of turn: the white cell acts at the start of a turn; now waiting for {prompt.seat}",
-            )
-
-    def _check_seat(self, seat: str, command: Command, prompt: Prompt) -> None:
-        turn = self._status.turn
-        if prompt.kind == "paused":
-            raise ConsoleError(409, "the session is paused by the white cell; wait for it to resume")
-        moved = self._index.moves.get(turn, {}).get(seat)
-        if moved is not None:
-            raise ConsoleError(
-                409,
-                f"out of turn: you already moved in turn {turn} ({moved['action'] or 'pass'}, "
-                f"journal entry #{moved['seq']})",
-            )
-        mine = [item for item in self._queue if item.seat == seat]
-        if any(item.command.ends_move for item in mine):
-            raise ConsoleError(409, f"out of turn: your move for turn {turn} is already queued")
-        if len(mine) >= MAX_QUEUED_PER_SEAT:
-            raise ConsoleError(
-                429,
-                f"too many queued commands: {len(mine)} wait for your move (at most {MAX_QUEUED_PER_SEAT})",
-            )
-        view = self._index.views.get(seat, (0, None))[1]
-        if view is None:
-            raise ConsoleError(409, "your first view is not ready yet: wait until it is your move")
-        if isinstance(command, SeatAction) and command.action is not None:
-            menu = [item["id"] for item in view.get("menu", [])]
-            if command.action not in menu:
-                raise ConsoleError(422, f"{command.action!r} is not on your menu ({', '.join(menu)})")
-        if isinstance(command, ProgramChange):
-            programs = [program["id"] for program in view.get("programs", [])]
-            if command.program not in programs:
-                raise ConsoleError(
-                    422,
-                    f"no program {command.program!r} that you are a partner in "
-                    f"({', '.join(programs) or 'none'})",
-                )
-            if not 0 <= command.intensity_per_year <= MAX_PROGRAM_INTENSITY_PER_YEAR:
-                raise ConsoleError(
-                    422,
-                    f"intensity must be from 0 to {MAX_PROGRAM_INTENSITY_PER_YEAR:g} exchanges a year",
-                )
-
     # ------------------------------------------------------------------ snapshots (any thread)
-    def _session_summary(self) -> dict[str, Any]:
-        status, prompt = self._status, self._prompt
-        return {
-            "scenario_name": status.scenario_name,
-            "turn": status.turn,
-            "turns_total": status.turns_total,
-            "day": status.day,
-            "turn_length_days": self.session.scenario.turn_length_days,
-            "branch": status.branch,
-            "paused": status.paused,
-            "finished": status.finished,
-            "waiting_for": status.waiting_for,
-            "phase": None if prompt is None else prompt.kind,
-            "turn_opened_utc": self._index.turn_opened.get(status.turn),
-            "now_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-            "order": ([WHITE_CELL] if self.has_white_cell else []) + list(self.deciding_order),
-            "human_seats": list(self.human_seats),
-            "white_cell": self.has_white_cell,
-            "outcome": self._index.outcome,
-            "error": self._fatal,
-        }
-
     def version_for(self, seat: str) -> int:
         """The version of what ``seat`` sees: it moves only when the seat's own state changes."""
         if seat == WHITE_CELL:
@@ -452,7 +252,7 @@ class WebConsole:
         seat acts before its move is journaled.
         """
         with self._cond:
-            state = self._seat_state(seat)
+            state = self._snapshot.seat_state(seat, self._queue, self._fatal)
             digest = hashlib.sha256(
                 json.dumps(
                     {**state, "session": {**state["session"], "now_utc": None}}, sort_keys=True
@@ -464,97 +264,15 @@ class WebConsole:
                 self._seat_versions[seat] = (digest, counter)
             return {"version": counter, **state}
 
-    def _seat_state(self, seat: str) -> dict[str, Any]:
-        status, prompt = self._status, self._prompt
-        seq, view = self._index.views.get(seat, (None, None))
-        moved = self._index.moves.get(status.turn, {}).get(seat)
-        return {
-            "seat": seat,
-            "actor_name": self.actor_names.get(seat, seat),
-            "session": self._session_summary(),
-            "your_move": prompt is not None and prompt.seat == seat and prompt.kind == "move",
-            "moved": moved,
-            "programs_this_turn": self._index.programs.get(status.turn, {}).get(seat, []),
-            "queued": [item.public() for item in self._queue if item.seat == seat],
-            "view": view,
-            "view_seq": seq,
-            "history": self._index.history.get(seat, []),
-            "news": self._index.news.get(seat, [])[-30:],
-            "notices": self._notices.get(seat, [])[-5:],
-        }
-
     def white_cell_state(self) -> dict[str, Any]:
         """The white cell's dashboard: ground truth, every seat's move and queue, its own log."""
         with self._cond:
-            status = self._status
-            moves = self._index.moves.get(status.turn, {})
-            seats = []
-            for seat in self.deciding_order:
-                human = seat in self.human_seats
-                move = moves.get(seat)
-                queued = [item.public() for item in self._queue if item.seat == seat]
-                if move is not None:
-                    state = "moved"
-                elif self._prompt is not None and self._prompt.seat == seat:
-                    state = "to move now"
-                elif queued:
-                    state = "queued"
-                else:
-                    state = "waiting" if human else "engine"
-                seats.append(
-                    {
-                        "seat": seat,
-                        "name": self.actor_names.get(seat, seat),
-                        "played_by": "person" if human else "engine",
-                        "state": state,
-                        "move": move,
-                        "programs": self._index.programs.get(status.turn, {}).get(seat, []),
-                        "queued": queued,
-                    }
-                )
-            view = self._index.views.get(WHITE_CELL, (None, None))[1]
-            digest = self._index.last_digest or {}
-            return {
-                "version": self.version,
-                "seat": WHITE_CELL,
-                "session": self._session_summary(),
-                "your_move": self._prompt is not None and self._prompt.seat == WHITE_CELL,
-                "seats": seats,
-                "queue": [item.public() for item in self._queue],
-                "view": view,
-                "truth": {
-                    "turn": digest.get("turn"),
-                    "day": digest.get("day"),
-                    "rung": digest.get("rung"),
-                    "pending_mobilization": digest.get("pending_mobilization"),
-                    "war_day": digest.get("war_day"),
-                    "escalation_score": digest.get("escalation_score"),
-                    "quantities": digest.get("quantities", {}),
-                    "programs": digest.get("programs", {}),
-                },
-                "posture": self._index.latest_posture,
-                "rungs": [rung.id for rung in self.session.scenario.escalation.rungs],
-                "trajectory": self._index.digests,
-                "log": self._index.white_log[-50:],
-                "notices": self._notices.get(WHITE_CELL, [])[-5:],
-                "rewind_turns": list(range(1, status.turn + 1)),
-                "inject_library": [
-                    {
-                        "id": item.id,
-                        "name": item.name,
-                        "text": item.text,
-                        "effects": [
-                            effect.model_dump(mode="json", exclude_none=True) for effect in item.effects
-                        ],
-                    }
-                    for item in self.session.scenario.inject_library
-                ],
-            }
+            return self._snapshot.white_cell_state(self.version, self._queue, self._fatal)
 
     def report_html(self, render: Callable[[Session], str]) -> str:
         """Return the after-action report rendered by ``render`` (cached until the journal grows)."""
         with self._cond:
-            key = self._journal_length * 1000 + self._status.branch
+            key = self._snapshot.journal_length * 1000 + self._snapshot.status.branch
             if self._report_cache is None or self._report_cache[0] != key:
                 self._report_cache = (key, render(self.session))
             return self._report_cache[1]
