@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from wargame.scenario._effects import Effect
 from wargame.scenario._fields import (
@@ -24,7 +24,7 @@ from wargame.scenario._fields import (
     SourceText,
     Text,
     Whole,
-    require_unique,
+    unique_ids,
 )
 
 __all__ = ["Actor", "Capability", "Commitment", "Link", "PolicySpec", "Response", "ResponseRule"]
@@ -181,18 +181,12 @@ class Actor(FrozenModel):
     readiness_recovery_per_day: Fraction = Field(
         0.0, description="Daily fraction of the gap to base readiness."
     )
-    responses: tuple[Response, ...] = ()
+    responses: Annotated[tuple[Response, ...], unique_ids("response id")] = ()
     """Action menu (for allies: responses, signals, deployments, sanctions)."""
     policy: PolicySpec | None = None
     """Who plays the actor; default: expected utility for the adversary, rule-based for others."""
     source: SourceText | None = None
     """Public source for the numbers."""
-
-    @field_validator("responses")
-    @classmethod
-    def _unique_responses(cls, responses: tuple[Response, ...]) -> tuple[Response, ...]:
-        require_unique([response.id for response in responses], "response id")
-        return responses
 
 
 class Commitment(FrozenModel):

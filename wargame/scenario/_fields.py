@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typing
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -36,6 +36,7 @@ __all__ = [
     "Text",
     "Whole",
     "require_unique",
+    "unique_ids",
 ]
 
 
@@ -145,3 +146,13 @@ def require_unique(values: list[str], what: str, loc: tuple[str | int, ...] = ()
         if value in seen:
             raise LocatedValueError(f"duplicate {what} {value!r}", (*loc, position))
         seen.add(value)
+
+
+def unique_ids(what: str) -> AfterValidator:
+    """Return the validator of a tuple of items with an ``id``: a repeated id is refused at its index."""
+
+    def check(items: tuple[Any, ...]) -> tuple[Any, ...]:
+        require_unique([item.id for item in items], what)
+        return items
+
+    return AfterValidator(check)

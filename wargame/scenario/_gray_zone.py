@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from wargame.scenario._fields import (
     Domain,
@@ -16,7 +16,7 @@ from wargame.scenario._fields import (
     NonNegative,
     Real,
     SourceText,
-    require_unique,
+    unique_ids,
 )
 
 __all__ = ["Activity", "Clustering", "GrayZone"]
@@ -101,7 +101,7 @@ class Activity(FrozenModel):
 class GrayZone(FrozenModel):
     """The gray-zone campaign and how attribution blunts it."""
 
-    activities: tuple[Activity, ...]
+    activities: Annotated[tuple[Activity, ...], unique_ids("activity id")]
     """The activity types of the campaign."""
     attribution_deadline_hours: NonNegative = Field(
         72.0, description="An incident attributed within this many hours counts as timely."
@@ -114,12 +114,6 @@ class GrayZone(FrozenModel):
         description="Coefficient of variation of each source's time to deliver an attribution (log-normal "
         "around its latency plus analysis hours; 0: every delivery takes exactly that long).",
     )
-
-    @field_validator("activities")
-    @classmethod
-    def _unique_activities(cls, activities: tuple[Activity, ...]) -> tuple[Activity, ...]:
-        require_unique([activity.id for activity in activities], "activity id")
-        return activities
 
     @model_validator(mode="after")
     def _subsets_form_a_forest(self) -> Self:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from wargame.scenario._fields import (
     Fraction,
@@ -16,7 +16,7 @@ from wargame.scenario._fields import (
     Real,
     SourceText,
     Text,
-    require_unique,
+    unique_ids,
 )
 
 __all__ = ["Objective", "Program", "ProgramEffect", "Taxonomy"]
@@ -73,11 +73,7 @@ class Taxonomy(FrozenModel):
     """Display name."""
     source: SourceText | None = None
     """Where the objectives come from."""
-    objectives: Annotated[tuple[Objective, ...], Field(min_length=1, max_length=500)]
+    objectives: Annotated[
+        tuple[Objective, ...], Field(min_length=1, max_length=500), unique_ids("objective id")
+    ]
     """The objectives, each with a distinct id."""
-
-    @field_validator("objectives")
-    @classmethod
-    def _unique_objectives(cls, objectives: tuple[Objective, ...]) -> tuple[Objective, ...]:
-        require_unique([objective.id for objective in objectives], "objective id")
-        return objectives
