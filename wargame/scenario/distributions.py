@@ -71,6 +71,13 @@ class _Distribution(BaseModel):
     source: _Source | None = None
     """Why this distribution: a citation or an argument."""
 
+    @model_validator(mode="after")
+    def _check_low_below_high(self) -> Self:
+        low, high = getattr(self, "low", None), getattr(self, "high", None)
+        if low is not None and high is not None:
+            _ordered(low, high)
+        return self
+
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Return the quantiles at ``u`` (clipped into the open interval (0, 1), so always finite)."""
         raise NotImplementedError
@@ -99,11 +106,6 @@ class Uniform(_Distribution):
     high: _Real
     """Highest value."""
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        _ordered(self.low, self.high)
-        return self
-
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.low + _open_unit(u) * (self.high - self.low)
 
@@ -127,12 +129,6 @@ class Normal(_Distribution):
     """Truncated below here (optional)."""
     high: _Real | None = None
     """Truncated above here (optional)."""
-
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        if self.low is not None and self.high is not None:
-            _ordered(self.low, self.high)
-        return self
 
     def _standard_bounds(self) -> tuple[float, float]:
         low = -math.inf if self.low is None else (self.low - self.mean) / self.sd
@@ -167,12 +163,6 @@ class LogNormal(_Distribution):
     high: _Positive | None = None
     """Truncated above here (optional)."""
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        if self.low is not None and self.high is not None:
-            _ordered(self.low, self.high)
-        return self
-
     def ppf(self, u: np.ndarray) -> np.ndarray:
         u = _open_unit(u)
         mu = math.log(self.median_)
@@ -204,11 +194,6 @@ class Beta(_Distribution):
     high: _Real = 1.0
     """Value of the beta's 1."""
 
-    @model_validator(mode="after")
-    def _check(self) -> Self:
-        _ordered(self.low, self.high)
-        return self
-
     def ppf(self, u: np.ndarray) -> np.ndarray:
         return self.low + (self.high - self.low) * special.betaincinv(self.alpha, self.beta, _open_unit(u))
 
@@ -230,7 +215,6 @@ class Triangular(_Distribution):
 
     @model_validator(mode="after")
     def _check(self) -> Self:
-        _ordered(self.low, self.high)
         if not self.low <= self.mode <= self.high:
             raise ValueError(f"mode ({self.mode}) must lie between low ({self.low}) and high ({self.high})")
         return self
