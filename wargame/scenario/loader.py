@@ -31,6 +31,7 @@ __all__ = [
     "LocatedDocument",
     "document_kind",
     "item_key",
+    "keyed_parts",
     "load_document",
     "readable_path",
     "resolve_reference",
@@ -348,18 +349,27 @@ def _field_names(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def readable_path(data: Any, loc: tuple[str | int, ...]) -> str:
-    """Render an error location as errors print it (``actors[twn].resolve``): items by id if they have one."""
-    parts: list[str] = []
+def keyed_parts(data: Any, loc: tuple[str | int, ...]) -> list[tuple[str, bool]]:
+    """Return each part of a location of keys and list indices in ``data`` as text, and whether it names a
+    list item: an item by its key (:func:`item_key`) if it has one, else by its index."""
+    parts: list[tuple[str, bool]] = []
     node = data
     for part in loc:
         if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
             key = item_key(node[part])
-            parts.append(f"{parts.pop() if parts else ''}[{key if key is not None else part}]")
+            parts.append((key if key is not None else str(part), True))
             node = node[part]
             continue
-        parts.append(str(part))
+        parts.append((str(part), False))
         node = node.get(part) if isinstance(node, dict) else None
+    return parts
+
+
+def readable_path(data: Any, loc: tuple[str | int, ...]) -> str:
+    """Render an error location as errors print it (``actors[twn].resolve``): items by id if they have one."""
+    parts: list[str] = []
+    for text, is_item in keyed_parts(data, loc):
+        parts.append(f"{parts.pop() if parts else ''}[{text}]" if is_item else text)
     return ".".join(parts)
 
 

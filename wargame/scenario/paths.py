@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wargame.errors import InputError
 from wargame.scenario.loader import item_key as _item_key
+from wargame.scenario.loader import keyed_parts
 
 if TYPE_CHECKING:
     from wargame.scenario.schema import Scenario
@@ -141,17 +142,7 @@ def _list_index(items: list[Any], segment: str, where: str, path: str) -> int:
 
 def path_of(document: Any, loc: tuple[str | int, ...]) -> str:
     """Return the override path of a location of keys and list indices in a plain document."""
-    parts: list[str] = []
-    node = document
-    for part in loc:
-        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-            key = _item_key(node[part])
-            parts.append(key if key is not None else str(part))
-            node = node[part]
-            continue
-        parts.append(str(part))
-        node = node.get(part) if isinstance(node, dict) else None
-    return ".".join(parts)
+    return ".".join(text for text, _ in keyed_parts(document, loc))
 
 
 def value_paths(document: Any, prefix: str = "") -> Iterator[str]:
