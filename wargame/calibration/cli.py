@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from wargame._flags import whole_number
+from wargame.scenario.flags import add_allow_dir_flag
 
 __all__ = ["add_parser"]
 
@@ -70,15 +71,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--replications", type=whole_number(20), default=200, help="simulated replications (default 200)"
     )
-    parser.add_argument(
-        "--allow-dir",
-        dest="allow_dirs",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="DIR",
-        help="let the scenario's extends: come from DIR too (repeatable)",
-    )
+    add_allow_dir_flag(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=_calibrate)
 

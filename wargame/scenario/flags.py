@@ -11,7 +11,8 @@
 ``--allow-dir`` (repeatable) lets ``extends:``, policy scripts and taxonomy files come from a folder
 outside the scenario's own folder tree.
 
-A command registers both with :func:`add_scenario_flags` and loads with :func:`load_scenario_with`.
+A command registers both with :func:`add_scenario_flags` (or ``--allow-dir`` alone with
+:func:`add_allow_dir_flag`) and loads with :func:`load_scenario_with`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SetFlag",
+    "add_allow_dir_flag",
     "add_scenario_flags",
     "apply_set_flags",
     "load_scenario_with",
@@ -93,6 +95,11 @@ def add_scenario_flags(parser: argparse.ArgumentParser, *, which: str = "the sce
         help=f"set a field of {which}, validated like the file (repeatable): actors.twn.resolve=0.5, "
         "links.usa-twn.latency_hours='{dist: uniform, low: 6, high: 24}'",
     )
+    add_allow_dir_flag(parser)
+
+
+def add_allow_dir_flag(parser: argparse.ArgumentParser) -> None:
+    """Add ``--allow-dir DIR`` (repeatable, into ``args.allow_dirs``) to a sub-command's parser."""
     parser.add_argument(
         "--allow-dir",
         dest="allow_dirs",
