@@ -6,6 +6,7 @@ next to their targets, then renamed, so a failed or interrupted run leaves nothi
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import secrets
@@ -57,24 +58,15 @@ class ValidityReport:
         return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
 
 
-def _pct(interval: Estimate) -> str:
-    return f"{100 * interval.value:.1f} [{100 * interval.low:.1f}, {100 * interval.high:.1f}]"
-
-
-def _pct_change(interval: Estimate) -> str:
-    if interval.low == interval.high == 0.0:
-        return "0"
-    return f"{100 * interval.value:+.1f} [{100 * interval.low:+.1f}, {100 * interval.high:+.1f}]"
-
-
-def _num(interval: Estimate) -> str:
-    return f"{interval.value:.3g} [{interval.low:.3g}, {interval.high:.3g}]"
-
-
-def _change(interval: Estimate) -> str:
-    if interval.low == interval.high == 0.0:
-        return "0"
-    return f"{interval.value:+.3g} [{interval.low:+.3g}, {interval.high:+.3g}]"
+def _interval(interval: Estimate, spec: str, *, scale: float = 1.0, change: bool = False) -> str:
+    """Write ``value [low, high]`` times ``scale`` in the format ``spec``; a change is signed, and ``0`` when
+    its interval is exactly zero."""
+    if change:
+        if interval.low == interval.high == 0.0:
+            return "0"
+        spec = "+" + spec
+    value, low, high = (scale * x for x in (interval.value, interval.low, interval.high))
+    return f"{value:{spec}} [{low:{spec}}, {high:{spec}}]"
 
 
 def _index(value: float, half_width: float) -> str:
@@ -107,10 +99,10 @@ def _environment() -> jinja2.Environment:
         autoescape=False,  # Markdown, not HTML
     )
     environment.filters.update(
-        pct=_pct,
-        pct_change=_pct_change,
-        num=_num,
-        change=_change,
+        pct=functools.partial(_interval, spec=".1f", scale=100.0),
+        pct_change=functools.partial(_interval, spec=".1f", scale=100.0, change=True),
+        num=functools.partial(_interval, spec=".3g"),
+        change=functools.partial(_interval, spec=".3g", change=True),
         index=_index,
         g=lambda x: f"{x:g}",
         code=lambda text: f"`{text}`",
