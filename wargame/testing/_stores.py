@@ -6,16 +6,21 @@ writes through and :func:`wargame.load_results` reads through.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from wargame.errors import InputError
 from wargame.testing._checks import NamedSubject
+
+if TYPE_CHECKING:
+    from wargame.experiments import TaskOutput
 
 __all__ = ["ResultStoreSubject"]
 
@@ -80,6 +85,28 @@ def _failure(part: int) -> dict[str, Any]:
     }
 
 
+@contextlib.contextmanager
+def _sweep_root() -> Iterator[Path]:
+    """Yield the path of a sweep folder (not yet created) inside a temporary folder removed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield Path(folder) / "sweep"
+
+
+@contextlib.contextmanager
+def _written(subject: ResultStoreSubject, parts: list[int], failures: bool = False) -> Iterator[Path]:
+    """Yield a sweep folder that ``subject`` wrote ``parts`` to (see :meth:`ResultStoreSubject.write`)."""
+    with _sweep_root() as root:
+        subject.write(root, parts, failures)
+        yield root
+
+
+def _part(part: int) -> TaskOutput:
+    """Return the task output of ``part`` without failures."""
+    from wargame.experiments import TaskOutput
+
+    return TaskOutput(part=part, rows=_rows(part), failures=[], compute_seconds=0.0)
+
+
 @dataclasses.dataclass(eq=False)
 class ResultStoreSubject(NamedSubject):
     """A result store under test.
@@ -118,20 +145,15 @@ class ResultStoreSubject(NamedSubject):
 
 def check_design_reads_back(subject: ResultStoreSubject) -> None:
     """``read_design`` returns the design points given to ``create``."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sweep"
-        with subject.store_class.create(root, _header(), _design()) as store:
-            pd.testing.assert_frame_equal(store.read_design(), _design(), check_dtype=False)
+    with _sweep_root() as root, subject.store_class.create(root, _header(), _design()) as store:
+        pd.testing.assert_frame_equal(store.read_design(), _design(), check_dtype=False)
 
 
 def check_parts_read_back_in_part_order(subject: ResultStoreSubject) -> None:
     """``iter_parts`` yields each written part's rows, in part order, whatever the writing order."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sweep"
-        subject.write(root, [2, 0, 1])
-        with subject.store_class.open(root) as store:
-            assert store.finished_parts() == {0, 1, 2}
-            parts = list(store.iter_parts())
+    with _written(subject, [2, 0, 1]) as root, subject.store_class.open(root) as store:
+        assert store.finished_parts() == {0, 1, 2}
+        parts = list(store.iter_parts())
     assert len(parts) == 3
     for part, rows in enumerate(parts):
         pd.testing.assert_frame_equal(rows.reset_index(drop=True), _rows(part))
@@ -139,57 +161,38 @@ def check_parts_read_back_in_part_order(subject: ResultStoreSubject) -> None:
 
 def check_a_part_is_written_once(subject: ResultStoreSubject) -> None:
     """Writing a part that is already stored raises ``RuntimeError``."""
-    from wargame.experiments import TaskOutput
-
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        subject.store_class.create(Path(folder) / "sweep", _header(), _design()) as store,
-    ):
-        part = TaskOutput(part=0, rows=_rows(0), failures=[], compute_seconds=0.0)
+    with _sweep_root() as root, subject.store_class.create(root, _header(), _design()) as store:
+        part = _part(0)
         store.write_part(part)
         _refused(RuntimeError, lambda: store.write_part(part), "a second write of part 0 was accepted")
 
 
 def check_a_reopened_store_sees_every_part(subject: ResultStoreSubject) -> None:
     """After ``close``, ``open`` sees the same finished parts."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sweep"
-        subject.write(root, [0, 1])
-        with subject.store_class.open(root) as store:
-            assert store.finished_parts() == {0, 1}
+    with _written(subject, [0, 1]) as root, subject.store_class.open(root) as store:
+        assert store.finished_parts() == {0, 1}
 
 
 def check_a_read_only_store_refuses_writes(subject: ResultStoreSubject) -> None:
     """A store from ``open`` refuses ``write_part``."""
-    from wargame.experiments import TaskOutput
-
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sweep"
-        subject.write(root, [0])
-        with subject.store_class.open(root) as store:
-            part = TaskOutput(part=1, rows=_rows(1), failures=[], compute_seconds=0.0)
-            _refused(RuntimeError, lambda: store.write_part(part), "a read-only store accepted a part")
+    with _written(subject, [0]) as root, subject.store_class.open(root) as store:
+        part = _part(1)
+        _refused(RuntimeError, lambda: store.write_part(part), "a read-only store accepted a part")
 
 
 def check_resume_keeps_finished_parts(subject: ResultStoreSubject) -> None:
     """``resume`` with the same header sees the finished parts and accepts the missing ones."""
-    from wargame.experiments import TaskOutput
-
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sweep"
-        subject.write(root, [0])
+    with _written(subject, [0]) as root:
         with subject.store_class.resume(root, _header(), _design()) as store:
             assert store.finished_parts() == {0}
-            store.write_part(TaskOutput(part=1, rows=_rows(1), failures=[], compute_seconds=0.0))
+            store.write_part(_part(1))
         with subject.store_class.open(root) as store:
             assert store.finished_parts() == {0, 1}
 
 
 def check_resume_of_another_experiment_is_refused(subject: ResultStoreSubject) -> None:
     """``resume`` with another experiment's header raises ``InputError`` and changes nothing."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sweep"
-        subject.write(root, [0])
+    with _written(subject, [0]) as root:
         before = _contents(root)
         _refused(
             InputError,
@@ -202,9 +205,7 @@ def check_resume_of_another_experiment_is_refused(subject: ResultStoreSubject) -
 
 def check_create_over_a_sweep_is_refused(subject: ResultStoreSubject) -> None:
     """``create`` in a folder that holds a sweep raises ``InputError``."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sweep"
-        subject.write(root, [0])
+    with _written(subject, [0]) as root:
         _refused(
             InputError,
             lambda: subject.store_class.create(root, _header(), _design()),
@@ -214,11 +215,8 @@ def check_create_over_a_sweep_is_refused(subject: ResultStoreSubject) -> None:
 
 def check_failures_read_back(subject: ResultStoreSubject) -> None:
     """``read_failures`` returns every failed run written with the parts, sorted by point and replication."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sweep"
-        subject.write(root, [1, 0], failures=True)
-        with subject.store_class.open(root) as store:
-            failures = store.read_failures()
+    with _written(subject, [1, 0], failures=True) as root, subject.store_class.open(root) as store:
+        failures = store.read_failures()
     assert failures["point"].tolist() == [0, 1]
     assert failures["seed"].tolist() == [123, 124]
     assert failures["error"].tolist() == ["RuntimeError: boom"] * 2
