@@ -18,7 +18,7 @@ from wargame.model import DeterrenceModel, deterrence_inputs
 from wargame.model.beliefs import AdversaryBeliefs
 from wargame.model.dynamics import StateDynamics
 from wargame.model.state import EnsembleState
-from wargame.scenario import DOMAINS, apply_overrides
+from wargame.scenario import DOMAINS, Scenario, apply_overrides
 
 
 def keys(runs: int, offset: int = 0) -> np.ndarray:
@@ -32,23 +32,31 @@ def quiet(document: dict) -> dict:
     return document
 
 
+def set_adversary_policy(document: dict, **settings: float) -> None:
+    """Give the adversary (the third actor of ``minimal_scenario``) an expected-utility policy."""
+    document["actors"][2]["policy"] = {"kind": "expected_utility", **settings}
+
+
 # ---------------------------------------------------------------- beliefs
+
+
+def adversary_beliefs(
+    document: dict, runs: int, *, bias: float, noise: float, learning_days: float
+) -> tuple[Scenario, AdversaryBeliefs]:
+    """Build ``document`` with an adversary of these perception sigmas; return it and its beliefs."""
+    set_adversary_policy(
+        document, perception_bias_sigma=bias, perception_noise_sigma=noise, learning_days=learning_days
+    )
+    scenario = build(document)
+    state = EnsembleState(scenario, runs)
+    return scenario, AdversaryBeliefs(scenario, state, EnsembleRandom(keys(runs)), RunParameters.empty())
 
 
 @pytest.mark.parametrize("isr", [0.2, 0.5, 0.9])
 def test_the_adversary_learns_material_quantities_at_the_speed_of_its_own_sensors(isr):
     document = quiet(minimal_scenario())
     document["actors"][2]["isr_detection_probability"] = isr
-    document["actors"][2]["policy"] = {
-        "kind": "expected_utility",
-        "perception_bias_sigma": 0.6,
-        "perception_noise_sigma": 0.0,
-        "learning_days": 50.0,
-    }
-    scenario = build(document)
-    state = EnsembleState(scenario, 8)
-    random = EnsembleRandom(keys(8))
-    beliefs = AdversaryBeliefs(scenario, state, random, RunParameters.empty())
+    scenario, beliefs = adversary_beliefs(document, 8, bias=0.6, noise=0.0, learning_days=50.0)
     start = beliefs.misjudgment().copy()
     assert np.abs(start).max() > 0.1  # misjudged at the start
     beliefs.update(35)
@@ -71,16 +79,7 @@ def test_belief_noise_keeps_the_same_spread_whatever_the_decision_cadence():
     spreads = []
     for interval in (3, 7, 14):
         document = quiet(minimal_scenario(horizon_days=200, decision_interval_days=interval))
-        document["actors"][2]["policy"] = {
-            "kind": "expected_utility",
-            "perception_bias_sigma": 0.0,
-            "perception_noise_sigma": 0.3,
-            "learning_days": 20.0,
-        }
-        scenario = build(document)
-        beliefs = AdversaryBeliefs(
-            scenario, EnsembleState(scenario, 4000), EnsembleRandom(keys(4000)), RunParameters.empty()
-        )
+        _, beliefs = adversary_beliefs(document, 4000, bias=0.0, noise=0.3, learning_days=20.0)
         for day in range(interval, 169, interval):
             beliefs.update(day)
         spreads.append(beliefs.misjudgment()[0].std())
@@ -94,12 +93,9 @@ def test_belief_noise_keeps_the_same_spread_whatever_the_decision_cadence():
 
 def credibility_scenario(**changes) -> dict:
     document = quiet(minimal_scenario(horizon_days=200))
-    document["actors"][2]["policy"] = {
-        "kind": "expected_utility",
-        "perception_bias_sigma": 0.0,
-        "perception_noise_sigma": 0.0,
-        "credibility_half_life_days": 30.0,
-    }
+    set_adversary_policy(
+        document, perception_bias_sigma=0.0, perception_noise_sigma=0.0, credibility_half_life_days=30.0
+    )
     document.update(changes)
     return document
 
@@ -292,15 +288,14 @@ def test_adjudicated_wars_succeed_as_often_as_the_denial_probability_says():
 def war_scenario(mobilization_days: float = 0.0, **adversary_policy) -> dict:
     """Red gains by seizing blue; the campaign is fought in the air."""
     document = quiet(minimal_scenario(horizon_days=120))
-    document["actors"][2]["policy"] = {
-        "kind": "expected_utility",
+    fast_and_exact = {
         "perception_bias_sigma": 0.0,
         "perception_noise_sigma": 0.0,
         "decision_temperature": 1e-6,
         "review_days": 1e-6,
         "learning_days": 1.0,
-        **adversary_policy,
     }
+    set_adversary_policy(document, **(fast_and_exact | adversary_policy))
     document["actors"][2].update(capability={**dict.fromkeys(DOMAINS, 0.5), "air": 0.9}, readiness=0.9)
     document["escalation"] = ladder(
         {"id": "calm", "escalation_category": "status_quo"},
@@ -362,13 +357,13 @@ def test_reinforcements_during_a_mobilization_can_call_the_strike_off():
 def history_scenario() -> dict:
     """Red's pressing pays only if it misjudges blue and green as weak (a wide misjudgment)."""
     document = quiet(minimal_scenario(horizon_days=60))
-    document["actors"][2]["policy"] = {
-        "kind": "expected_utility",
-        "perception_bias_sigma": 1.0,
-        "perception_noise_sigma": 0.0,
-        "decision_temperature": 0.2,
-        "review_days": 7.0,
-    }
+    set_adversary_policy(
+        document,
+        perception_bias_sigma=1.0,
+        perception_noise_sigma=0.0,
+        decision_temperature=0.2,
+        review_days=7.0,
+    )
     document["escalation"] = ladder(
         {"id": "calm", "escalation_category": "status_quo"},
         {"id": "press", "gain": 1.0, "cost": 0.2, "risk": 2.0},

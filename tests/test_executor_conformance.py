@@ -9,7 +9,6 @@ import weakref
 from collections.abc import Iterator
 from concurrent.futures import Executor
 
-import numpy as np
 import pytest
 
 from wargame.runner.chunks import Chunks, map_chunks
@@ -21,21 +20,7 @@ from wargame.runner.executors import (
     make_executor,
 )
 from wargame.testing import ExecutorSubject, parametrize_with_checks
-
-
-class SeededTaskError(RuntimeError):
-    """Raised by :func:`seeded_draws` for a negative seed."""
-
-
-def seeded_draws(seed: int, count: int) -> list[float]:
-    """A seeded task: ``count`` normal draws from ``seed``; raises for a negative seed."""
-    if seed < 0:
-        raise SeededTaskError(f"negative seed {seed}")
-    return np.random.default_rng(seed).normal(size=count).tolist()
-
-
-def add(left: int, right: int) -> int:
-    return left + right
+from wargame.testing._executors import SeededTaskError, add, seeded_draws
 
 
 class _Node:

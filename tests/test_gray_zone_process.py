@@ -23,6 +23,11 @@ def keys(runs: int, offset: int = 0) -> np.ndarray:
     return np.arange(offset, offset + runs, dtype=np.uint64)
 
 
+def air_activity(activity_id: str, **fields: object) -> dict:
+    """An air activity named after its id, with ``fields``."""
+    return {"id": activity_id, "name": activity_id.title(), "domain": "air", **fields}
+
+
 def hierarchy_document(**root_fields: object) -> dict:
     """Aircraft around the island; ADIZ entries a subset; median-line crossings a subset of those."""
     document = minimal_scenario(links=[])
@@ -79,13 +84,7 @@ def test_distinct_totals_count_a_nested_incident_once():
 
 def test_a_subset_may_give_its_mean_rate_instead_of_a_share():
     by_rate = hierarchy_document()
-    by_rate["gray_zone"]["activities"][1] = {
-        "id": "adiz",
-        "name": "ADIZ",
-        "domain": "air",
-        "subset_of": "aircraft",
-        "base_rate_per_day": 7.2,
-    }
+    by_rate["gray_zone"]["activities"][1] = air_activity("adiz", subset_of="aircraft", base_rate_per_day=7.2)
     scenario = build(by_rate)
     adiz = scenario.gray_zone.activity("adiz")
     assert scenario.gray_zone.share_of(adiz) == pytest.approx(0.6)
@@ -112,22 +111,14 @@ def test_bad_subsets_are_refused_with_their_field(change, message):
 
 def test_subsets_taking_more_than_all_of_their_parent_are_refused():
     document = hierarchy_document()
-    document["gray_zone"]["activities"].append(
-        {"id": "other", "name": "Other", "domain": "air", "subset_of": "aircraft", "share": 0.5}
-    )
+    document["gray_zone"]["activities"].append(air_activity("other", subset_of="aircraft", share=0.5))
     with pytest.raises(ValueError, match=r"take 1\.1 of its incidents"):
         build(document)
 
 
 def test_a_cycle_of_subsets_is_refused():
     document = hierarchy_document()
-    document["gray_zone"]["activities"][0] = {
-        "id": "aircraft",
-        "name": "A",
-        "domain": "air",
-        "subset_of": "median",
-        "share": 0.5,
-    }
+    document["gray_zone"]["activities"][0] = air_activity("aircraft", subset_of="median", share=0.5)
     with pytest.raises(ValueError, match="cycle"):
         build(document)
 
