@@ -176,15 +176,6 @@ class SweepSize:
             source="--allow-large",
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "points": self.points,
-            "replications": self.replications,
-            "total_runs": self.total_runs,
-            "workers": self.workers,
-            "estimated_seconds": round(self.estimated_seconds, 1),
-        }
-
 
 def _duration(seconds: float) -> str:
     if seconds < 120:
