@@ -22,37 +22,26 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wargame.session import (
-    WHITE_CELL,
-    Argument,
-    Command,
-    Continue,
-    CounterArgument,
-    Inject,
-    MatrixRoll,
-    Override,
-    Pause,
-    ProgramChange,
-    Resume,
-    Rewind,
-    SeatAction,
-    Session,
-    write_report,
-)
+from wargame.session import WHITE_CELL, Session, write_report
 from wargame.web._console import ConsoleError, Submission, WebConsole
 from wargame.web._guard import Guard
-from wargame.web._models import ErrorResponse, SeatStateResponse, SubmissionResponse, WhiteCellStateResponse
+from wargame.web._models import (
+    ErrorResponse,
+    SeatCommandBody,
+    SeatStateResponse,
+    SubmissionResponse,
+    WhiteCellCommandBody,
+    WhiteCellStateResponse,
+    command_of,
+)
 from wargame.web._pages import landing_page, message_page, seat_page, white_cell_page
 from wargame.web._tokens import SeatTokens
 
 __all__ = ["create_app"]
 
 SEAT_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-REQUEST_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 _HEARTBEAT_SECONDS = 15.0
 
 _PAGE_CSP = (
@@ -62,92 +51,6 @@ _PAGE_CSP = (
 _REPORT_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'"
 )
-
-
-# ---------------------------------------------------------------------- request bodies
-class _Envelope(BaseModel):
-    """What every submission carries beside its command: the turn it is for and an idempotency key."""
-
-    turn: int = Field(
-        ge=0, le=1_000_000, description="The turn the command is for (`session.turn` of the state)."
-    )
-    request_id: str | None = Field(
-        None,
-        pattern=REQUEST_ID_PATTERN,
-        description="A fresh random id per submission: a repeated id is refused with 409.",
-    )
-    seat: SkipJsonSchema[str] = ""  # the seat comes from the path and the token, never from the body
-
-    @field_validator("seat")
-    @classmethod
-    def _no_seat(cls, value: str) -> str:
-        if value:
-            raise ValueError("the seat comes from the URL and its token, not from the body")
-        return value
-
-
-# A request body is the session's own command (one model: the journal's, the terminal's and the web's)
-# with the envelope's fields; the seat is taken from the URL.
-class ActionBody(_Envelope, SeatAction):
-    """A seat's move: an action of its menu, or ``null`` to pass. Ends the seat's move."""
-
-
-class ProgramBody(_Envelope, ProgramChange):
-    """Set the intensity of a cooperation program the seat is a partner in (does not end the move)."""
-
-
-class ArgumentBody(_Envelope, Argument):
-    """A matrix-game argument: an action the seat's side takes and why it works (does not end the move)."""
-
-
-class CounterArgumentBody(_Envelope, CounterArgument):
-    """Reasons why another seat's argument (its id: ``A1``...) should fail (does not end the move)."""
-
-
-class ContinueBody(_Envelope, Continue):
-    """The white cell is done at this decision point: the seats move."""
-
-
-class PauseBody(_Envelope, Pause):
-    """Pause the session."""
-
-
-class ResumeBody(_Envelope, Resume):
-    """Resume a paused session."""
-
-
-class InjectBody(_Envelope, Inject):
-    """An event: public text and the effects it has now (none for a narrative inject)."""
-
-
-class OverrideBody(_Envelope, Override):
-    """Override an adjudication: effects, with the reason recorded."""
-
-
-class RollBody(_Envelope, MatrixRoll):
-    """A matrix-game roll: 2d6 + strength; 7 or more succeeds and applies the effects."""
-
-
-class RewindBody(_Envelope, Rewind):
-    """Rewind to the decision point of an earlier turn (a new branch; nothing is deleted)."""
-
-
-SeatCommandBody = Annotated[
-    ActionBody | ProgramBody | ArgumentBody | CounterArgumentBody, Field(discriminator="kind")
-]
-WhiteCellCommandBody = Annotated[
-    ContinueBody | PauseBody | ResumeBody | InjectBody | OverrideBody | RollBody | RewindBody,
-    Field(discriminator="kind"),
-]
-
-
-def _command(body: Command, seat: str) -> Command:
-    """The session's command a request body holds, for ``seat``."""
-    command_class: type[Command] = next(
-        base for base in type(body).__mro__ if isinstance(base, type) and base.__base__ is Command
-    )
-    data = body.model_dump(exclude={"turn", "request_id", "seat"})
-    return command_class.model_validate({**data, "seat": seat})
 
 
 _Refused = SubmissionResponse | ErrorResponse
@@ -246,6 +149,22 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
             (422, "Malformed query"),
         )
     }
+
+    def command_answers(conflict: str, refused: str, queues: bool) -> dict[int | str, dict[str, Any]]:
+        """The answers of a command endpoint: ``conflict`` says what gets 409, ``refused`` what the session
+        refuses with 422; a seat's endpoint ``queues`` a move that comes early (202, and 429 when full)."""
+        answers = {**refusals, 200: {"model": SubmissionResponse, "description": "Recorded in the journal"}}
+        if queues:
+            answers[202] = {
+                "model": SubmissionResponse,
+                "description": "Queued: applied when the seat's move comes",
+            }
+        answers[409] = {"model": _Refused, "description": conflict}
+        answers[422] = {"model": _Refused, "description": f"Malformed, or refused by the session ({refused})"}
+        if queues:
+            answers[429] = {"model": ErrorResponse, "description": "Too many queued commands"}
+        answers[503] = {"model": ErrorResponse, "description": "The server is stopping"}
+        return answers
 
     bearer_token = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
     seat_name = Annotated[
@@ -357,22 +276,11 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
         "/api/seats/{seat}/commands",
         summary="Send a seat's move or program change",
         response_model=SubmissionResponse,
-        responses={
-            **refusals,
-            200: {"model": SubmissionResponse, "description": "Recorded in the journal"},
-            202: {"model": SubmissionResponse, "description": "Queued: applied when the seat's move comes"},
-            409: {"model": _Refused, "description": "Out of turn, already moved, replayed, paused"},
-            422: {
-                "model": _Refused,
-                "description": "Malformed, or refused by the session (not on the menu...)",
-            },
-            429: {"model": ErrorResponse, "description": "Too many queued commands"},
-            503: {"model": ErrorResponse, "description": "The server is stopping"},
-        },
+        responses=command_answers("Out of turn, already moved, replayed, paused", "not on the menu...", True),
     )
     def seat_command(seat: seat_name, body: SeatCommandBody, credentials: bearer_token) -> JSONResponse:
         seat_for(seat, api_token(credentials))
-        item = console.submit(seat, _command(body, seat), turn=body.turn, request_id=body.request_id)
+        item = console.submit(seat, command_of(body, seat), turn=body.turn, request_id=body.request_id)
         return _outcome(item)
 
     @app.get("/api/seats/{seat}/events", summary="Server-sent events: `changed` at every change")
@@ -394,21 +302,14 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
         "/api/white-cell/commands",
         summary="Send a white-cell command: continue, inject, override, matrix_roll, pause, resume, rewind",
         response_model=SubmissionResponse,
-        responses={
-            **refusals,
-            200: {"model": SubmissionResponse, "description": "Recorded in the journal"},
-            409: {"model": _Refused, "description": "Not the white cell's phase, replayed, paused"},
-            422: {
-                "model": _Refused,
-                "description": "Malformed, or refused by the session (unknown quantity...)",
-            },
-            503: {"model": ErrorResponse, "description": "The server is stopping"},
-        },
+        responses=command_answers(
+            "Not the white cell's phase, replayed, paused", "unknown quantity...", False
+        ),
     )
     def white_cell_command(body: WhiteCellCommandBody, credentials: bearer_token) -> JSONResponse:
         white_cell_for(api_token(credentials))
         item = console.submit(
-            WHITE_CELL, _command(body, WHITE_CELL), turn=body.turn, request_id=body.request_id
+            WHITE_CELL, command_of(body, WHITE_CELL), turn=body.turn, request_id=body.request_id
         )
         return _outcome(item)
 
