@@ -60,35 +60,36 @@ _HEADER = """
 """
 
 
-def seat_page(seat: str, state: dict[str, Any]) -> str:
-    body = f"""{_HEADER}
-<main class="grid">
-  <section class="panel move" id="move-panel">
-    <h2>Your move</h2>
+def _main(grid: str, move_id: str, move_title: str, *, controls: str, panels: str) -> str:
+    """A page below the header: its move panel (a status line and the feedback on the last command above
+    ``controls``), then the other ``panels``."""
+    return f"""{_HEADER}
+<main class="{grid}">
+  <section class="panel move" id="{move_id}">
+    <h2>{move_title}</h2>
     <p id="move-status" class="status"></p>
     <p id="feedback" class="feedback" role="status"></p>
+{controls}
+  </section>
+{panels}
+</main>"""
+
+
+_SEAT_CONTROLS = """\
     <div id="menu"></div>
     <div id="programs"></div>
-    <div id="arguments"></div>
-  </section>
+    <div id="arguments"></div>"""
+
+_SEAT_PANELS = """\
   <section class="panel"><h2>Escalation</h2><div id="gauge"></div><p id="warning"></p></section>
   <section class="panel"><h2>Your picture</h2><p id="view-age" class="muted"></p><div id="map"></div>
     <div id="picture"></div></section>
   <section class="panel"><h2>Your state</h2><div id="own"></div></section>
   <section class="panel"><h2>Timeline</h2><div id="timeline"></div></section>
   <section class="panel"><h2>News</h2><div id="news"></div><div id="notices"></div>
-    <p class="muted"><a id="report-link" hidden>After-action report</a></p></section>
-</main>"""
-    return _frame(f"{seat} · wargame session", body, kind="seat", state=state)
+    <p class="muted"><a id="report-link" hidden>After-action report</a></p></section>"""
 
-
-def white_cell_page(state: dict[str, Any]) -> str:
-    body = f"""{_HEADER}
-<main class="grid wide">
-  <section class="panel move" id="controls">
-    <h2>White cell</h2>
-    <p id="move-status" class="status"></p>
-    <p id="feedback" class="feedback" role="status"></p>
+_WHITE_CELL_CONTROLS = """\
     <div class="buttons">
       <button id="wc-continue" type="button">Continue: the seats move</button>
       <button id="wc-pause" type="button">Pause</button>
@@ -115,8 +116,9 @@ def white_cell_page(state: dict[str, Any]) -> str:
       <label>On a seat's argument <select id="wc-on-argument"></select></label>
       <label><input id="wc-roll-effect" type="checkbox"> apply the effect above on success</label>
       <button id="wc-roll" type="button">Roll</button>
-    </fieldset>
-  </section>
+    </fieldset>"""
+
+_WHITE_CELL_PANELS = """\
   <section class="panel"><h2>Seats this turn</h2><div id="seats"></div></section>
   <section class="panel"><h2>Ground truth</h2><div id="gauge"></div><div id="truth"></div>
     <div id="activities"></div></section>
@@ -124,6 +126,16 @@ def white_cell_page(state: dict[str, Any]) -> str:
   <section class="panel"><h2>Trajectory</h2><div id="trajectory"></div></section>
   <section class="panel"><h2>Quantities</h2><div id="quantities"></div></section>
   <section class="panel"><h2>White-cell log</h2><div id="log"></div><div id="notices"></div>
-    <p><a id="report-link">After-action report</a></p></section>
-</main>"""
+    <p><a id="report-link">After-action report</a></p></section>"""
+
+
+def seat_page(seat: str, state: dict[str, Any]) -> str:
+    body = _main("grid", "move-panel", "Your move", controls=_SEAT_CONTROLS, panels=_SEAT_PANELS)
+    return _frame(f"{seat} · wargame session", body, kind="seat", state=state)
+
+
+def white_cell_page(state: dict[str, Any]) -> str:
+    body = _main(
+        "grid wide", "controls", "White cell", controls=_WHITE_CELL_CONTROLS, panels=_WHITE_CELL_PANELS
+    )
     return _frame("White cell · wargame session", body, kind="white_cell", state=state)

@@ -178,6 +178,22 @@
       h("p", {}, h("strong", {}, posture.rung_name), ` — rung ${posture.rung_index} of ${rungs - 1}`, extra || ""));
   }
 
+  // An SVG element of the given size and class, and a function that adds a shape (tag, attributes, text)
+  // to it and returns the shape.
+  function drawing(width, height, cls) {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    svg.setAttribute("class", cls);
+    const add = (tag, attrs, text) => {
+      const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+      for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+      if (text !== undefined) node.textContent = text;
+      svg.append(node);
+      return node;
+    };
+    return [svg, add];
+  }
+
   // A schematic of actors and the links between them: nodes on a circle, the adversary at the top.
   function schematic(center, nodes, edges, adversary) {
     const width = 360, height = 230, cx = width / 2;
@@ -191,16 +207,7 @@
       const angle = Math.PI * (from + (to - from) * t);
       positions[node] = [cx + 150 * Math.cos(angle), 92 + 95 * Math.sin(angle)];
     });
-    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    svg.setAttribute("class", "schematic");
-    const el = (tag, attrs, text) => {
-      const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-      for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-      if (text !== undefined) node.textContent = text;
-      svg.append(node);
-      return node;
-    };
+    const [svg, el] = drawing(width, height, "schematic");
     for (const edge of edges) {
       const a = positions[edge.from], b = positions[edge.to];
       if (!a || !b) continue;
@@ -487,15 +494,7 @@
     const maxTurn = Math.max(1, ...points.map((p) => p.turn));
     const maxScore = Math.max(1, ...points.map((p) => p.escalation_score));
     const x = (t) => pad + ((width - 2 * pad) * t) / maxTurn;
-    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    svg.setAttribute("class", "trajectory");
-    const add = (tag, attrs, text) => {
-      const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-      for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-      if (text !== undefined) node.textContent = text;
-      svg.append(node);
-    };
+    const [svg, add] = drawing(width, height, "trajectory");
     const rungY = (p) => height - pad - ((height - 2 * pad) * rungs.indexOf(p.rung)) / Math.max(1, rungs.length - 1);
     const scoreY = (p) => height - pad - ((height - 2 * pad) * p.escalation_score) / maxScore;
     add("polyline", { points: points.map((p) => `${x(p.turn)},${rungY(p)}`).join(" "), class: "rung-line" });
