@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-__all__ = ["EXIT_BAD_INPUT", "OneLineErrorParser", "whole_number"]
+__all__ = ["EXIT_BAD_INPUT", "OneLineErrorParser", "run_handler", "whole_number"]
 
 EXIT_BAD_INPUT = 2
 
@@ -16,6 +17,16 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_BAD_INPUT, f"wargame: error: {message}\n")
+
+
+def run_handler(args: argparse.Namespace, user_errors: tuple[type[Exception], ...]) -> int:
+    """Run the parsed command's ``handler`` and return its exit code; an error of ``user_errors`` (the
+    caller's ``WargameError``) is printed as one line (``wargame: error: ...``) and gives exit code 2."""
+    try:
+        return int(args.handler(args))
+    except user_errors as error:
+        print(f"wargame: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 
-from wargame._flags import EXIT_BAD_INPUT, OneLineErrorParser
+from wargame._flags import OneLineErrorParser, run_handler
 from wargame.errors import WargameError
 
 __all__ = ["build_parser", "main"]
@@ -49,10 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
-    except WargameError as error:
-        print(f"wargame: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return run_handler(args, (WargameError,))
     except KeyboardInterrupt:
         print("wargame: interrupted", file=sys.stderr)
         return 130

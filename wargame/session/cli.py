@@ -10,7 +10,7 @@ from wargame._flags import whole_number
 from wargame.scenario import add_scenario_flags
 
 if TYPE_CHECKING:
-    from wargame.session import Session
+    from wargame.session import Session, SessionStatus
 
 __all__ = ["add_parser"]
 
@@ -117,6 +117,13 @@ def _open(args: argparse.Namespace, *, read_only: bool) -> Session:
     return Session.open(args.session_dir, read_only=read_only, key_file=args.key, scenario_path=args.scenario)
 
 
+def _players(status: SessionStatus) -> tuple[str, str]:
+    """Who plays: the seats people take (and the white cell), and the engine's seats with their policies."""
+    people = (", ".join(status.human_seats) or "none") + (" + white cell" if status.white_cell else "")
+    engines = ", ".join(f"{seat} ({kind})" for seat, kind in status.engine_seats.items()) or "none"
+    return people, engines
+
+
 _AUTHENTICATION = {
     "signed": "signed with the session key: every entry and the head verify",
     "unsigned": "not signed (no session key): the chain shows accidents, not who wrote it",
@@ -140,10 +147,9 @@ def _new(args: argparse.Namespace) -> int:
         secret=args.secret,
     ) as session:
         status = session.status()
-    people = ", ".join(status.human_seats) or "none"
-    engines = ", ".join(f"{seat} ({kind})" for seat, kind in status.engine_seats.items()) or "none"
+    people, engines = _players(status)
     print(f"Created session {args.out} of {status.scenario_name!r} (seed {status.seed}).")
-    print(f"  people: {people}{' + white cell' if status.white_cell else ''}; engine: {engines}")
+    print(f"  people: {people}; engine: {engines}")
     if args.secret:
         print(f"  journal signed; its key is in {key_folder()} (keep it there, away from the session folder)")
     print(f"  {status.turns_total} turns of {session.scenario.turn_length_days} days. Start with:")
@@ -166,7 +172,7 @@ def _play(args: argparse.Namespace) -> int:
                 source=str(args.session_dir),
             )
         saved = session.last_saved_command()
-        if saved is not None and not status.finished:
+        if saved is not None:
             print(
                 f"Resuming {args.session_dir} at turn {status.turn}, day {status.day} "
                 f"(journal entry #{status.entries})."
@@ -186,9 +192,9 @@ def _status(args: argparse.Namespace) -> int:
         authentication = session.authentication
     print(f"Session {status.directory}: {status.scenario_name} (seed {status.seed})")
     print(f"  scenario   {status.scenario_path}")
-    seats = ", ".join(status.human_seats) or "none"
-    print(f"  people     {seats}{' + white cell' if status.white_cell else ''}")
-    print(f"  engine     {', '.join(f'{s} ({k})' for s, k in status.engine_seats.items()) or 'none'}")
+    people, engines = _players(status)
+    print(f"  people     {people}")
+    print(f"  engine     {engines}")
     print(f"  branch     {status.branch} of {status.branches}")
     if status.finished:
         outcome = status.outcome or {}

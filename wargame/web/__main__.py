@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from wargame._flags import EXIT_BAD_INPUT, OneLineErrorParser
+from wargame._flags import EXIT_BAD_INPUT, OneLineErrorParser, run_handler
 from wargame.errors import WargameError
 from wargame.web.cli import add_serve_arguments
 
@@ -14,10 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     add_serve_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
-    except WargameError as error:
-        print(f"wargame: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return run_handler(args, (WargameError,))
     except OSError as error:
         print(f"wargame: error: cannot serve: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

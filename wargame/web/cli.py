@@ -4,29 +4,33 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 __all__ = ["add_serve_arguments", "add_serve_parser"]
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is from 0 to 65535, got {value}")
-    return value
+def _bounded(
+    convert: Callable[[str], float], low: float, high: float, what: str, bounds: str
+) -> Callable[[str], Any]:
+    """An argparse ``type``: ``convert(text)`` from ``low`` to ``high``; errors say ``what`` was expected
+    and the ``bounds``."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{bounds}, got {text}")
+        return value
+
+    return parse
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not 0.1 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"from 0.1 to 3600 seconds, got {text}")
-    return value
+_port = _bounded(int, 0, 65535, "a port number", "a port is from 0 to 65535")
+_seconds = _bounded(float, 0.1, 3600, "a number of seconds", "from 0.1 to 3600 seconds")
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
