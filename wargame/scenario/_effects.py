@@ -30,6 +30,11 @@ class Effect(FrozenModel):
     set: Real | None = None
     """Value the quantity is set to."""
 
+    @property
+    def amount(self) -> float | None:
+        """The operation's number: the amount added, the factor or the value set."""
+        return self.add if self.add is not None else self.multiply if self.multiply is not None else self.set
+
     @model_validator(mode="after")
     def _exactly_one_operation(self) -> Self:
         given = [name for name in ("add", "multiply", "set") if getattr(self, name) is not None]

@@ -72,13 +72,7 @@ def _check_effects(scenario: Scenario, effects: tuple[Effect, ...]) -> None:
             close = difflib.get_close_matches(effect.quantity, sorted(known), n=1)
             hint = f"; did you mean {shown(close[0])}?" if close else ""
             raise InputError(f"unknown quantity {shown(effect.quantity)}{hint}", field=f"effects[{position}]")
-        value = (
-            effect.add
-            if effect.add is not None
-            else effect.multiply
-            if effect.multiply is not None
-            else effect.set
-        )
+        value = effect.amount
         if value is None or not np.isfinite(value):
             raise InputError("an effect needs a finite value", field=f"effects[{position}]")
 
