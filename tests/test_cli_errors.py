@@ -52,12 +52,84 @@ def test_missing_file(cli, tmp_path, command):
     assert_no_output(tmp_path / "out")
 
 
+# An edit of the reference scenario, the line it must be on (None: wherever it lands) and what the one
+# error line must hold ({path} and {line}: the edited file and the edit's line).
+BAD_EDITS = [
+    pytest.param(
+        "    readiness: 0.6\n",
+        "\treadiness: 0.6\n",
+        27,
+        ("{path}:{line}: malformed YAML",),
+        id="malformed-yaml",
+    ),
+    pytest.param(
+        "    readiness: 0.6\n",
+        "    readiness: high\n",
+        27,
+        ("{path}:{line}: actors[twn].readiness: Input should be a valid number",),
+        id="wrong-type",
+    ),
+    pytest.param(
+        "    isr_detection_probability: 0.85\n",
+        "    isr_detection_probability: 1.85\n",
+        None,
+        ("{path}:{line}: actors[usa].isr_detection_probability: Input should be less than or equal to 1",),
+        id="probability-above-one",
+    ),
+    pytest.param(
+        "    fidelity: 0.75\n",
+        "    fidelity: -0.25\n",
+        None,
+        ("{path}:{line}: links[jpn-twn].fidelity: Input should be greater than or equal to 0",),
+        id="negative-probability-in-a-link",
+    ),
+    pytest.param(
+        "base_rate_per_day: 5.0",
+        "base_rate_per_day: -5.0",
+        252,
+        (
+            "{path}:{line}: gray_zone.activities[adiz_incursion].base_rate_per_day: "
+            "Input should be greater than or equal to 0",
+        ),
+        id="negative-rate",
+    ),
+    pytest.param(
+        "{from: jpn, to: twn, credibility: 0.35",
+        "{from: kor, to: twn, credibility: 0.35",
+        None,
+        ("{path}", "unknown actor 'kor'"),
+        id="unknown-actor-in-a-commitment",
+    ),
+    pytest.param(
+        "    cognitive_resilience: 0.3\n",
+        "    cognitive_resilence: 0.3\n",
+        None,
+        (
+            "{path}:{line}: actors[twn].cognitive_resilence: unknown field 'cognitive_resilence'; "
+            "did you mean 'cognitive_resilience'?",
+        ),
+        id="unknown-optional-key-suggests-the-nearest",
+    ),
+    pytest.param(
+        "  - war_day\n",
+        "  - war_dya\n",
+        None,
+        ("outcomes[1]: unknown outcome 'war_dya'; did you mean 'war_day'?",),
+        id="unknown-outcome-suggests-the-nearest",
+    ),
+]
+
+
 @pytest.mark.parametrize("command", COMMANDS)
-def test_malformed_yaml_names_the_line(cli, derive, tmp_path, command):
-    bad = derive("    readiness: 0.6\n", "\treadiness: 0.6\n")
-    assert bad.line == 27
+@pytest.mark.parametrize(("old", "new", "line", "fragments"), BAD_EDITS)
+def test_a_bad_edit_is_one_line_naming_file_line_and_field(
+    cli, derive, tmp_path, command, old, new, line, fragments
+):
+    bad = derive(old, new)
+    if line is not None:
+        assert bad.line == line
     result = call(cli, command, bad.path, tmp_path / "out")
-    assert_one_line_error(result, f"{bad.path}:27: malformed YAML")
+    assert_one_line_error(result, *(fragment.format(path=bad.path, line=bad.line) for fragment in fragments))
     assert_no_output(tmp_path / "out")
 
 
@@ -78,57 +150,6 @@ def test_malformed_yaml_through_the_installed_entry_point(derive, tmp_path):
     assert_no_output(tmp_path / "o")
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_wrong_type_names_file_line_and_field(cli, derive, tmp_path, command):
-    bad = derive("    readiness: 0.6\n", "    readiness: high\n")
-    result = call(cli, command, bad.path, tmp_path / "out")
-    assert_one_line_error(result, f"{bad.path}:27: actors[twn].readiness: Input should be a valid number")
-    assert_no_output(tmp_path / "out")
-
-
-@pytest.mark.parametrize("command", COMMANDS)
-def test_probability_above_one(cli, derive, tmp_path, command):
-    bad = derive("    isr_detection_probability: 0.85\n", "    isr_detection_probability: 1.85\n")
-    result = call(cli, command, bad.path, tmp_path / "out")
-    assert_one_line_error(
-        result,
-        f"{bad.path}:{bad.line}: actors[usa].isr_detection_probability: "
-        "Input should be less than or equal to 1",
-    )
-    assert_no_output(tmp_path / "out")
-
-
-@pytest.mark.parametrize("command", COMMANDS)
-def test_negative_probability_in_a_link(cli, derive, tmp_path, command):
-    bad = derive("    fidelity: 0.75\n", "    fidelity: -0.25\n")
-    result = call(cli, command, bad.path, tmp_path / "out")
-    assert_one_line_error(
-        result, f"{bad.path}:{bad.line}: links[jpn-twn].fidelity: Input should be greater than or equal to 0"
-    )
-    assert_no_output(tmp_path / "out")
-
-
-@pytest.mark.parametrize("command", COMMANDS)
-def test_negative_rate(cli, derive, tmp_path, command):
-    bad = derive("base_rate_per_day: 5.0", "base_rate_per_day: -5.0")
-    assert bad.line == 252
-    result = call(cli, command, bad.path, tmp_path / "out")
-    assert_one_line_error(
-        result,
-        f"{bad.path}:252: gray_zone.activities[adiz_incursion].base_rate_per_day: "
-        "Input should be greater than or equal to 0",
-    )
-    assert_no_output(tmp_path / "out")
-
-
-@pytest.mark.parametrize("command", COMMANDS)
-def test_unknown_actor_in_a_commitment_is_one_line_exit_2(cli, derive, tmp_path, command):
-    bad = derive("{from: jpn, to: twn, credibility: 0.35", "{from: kor, to: twn, credibility: 0.35")
-    result = call(cli, command, bad.path, tmp_path / "out")
-    assert_one_line_error(result, str(bad.path), "unknown actor 'kor'")
-    assert_no_output(tmp_path / "out")
-
-
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
@@ -141,18 +162,6 @@ def test_unknown_actor_names_the_line_and_field_of_the_reference(cli, derive, ol
     bad = derive(old, new)
     result = cli("validate", bad.path)
     assert_one_line_error(result, f"{bad.path}:{bad.line}: {field}", "unknown actor 'kor'")
-
-
-@pytest.mark.parametrize("command", COMMANDS)
-def test_unknown_optional_key_suggests_the_nearest_field(cli, derive, tmp_path, command):
-    bad = derive("    cognitive_resilience: 0.3\n", "    cognitive_resilence: 0.3\n")
-    result = call(cli, command, bad.path, tmp_path / "out")
-    assert_one_line_error(
-        result,
-        f"{bad.path}:{bad.line}: actors[twn].cognitive_resilence: unknown field 'cognitive_resilence'; "
-        "did you mean 'cognitive_resilience'?",
-    )
-    assert_no_output(tmp_path / "out")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -205,14 +214,6 @@ def test_bad_cli_flags(cli, tmp_path, flags, message):
     result = cli("run", REFERENCE_SCENARIO, "--out", tmp_path / "out", "--quiet", *flags)
     assert_one_line_error(result, message)
     assert not (tmp_path / "out").exists()
-
-
-@pytest.mark.parametrize("command", COMMANDS)
-def test_unknown_outcome_name_suggests_the_nearest(cli, derive, tmp_path, command):
-    bad = derive("  - war_day\n", "  - war_dya\n")
-    result = call(cli, command, bad.path, tmp_path / "out")
-    assert_one_line_error(result, "outcomes[1]: unknown outcome 'war_dya'; did you mean 'war_day'?")
-    assert_no_output(tmp_path / "out")
 
 
 def test_unknown_outcome_names_file_and_line(cli, derive):

@@ -4,11 +4,11 @@ harness's limits: each is refused in one line and leaves the session folder as i
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 from hostile_harness import REFERENCE, Hostile, assert_refused, snapshot
+from journal_tampering import tamper
 
 from wargame.session import Session
 
@@ -20,15 +20,6 @@ def session_dir(tmp_path: Path) -> Path:
     scenario.write_text(f"extends: {REFERENCE.name}\nname: Short\nhorizon_days: 21\n", encoding="utf-8")
     Session.create(scenario, tmp_path / "s", seats=["twn"], white_cell=True, seed=9).close()
     return tmp_path / "s"
-
-
-def _tamper(journal: Path, statement: str) -> None:
-    connection = sqlite3.connect(journal)
-    connection.execute("DROP TRIGGER IF EXISTS entries_no_update")
-    connection.execute("DROP TRIGGER IF EXISTS entries_no_delete")
-    connection.execute(statement)
-    connection.commit()
-    connection.close()
 
 
 @pytest.mark.parametrize("command", ["replay", "status", "report", "play"])
@@ -47,13 +38,13 @@ def test_a_journal_that_is_not_a_database(hostile: Hostile, session_dir: Path) -
 
 
 def test_a_journal_cut_from_its_end(hostile: Hostile, session_dir: Path) -> None:
-    _tamper(session_dir / "journal.sqlite", "DELETE FROM entries WHERE seq > 1")
+    tamper(session_dir / "journal.sqlite", "DELETE FROM entries WHERE seq > 1")
     before = snapshot(session_dir)
     assert_refused(hostile.run("session", "status", session_dir), "cut short", unchanged=[before])
 
 
 def test_a_header_rewritten_to_another_format(hostile: Hostile, session_dir: Path) -> None:
-    _tamper(session_dir / "journal.sqlite", "UPDATE entries SET payload = '{\"format\": 99}' WHERE seq = 1")
+    tamper(session_dir / "journal.sqlite", "UPDATE entries SET payload = '{\"format\": 99}' WHERE seq = 1")
     before = snapshot(session_dir)
     assert_refused(hostile.run("session", "replay", session_dir), "entry #1", unchanged=[before])
 

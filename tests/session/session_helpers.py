@@ -1,12 +1,15 @@
-"""Helpers of the session tests: a short version of the reference scenario and a scripted table."""
+"""Helpers of the session tests: a short version of the reference scenario, a scripted table and a
+scripted terminal."""
 
 from __future__ import annotations
 
+import io
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from wargame.session import WHITE_CELL, Command, Continue, Prompt, SeatAction, Session
+from wargame.session import WHITE_CELL, Command, Continue, Prompt, SeatAction, Session, play
+from wargame.session._terminal import TerminalFrontEnd
 
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "taiwan_strait_baseline.yaml"
 
@@ -48,3 +51,20 @@ def journal_digest(session: Session) -> list[tuple[int, int, str, dict]]:
         (e.branch, e.turn, e.kind, {k: v for k, v in e.payload.items() if k != "session_id"})
         for e in session.journal.entries
     ]
+
+
+def play_at_terminal(directory: Path, lines: Iterable[str]) -> str:
+    """Play the session in ``directory`` at a terminal where ``lines`` are typed, then input ends; return
+    what the terminal printed."""
+    typed = iter(lines)
+    out = io.StringIO()
+
+    def read_line(prompt: str) -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    with Session.open(directory) as session:
+        play(session, TerminalFrontEnd(read_line=read_line, out=out, clear_screen=False))
+    return out.getvalue()

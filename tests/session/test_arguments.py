@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from session_helpers import play_out, write_short_scenario
+from session_helpers import play_at_terminal, play_out, write_short_scenario
 
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, Continue, SeatAction, Session, play, write_report
+from wargame.session import WHITE_CELL, Continue, SeatAction, Session, write_report
 from wargame.session._commands import Argument, CounterArgument, MatrixRoll
-from wargame.session._terminal import TerminalFrontEnd
 
 
 def _to_seat(session: Session, seat: str) -> None:
@@ -61,7 +59,8 @@ def test_an_argument_is_countered_adjudicated_replayed_and_reported(tmp_path: Pa
 def test_the_terminal_argues_counters_and_adjudicates(tmp_path: Path) -> None:
     scenario = write_short_scenario(tmp_path)
     Session.create(scenario, tmp_path / "s", seats=["twn", "usa"], white_cell=True, seed=3).close()
-    lines = iter(
+    printed = play_at_terminal(
+        tmp_path / "s",
         [
             "",
             "continue",
@@ -75,19 +74,8 @@ def test_the_terminal_argues_counters_and_adjudicates(tmp_path: Path) -> None:
             "",
             "adjudicate A9 1",
             "adjudicate A1 1",
-        ]
+        ],
     )
-    out = io.StringIO()
-
-    def read_line(prompt: str) -> str:
-        try:
-            return next(lines)
-        except StopIteration:
-            raise EOFError from None
-
-    with Session.open(tmp_path / "s") as session:
-        play(session, TerminalFrontEnd(read_line=read_line, out=out, clear_screen=False))
-    printed = out.getvalue()
     assert "recorded: twn argues: Open the Penghu port (because it shows resolve)" in printed
     assert "not understood: usage: argue ACTION... because REASONS..." in printed
     assert "recorded: usa counters A1: Beijing's hawks will use it" in printed

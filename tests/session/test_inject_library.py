@@ -3,17 +3,15 @@ their text and effects; an unknown id is one line; the scenario refuses a malfor
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from session_helpers import play_out, write_short_scenario
+from session_helpers import play_at_terminal, play_out, write_short_scenario
 
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, Inject, Session, play
-from wargame.session._terminal import TerminalFrontEnd
+from wargame.session import WHITE_CELL, Inject, Session
 
 LIBRARY = (
     "inject_library:\n"
@@ -49,19 +47,9 @@ def test_a_prepared_inject_is_fired_by_id_and_journaled_whole(tmp_path: Path) ->
 
 def test_the_terminal_lists_and_fires_prepared_injects(tmp_path: Path) -> None:
     Session.create(_scenario(tmp_path), tmp_path / "s", seats=["twn"], white_cell=True, seed=4).close()
-    lines = iter(["", "fire storm", "fire rumour"])
-    out = io.StringIO()
-
-    def read_line(prompt: str) -> str:
-        try:
-            return next(lines)
-        except StopIteration:
-            raise EOFError from None
-
-    with Session.open(tmp_path / "s") as session:
-        play(session, TerminalFrontEnd(read_line=read_line, out=out, clear_screen=False))
+    printed = play_at_terminal(tmp_path / "s", ["", "fire storm", "fire rumour"])
+    with Session.open(tmp_path / "s", read_only=True) as session:
         kinds = [entry.kind for entry in session.journal]
-    printed = out.getvalue()
     assert "Prepared injects (fire ID):" in printed and "typhoon" in printed and "Typhoon season" in printed
     assert "not accepted: library: no prepared inject 'storm'" in printed
     assert "recorded: inject: Rumours of a blockade spread online" in printed

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from journal_tampering import tamper
 
 from wargame.errors import InputError
 from wargame.session import Journal
@@ -39,15 +40,6 @@ def test_the_database_refuses_updates_and_deletes(tmp_path: Path) -> None:
         connection.execute("DELETE FROM entries WHERE seq = 4")
 
 
-def _tamper(path: Path, statement: str) -> None:
-    connection = sqlite3.connect(path)
-    connection.execute("DROP TRIGGER entries_no_update")
-    connection.execute("DROP TRIGGER entries_no_delete")
-    connection.execute(statement)
-    connection.commit()
-    connection.close()
-
-
 @pytest.mark.parametrize(
     ("statement", "message"),
     [
@@ -61,7 +53,7 @@ def _tamper(path: Path, statement: str) -> None:
 )
 def test_tampering_is_detected(tmp_path: Path, statement: str, message: str) -> None:
     path = _journal(tmp_path)
-    _tamper(path, statement)
+    tamper(path, statement)
     with pytest.raises(InputError, match=f"tampered with: {message}"):
         Journal.open(path)
 

@@ -4,6 +4,7 @@ write, a lock whose file can be deleted, world-readable files, and a full disk."
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from journal_tampering import tamper
 from session_helpers import play_out, write_short_scenario
 
 from wargame.errors import InputError
@@ -167,12 +169,9 @@ def test_resume_names_the_command_saved_before_a_crash(tmp_path: Path, keys: Pat
 # ---------------------------------------------------------------------- what the journal proves
 def test_a_journal_cut_from_the_end_is_detected(tmp_path: Path, keys: Path) -> None:
     folder = _played(tmp_path)
-    connection = sqlite3.connect(folder / "journal.sqlite")
-    count = connection.execute("SELECT count(*) FROM entries").fetchone()[0]
-    connection.execute("DROP TRIGGER entries_no_delete")
-    connection.execute("DELETE FROM entries WHERE seq > ?", (count - 3,))
-    connection.commit()
-    connection.close()
+    with contextlib.closing(sqlite3.connect(folder / "journal.sqlite")) as connection:
+        count = connection.execute("SELECT count(*) FROM entries").fetchone()[0]
+    tamper(folder / "journal.sqlite", "DELETE FROM entries WHERE seq > ?", (count - 3,))
     result = _wargame("session", "replay", str(folder))
     _one_line_refusal(result, f"the journal was cut short: its head anchor records {count} entries")
 

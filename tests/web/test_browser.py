@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from web_helpers import new_session, served
@@ -49,82 +52,94 @@ def _your_move(page) -> None:
     page.wait_for_selector("body.your-move", timeout=TIMEOUT_MS)
 
 
-def test_two_seats_and_the_white_cell_play_three_turns_in_chromium(tmp_path: Path) -> None:
-    shots = Path(os.environ.get("WARGAME_WEB_SCREENSHOTS") or tmp_path / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
-    directory = new_session(tmp_path)
-    expect = playwright_api.expect
+@contextmanager
+def _seat_pages(directory: Path) -> Iterator[tuple[Any, Any, Any]]:
+    """The served session's white cell, twn and usa pages, each in its own browser context (as on
+    separate laptops) and live; when the block ends, none of them has had a script error."""
     with served(directory) as server, playwright_api.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             pages = {}
             for seat in ("white_cell", "twn", "usa"):
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
-                page = context.new_page()
+                page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
                 errors: list[str] = []
                 page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
                 page.goto(server.links[seat])
-                expect(page.locator("#live")).to_have_text("live", timeout=TIMEOUT_MS)
+                playwright_api.expect(page.locator("#live")).to_have_text("live", timeout=TIMEOUT_MS)
                 pages[seat] = (page, errors)
-            white_cell, twn, usa = (pages[s][0] for s in ("white_cell", "twn", "usa"))
-            everyone = [white_cell, twn, usa]
-
-            # Turn 1: the white cell continues, then each seat passes when its move comes.
-            expect(white_cell.locator("#wc-continue")).to_be_enabled()
-            expect(twn.locator("#move-status")).to_contain_text("Waiting for your first view")
-            white_cell.click("#wc-continue")
-            _your_move(twn)  # pushed to the seat's page: no reload
-            twn.click("#pass")
-            _your_move(usa)
-            usa.click("#pass")
-            _wait_turn(everyone, 2)
-
-            # Turn 2: an inject, then a reload mid-turn; usa commits early and its move waits its turn.
-            white_cell.fill("#wc-text", "A typhoon closes the strait to shipping for three days.")
-            white_cell.select_option("#wc-quantity", "actors.twn.readiness")
-            white_cell.fill("#wc-value", "-0.02")
-            white_cell.click("#wc-inject")
-            expect(white_cell.locator("#log")).to_contain_text("A typhoon closes the strait")
-            usa.click("button[data-action='signal']")
-            expect(usa.locator("#feedback")).to_contain_text("Queued")
-            expect(white_cell.locator("#seats")).to_contain_text("queued")
-            white_cell.click("#wc-continue")
-            _your_move(twn)
-            twn.reload()  # mid-turn: the page comes back as it was, live again
-            expect(twn.locator("#live")).to_have_text("live", timeout=TIMEOUT_MS)
-            expect(twn.locator("#move-status")).to_contain_text("It is your move")
-            expect(twn.locator("#news")).to_contain_text("A typhoon closes the strait")
-            twn.click("button[data-action='raise_alert']")
-            _wait_turn(everyone, 3)
-            expect(usa.locator("#timeline")).to_contain_text("signal")
-            expect(twn.locator("#timeline")).to_contain_text("raise_alert")
-
-            # Turn 3: a matrix-game roll; raise_alert is cooling down; both seats pass.
-            white_cell.fill("#wc-argument", "Back-channel talks lower the temperature")
-            white_cell.select_option("#wc-strength", "1")
-            white_cell.click("#wc-roll")
-            expect(white_cell.locator("#log")).to_contain_text("Back-channel talks")
-            white_cell.click("#wc-continue")
-            _your_move(twn)
-            expect(twn.locator("button[data-action='raise_alert']")).to_be_disabled()
-            twn.screenshot(path=str(shots / "web_seat.png"), full_page=True)
-            usa.screenshot(path=str(shots / "web_seat_waiting.png"), full_page=True)
-            twn.click("#pass")
-            _your_move(usa)
-            usa.click("#pass")
-            _wait_turn(everyone, 4)
-            expect(white_cell.locator("#move-status")).to_contain_text("your phase")
-            white_cell.screenshot(path=str(shots / "web_white_cell.png"), full_page=True)
-
-            with white_cell.context.expect_page() as opened:
-                white_cell.click("#report-link")
-            report = opened.value
-            report.wait_for_load_state()
-            expect(report.locator("h1")).to_have_text("After-action report")
-            report.screenshot(path=str(shots / "web_report.png"), full_page=True)
+            yield pages["white_cell"][0], pages["twn"][0], pages["usa"][0]
             assert [errors for _, errors in pages.values()] == [[], [], []]
         finally:
             browser.close()
+
+
+def _open_report(white_cell) -> Any:
+    """The after-action report, opened in a new tab from the white cell's link."""
+    with white_cell.context.expect_page() as opened:
+        white_cell.click("#report-link")
+    report = opened.value
+    report.wait_for_load_state()
+    return report
+
+
+def test_two_seats_and_the_white_cell_play_three_turns_in_chromium(tmp_path: Path) -> None:
+    shots = Path(os.environ.get("WARGAME_WEB_SCREENSHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    directory = new_session(tmp_path)
+    expect = playwright_api.expect
+    with _seat_pages(directory) as (white_cell, twn, usa):
+        everyone = [white_cell, twn, usa]
+
+        # Turn 1: the white cell continues, then each seat passes when its move comes.
+        expect(white_cell.locator("#wc-continue")).to_be_enabled()
+        expect(twn.locator("#move-status")).to_contain_text("Waiting for your first view")
+        white_cell.click("#wc-continue")
+        _your_move(twn)  # pushed to the seat's page: no reload
+        twn.click("#pass")
+        _your_move(usa)
+        usa.click("#pass")
+        _wait_turn(everyone, 2)
+
+        # Turn 2: an inject, then a reload mid-turn; usa commits early and its move waits its turn.
+        white_cell.fill("#wc-text", "A typhoon closes the strait to shipping for three days.")
+        white_cell.select_option("#wc-quantity", "actors.twn.readiness")
+        white_cell.fill("#wc-value", "-0.02")
+        white_cell.click("#wc-inject")
+        expect(white_cell.locator("#log")).to_contain_text("A typhoon closes the strait")
+        usa.click("button[data-action='signal']")
+        expect(usa.locator("#feedback")).to_contain_text("Queued")
+        expect(white_cell.locator("#seats")).to_contain_text("queued")
+        white_cell.click("#wc-continue")
+        _your_move(twn)
+        twn.reload()  # mid-turn: the page comes back as it was, live again
+        expect(twn.locator("#live")).to_have_text("live", timeout=TIMEOUT_MS)
+        expect(twn.locator("#move-status")).to_contain_text("It is your move")
+        expect(twn.locator("#news")).to_contain_text("A typhoon closes the strait")
+        twn.click("button[data-action='raise_alert']")
+        _wait_turn(everyone, 3)
+        expect(usa.locator("#timeline")).to_contain_text("signal")
+        expect(twn.locator("#timeline")).to_contain_text("raise_alert")
+
+        # Turn 3: a matrix-game roll; raise_alert is cooling down; both seats pass.
+        white_cell.fill("#wc-argument", "Back-channel talks lower the temperature")
+        white_cell.select_option("#wc-strength", "1")
+        white_cell.click("#wc-roll")
+        expect(white_cell.locator("#log")).to_contain_text("Back-channel talks")
+        white_cell.click("#wc-continue")
+        _your_move(twn)
+        expect(twn.locator("button[data-action='raise_alert']")).to_be_disabled()
+        twn.screenshot(path=str(shots / "web_seat.png"), full_page=True)
+        usa.screenshot(path=str(shots / "web_seat_waiting.png"), full_page=True)
+        twn.click("#pass")
+        _your_move(usa)
+        usa.click("#pass")
+        _wait_turn(everyone, 4)
+        expect(white_cell.locator("#move-status")).to_contain_text("your phase")
+        white_cell.screenshot(path=str(shots / "web_white_cell.png"), full_page=True)
+
+        report = _open_report(white_cell)
+        expect(report.locator("h1")).to_have_text("After-action report")
+        report.screenshot(path=str(shots / "web_report.png"), full_page=True)
     with Session.open(directory, read_only=True) as session:
         inputs = Counter(
             (entry.turn, entry.payload["seat"], entry.kind)
@@ -144,48 +159,30 @@ def test_an_argument_is_played_through_to_the_report_in_chromium(tmp_path: Path)
     then the after-action report shows the argument, the counter-argument and the roll."""
     directory = new_session(tmp_path)
     expect = playwright_api.expect
-    with served(directory) as server, playwright_api.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            pages = {}
-            for seat in ("white_cell", "twn", "usa"):
-                page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-                errors: list[str] = []
-                page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
-                page.goto(server.links[seat])
-                expect(page.locator("#live")).to_have_text("live", timeout=TIMEOUT_MS)
-                pages[seat] = (page, errors)
-            white_cell, twn, usa = (pages[s][0] for s in ("white_cell", "twn", "usa"))
+    with _seat_pages(directory) as (white_cell, twn, usa):
+        white_cell.click("#wc-continue")
+        _your_move(twn)
+        twn.fill("#argue-action", "Open Penghu's port to allied ships")
+        twn.fill("#argue-reasons", "it shows resolve without firing a shot")
+        twn.click("#argue")
+        expect(twn.locator("#feedback")).to_contain_text("Recorded")
+        twn.click("#pass")
+        _your_move(usa)
+        expect(usa.locator("#arguments")).to_contain_text("Open Penghu's port")
+        usa.fill(".counter-reasons[data-argument='A1']", "Beijing's hawks will call it a provocation")
+        usa.click("button.counter[data-argument='A1']")
+        expect(usa.locator("#feedback")).to_contain_text("Recorded")
+        usa.click("#pass")
+        _wait_turn([white_cell, twn, usa], 2)
 
-            white_cell.click("#wc-continue")
-            _your_move(twn)
-            twn.fill("#argue-action", "Open Penghu's port to allied ships")
-            twn.fill("#argue-reasons", "it shows resolve without firing a shot")
-            twn.click("#argue")
-            expect(twn.locator("#feedback")).to_contain_text("Recorded")
-            twn.click("#pass")
-            _your_move(usa)
-            expect(usa.locator("#arguments")).to_contain_text("Open Penghu's port")
-            usa.fill(".counter-reasons[data-argument='A1']", "Beijing's hawks will call it a provocation")
-            usa.click("button.counter[data-argument='A1']")
-            expect(usa.locator("#feedback")).to_contain_text("Recorded")
-            usa.click("#pass")
-            _wait_turn([white_cell, twn, usa], 2)
-
-            white_cell.select_option("#wc-on-argument", "A1")
-            white_cell.select_option("#wc-strength", "1")
-            white_cell.click("#wc-roll")
-            expect(white_cell.locator("#log")).to_contain_text("Open Penghu's port")
-            with white_cell.context.expect_page() as opened:
-                white_cell.click("#report-link")
-            report = opened.value
-            report.wait_for_load_state()
-            expect(report.locator("h2", has_text="Arguments (matrix game)")).to_be_visible()
-            expect(report.locator("body")).to_contain_text("Beijing's hawks will call it a provocation")
-            expect(report.locator("body")).to_contain_text("2d6")
-            assert [errors for _, errors in pages.values()] == [[], [], []]
-        finally:
-            browser.close()
+        white_cell.select_option("#wc-on-argument", "A1")
+        white_cell.select_option("#wc-strength", "1")
+        white_cell.click("#wc-roll")
+        expect(white_cell.locator("#log")).to_contain_text("Open Penghu's port")
+        report = _open_report(white_cell)
+        expect(report.locator("h2", has_text="Arguments (matrix game)")).to_be_visible()
+        expect(report.locator("body")).to_contain_text("Beijing's hawks will call it a provocation")
+        expect(report.locator("body")).to_contain_text("2d6")
     with Session.open(directory, read_only=True) as session:
         kinds = [entry.kind for entry in session.timeline()]
         session.replay()
