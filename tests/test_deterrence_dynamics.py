@@ -53,19 +53,21 @@ def adversary_beliefs(
 
 
 @pytest.mark.parametrize("isr", [0.2, 0.5, 0.9])
-def test_the_adversary_learns_material_quantities_at_the_speed_of_its_own_sensors(isr):
+def test_the_adversary_revises_its_misjudgment_at_the_speed_of_its_own_sensors(isr):
     document = quiet(minimal_scenario())
     document["actors"][2]["isr_detection_probability"] = isr
-    scenario, beliefs = adversary_beliefs(document, 8, bias=0.6, noise=0.0, learning_days=50.0)
+    scenario, beliefs = adversary_beliefs(document, 4000, bias=0.6, noise=0.0, learning_days=50.0)
     start = beliefs.misjudgment().copy()
-    assert np.abs(start).max() > 0.1  # misjudged at the start
     beliefs.update(35)
     error = beliefs.misjudgment()
     resolve = np.array([p.endswith(".resolve") for p in beliefs_paths(scenario)])
-    # Without observation noise the error decays as exp(-t s / L): s the ISR for material quantities, 1 for
-    # resolve (a political quantity its sensors do not see).
-    assert error[~resolve] == pytest.approx(start[~resolve] * math.exp(-35 * isr / 50.0), rel=1e-9)
-    assert error[resolve] == pytest.approx(start[resolve] * math.exp(-35 / 50.0), rel=1e-9)
+    # An Ornstein-Uhlenbeck misjudgment: its regression on the start is exp(-t s / L) (s the ISR for material
+    # quantities, 1 for resolve, a political quantity its sensors do not see) and its spread stays 0.6.
+    for rows, speed in ((~resolve, isr), (resolve, 1.0)):
+        slope = (start[rows] * error[rows]).sum() / (start[rows] ** 2).sum()
+        assert slope == pytest.approx(math.exp(-35 * speed / 50.0), abs=0.03)
+        assert error[rows].std() == pytest.approx(0.6, rel=0.03)
+        assert start[rows].std() == pytest.approx(0.6, rel=0.03)
 
 
 def beliefs_paths(scenario) -> list[str]:
@@ -75,17 +77,34 @@ def beliefs_paths(scenario) -> list[str]:
     return list(table.paths[: ROWS_PER_ACTOR * len(table.allies)])
 
 
-def test_belief_noise_keeps_the_same_spread_whatever_the_decision_cadence():
-    spreads = []
+@pytest.mark.parametrize(("bias", "noise"), [(0.4, 0.0), (0.0, 0.3), (0.4, 0.3)])
+def test_the_misjudgment_keeps_its_spread_whatever_the_decision_cadence_and_the_day(bias, noise):
+    expected = math.hypot(bias, noise)
     for interval in (3, 7, 14):
-        document = quiet(minimal_scenario(horizon_days=200, decision_interval_days=interval))
-        _, beliefs = adversary_beliefs(document, 4000, bias=0.0, noise=0.3, learning_days=20.0)
-        for day in range(interval, 169, interval):
+        document = quiet(minimal_scenario(horizon_days=400, decision_interval_days=interval))
+        _, beliefs = adversary_beliefs(document, 4000, bias=bias, noise=noise, learning_days=20.0)
+        for day in range(interval, 337, interval):
             beliefs.update(day)
-        spreads.append(beliefs.misjudgment()[0].std())
-    # The stationary spread of exponential smoothing with gain K and noise var v is sqrt(K v / (2 - K)): with
-    # v = s^2 7 / dt and K = 1 - exp(-dt / L) it hardly moves with dt (within 12% here).
-    assert max(spreads) / min(spreads) < 1.12
+            if day in (interval * 2, interval * 24):  # early and late: a stationary law, not a transient
+                assert beliefs.misjudgment()[0].std() == pytest.approx(expected, rel=0.05)
+
+
+def test_credibility_is_misjudged_with_its_own_half_life():
+    document = quiet(minimal_scenario(horizon_days=400))
+    set_adversary_policy(
+        document, perception_bias_sigma=0.5, perception_noise_sigma=0.0, credibility_half_life_days=30.0
+    )
+    scenario = build(document)
+    runs = 4000
+    state = EnsembleState(scenario, runs)
+    beliefs = AdversaryBeliefs(scenario, state, EnsembleRandom(keys(runs)), RunParameters.empty())
+    row = state.index[f"commitments.{scenario.commitments[0].key}.credibility"]
+    true_log_odds = special.logit(state.values[row])
+    start = special.logit(beliefs.view()[state.paths[row]].copy()) - true_log_odds
+    beliefs.update(60)
+    later = special.logit(beliefs.view()[state.paths[row]].copy()) - true_log_odds
+    assert start.std() == pytest.approx(0.5, rel=0.05) and later.std() == pytest.approx(0.5, rel=0.05)
+    assert (start * later).sum() / (start**2).sum() == pytest.approx(0.25, abs=0.03)  # two half-lives
 
 
 # ---------------------------------------------------------------- credibility

@@ -1,24 +1,26 @@
-"""The adversary's picture of the allies: beliefs it learns from what it observes.
+"""The adversary's picture of the allies: beliefs that track the truth with a misjudgment that persists.
 
 The adversary decides on its own true quantities and on beliefs of the allied ones (capability by domain,
-readiness, resolve, forward presence) and of every commitment's credibility (the credibility quantities
-*are* its beliefs, see :mod:`wargame.model.dynamics`). Equations (``docs/model.md``), per run, on the
-logit scale ``x = logit(q)`` of each allied quantity ``q``:
+readiness, resolve, forward presence) and of every commitment's credibility. Equations (``docs/model.md``),
+per run, on the logit scale ``x = logit(q)`` of each allied quantity ``q``, at each update (the adversary's
+decision days), ``dt`` days after the last one::
 
-    b(0)   = x(0) + sigma_b z,                      z ~ N(0, 1) per quantity: the initial misjudgment
-    b     += s (x - x_last)                         at each update: the changes it sees
-    b     += K (x + e - b),                         e ~ N(0, sigma_n**2 * 7 / dt)
-    K      = 1 - exp(-dt * s / learning_days)
+    b     = x + m + n                               what it decides on
+    m    += (s - 1) (x - x_last)                    it sees only the share s of a visible change
+    m     = a m + sqrt(1 - a**2) sigma_b z,         a = exp(-dt s / learning_days),  z ~ N(0, 1)
+    n     = sigma_n z',                             z' ~ N(0, 1), fresh at every update
+    m(0)  = sigma_b z_0
 
-with ``dt`` the days since the last update, ``x_last`` the true value then, and ``s`` the adversary's ISR
-detection probability for the material quantities (capability, readiness, forward presence; its own sensors
-set how much of a change it sees and how fast it learns the level) or 1 for resolve (a political quantity
-learnt from public behaviour). A visible change (a mobilization of reserves, a deployment) moves the belief
-at once by the share ``s`` that its sensors see; the level is learnt by a Kalman filter in its steady state
-(exponential smoothing): the misjudgment decays with time constant ``learning_days / s`` and a fresh
-observation error keeps the belief noisy; the noise variance scales with ``1 / dt`` so that the belief's
-spread does not depend on the decision cadence. The credibility beliefs start misjudged the same way,
-``logit(c(0)) + sigma_b z``.
+``m`` is its persistent misjudgment: an Ornstein-Uhlenbeck process (Jervis 1976: misperceptions are
+stable but not permanent) with stationary sd ``sigma_b`` that it revises at the speed of its sensors (``s``
+is its ISR detection probability for the material quantities, 1 for resolve, a political quantity learnt
+from public behaviour). Sampled at any dates the process is exact, so its spread does not depend on the
+decision cadence, and it starts in its stationary law, so the chance of misjudging the allies badly enough
+to strike is the same in the third year as in the first (a steady hazard, not a transient). ``n`` is the
+noise of one look, independent between updates. The credibility beliefs carry a misjudgment of their own,
+``logit(c) + m_c``, with the same law and the half-life ``h`` of credibility as its time scale
+(``a = 2 ** (-dt / h)``); ``c`` itself moves with signals and relaxes to its fundamental
+(:mod:`wargame.model.dynamics`).
 """
 
 from __future__ import annotations
@@ -35,8 +37,6 @@ from wargame.scenario import Scenario
 
 __all__ = ["AdversaryBeliefs"]
 
-_REFERENCE_CADENCE_DAYS = 7.0
-
 
 class AdversaryBeliefs:
     """The adversary's beliefs of the allied quantities, and the view it decides on.
@@ -44,8 +44,8 @@ class AdversaryBeliefs:
     Args:
         scenario: The scenario (which quantities are allied; the adversary's perception parameters).
         state: The ensemble's true quantities.
-        random: The ensemble's random streams (misjudgments from ``PERCEPTION_BIAS``, observation errors
-            from ``BELIEF_NOISE``).
+        random: The ensemble's random streams (the initial misjudgment from ``PERCEPTION_BIAS``, its
+            revisions and each look's noise from ``BELIEF_NOISE``).
         parameters: Per-run values of uncertain inputs.
     """
 
@@ -65,6 +65,7 @@ class AdversaryBeliefs:
         self.bias_sigma = setting("perception_bias_sigma", 0.2)
         self.noise_sigma = setting("perception_noise_sigma", 0.2)
         self.learning_days = setting("learning_days", 60.0)
+        self.credibility_half_life_days = setting("credibility_half_life_days", 90.0)
         table = calculus_table(scenario)
         allied_paths = table.paths[: ROWS_PER_ACTOR * len(table.allies)]
         row = state.index
@@ -76,47 +77,55 @@ class AdversaryBeliefs:
         )
         self.perceived = state.values.copy()
         self._view = QuantityView.over(self.perceived, state.paths, hidden_prefix=None)
-        misjudgment = random.standing_normal(
-            Stream.PERCEPTION_BIAS, self._rows.size + self._credibility_rows.size
-        )
-        misjudgment = misjudgment.T * self.bias_sigma  # (rows, runs)
+        quantities = self._rows.size + self._credibility_rows.size
+        start = random.standing_normal(Stream.PERCEPTION_BIAS, quantities)
+        self.persistent = start.T * self.bias_sigma  # (quantities, runs): m, then m_c
+        self.noise = np.zeros_like(self.persistent[: self._rows.size])  # n of the last look
         self._last_truth = logit(state.values[self._rows])
-        self.belief = self._last_truth + misjudgment[: self._rows.size]
-        if self._credibility_rows.size:
-            values = state.values
-            values[self._credibility_rows] = special.expit(
-                logit(values[self._credibility_rows]) + misjudgment[self._rows.size :]
-            )
         self._last_update_day = np.zeros(state.runs, dtype=np.int64)
 
     def update(self, day: int, runs: np.ndarray | None = None) -> None:
-        """Learn from the observations made since each run's last update (at each of its adversary's
-        decisions); ``runs`` (a mask) limits the update to the runs deciding now (default: all)."""
+        """Look again at the allies (at each of the adversary's decisions); ``runs`` (a mask) limits the
+        update to the runs deciding now (default: all)."""
         elapsed = day - self._last_update_day
-        learning = elapsed > 0 if runs is None else (elapsed > 0) & runs
-        if not learning.any():
+        looking = elapsed > 0 if runs is None else (elapsed > 0) & runs
+        if not looking.any():
             return
-        self._last_update_day = np.where(learning, day, self._last_update_day)
-        elapsed = np.where(learning, elapsed, 1)
+        self._last_update_day = np.where(looking, day, self._last_update_day)
+        elapsed = np.where(looking, elapsed, 0)
         values = self.state.values
         seen = np.where(self._political, 1.0, values[self._isr_row])
-        gain = -np.expm1(-seen * (elapsed / self.learning_days)) * learning
-        noise = self.random.normal(Stream.BELIEF_NOISE, day, self._rows.size).T
-        noise *= self.noise_sigma * np.sqrt(_REFERENCE_CADENCE_DAYS / elapsed)
         truth = logit(values[self._rows])
-        self.belief += (seen * learning) * (truth - self._last_truth)
-        self._last_truth = np.where(learning, truth, self._last_truth)
-        self.belief += gain * (truth + noise - self.belief)
+        material = self._rows.size
+        persistent = self.persistent
+        persistent[:material] += (seen - 1.0) * (truth - self._last_truth) * looking
+        self._last_truth = np.where(looking, truth, self._last_truth)
+        kept = np.empty_like(persistent)
+        kept[:material] = np.exp(-seen * (elapsed / self.learning_days))
+        kept[material:] = np.exp2(-elapsed / self.credibility_half_life_days)
+        shocks = self.random.normal(Stream.BELIEF_NOISE, day, persistent.shape[0] + material).T
+        persistent *= kept
+        persistent += np.sqrt(1.0 - kept**2) * self.bias_sigma * shocks[: persistent.shape[0]]
+        self.noise = np.where(looking, self.noise_sigma * shocks[persistent.shape[0] :], self.noise)
 
     def view(self) -> QuantityView:
-        """Return what the adversary decides on: its beliefs of the allied quantities, true values otherwise.
+        """Return what the adversary decides on: its beliefs of the allied quantities and commitments, true
+        values otherwise.
 
         The view is live until the next call (it is refreshed from the state here).
         """
-        np.copyto(self.perceived, self.state.values)
-        self.perceived[self._rows] = special.expit(self.belief)
+        values = self.state.values
+        np.copyto(self.perceived, values)
+        material = self._rows.size
+        self.perceived[self._rows] = special.expit(
+            logit(values[self._rows]) + self.persistent[:material] + self.noise
+        )
+        if self._credibility_rows.size:
+            self.perceived[self._credibility_rows] = special.expit(
+                logit(values[self._credibility_rows]) + self.persistent[material:]
+            )
         return self._view
 
     def misjudgment(self) -> np.ndarray:
-        """Return the belief's error on the logit scale, ``(allied quantities, runs)``."""
-        return self.belief - logit(self.state.values[self._rows])
+        """Return the belief's error on the logit scale, ``(allied quantities, runs)``: ``m + n``."""
+        return self.persistent[: self._rows.size] + self.noise
