@@ -659,21 +659,23 @@ def test_responses_respect_their_cooldown(cooldown_days, days):
 
 
 def test_allies_take_the_applicable_response_of_highest_value_not_the_first_on_the_menu():
-    model = run_pressed(
-        responses_scenario(
-            {"id": "small", "cooldown_days": 14.0},
-            {
-                "id": "large",
-                "cooldown_days": 14.0,
-                "effects": [{"quantity": "actors.blue.readiness", "add": 0.05}],
-            },
-            {"id": "never", "when": {"rung_at_least": "war"}},
-            {"id": "idle", "when": None, "effects": []},
-        ),
-        runs=3,
+    document = responses_scenario(
+        {"id": "small", "cooldown_days": 14.0},
+        {
+            "id": "large",
+            "cooldown_days": 14.0,
+            "effects": [{"quantity": "actors.blue.readiness", "add": 0.05}],
+        },
+        {"id": "never", "when": {"rung_at_least": "war"}},
+        {"id": "idle", "when": None, "effects": []},
     )
+    document["actors"][0]["policy"]["action_cost"] = 1e-6  # a response of no value is not worth acting
+    model = run_pressed(document, runs=3)
     assert log_days(model, "blue", "large") == [7, 21, 35, 49]
-    assert log_days(model, "blue", "small") == [14, 28, 42, 56]  # the best one left while large rests
+    # Both are worth taking: the best first, then the next best the same day; each then rests 14 days.
+    assert log_days(model, "blue", "small") == [7, 21, 35, 49]
+    order = [e["action"] for e in model.decision_log if e["actor"] == "blue" and e["day"] == 7]
+    assert order.index("large") < order.index("small")
     assert log_days(model, "blue", "never") == []
     assert log_days(model, "blue", "idle") == []  # no value: not worth acting
 

@@ -78,22 +78,37 @@ class PolicyDraws:
         actor_index: Position of the deciding actor in the scenario (separates actors' streams).
         day: Day of the decision.
         stream: Stream of the uniforms (the adversary's go/no-go decisions draw from their own).
+        round: Which of an actor's choices on the same day this is (0: the first; an ally may take several
+            responses on one decision day, each choice with draws of its own).
     """
 
     _SLOTS_PER_ACTOR = 64
+    _ACTORS_PER_ROUND = 64
+    MAX_ROUNDS = 16
 
     def __init__(
-        self, random: EnsembleRandom, actor_index: int, day: int, stream: Stream = Stream.POLICY
+        self,
+        random: EnsembleRandom,
+        actor_index: int,
+        day: int,
+        stream: Stream = Stream.POLICY,
+        round: int = 0,
     ) -> None:
         self.random = random
         self.actor_index = actor_index
         self.day = day
         self.stream = stream
+        self.round = round
 
     def _first_slot(self, slots: int) -> int:
         if slots > self._SLOTS_PER_ACTOR:
             raise ValueError(f"a policy may draw at most {self._SLOTS_PER_ACTOR} numbers per decision")
-        return self.actor_index * self._SLOTS_PER_ACTOR
+        if not (0 <= self.actor_index < self._ACTORS_PER_ROUND and 0 <= self.round < self.MAX_ROUNDS):
+            raise ValueError(
+                f"draws exist for {self._ACTORS_PER_ROUND} actors and {self.MAX_ROUNDS} choices a day, "
+                f"not actor {self.actor_index} choice {self.round}"
+            )
+        return (self.round * self._ACTORS_PER_ROUND + self.actor_index) * self._SLOTS_PER_ACTOR
 
     def uniform(self, slots: int) -> np.ndarray:
         """Uniforms for this decision, shape ``(runs, slots)``."""

@@ -6,7 +6,8 @@ The model knows nothing of runners, sessions, files or screens.
 
 from wargame.core.deterrence import allied_deterrent_terms, deterrence_inputs, rung_utilities
 from wargame.core.random_streams import EnsembleRandom, Stream, run_keys_from_seed
-from wargame.model.simulation import ActorAgent, DeterrenceModel
+from wargame.model.agents import ActorAgent
+from wargame.model.simulation import DeterrenceModel
 
 __all__ = [
     "ActorAgent",

@@ -13,7 +13,8 @@
   (the weight of its rung's category, de-escalation when it stepped down, violent escalation for every
   decision day at war) and each allied response its category. ``escalation_score`` is that sum;
   ``escalation_per_30_days`` is the score a weekly cadence would give per 30 days: each posture weighs
-  the weeks it covers (``decision_interval_days / 7``), so it does not depend on the decision cadence.
+  the weeks it covers (``decision_interval_days / 7``) and each event (a step down, a response) counts
+  once, so it does not depend on the decision cadence.
 """
 
 from __future__ import annotations
@@ -286,10 +287,11 @@ class AdversaryPosture:
     # ------------------------------------------------------------------ score and records
     def score_decision(self, stepped_down: np.ndarray) -> None:
         """Score the adversary's posture on a decision day (see the module docstring)."""
-        weight = np.where(stepped_down, _DE_ESCALATION, self.rung_weights[self.rung])
-        weight = np.where(self.active, weight, _VIOLENT)
-        self.escalation_score += weight
-        self.posture_score_days += weight * (self._interval / _WEEK_DAYS)
+        posture = np.where(self.active, self.rung_weights[self.rung], _VIOLENT)
+        step_down = stepped_down & self.active
+        self.escalation_score += np.where(step_down, _DE_ESCALATION, posture)
+        # The rate: the posture held weighs the weeks it covers; a step down is one event, like a response.
+        self.posture_score_days += posture * (self._interval / _WEEK_DAYS) + step_down * _DE_ESCALATION
 
     def score_response(self, weight: int, runs: np.ndarray) -> None:
         """Score an allied response taken in ``runs``."""

@@ -27,21 +27,22 @@ import numpy as np
 from wargame.core.parameters import RunParameters
 from wargame.core.policy import NO_ACTION, Observation, Policy, PolicyDraws
 from wargame.core.random_streams import EnsembleRandom, Stream
-from wargame.model._mesa import Agent, Model, own_the_clock, tick
+from wargame.model._mesa import Model, own_the_clock, tick
+from wargame.model.agents import ActorAgent
 from wargame.model.beliefs import AdversaryBeliefs
 from wargame.model.dynamics import StateDynamics
 from wargame.model.escalation import AdversaryPosture
 from wargame.model.events import TimedEvents
-from wargame.model.gray_zone import GrayZoneMechanics
 from wargame.model.incidents import Incidents
 from wargame.model.injects import Injects
 from wargame.model.outcomes import DailyRecord, outcome_columns
+from wargame.model.readouts import ReadOuts
 from wargame.model.responses import AlliedResponses
 from wargame.model.state import EnsembleState, QuantityView
 from wargame.policies import default_policy, menu_of
-from wargame.scenario import Actor, Effect, Scenario
+from wargame.scenario import Effect, Scenario
 
-__all__ = ["ActorAgent", "AdversaryHistory", "DeterrenceModel"]
+__all__ = ["AdversaryHistory", "DeterrenceModel"]
 
 _NO_ACTION = np.array(NO_ACTION)
 HIDDEN_STREAMS = frozenset({Stream.PERCEPTION_BIAS, Stream.BELIEF_NOISE, Stream.HIDDEN_INPUTS})
@@ -62,41 +63,7 @@ class AdversaryHistory:
     go: Mapping[int, bool] = field(default_factory=dict)
 
 
-class ActorAgent(Agent):
-    """One actor of the scenario, deciding through its policy for every run at once.
-
-    Its state is its actor's rows of the ensemble's state (live views): ``resolve``, ``readiness``.
-    """
-
-    def __init__(self, model: DeterrenceModel, actor: Actor, actor_index: int, policy: Policy) -> None:
-        super().__init__(model)
-        self.actor = actor
-        self.actor_index = actor_index
-        self.policy = policy
-        self.side = actor.side
-        self.menu = menu_of(model.spec, actor.id)
-        self.resolve = model.state.row(f"actors.{actor.id}.resolve")
-        self.readiness = model.state.row(f"actors.{actor.id}.readiness")
-
-    def decide(self) -> None:
-        """Observe, ask the policy, and hand the choice to the model to apply.
-
-        Where the model imposes the adversary's recorded move, that move is taken and its probability under
-        the policy is added to the model's :attr:`DeterrenceModel.history_log_likelihood`.
-        """
-        model: DeterrenceModel = self.model
-        observation = model.observe(self.actor.id)
-        forced = model.forced_move(self.actor.id)
-        if forced is not None:
-            model.weigh(self.policy, observation, forced)
-            choice = np.full(model.runs, forced, dtype=np.int64)
-        else:
-            draws = PolicyDraws(model.random_streams, self.actor_index, model.day)
-            choice = np.asarray(self.policy.decide(observation, draws), dtype=np.int64)
-        model.apply_choice(self.actor.id, choice, observation.allowed)
-
-
-class DeterrenceModel(Model):
+class DeterrenceModel(ReadOuts, Model):
     """An ensemble of runs of one scenario.
 
     Args:
@@ -224,131 +191,11 @@ class DeterrenceModel(Model):
         for day, effects in timed_effects:
             self.events.schedule(day, partial(self._apply_timed_effects, tuple(effects)))
 
-    # ------------------------------------------------------------------ state views
-    @property
-    def active(self) -> np.ndarray:
-        """Runs not yet at war (a read-only view)."""
-        view = self.posture.active.view()
-        view.flags.writeable = False
-        return view
-
-    @property
-    def rung(self) -> np.ndarray:
-        return self.posture.rung
-
-    @property
-    def pending_rung(self) -> np.ndarray:
-        return self.posture.pending_rung
-
-    @property
-    def war_day(self) -> np.ndarray:
-        return self.posture.war_day
-
-    @property
-    def max_rung(self) -> np.ndarray:
-        return self.posture.max_rung
-
-    @property
-    def escalation_score(self) -> np.ndarray:
-        return self.posture.escalation_score
-
-    @property
-    def rung_by_day(self) -> np.ndarray:
-        return self.posture.rung_by_day
-
-    @property
-    def injects_fired(self) -> np.ndarray:
-        return self.injects.fired
-
-    @property
-    def last_response_day(self) -> dict[tuple[str, str], np.ndarray]:
-        return self.responses.last_response_day
-
-    @property
-    def gray_zone(self) -> GrayZoneMechanics:
-        """The gray-zone mechanics (for tests and views)."""
-        return self.tallies.mechanics
-
-    @property
-    def incident_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """True, detected and timely-attributed incidents so far, ``(runs, activities)`` each."""
-        return self.tallies.incidents, self.tallies.detected, self.tallies.attributed_timely
-
-    @property
-    def mobilization_warned(self) -> np.ndarray:
-        """Whether the defender has warning of a mobilization, per run."""
-        return self.tallies.warned[self.spec.defender]
-
-    @property
-    def seat_mobilization_warned(self) -> dict[str, np.ndarray]:
-        return {actor_id: self.tallies.warned[actor_id] for actor_id in self.tallies.pictures_for}
-
-    @property
-    def program_intensity_per_year(self) -> np.ndarray:
-        """Exchanges per year of each program in each run, shape ``(programs, runs)`` (read-only view;
-        change it with :meth:`set_program_intensity`)."""
-        view = self._program_intensity_per_year.view()
-        view.flags.writeable = False
-        return view
-
     def set_program_intensity(
         self, program_index: int, intensity_per_year: float, runs: np.ndarray | slice = slice(None)
     ) -> None:
         """Set a program's intensity in the selected runs, from the next day's cooperation step on."""
         self._program_intensity_per_year[program_index, runs] = intensity_per_year
-
-    @property
-    def finished(self) -> bool:
-        return self.day >= self.spec.horizon_days
-
-    def quantities(self) -> dict[str, np.ndarray]:
-        """Return every quantity path with its live values over runs."""
-        return {path: self.state.values[row] for row, path in enumerate(self.state.paths)}
-
-    # The incident tallies live in the tallies component; the model shows them under their own names.
-    @property
-    def incidents(self) -> np.ndarray:
-        return self.tallies.incidents
-
-    @property
-    def detected(self) -> np.ndarray:
-        return self.tallies.detected
-
-    @property
-    def attributed_timely(self) -> np.ndarray:
-        return self.tallies.attributed_timely
-
-    @property
-    def attribution_delay_hours_sum(self) -> np.ndarray:
-        return self.tallies.attribution_delay_hours_sum
-
-    @property
-    def known_since_decision(self) -> np.ndarray:
-        return self.tallies.known_since_decision
-
-    @property
-    def attributed_since_decision(self) -> np.ndarray:
-        return self.tallies.attributed_since_decision
-
-    @property
-    def distinct_totals(self) -> np.ndarray:
-        return self.tallies.distinct_totals
-
-    @property
-    def seat_detected(self) -> dict[str, np.ndarray]:
-        return self.tallies.seat_detected
-
-    @property
-    def seat_attributed_timely(self) -> dict[str, np.ndarray]:
-        return self.tallies.seat_attributed_timely
-
-    @property
-    def seat_attribution_delay_hours_sum(self) -> dict[str, np.ndarray]:
-        return self.tallies.seat_attribution_delay_hours_sum
-
-    @property
-    def pictures_for(self) -> tuple[str, ...]:
-        return self.tallies.pictures_for
 
     # ------------------------------------------------------------------ the daily step
     def step(self) -> None:
@@ -459,8 +306,7 @@ class DeterrenceModel(Model):
             known, attributed = self.tallies.distinct_totals[0].copy(), np.zeros(self.runs, dtype=np.int64)
             warned = self._not_warned
         else:
-            np.copyto(self._allied_values, self.state.values)
-            self._allied_values[self._credibility_rows] = self.state.baseline[self._credibility_rows]
+            self._refresh_allied_values()
             quantities = self._allied_view
             policy = self._agents_by_actor[actor_id].policy
             drawn = getattr(policy, "uses_incident_picture", True)
@@ -482,6 +328,10 @@ class DeterrenceModel(Model):
             confirming=confirming,
             mobilizing=self.posture.mobilizing.copy() if actor.side == "adversary" else None,
         )
+
+    def _refresh_allied_values(self) -> None:
+        np.copyto(self._allied_values, self.state.values)
+        self._allied_values[self._credibility_rows] = self.state.baseline[self._credibility_rows]
 
     def apply_choice(self, actor_id: str, choice: np.ndarray, allowed: np.ndarray) -> None:
         """Apply one menu index per run (``NO_ACTION`` for none) chosen for ``actor_id``.

@@ -21,6 +21,7 @@ provoking the adversary, more so the calmer things are and the less risk the all
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,7 @@ __all__ = ["RuleBasedPolicy"]
 _MOST_ESCALATORY = float(max(ESCALATION_CATEGORIES.values()))
 _DEFAULTS = {"choice_temperature": 0.005, "action_cost": 0.005}
 _EPSILON = 1e-9
+_WEEK_DAYS = 7.0
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,8 @@ class RuleBasedPolicy:
             "when.attributed_incidents_at_least",
             menu.attributed_floor,
         )
-        holds &= observation.attributed_incidents[:, None] >= floor
+        weekly = observation.attributed_incidents * (_WEEK_DAYS / self.scenario.decision_interval_days)
+        holds &= weekly[:, None] >= floor
         holds &= observation.mobilization_warned[:, None] | menu.warning_optional
         holds &= observation.allowed
         return holds
@@ -257,17 +260,42 @@ class RuleBasedPolicy:
         return values.T
 
     def decide(self, observation: Observation, draws: PolicyDraws) -> np.ndarray:
+        return self.decide_responses(observation, lambda round: draws, rounds=1)[0]
+
+    def decide_responses(
+        self,
+        observation: Observation,
+        draws_of_round: Callable[[int], PolicyDraws],
+        rounds: int | None = None,
+    ) -> list[np.ndarray]:
+        """Return the day's choices in the order taken: the best applicable response per run, then the best
+        of the others where one was taken, until none is (or ``rounds`` choices).
+
+        Every response is valued once, on the day's picture; each choice draws its own Gumbel noise.
+        """
         applicable = self.applicable(observation)
-        choice = np.full(observation.runs, NO_ACTION, dtype=np.int64)
-        some = np.logical_or.reduce(applicable, axis=1)
-        if not some.any():
-            return choice
-        menu_size = applicable.shape[1]
+        runs, menu_size = applicable.shape
+        choice = np.full(runs, NO_ACTION, dtype=np.int64)
+        if not applicable.any():
+            return [choice]
         temperature = self._setting(observation, "choice_temperature", self.choice_temperature)
-        score = np.zeros((observation.runs, menu_size + 1))  # column 0: no response, value 0
-        score[:, 1:] = self.values(observation, np.flatnonzero(np.logical_or.reduce(applicable, axis=0)))
-        score /= np.reshape(temperature, (-1, 1))
-        score -= np.log(-np.log(draws.uniform(menu_size + 1)))
-        score[:, 1:] = np.where(applicable, score[:, 1:], -np.inf)
-        best = score.argmax(axis=1)
-        return np.where(best > 0, best - 1, NO_ACTION).astype(np.int64)
+        value = self.values(observation, np.flatnonzero(np.logical_or.reduce(applicable, axis=0)))
+        # The odds of acting in an interval grow with its length (a response is a Poisson event whose rate
+        # is exp(V / temperature) a week), so a month holds as many responses whatever the cadence.
+        value = value / np.reshape(temperature, (-1, 1)) + np.log(
+            self.scenario.decision_interval_days / _WEEK_DAYS
+        )
+        choices = []
+        still = np.ones(runs, dtype=bool)
+        for round in range(min(menu_size, PolicyDraws.MAX_ROUNDS) if rounds is None else rounds):
+            score = np.zeros((runs, menu_size + 1))  # column 0: no response, value 0
+            score[:, 1:] = np.where(applicable & still[:, None], value, -np.inf)
+            score -= np.log(-np.log(draws_of_round(round).uniform(menu_size + 1)))
+            best = score.argmax(axis=1)
+            choice = np.where(best > 0, best - 1, NO_ACTION).astype(np.int64)
+            choices.append(choice)
+            still = choice != NO_ACTION
+            if not still.any():
+                break
+            applicable[np.flatnonzero(still), choice[still]] = False
+        return choices
