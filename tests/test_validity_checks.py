@@ -141,3 +141,19 @@ def test_check_lever_reads_only_the_outputs_it_has_predictions_for() -> None:
     assert check_lever(responses, {"war": Prediction.DOWN}, LEVELS, "x") == []
     with pytest.raises(KeyError):
         check_lever(responses, {"resolve": Prediction.UP}, LEVELS, "x")
+
+
+# ---------------------------------------------------------------- what counts as a change
+def test_a_change_beyond_noise_but_immaterial_does_not_count() -> None:
+    # A 0.1% shift around a level of 10, so precise that its interval excludes zero.
+    immaterial = paired([10.0, 10.0, 10.0, 10.01, 10.01, 10.01, 10.01], spread=0.001)
+    assert unexpected_effect(immaterial, "resolve", LEVELS, "days") is None
+    assert jump(immaterial, "resolve", LEVELS, "x nominal") is None
+    assert no_effect({"resolve": immaterial}, LEVELS, "x nominal") is not None
+
+
+def test_a_material_change_counts() -> None:
+    material = paired([10.0, 10.0, 10.0, 10.5, 10.5, 10.5, 10.5], spread=0.001)  # 5% of the level
+    assert unexpected_effect(material, "resolve", LEVELS, "days") is not None
+    assert jump(material, "resolve", LEVELS, "x nominal") is not None
+    assert no_effect({"resolve": material}, LEVELS, "x nominal") is None

@@ -77,7 +77,7 @@ def test_theory_signs_of_the_levers(reference_scenario: Scenario) -> None:
     assert levers["objective_intelligence_sharing"] == {"war": DOWN, "escalation": DOWN, "resolve": UP}
     assert levers["objective_combat_readiness"] == {"war": DOWN, "escalation": DOWN, "resolve": NONE}
     assert set(levers["cadence"].values()) == {INVARIANT}
-    assert levers["horizon"] == {"war": UP, "war_per_year": INVARIANT, "escalation": NONE, "resolve": NONE}
+    assert levers["horizon"] == {"war": UP, "war_per_year": DOWN, "escalation": NONE, "resolve": NONE}
 
 
 def test_another_theatre_gets_its_own_levers(tiny: Scenario) -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 from wargame.errors import InputError
 from wargame.model import run_keys_from_seed
 from wargame.scenario import Scenario
-from wargame.validity._ensemble import progress_bar, run_levers
-from wargame.validity._levers import levers_of
+from wargame.validity._ensemble import LeverResponse, progress_bar, run_levers
+from wargame.validity._levers import Lever, levers_of
+from wargame.validity._refine import refine_jumps
 from wargame.validity._sobol import inputs_from_levers, inputs_from_scenario, run_sobol
 from wargame.validity._summary import ScenarioResult, summarise_levers
 
@@ -81,6 +82,12 @@ def validate_scenario(
     keys = run_keys_from_seed(seed, runs)
     with progress_bar(lever_runs + points * sobol_runs, progress, scenario.name) as bar:
         responses = run_levers(scenario, levers, keys, executor, scenario_dir, bar, max_in_flight)
+
+        def run_lever(lever: Lever) -> LeverResponse:
+            bar.total += runs * len(lever.levels)
+            return run_levers(scenario, [lever], keys, executor, scenario_dir, bar, max_in_flight)[0]
+
+        responses = [refine_jumps(response, run_lever) for response in responses]
         sobol = (
             run_sobol(
                 scenario,

@@ -4,10 +4,14 @@ Each check reads one response per output: an array ``(levels, runs)`` of per-run
 at every level (common random numbers), so differences between levels are paired and their intervals are
 paired t intervals (:func:`wargame.stats.paired_difference`).
 
-* **no effect**: none of the outputs differs between the lowest and the highest level beyond its 95%
-  paired interval.
+A change *counts* when its paired interval excludes zero and it is material: at least
+:data:`MATERIAL_SHARE` of the output's mean level over the lever. Common random numbers make differences
+precise enough that a shift of a tenth of a percent of allied resolve is beyond noise; a check that fired on
+it would say nothing about the model's logic.
+
+* **no effect**: no output changes between the lowest and the highest level (no change counts).
 * **effect where none expected** (outputs predicted invariant, such as anything under the decision
-  cadence): the output differs between the extreme levels beyond its 95% paired interval.
+  cadence): the output's change between the extreme levels counts.
 * **wrong sign**: some step between adjacent levels goes against the predicted sign, its paired interval
   excluding zero. The intervals of the ``K - 1`` steps are Bonferroni-adjusted (each at
   ``1 - 0.05 / (K - 1)``), so a response that truly follows the predicted sign is flagged with probability
@@ -15,8 +19,7 @@ paired t intervals (:func:`wargame.stats.paired_difference`).
   correlation over all levels can miss, and pairing makes each step precise.
 * **jump**: a step between adjacent levels is larger than a quarter of the whole range of that output over
   the levels, beyond noise (the step's adjusted interval lies beyond a quarter of the range), checked only
-  where the range itself is beyond noise (the paired interval between the highest and the lowest level
-  excludes zero).
+  where the range itself counts (between the highest and the lowest level).
 """
 
 from __future__ import annotations
@@ -34,12 +37,15 @@ __all__ = [
     "Flag",
     "check_lever",
     "jump",
+    "large_steps",
     "no_effect",
     "unexpected_effect",
     "wrong_sign",
 ]
 
 _PROBABILITIES = ("war", "war_per_year")
+MATERIAL_SHARE = 0.02
+"""The smallest change that counts, as a share of the output's mean level over the lever's levels."""
 
 
 @dataclass(frozen=True)
@@ -74,30 +80,38 @@ def _steps(response: np.ndarray, confidence: float) -> list[Estimate]:
     return [paired(response[k + 1], response[k], adjusted) for k in range(steps)]
 
 
+def counts(response: np.ndarray, high: int, low: int, confidence: float = 0.95) -> Estimate | None:
+    """Return the paired difference between levels ``high`` and ``low`` where it counts (beyond noise and
+    material, see the module docstring), else None."""
+    difference = paired(response[high], response[low], confidence)
+    material = abs(difference.value) >= MATERIAL_SHARE * abs(float(np.mean(response)))
+    return difference if excludes_zero(difference) and material else None
+
+
 def no_effect(
     responses: Mapping[str, np.ndarray], levels: Sequence[float], unit: str, confidence: float = 0.95
 ) -> Flag | None:
     """Return a flag when no output differs between the extreme levels beyond its paired interval."""
+    if not responses or any(counts(r, -1, 0, confidence) is not None for r in responses.values()):
+        return None
     differences = {
         output: paired(response[-1], response[0], confidence) for output, response in responses.items()
     }
-    if not differences or any(excludes_zero(d) for d in differences.values()):
-        return None
     shown = ", ".join(f"{_label(o)} {_amount(o, d)}" for o, d in differences.items())
     return Flag(
         "no effect",
         None,
         f"no effect: from {levels[0]:g} to {levels[-1]:g} {unit} no output moves beyond its "
-        f"{confidence:.0%} paired interval ({shown})",
+        f"{confidence:.0%} paired interval by {MATERIAL_SHARE:.0%} of its level or more ({shown})",
     )
 
 
 def unexpected_effect(
     response: np.ndarray, output: str, levels: Sequence[float], unit: str, confidence: float = 0.95
 ) -> Flag | None:
-    """Return a flag when an output predicted invariant differs between the extreme levels."""
-    difference = paired(response[-1], response[0], confidence)
-    if not excludes_zero(difference):
+    """Return a flag when an output predicted invariant changes between the extreme levels (and it counts)."""
+    difference = counts(response, -1, 0, confidence)
+    if difference is None:
         return None
     return Flag(
         "effect where none expected",
@@ -138,6 +152,21 @@ def wrong_sign(
     )
 
 
+def large_steps(response: np.ndarray, confidence: float = 0.95) -> list[tuple[int, Estimate]]:
+    """Return the steps (index of the lower level, paired interval) larger than a quarter of the output's
+    range beyond noise; none where the range itself is within noise."""
+    means = response.mean(axis=1)
+    top, bottom = int(np.argmax(means)), int(np.argmin(means))
+    if counts(response, top, bottom, confidence) is None:
+        return []
+    quarter = float(means[top] - means[bottom]) / 4.0
+    return [
+        (k, step)
+        for k, step in enumerate(_steps(response, confidence))
+        if step.low > quarter or step.high < -quarter
+    ]
+
+
 def jump(
     response: np.ndarray, output: str, levels: Sequence[float], unit: str, confidence: float = 0.95
 ) -> Flag | None:
@@ -145,18 +174,11 @@ def jump(
 
     Checked only where the range itself is beyond noise. Names the largest such step.
     """
-    means = response.mean(axis=1)
-    top, bottom = int(np.argmax(means)), int(np.argmin(means))
-    if not excludes_zero(paired(response[top], response[bottom], confidence)):
-        return None
-    quarter = float(means[top] - means[bottom]) / 4.0
-    large = [
-        (k, step)
-        for k, step in enumerate(_steps(response, confidence))
-        if step.low > quarter or step.high < -quarter
-    ]
+    large = large_steps(response, confidence)
     if not large:
         return None
+    means = response.mean(axis=1)
+    quarter = float(means.max() - means.min()) / 4.0
     k, step = max(large, key=lambda item: abs(item[1].value))
     scale = 100.0 if output in _PROBABILITIES else 1.0
     unit_of_range = " points" if output in _PROBABILITIES else ""

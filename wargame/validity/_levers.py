@@ -237,7 +237,7 @@ def _ensemble_levers(scenario: Scenario, levels: int) -> list[Lever]:
         ensemble=True,
         predictions={output: Prediction.INVARIANT for output in ("war", "escalation", "resolve")},
         reason="how often actors decide is a modelling step, not a policy: any effect is an artefact",
-        literature="issue 13: P(war) 5.1/10.2/11.8% at 3/7/14 days was an artefact of the step",
+        literature="choices are Poisson events at per-day rates (McFadden 1974; docs/model.md)",
     )
     horizon = Lever(
         key="horizon",
@@ -249,12 +249,13 @@ def _ensemble_levers(scenario: Scenario, levels: int) -> list[Lever]:
         ensemble=True,
         predictions={
             "war": Prediction.UP,
-            "war_per_year": Prediction.INVARIANT,
+            "war_per_year": Prediction.DOWN,
             "escalation": Prediction.NONE,
             "resolve": Prediction.NONE,
         },
-        reason="a longer window holds more risk of war; the yearly rate should not depend on the window",
-        literature="cumulative incidence grows with exposure at a steady hazard; Fearon 1995",
+        reason="a longer window holds more risk of war; the yearly rate cannot rise with it at a steady "
+        "hazard in each run, and falls slowly as the runs most prone to war reach it first",
+        literature="Fearon 1995; Vaupel, Manton & Stallard 1979 (frailty)",
     )
     return [cadence, horizon]
 

@@ -15,7 +15,7 @@ from wargame.validity._sobol import MAX_TOTAL_INDEX, SobolResult
 from wargame.validity._statistics import paired, per_year, per_year_pseudo_values
 from wargame.validity._theory import OUTPUTS
 
-__all__ = ["LevelRow", "LeverResult", "ScenarioResult", "summarise_lever"]
+__all__ = ["LevelRow", "LeverResult", "ScenarioResult", "per_run_outputs", "summarise_lever"]
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,11 @@ class ScenarioResult:
         return lines
 
 
+def per_run_outputs(response: LeverResponse) -> dict[str, np.ndarray]:
+    """Per-run values of every checked output, ``(levels, runs)`` each."""
+    return {output: _per_run(response, output) for output in OUTPUTS}
+
+
 def _per_run(response: LeverResponse, output: str) -> np.ndarray:
     """Per-run values of a checked output, ``(levels, runs)``."""
     columns = response.columns
@@ -126,7 +131,7 @@ def _per_run(response: LeverResponse, output: str) -> np.ndarray:
 def summarise_lever(response: LeverResponse, confidence: float = 0.95) -> LeverResult:
     """Return a lever's rows (intervals at each level, paired differences) and the checks that fired."""
     lever, columns = response.lever, response.columns
-    per_run = {output: _per_run(response, output) for output in OUTPUTS}
+    per_run = per_run_outputs(response)
     rows = []
     for k, level in enumerate(lever.levels):
         horizon = response.horizon_days[k]
