@@ -51,7 +51,7 @@ class ResponseRule(FrozenModel):
     rung_at_least: Identifier | None = None
     """Rung id: the adversary is on this rung or higher."""
     attributed_incidents_at_least: Annotated[Whole, Field(ge=0)] | None = None
-    """Incidents attributed in time since the last decision."""
+    """Incidents attributed in time a week, on average since the last decision."""
     on_mobilization_warning: bool = False
     """The side has warning of an adversary mobilization."""
 
@@ -96,10 +96,10 @@ class PolicySpec(FrozenModel):
     """Policy that plays the actor."""
     script: PathText | None = Field(None, description="YAML file of day -> response id, for kind 'scripted'.")
     perception_noise_sigma: NonNegative = Field(
-        0.2, description="Adversary: sd of each week's noisy observation of an allied quantity (logit scale)."
+        0.2, description="Adversary: sd of the noise of each look at an allied quantity (logit scale)."
     )
     perception_bias_sigma: NonNegative = Field(
-        0.2, description="Adversary: sd of its initial misjudgment of each allied quantity (logit scale)."
+        0.2, description="Adversary: sd of its persistent misjudgment of each allied quantity (logit scale)."
     )
     decision_temperature: Annotated[Real, Field(gt=0.0)] = Field(
         0.05, description="Logit choice temperature in utility units (smaller: closer to strict argmax)."
