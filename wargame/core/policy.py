@@ -69,6 +69,25 @@ class Observation:
         """Return this observation with another ``allowed`` mask."""
         return replace(self, allowed=allowed)
 
+    def select(self, runs: np.ndarray) -> Observation:
+        """Return the observation of the runs ``runs`` (indices), in that order: what a policy is shown
+        when only those runs decide (a policy decides each run from its own entries)."""
+        quantities = self.quantities
+        pick = getattr(quantities, "select", None)
+        return replace(
+            self,
+            allowed=self.allowed[runs],
+            rung_index=self.rung_index[runs],
+            mobilization_warned=self.mobilization_warned[runs],
+            known_incidents=self.known_incidents[runs],
+            attributed_incidents=self.attributed_incidents[runs],
+            quantities=pick(runs) if pick is not None else {p: v[runs] for p, v in quantities.items()},
+            active=self.active[runs],
+            extras={name: values[runs] for name, values in self.extras.items()},
+            parameters=self.parameters.select(runs),
+            mobilizing=None if self.mobilizing is None else self.mobilizing[runs],
+        )
+
 
 class PolicyDraws:
     """Random numbers for one policy's decision: per-run streams, independent across actors and days.
@@ -93,12 +112,22 @@ class PolicyDraws:
         day: int,
         stream: Stream = Stream.POLICY,
         round: int = 0,
+        runs: np.ndarray | None = None,
     ) -> None:
         self.random = random
         self.actor_index = actor_index
         self.day = day
         self.stream = stream
         self.round = round
+        self.runs = runs
+
+    def select(self, runs: np.ndarray) -> PolicyDraws:
+        """Return the draws of the runs ``runs`` (indices): each run gets the numbers it gets in the whole
+        ensemble (for :meth:`Observation.select`)."""
+        return PolicyDraws(self.random, self.actor_index, self.day, self.stream, self.round, runs)
+
+    def _of_runs(self, numbers: np.ndarray) -> np.ndarray:
+        return numbers if self.runs is None else numbers[self.runs]
 
     def _first_slot(self, slots: int) -> int:
         if slots > self._SLOTS_PER_ACTOR:
@@ -112,15 +141,19 @@ class PolicyDraws:
 
     def uniform(self, slots: int) -> np.ndarray:
         """Uniforms for this decision, shape ``(runs, slots)``."""
-        return self.random.uniform(self.stream, self.day, slots, self._first_slot(slots))
+        return self._of_runs(self.random.uniform(self.stream, self.day, slots, self._first_slot(slots)))
 
     def normal(self, slots: int) -> np.ndarray:
         """Standard normals for this decision, shape ``(runs, slots)``."""
-        return self.random.normal(Stream.PERCEPTION_NOISE, self.day, slots, self._first_slot(slots))
+        return self._of_runs(
+            self.random.normal(Stream.PERCEPTION_NOISE, self.day, slots, self._first_slot(slots))
+        )
 
     def persistent_normal(self, slots: int) -> np.ndarray:
         """Standard normals fixed for the whole run (a standing bias), shape ``(runs, slots)``."""
-        return self.random.standing_normal(Stream.PERCEPTION_BIAS, slots, self._first_slot(slots))
+        return self._of_runs(
+            self.random.standing_normal(Stream.PERCEPTION_BIAS, slots, self._first_slot(slots))
+        )
 
 
 @runtime_checkable

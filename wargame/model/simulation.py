@@ -392,7 +392,10 @@ class DeterrenceModel(ReadOuts, Model):
             draws = PolicyDraws(
                 self.random_streams, self.adversary_agent.actor_index, self.day, Stream.ADVERSARY_CHOICE
             )
-            choice = np.asarray(policy.decide(observation, draws), dtype=np.int64)
+            # Only the runs whose mobilization completes decide (each as it would in the whole ensemble).
+            choice = np.full(self.runs, NO_ACTION, dtype=np.int64)
+            if index.size:
+                choice[index] = policy.decide(observation.select(index), draws.select(index))
         go = runs & ((choice == NO_ACTION) | (choice == self.posture.pending_rung))
         self._log("adversary", "go", go)
         self._log("adversary", "stand_down", runs & ~go)

@@ -112,6 +112,8 @@ class QuantityView(Mapping[str, np.ndarray]):
 
     def _bind(self, values: np.ndarray, paths: tuple[str, ...], hidden_prefix: str | None) -> None:
         self._values = values
+        self._paths = paths
+        self._hidden_prefix = hidden_prefix
         self._rows: dict[str, np.ndarray] = {}
         self._row_numbers: dict[str, int] = {}
         for row, path in enumerate(paths):
@@ -121,6 +123,10 @@ class QuantityView(Mapping[str, np.ndarray]):
                 self._rows[path] = view
                 self._row_numbers[path] = row
         self._stacks: dict[tuple[str, ...], np.ndarray] = {}
+
+    def select(self, runs: np.ndarray) -> QuantityView:
+        """Return a view of a copy of the runs ``runs`` (indices), in that order."""
+        return QuantityView.over(self._values[:, runs], self._paths, self._hidden_prefix)
 
     def row_number(self, path: str) -> int:
         """Return the row of ``path`` in the underlying array (KeyError for a path this view hides)."""

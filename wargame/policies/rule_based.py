@@ -279,7 +279,14 @@ class RuleBasedPolicy:
         if not applicable.any():
             return [choice]
         temperature = self._setting(observation, "choice_temperature", self.choice_temperature)
-        value = self.values(observation, np.flatnonzero(np.logical_or.reduce(applicable, axis=0)))
+        responses = np.flatnonzero(np.logical_or.reduce(applicable, axis=0))
+        some = np.logical_or.reduce(applicable, axis=1)
+        if some.all():
+            value = self.values(observation, responses)
+        else:  # value only the runs with something to choose (each run is valued from its own entries)
+            index = np.flatnonzero(some)
+            value = np.full((runs, menu_size), -np.inf)
+            value[index] = self.values(observation.select(index), responses)
         # The odds of acting in an interval grow with its length (a response is a Poisson event whose rate
         # is exp(V / temperature) a week), so a month holds as many responses whatever the cadence.
         value = value / np.reshape(temperature, (-1, 1)) + np.log(
