@@ -25,8 +25,9 @@ Equations (``docs/model.md``), per run and day, all from the start-of-day state:
       l* = logit(baseline credibility) + ln(resolve_a / resolve_a(0)) + ln(strength_a / strength_a(0))
       l += (1 - 2 ** (-1 / h)) * (l* - l),     h = credibility_half_life_days
 
-  so a signal's boost (see :mod:`wargame.model.responses`) and the adversary's initial misjudgment fade
-  with half-life ``h``, and credibility falls when the patron's resolve or strength does. ``sigmoid(l*)``
+  so a signal's boost (see :mod:`wargame.model.responses`) fades with half-life ``h`` (the adversary's
+  misjudgment of it is kept apart, in :mod:`wargame.model.beliefs`), and credibility falls when the
+  patron's resolve or strength does. ``sigmoid(l*)``
   is also the probability that the patron really fights when war comes.
 """
 

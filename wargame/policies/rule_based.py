@@ -1,15 +1,16 @@
 """The allies' default policy: of the responses its rules allow, the one worth most, or none.
 
 A response is *applicable* in a run when its ``when`` rule holds (every condition given: the adversary on
-``rung_at_least`` or higher, at least ``attributed_incidents_at_least`` incidents attributed in time since
-the last decision in the ally's own picture, a warning of mobilization with ``on_mobilization_warning``)
-and its cooldown has passed; a response without a rule is always applicable. Among the applicable ones the
-ally picks by value (``docs/model.md``)::
+``rung_at_least`` or higher, at least ``attributed_incidents_at_least`` incidents a week attributed in
+time, on average since the last decision, in the ally's own picture, a warning of mobilization with
+``on_mobilization_warning``) and its cooldown has passed; a response without a rule is always applicable.
+Among the applicable ones the ally picks by value, then again among the others while it takes one
+(``docs/model.md``)::
 
     threat = max(rung / war rung, warned)
     B_k    = ln(D_k / D) + ln(Y_k / Y) + ln(R_adv / R_adv,k) + ln(A / A_k)
     V_k    = threat * B_k - (1 - risk_tolerance) * (1 - threat) * max(w_k, 0) / 60 - action_cost
-    choice = argmax over {none: 0} and the applicable k of V / temperature + Gumbel
+    choice = argmax over {none: 0} and the applicable k of V / temperature + ln(dt / 7) + Gumbel
 
 ``D`` is the deterrent and ``Y`` the allied force within 30 days (:mod:`wargame.core.deterrence`) on the
 ally's side's values, ``R_adv`` and ``A`` the adversary's resolve and strength at their nominal values (the
