@@ -383,7 +383,7 @@ def allied_deterrent_terms(scenario: Scenario, quantities: Mapping[str, np.ndarr
 
 def rung_utilities(
     scenario: Scenario,
-    perceived_deterrent: np.ndarray,
+    perceived_deterrent: np.ndarray | None,
     quantities: Mapping[str, np.ndarray],
     parameters: Any = None,
     success_probability: np.ndarray | None = None,
@@ -392,7 +392,8 @@ def rung_utilities(
 
     Args:
         scenario: Provides the rungs and the adversary's risk tolerance.
-        perceived_deterrent: ``D`` as the adversary perceives it, per run.
+        perceived_deterrent: ``D`` as the adversary perceives it, per run (None: the deterrent of
+            ``quantities``).
         quantities: Values the adversary decides on (its own true ones, its beliefs of the allies').
         parameters: Per-run values of uncertain inputs (default: nominal values).
         success_probability: ``P_r`` (default: computed from ``quantities``).
@@ -405,7 +406,7 @@ def rung_utilities(
         ladder.risks,
         adversary_resolve=inputs.adversary_resolve,
         risk_tolerance=ladder.risk_tolerance,
-        perceived_deterrent=perceived_deterrent,
+        perceived_deterrent=inputs.deterrent if perceived_deterrent is None else perceived_deterrent,
         adversary_strength=inputs.adversary_strength,
         success_probability=inputs.success_probability
         if success_probability is None

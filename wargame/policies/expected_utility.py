@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wargame.core.deterrence import deterrence_inputs, ladder_of, ladder_utilities
+from wargame.core.deterrence import rung_utilities
 from wargame.core.policy import NO_ACTION, Observation, PolicyDraws
 from wargame.scenario import Scenario
 
@@ -59,19 +59,7 @@ class ExpectedUtilityPolicy:
 
     def utilities(self, observation: Observation) -> np.ndarray:
         """Return the expected utility of every rung per run, ``(runs, rungs)``, as the adversary sees it."""
-        inputs = deterrence_inputs(self.scenario, observation.quantities, observation.parameters)
-        ladder = ladder_of(self.scenario, observation.parameters)
-        return ladder_utilities(
-            ladder.gains,
-            ladder.costs,
-            ladder.risks,
-            adversary_resolve=inputs.adversary_resolve,
-            risk_tolerance=ladder.risk_tolerance,
-            perceived_deterrent=inputs.deterrent,
-            adversary_strength=inputs.adversary_strength,
-            success_probability=inputs.success_probability,
-            failure_costs=ladder.failure_costs,
-        )
+        return rung_utilities(self.scenario, None, observation.quantities, observation.parameters)
 
     def _review_probability(self, observation: Observation) -> np.ndarray:
         """Return the probability that the adversary reviews its posture now, per run."""
