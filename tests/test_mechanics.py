@@ -1,7 +1,7 @@
 """The model's mechanics pinned on tiny scenarios with hand-computed answers.
 
 Equations are those of the module docstrings of ``wargame.model.gray_zone``, ``wargame.core.deterrence``,
-``wargame.policies.expected_utility`` and ``wargame.scenario.schema.ProgramEffect``. Monte Carlo checks
+``wargame.policies.expected_utility`` and ``wargame.scenario._programs.ProgramEffect``. Monte Carlo checks
 compare a sample mean with its expected value inside a 99% normal interval of the sample.
 """
 
