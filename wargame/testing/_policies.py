@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from wargame.core.parameters import RunParameters
 from wargame.core.policy import NO_ACTION, Observation, Policy, PolicyDraws
 from wargame.core.random_streams import EnsembleRandom, run_keys_from_seed
 from wargame.scenario import Scenario
@@ -169,7 +170,7 @@ def check_choices_are_allowed_actions(subject: PolicySubject) -> None:
     _, seen = subject.recording
     for observation, _, choice in seen:
         check_policy_choice(observation, choice)
-        assert choice.shape == (subject.runs,)
+        assert choice.shape == (observation.runs,)
 
 
 def check_deterministic(subject: PolicySubject) -> None:
@@ -188,9 +189,10 @@ def check_each_run_decided_alone(subject: PolicySubject) -> None:
     """Any sub-ensemble of runs gets the choices those runs got in the whole batch."""
     policy, seen = subject.recording
     for observation, draws, choice in seen:
-        subsets = subject.subsets
+        # The model may ask only some runs (a mobilization's go/no-go): subsets are of the runs asked.
+        subsets = subject.subsets if observation.runs == subject.runs else None
         for subset in (
-            subsets if subsets is not None else _subsets(subject.runs, subject.seed + observation.day)
+            subsets if subsets is not None else _subsets(observation.runs, subject.seed + observation.day)
         ):
             sub_choice = policy.decide(slice_observation(observation, subset), slice_draws(draws, subset))
             assert np.array_equal(np.asarray(sub_choice), choice[subset]), (
@@ -248,7 +250,7 @@ def _freeze(observation: Observation) -> Observation:
         value = getattr(observation, field.name)
         if isinstance(value, np.ndarray):
             changes[field.name] = value.copy()
-        elif isinstance(value, Mapping) and not hasattr(value, "select"):  # per-run parameters are read-only
+        elif isinstance(value, Mapping) and not isinstance(value, RunParameters):  # those are read-only
             changes[field.name] = {key: np.array(item, copy=True) for key, item in value.items()}
     return dataclasses.replace(observation, **changes)
 
@@ -276,7 +278,8 @@ def slice_draws(draws: PolicyDraws, runs: np.ndarray) -> PolicyDraws:
     random = draws.random
     if random.branch_day is not None:
         raise ValueError("slice_draws does not support branched streams")
-    return PolicyDraws(EnsembleRandom(random.run_keys[runs]), draws.actor_index, draws.day, draws.stream)
+    keys = random.run_keys if draws.runs is None else random.run_keys[draws.runs]
+    return PolicyDraws(EnsembleRandom(keys[runs]), draws.actor_index, draws.day, draws.stream, draws.round)
 
 
 def _same(left: Any, right: Any) -> bool:
