@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from forked_cli import Launcher, WargameProcess
 from scenario_builders import LEGACY_REFERENCE, REFERENCE_SCENARIO
 
 from wargame.cli import main
@@ -40,6 +41,20 @@ def reference_text() -> str:
 def reference_scenario() -> Scenario:
     """The validated reference scenario."""
     return load_scenario(REFERENCE_SCENARIO)
+
+
+@pytest.fixture(scope="session")
+def launcher() -> Iterator[Launcher]:
+    """Runs ``wargame`` commands in child processes forked from one interpreter that imported wargame."""
+    started = Launcher().start()
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def wargame_process(launcher: Launcher) -> WargameProcess:
+    """``wargame ARGS...`` in a child process, reported as ``subprocess.run(..., text=True)`` would."""
+    return launcher.wargame
 
 
 @pytest.fixture

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from forked_cli import Launcher
 from hostile_harness import REFERENCE, Baseline, Hostile, measure_baseline
 
 
 @pytest.fixture(scope="session")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
+def baseline(tmp_path_factory: pytest.TempPathFactory, launcher: Launcher) -> Baseline:
     """The footprint of well-formed validate, run and sweep commands on this machine, now."""
     folder = tmp_path_factory.mktemp("baseline")
     experiment = folder / "experiment.yaml"
@@ -36,10 +37,11 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
             ],
         ],
         folder,
+        launcher,
     )
 
 
 @pytest.fixture
-def hostile(baseline: Baseline, tmp_path: Path) -> Hostile:
+def hostile(baseline: Baseline, tmp_path: Path, launcher: Launcher) -> Hostile:
     """Runs ``wargame`` commands from ``tmp_path`` under the limits."""
-    return Hostile(baseline, tmp_path)
+    return Hostile(baseline, tmp_path, launcher)

@@ -6,9 +6,11 @@ bounded time and memory, whatever the input.
 
 How the limits are set: the interpreter with wargame's imports already reserves a lot of address space
 (numpy, SciPy, pyarrow and Mesa map large regions; a ``wargame validate`` of the reference scenario peaks
-near 1.6 GB of *virtual* memory for under 200 MB resident). :func:`measure_baseline` runs well-formed
-commands once per test session and records their peak virtual memory, CPU time and wall time. Each case
-then runs in a child process with
+near 1.6 GB of *virtual* memory for under 200 MB resident). Every command runs in a child process forked
+from an interpreter that has imported wargame once (``tests/forked_cli.py``: the child runs
+``python -m wargame.cli``'s ``__main__`` with its own streams, folder and limits, without paying the imports
+again). :func:`measure_baseline` runs well-formed commands that way once per test session and records their
+peak virtual memory, CPU time and wall time. Each case then runs in such a child with
 
 * ``RLIMIT_AS`` = baseline peak virtual memory + :data:`MEMORY_MB` (300 MB): the input may make the
   command allocate at most 300 MB more than a well-formed run does before it is refused;
@@ -43,15 +45,12 @@ Adding cases (any room): write ``tests/hostile/test_<what>.py``; its tests get t
 from __future__ import annotations
 
 import math
-import os
-import resource
-import subprocess
 import sys
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from forked_cli import Finished, Launcher
 
 __all__ = [
     "MEMORY_MB",
@@ -117,134 +116,65 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
 )
 
 
-_PEAK_REPORTER = """
-import atexit, os, runpy, sys
-
-def _report():
-    fields = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
-    os.write(int(os.environ["WARGAME_PEAK_FD"]), fields["VmPeak"].split()[0].encode())
-atexit.register(_report)
-sys.argv = ["wargame", *sys.argv[1:]]
-runpy.run_module("wargame.cli", run_name="__main__")
-"""
-
-
-def measure_baseline(commands: Sequence[Sequence[str | Path]], cwd: Path) -> Baseline:
+def measure_baseline(commands: Sequence[Sequence[str | Path]], cwd: Path, launcher: Launcher) -> Baseline:
     """Run well-formed ``wargame`` commands (which must succeed) and return their largest footprint."""
     peaks, cpus, walls = [], [], []
     for command in commands:
-        read_end, write_end = os.pipe()
-        env = {**os.environ, "WARGAME_PEAK_FD": str(write_end)}
-        result = _run(
-            [sys.executable, "-c", _PEAK_REPORTER, *map(str, command)],
-            cwd,
-            env,
-            None,
-            None,
-            pass_fds=(write_end,),
-        )
-        os.close(write_end)
-        with os.fdopen(read_end) as peak:
-            peak_kb = int(peak.read() or 0)
-        assert result.code == 0, f"baseline command failed: {command}: {result.stderr}"
-        peaks.append(peak_kb * 1024)
-        cpus.append(result.cpu_seconds)
-        walls.append(result.wall_seconds)
+        finished = launcher.run_module("wargame.cli", command, cwd=cwd)
+        assert finished.code == 0, f"baseline command failed: {command}: {finished.stderr.decode()}"
+        assert finished.peak_vm_kb is not None
+        peaks.append(finished.peak_vm_kb * 1024)
+        cpus.append(finished.cpu_seconds)
+        walls.append(finished.wall_seconds)
     return Baseline(max(peaks), max(cpus), max(walls))
 
 
 @dataclass(frozen=True)
 class Hostile:
-    """Runs commands in ``cwd`` under the limits of ``baseline``."""
+    """Runs commands in ``cwd`` under the limits of ``baseline``, each in a child forked by ``launcher``."""
 
     baseline: Baseline
     cwd: Path
+    launcher: Launcher
 
     def run(self, *args: str | Path, stdin: str | None = None) -> Result:
         """Run ``wargame ARGS...`` (as ``python -m wargame.cli``) under the limits."""
-        return self._limited([sys.executable, "-m", "wargame.cli", *map(str, args)], stdin)
+        argv = (sys.executable, "-m", "wargame.cli", *map(str, args))
+        return self._result(argv, self.launcher.run_module("wargame.cli", args, **self._options(stdin)))
 
     def run_python(self, code: str, *args: str | Path, stdin: str | None = None) -> Result:
         """Run ``python -c CODE ARGS...`` under the limits (for clients of servers, other entry points)."""
-        return self._limited([sys.executable, "-c", code, *map(str, args)], stdin)
+        argv = (sys.executable, "-c", code, *map(str, args))
+        return self._result(argv, self.launcher.run_code(code, args, **self._options(stdin)))
 
-    def _limited(self, argv: list[str], stdin: str | None) -> Result:
+    def _options(self, stdin: str | None) -> dict:
         address_space, cpu = self.baseline.address_space_limit, self.baseline.cpu_limit_seconds
+        return {
+            "cwd": self.cwd,
+            "stdin": None if stdin is None else stdin.encode(),
+            "limits": {
+                "RLIMIT_AS": (address_space, address_space),
+                "RLIMIT_CPU": (cpu, cpu + 1),
+                "RLIMIT_CORE": (0, 0),
+            },
+            "wall_seconds": self.baseline.wall_limit_seconds,
+        }
 
-        def limits() -> None:  # runs in the child, before exec
-            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-        return _run(argv, self.cwd, None, limits, stdin, wall=self.baseline.wall_limit_seconds)
-
-
-def _run(
-    argv: list[str],
-    cwd: Path,
-    env: dict[str, str] | None,
-    preexec,
-    stdin: str | None,
-    *,
-    wall: float = 600.0,
-    pass_fds: tuple[int, ...] = (),
-) -> Result:
-    started = time.monotonic()
-    process = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=preexec,
-        pass_fds=pass_fds,
-    )
-    killed: list[str] = []
-
-    def kill() -> None:
-        killed.append("wall time")
-        process.kill()
-
-    timer = threading.Timer(wall, kill)
-    timer.start()
-    streams: dict[str, bytes] = {}
-
-    def drain(name: str, stream) -> None:
-        streams[name] = stream.read()
-
-    readers = [
-        threading.Thread(target=drain, args=("out", process.stdout)),
-        threading.Thread(target=drain, args=("err", process.stderr)),
-    ]
-    for reader in readers:
-        reader.start()
-    if stdin is not None:
-        assert process.stdin is not None
-        try:
-            process.stdin.write(stdin.encode())
-            process.stdin.close()
-        except BrokenPipeError:
-            pass
-    _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage, unlike RUSAGE_CHILDREN
-    timer.cancel()
-    for reader in readers:
-        reader.join()
-    process.returncode = code = os.waitstatus_to_exitcode(status)
-    if code == -9 and not killed:
-        killed.append("CPU time")  # RLIMIT_CPU's hard limit ends with SIGKILL
-    if code == -24:  # SIGXCPU at the soft limit
-        killed.append("CPU time")
-    return Result(
-        argv=tuple(argv),
-        code=code,
-        stdout=streams.get("out", b"").decode(errors="replace"),
-        stderr=streams.get("err", b"").decode(errors="replace"),
-        wall_seconds=time.monotonic() - started,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,
-        killed_by=killed[0] if killed else None,
-    )
+    @staticmethod
+    def _result(argv: tuple[str, ...], finished: Finished) -> Result:
+        killed = finished.killed_by
+        if killed is None and finished.code in (-9, -24):
+            killed = "CPU time"  # SIGXCPU at RLIMIT_CPU's soft limit, SIGKILL at its hard limit
+        return Result(
+            argv=argv,
+            code=finished.code,
+            stdout=finished.stdout.decode(errors="replace"),
+            stderr=finished.stderr.decode(errors="replace"),
+            wall_seconds=finished.wall_seconds,
+            cpu_seconds=finished.cpu_seconds,
+            peak_rss_mb=finished.peak_rss_kb / 1024,
+            killed_by=killed,
+        )
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from forked_cli import WargameProcess
 from session_helpers import play_at_terminal, play_out, write_short_scenario
 
 from wargame.errors import InputError
@@ -84,7 +83,9 @@ def test_the_terminal_argues_counters_and_adjudicates(tmp_path: Path) -> None:
     assert "A1 t1 twn: Open the Penghu port [open]" in printed
 
 
-def test_an_argument_on_a_finished_turn_or_session_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+def test_an_argument_on_a_finished_turn_or_session_is_refused_and_writes_nothing(
+    tmp_path: Path, wargame_process: WargameProcess
+) -> None:
     scenario = write_short_scenario(tmp_path)
     with Session.create(scenario, tmp_path / "s", seats=["twn", "usa"], white_cell=True, seed=3) as session:
         _to_seat(session, "twn")
@@ -104,11 +105,11 @@ def test_an_argument_on_a_finished_turn_or_session_is_refused_and_writes_nothing
         assert len(session.journal.entries) == before
     journal = tmp_path / "s" / "journal.sqlite"
     saved = journal.read_bytes()
-    result = subprocess.run(
-        [sys.executable, "-m", "wargame.cli", "session", "play", str(tmp_path / "s")],
+    result = wargame_process(
+        "session",
+        "play",
+        str(tmp_path / "s"),
         input="argue Open the Penghu port because it shows resolve\n",
-        capture_output=True,
-        text=True,
         timeout=120,
     )
     assert result.returncode == 2, result.stdout

@@ -4,23 +4,18 @@ decisions people made, from the CLI into the report; too few runs is one line.""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from forked_cli import WargameProcess
 from session_helpers import write_short_scenario
 
 from wargame.session import WHITE_CELL, Continue, SeatAction, Session
 from wargame.session._fan import counterfactual_fan
 
 
-def _wargame(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "wargame.cli", *args], capture_output=True, text=True, timeout=300
-    )
-
-
-def test_a_debrief_weighs_the_decisions_and_goes_into_the_report(tmp_path: Path) -> None:
+def test_a_debrief_weighs_the_decisions_and_goes_into_the_report(
+    tmp_path: Path, wargame_process: WargameProcess
+) -> None:
     scenario = write_short_scenario(tmp_path)
     with Session.create(scenario, tmp_path / "s", seats=["usa"], white_cell=True, seed=5) as session:
         while session.pending is not None:
@@ -30,7 +25,7 @@ def test_a_debrief_weighs_the_decisions_and_goes_into_the_report(tmp_path: Path)
             else:
                 allowed = [item["id"] for item in prompt.view["menu"] if item["allowed"]]
                 session.submit(SeatAction("usa", allowed[0] if prompt.turn in (1, 3) and allowed else None))
-    result = _wargame("session", "debrief", str(tmp_path / "s"), "--runs", "40")
+    result = wargame_process("session", "debrief", str(tmp_path / "s"), "--runs", "40")
     assert result.returncode == 0, result.stderr
     assert "Key moments:" in result.stdout
     assert "This session among 40 sessions of its scenario" in result.stdout
@@ -43,29 +38,31 @@ def test_a_debrief_weighs_the_decisions_and_goes_into_the_report(tmp_path: Path)
     assert weights == sorted(weights, reverse=True)
     assert all(w["seat"] == "United States" for w in saved["what_ifs"])
     assert 0.0 <= saved["escalation_score_percentile"] <= 100.0
-    report = _wargame("session", "report", str(tmp_path / "s"), "--out", str(tmp_path / "report"))
+    report = wargame_process("session", "report", str(tmp_path / "s"), "--out", str(tmp_path / "report"))
     assert report.returncode == 0, report.stderr
     markdown = (tmp_path / "report" / "report.md").read_text()
     assert "## Debrief" in markdown and "mattered most" in markdown
 
 
-def test_too_few_runs_is_one_line(tmp_path: Path) -> None:
+def test_too_few_runs_is_one_line(tmp_path: Path, wargame_process: WargameProcess) -> None:
     scenario = write_short_scenario(tmp_path)
     Session.create(scenario, tmp_path / "s", seats=["usa"], seed=5).close()
-    result = _wargame("session", "debrief", str(tmp_path / "s"), "--runs", "3")
+    result = wargame_process("session", "debrief", str(tmp_path / "s"), "--runs", "3")
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "--runs" in result.stderr
     assert not (tmp_path / "s" / "debrief.json").exists()
 
 
-def test_an_unfinished_session_is_debriefed_against_the_ensemble_on_the_same_day(tmp_path: Path) -> None:
+def test_an_unfinished_session_is_debriefed_against_the_ensemble_on_the_same_day(
+    tmp_path: Path, wargame_process: WargameProcess
+) -> None:
     scenario = write_short_scenario(tmp_path)
     with Session.create(scenario, tmp_path / "s", seats=["usa"], white_cell=True, seed=5) as session:
         for _ in range(2):  # turns 1 and 2: the white cell continues, the US passes
             session.submit(Continue(WHITE_CELL))
             session.submit(SeatAction("usa", None))
         digest = [e.payload for e in session.timeline() if e.kind == "turn_adjudicated"][-1]
-    result = _wargame("session", "debrief", str(tmp_path / "s"), "--runs", "40")
+    result = wargame_process("session", "debrief", str(tmp_path / "s"), "--runs", "40")
     assert result.returncode == 0, result.stderr
     assert "compared on day 21 where this session stands" in result.stdout
     saved = json.loads((tmp_path / "s" / "debrief.json").read_text())

@@ -3,11 +3,10 @@ their text and effects; an unknown id is one line; the scenario refuses a malfor
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from forked_cli import WargameProcess
 from session_helpers import play_at_terminal, play_out, write_short_scenario
 
 from wargame.errors import InputError
@@ -70,14 +69,11 @@ def test_the_terminal_lists_and_fires_prepared_injects(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_a_malformed_library_is_refused_by_validate(tmp_path: Path, library: str, message: str) -> None:
+def test_a_malformed_library_is_refused_by_validate(
+    tmp_path: Path, library: str, message: str, wargame_process: WargameProcess
+) -> None:
     path = _scenario(tmp_path, library)
-    result = subprocess.run(
-        [sys.executable, "-m", "wargame.cli", "validate", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = wargame_process("validate", str(path), timeout=120)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert message in result.stderr

@@ -5,11 +5,10 @@ mechanics changed, so re-simulating it now disagrees: that is said in one line, 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from forked_cli import WargameProcess
 
 from wargame.errors import InputError
 from wargame.session import Journal, Session
@@ -39,23 +38,13 @@ def test_a_format_1_journal_verifies_and_its_commands_read(legacy: Path) -> None
     assert sorted(path.name for path in legacy.iterdir()) == ["journal.sqlite"]  # nothing written
 
 
-def test_a_format_1_session_from_other_mechanics_is_refused_in_one_line(legacy: Path) -> None:
+def test_a_format_1_session_from_other_mechanics_is_refused_in_one_line(
+    legacy: Path, wargame_process: WargameProcess
+) -> None:
     with pytest.raises(InputError, match="the scenario changed after the session started"):
         Session.open(legacy, read_only=True, scenario_path=FIXTURE / "scenario.yaml")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wargame.cli",
-            "session",
-            "replay",
-            str(legacy),
-            "--scenario",
-            str(FIXTURE / "scenario.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = wargame_process(
+        "session", "replay", str(legacy), "--scenario", str(FIXTURE / "scenario.yaml"), timeout=120
     )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1

@@ -7,17 +7,15 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
-import resource
 import shutil
 import sqlite3
 import stat
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from forked_cli import Launcher, WargameProcess
 from journal_tampering import tamper
 from session_helpers import play_out, write_short_scenario
 
@@ -27,17 +25,6 @@ from wargame.session import WHITE_CELL, Command, Continue, Inject, Prompt, SeatA
 from wargame.session._command_lines import parse_seat_command, parse_white_cell_command
 from wargame.session._journal import GENESIS_HASH, _entry_hash
 from wargame.session._terminal import TerminalFrontEnd
-
-
-def _wargame(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "wargame.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        **kwargs,
-    )
 
 
 def _one_line_refusal(result: subprocess.CompletedProcess, needle: str) -> None:
@@ -152,14 +139,16 @@ def test_a_quote_at_a_seat_prompt_is_one_line_not_a_traceback() -> None:
     assert "not understood" in out.getvalue()
 
 
-def test_resume_names_the_command_saved_before_a_crash(tmp_path: Path, keys: Path) -> None:
+def test_resume_names_the_command_saved_before_a_crash(
+    tmp_path: Path, keys: Path, wargame_process: WargameProcess
+) -> None:
     """A command durable in the journal whose acknowledgement never reached the screen is shown on resume."""
     scenario = write_short_scenario(tmp_path)
     effect = Effect.model_validate({"quantity": "actors.twn.readiness", "add": 0.05})
     with Session.create(scenario, tmp_path / "s", seats=["twn"], white_cell=True, seed=3) as session:
         session.submit(Inject(WHITE_CELL, text="Typhoon closes the ports", effects=(effect,)))
         # the process dies here, before the terminal printed "recorded"
-    result = _wargame("session", "play", str(tmp_path / "s"), stdin=subprocess.DEVNULL)
+    result = wargame_process("session", "play", str(tmp_path / "s"))
     assert result.returncode == 0, result.stderr
     assert "saved before the last stop" in result.stdout
     assert "inject: Typhoon closes the ports" in result.stdout
@@ -167,16 +156,20 @@ def test_resume_names_the_command_saved_before_a_crash(tmp_path: Path, keys: Pat
 
 
 # ---------------------------------------------------------------------- what the journal proves
-def test_a_journal_cut_from_the_end_is_detected(tmp_path: Path, keys: Path) -> None:
+def test_a_journal_cut_from_the_end_is_detected(
+    tmp_path: Path, keys: Path, wargame_process: WargameProcess
+) -> None:
     folder = _played(tmp_path)
     with contextlib.closing(sqlite3.connect(folder / "journal.sqlite")) as connection:
         count = connection.execute("SELECT count(*) FROM entries").fetchone()[0]
     tamper(folder / "journal.sqlite", "DELETE FROM entries WHERE seq > ?", (count - 3,))
-    result = _wargame("session", "replay", str(folder))
+    result = wargame_process("session", "replay", str(folder))
     _one_line_refusal(result, f"the journal was cut short: its head anchor records {count} entries")
 
 
-def test_a_lost_write_ahead_log_is_detected(tmp_path: Path, keys: Path) -> None:
+def test_a_lost_write_ahead_log_is_detected(
+    tmp_path: Path, keys: Path, wargame_process: WargameProcess, launcher: Launcher
+) -> None:
     """A writer killed with its last commits only in the WAL, then the WAL deleted: the anchor notices."""
     scenario = write_short_scenario(tmp_path)
     Session.create(scenario, tmp_path / "s", seats=["twn"], seed=7).close()
@@ -187,23 +180,28 @@ def test_a_lost_write_ahead_log_is_detected(tmp_path: Path, keys: Path) -> None:
         "session.submit(SeatAction('twn', None))\n"
         "os._exit(0)\n"
     )
-    subprocess.run([sys.executable, "-c", script, str(tmp_path / "s")], check=True, timeout=60)
+    writer = launcher.run_code(script, [tmp_path / "s"], cwd=tmp_path, wall_seconds=60)
+    assert (writer.code, writer.killed_by) == (0, None), writer.stderr.decode()
     assert (tmp_path / "s" / "journal.sqlite-wal").stat().st_size > 0
     (tmp_path / "s" / "journal.sqlite-wal").unlink()
     (tmp_path / "s" / "journal.sqlite-shm").unlink(missing_ok=True)
-    result = _wargame("session", "replay", str(tmp_path / "s"))
+    result = wargame_process("session", "replay", str(tmp_path / "s"))
     _one_line_refusal(result, "the journal was cut short")
 
 
-def test_a_changed_header_seed_is_detected(tmp_path: Path, keys: Path) -> None:
+def test_a_changed_header_seed_is_detected(
+    tmp_path: Path, keys: Path, wargame_process: WargameProcess
+) -> None:
     folder = _played(tmp_path)
     _rehash(folder / "journal.sqlite", {1: ('"seed":7', '"seed":8')})
     _rewrite_anchor(folder)
-    result = _wargame("session", "replay", str(folder))
+    result = wargame_process("session", "replay", str(folder))
     _one_line_refusal(result, "the header's seed 8 does not give its run key")
 
 
-def test_a_rehashed_forgery_passes_without_the_key_and_fails_with_it(tmp_path: Path, keys: Path) -> None:
+def test_a_rehashed_forgery_passes_without_the_key_and_fails_with_it(
+    tmp_path: Path, keys: Path, wargame_process: WargameProcess
+) -> None:
     """Without the session key a forger who re-runs the engine makes a journal nobody can tell apart."""
     plain = _played(tmp_path, name="plain")
     signed = _played(tmp_path, secret=True, name="signed")
@@ -225,30 +223,34 @@ def test_a_rehashed_forgery_passes_without_the_key_and_fails_with_it(tmp_path: P
         )
         _rehash(target / "journal.sqlite", {1: (forged_header, header)})
         _rewrite_anchor(target)
-    assert _wargame("session", "replay", str(plain)).returncode == 0  # not provable without the key
+    assert wargame_process("session", "replay", str(plain)).returncode == 0  # not provable without the key
     assert _actions(plain) == _actions(forged)
-    result = _wargame("session", "replay", str(signed))
+    result = wargame_process("session", "replay", str(signed))
     _one_line_refusal(result, "not signed by this session's key")
     assert list(keys.iterdir())  # the key is outside the session folder
     assert not list(signed.glob("*.key"))
 
 
-def test_a_signed_session_reports_its_authentication(tmp_path: Path, keys: Path) -> None:
+def test_a_signed_session_reports_its_authentication(
+    tmp_path: Path, keys: Path, wargame_process: WargameProcess
+) -> None:
     signed = _played(tmp_path, secret=True)
-    result = _wargame("session", "replay", str(signed))
+    result = wargame_process("session", "replay", str(signed))
     assert result.returncode == 0, result.stderr
     assert "signed with the session key" in result.stdout
     plain = _played(tmp_path, name="plain")
-    result = _wargame("session", "replay", str(plain))
+    result = wargame_process("session", "replay", str(plain))
     assert "not signed" in result.stdout
 
 
 # ---------------------------------------------------------------------- read-only, locks, modes
-def test_replay_of_a_zero_length_journal_writes_nothing(tmp_path: Path) -> None:
+def test_replay_of_a_zero_length_journal_writes_nothing(
+    tmp_path: Path, wargame_process: WargameProcess
+) -> None:
     folder = tmp_path / "s"
     folder.mkdir()
     (folder / "journal.sqlite").write_bytes(b"")
-    result = _wargame("session", "replay", str(folder))
+    result = wargame_process("session", "replay", str(folder))
     _one_line_refusal(result, "empty")
     assert sorted(p.name for p in folder.iterdir()) == ["journal.sqlite"]
     assert (folder / "journal.sqlite").stat().st_size == 0
@@ -256,12 +258,12 @@ def test_replay_of_a_zero_length_journal_writes_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["replay", "status", "report"])
 def test_read_only_commands_leave_the_session_folder_as_it_was(
-    tmp_path: Path, keys: Path, command: str
+    tmp_path: Path, keys: Path, command: str, wargame_process: WargameProcess
 ) -> None:
     folder = _played(tmp_path)
     before = _snapshot(folder)
     extra = ["--out", str(tmp_path / "report")] if command == "report" else []
-    result = _wargame("session", command, str(folder), *extra)
+    result = wargame_process("session", command, str(folder), *extra)
     assert result.returncode == 0, result.stderr
     assert _snapshot(folder) == before
 
@@ -289,16 +291,11 @@ def test_session_files_are_private(tmp_path: Path, keys: Path) -> None:
 
 
 # ---------------------------------------------------------------------- a full disk
-def _limit_file_size(limit: int):
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    return apply
-
-
-def test_a_file_size_limit_at_creation_is_one_line_and_leaves_nothing(tmp_path: Path, keys: Path) -> None:
+def test_a_file_size_limit_at_creation_is_one_line_and_leaves_nothing(
+    tmp_path: Path, keys: Path, wargame_process: WargameProcess
+) -> None:
     scenario = write_short_scenario(tmp_path)
-    result = _wargame(
+    result = wargame_process(
         "session",
         "new",
         str(scenario),
@@ -306,37 +303,42 @@ def test_a_file_size_limit_at_creation_is_one_line_and_leaves_nothing(tmp_path: 
         "twn",
         "--out",
         str(tmp_path / "s"),
-        preexec_fn=_limit_file_size(2048),
+        limits={"RLIMIT_FSIZE": (2048, 2048)},
     )
     _one_line_refusal(result, "cannot write the session journal")
     assert not (tmp_path / "s" / "journal.sqlite").exists()
 
 
-def test_a_file_size_limit_during_play_is_one_line(tmp_path: Path, keys: Path) -> None:
+def test_a_file_size_limit_during_play_is_one_line(
+    tmp_path: Path, keys: Path, wargame_process: WargameProcess
+) -> None:
     scenario = write_short_scenario(tmp_path)
     Session.create(scenario, tmp_path / "s", seats=["twn"], white_cell=True, seed=5).close()
     biggest = max(path.stat().st_size for path in (tmp_path / "s").iterdir())
     lines = "\n".join(["", "continue", "", "pass"] * 6) + "\n"
-    result = _wargame(
+    limit = max(biggest, 32768) + 16384
+    result = wargame_process(
         "session",
         "play",
         str(tmp_path / "s"),
         input=lines,
-        preexec_fn=_limit_file_size(max(biggest, 32768) + 16384),
+        limits={"RLIMIT_FSIZE": (limit, limit)},
     )
     _one_line_refusal(result, "cannot write the session journal")
-    replay = _wargame("session", "replay", str(tmp_path / "s"))
+    replay = wargame_process("session", "replay", str(tmp_path / "s"))
     assert replay.returncode == 0, replay.stderr
 
 
 # ---------------------------------------------------------------------- the report
-def test_scenario_and_white_cell_text_is_escaped_in_both_reports(tmp_path: Path, keys: Path) -> None:
+def test_scenario_and_white_cell_text_is_escaped_in_both_reports(
+    tmp_path: Path, keys: Path, wargame_process: WargameProcess
+) -> None:
     hostile = "<img src=x onerror=alert(1)> | **bold** [link](http://x) `code`"
     scenario = write_short_scenario(tmp_path, name=f'"Strait {hostile}"')
     with Session.create(scenario, tmp_path / "s", seats=["twn"], white_cell=True, seed=2) as session:
         session.submit(Inject(WHITE_CELL, text=f"Rumour: {hostile}"))
         play_out(session)
-    result = _wargame("session", "report", str(tmp_path / "s"), "--out", str(tmp_path / "report"))
+    result = wargame_process("session", "report", str(tmp_path / "s"), "--out", str(tmp_path / "report"))
     assert result.returncode == 0, result.stderr
     markdown = (tmp_path / "report" / "report.md").read_text()
     page = (tmp_path / "report" / "report.html").read_text()
