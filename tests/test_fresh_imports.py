@@ -39,6 +39,7 @@ def test_the_packages_under_test_include_every_layer() -> None:
         assert expected in names
 
 
+@pytest.mark.slow  # a fresh interpreter per package (the policy interface below stays in test-fast)
 @pytest.mark.parametrize("package", _packages_and_top_modules())
 def test_imports_alone_in_a_fresh_interpreter(package: str) -> None:
     result = subprocess.run(

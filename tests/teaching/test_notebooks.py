@@ -30,6 +30,7 @@ def test_there_is_one_notebook_per_lesson() -> None:
     assert sorted(path.stem for path in NOTEBOOKS.glob("*.py")) == sorted(model_names())
 
 
+@pytest.mark.slow  # a new kernel per notebook
 @pytest.mark.parametrize("name", model_names())
 def test_notebook_runs_the_model_shows_its_figures_and_asks_the_exercises(name: str, tmp_path: Path) -> None:
     notebook = jupytext.read(NOTEBOOKS / f"{name}.py")

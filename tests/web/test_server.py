@@ -95,6 +95,7 @@ def test_wargame_session_serve_is_registered(tmp_path: Path, capsys) -> None:
     assert "no such session directory" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_serve_keeps_its_port_across_restarts(tmp_path: Path) -> None:
     """The links printed at start say they stay the same across restarts: so does the port."""
     directory = new_session(tmp_path)
