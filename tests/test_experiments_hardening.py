@@ -305,6 +305,7 @@ def test_a_disk_that_fills_mid_sweep_keeps_finished_parts_and_records_the_error(
     assert len(load_results(tmp_path / "out").runs) == 40
 
 
+@pytest.mark.slow  # five commands end to end, analyze's plots and feature scores included
 def test_no_warning_reaches_a_user_of_run_compare_sweep_or_analyze(tmp_path: Path, cli) -> None:
     import warnings
 

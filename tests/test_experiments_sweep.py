@@ -210,6 +210,7 @@ def test_a_dask_worker_killed_mid_sweep_loses_no_run(tmp_path: Path, reference: 
     pd.testing.assert_frame_equal(load_results(out).runs, reference)
 
 
+@pytest.mark.slow  # a replacement pool: new workers import this module
 def test_a_process_pool_worker_killed_mid_sweep_is_replaced_and_no_run_is_lost(
     tmp_path: Path, reference: pd.DataFrame
 ) -> None:
@@ -227,6 +228,7 @@ def test_a_process_pool_worker_killed_mid_sweep_is_replaced_and_no_run_is_lost(
     assert (session["status"], session["pool_restarts"]) == ("complete", 1)
 
 
+@pytest.mark.slow  # three replacement pools
 def test_a_task_that_keeps_killing_its_worker_stops_the_sweep_after_bounded_retries(
     tmp_path: Path, reference: pd.DataFrame
 ) -> None:

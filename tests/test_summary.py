@@ -224,6 +224,7 @@ assert changed == [], changed
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow  # the README's example as a user runs it: a new interpreter, 2,000 runs on two workers
 def test_the_readme_python_example_runs_as_a_script(tmp_path):
     import re
     import subprocess
