@@ -8,10 +8,9 @@ no other's subset) on a day when the adversary is on rung ``m``::
     lambda_r   = base_rate_r * (1 - n_r) * M_m ** posture_elasticity_r + a_r * E_r(t)
     N_r(t)     ~ Poisson(lambda_r * S_r),   S_r = exp(sigma_r * Z - sigma_r**2 / 2)
 
-A subset activity counts a ``Binomial(N_parent, share)`` part of its parent's incidents. Both are drawn as
-disjoint *parts*: part ``k`` is the incidents of activity ``k`` that are in none of its subsets, a
-``Poisson(lambda_root * pi_k)`` count with ``pi_k`` the share of the root's incidents that are ``k``'s and
-no child's; an activity's count is the sum of the parts below it, so a subset never exceeds its parent.
+A subset activity counts a ``Binomial(N_parent, share)`` part of its parent's incidents. Incidents are
+counted by disjoint *parts*: part ``k`` is the incidents of activity ``k`` that are in none of its subsets;
+an activity's count is the sum of the parts below it, so a subset never exceeds its parent.
 
 Each activity is detected by its target's picture (the target's own ISR and every link into it)::
 
@@ -22,9 +21,12 @@ Each activity is detected by its target's picture (the target's own ISR and ever
     P_timely   = (1 - prod_s (1 - q_s F_s(T))) / P_known              T = attribution_deadline_hours
     delay      = sum_s tau_s q_s prod_{s' before s} (1 - q_s') / P_known   (sources ordered by tau)
 
-Given the day's intensity, the incidents attributed in time, detected late and missed are independent
-Poissons with means ``lambda pi_k P_known P_timely``, ``lambda pi_k P_known (1 - P_timely)`` and
-``lambda pi_k (1 - P_known)`` (Poisson thinning): one inverse-CDF call draws all three.
+Of a part's incidents, ``Binomial(part, 1 - P_known)`` are missed and ``Binomial(detected, 1 - P_timely)`` of
+the detected ones attributed late; the rest are attributed in time. Given the day's intensity, a part's
+incidents attributed in time, detected late and missed are thus independent Poissons (Poisson thinning) with
+means ``lambda pi_k P_known P_timely``, ``lambda pi_k P_known (1 - P_timely)`` and
+``lambda pi_k (1 - P_known)``, ``pi_k`` the share of the root's incidents in part ``k``; they are drawn by
+:class:`~wargame.model._gray_zone_counts.CountProcess`.
 """
 
 from __future__ import annotations
@@ -35,9 +37,12 @@ import numpy as np
 from scipy import special
 
 from wargame.core.parameters import RunParameters, per_run_rows
-from wargame.core.random_streams import EnsembleRandom, Stream, poisson_quantile
+from wargame.core.random_streams import EnsembleRandom, Stream
+from wargame.model._gray_zone_block import GrayZoneBlock, GrayZoneDay, SeatPictureDay
+from wargame.model._gray_zone_counts import CountProcess
+from wargame.model._gray_zone_tree import ActivityTree, activity_value
 from wargame.model.state import EnsembleState
-from wargame.scenario import Activity, GrayZone, Scenario
+from wargame.scenario import Scenario
 
 __all__ = ["GrayZoneBlock", "GrayZoneDay", "GrayZoneMechanics", "PictureSource", "SeatPictureDay"]
 
@@ -61,94 +66,14 @@ class _SourceRows:
 
 
 @dataclass(frozen=True)
-class _ActivityTree:
-    """How activities nest, as arrays over activities ``A`` and root activities ``R``.
-
-    Part ``k`` holds the incidents of activity ``k`` that belong to none of its subsets.
-    """
-
-    part_share: np.ndarray  # (n, A): share of the root's incidents in part k (n: 1 or the runs)
-    root_of_part: np.ndarray  # (A,): position among the roots of part k's root
-    root_activity: np.ndarray  # (R,): activity index of each root
-    membership: np.ndarray | None  # (A, A): 1 where part k counts for activity j; None if no subsets
-    part_root: np.ndarray  # (A, R): 1 where part k belongs to root r
-
-    @staticmethod
-    def of(scenario: Scenario, parameters: RunParameters) -> _ActivityTree:
-        gray_zone = scenario.gray_zone
-        activities = gray_zone.activities
-        index = {activity.id: j for j, activity in enumerate(activities)}
-        roots = [j for j, activity in enumerate(activities) if activity.subset_of is None]
-        share = [_share_of(gray_zone, activity, parameters) for activity in activities]
-        path_share: list[float | np.ndarray] = []
-        for activity in activities:
-            product: float | np.ndarray = 1.0
-            node = activity
-            while node.subset_of is not None:
-                product = product * share[index[node.id]]
-                node = gray_zone.activity(node.subset_of)
-            path_share.append(product)
-        part_share = per_run_rows(path_share).T  # (n, A)
-        path = part_share.copy()
-        membership = np.eye(len(activities), dtype=np.int64)
-        for k, activity in enumerate(activities):
-            parent = activity.subset_of
-            if parent is not None:
-                part_share[:, index[parent]] -= path[:, k]
-            while parent is not None:  # part k counts for every ancestor of activity k
-                membership[k, index[parent]] = 1
-                parent = gray_zone.activity(parent).subset_of
-        root_of_part = np.array(
-            [roots.index(index[gray_zone.root_of(activity).id]) for activity in activities], dtype=np.intp
-        ).reshape(len(activities))
-        part_root = np.zeros((len(activities), len(roots)))
-        part_root[np.arange(len(activities)), root_of_part] = 1.0
-        return _ActivityTree(
-            part_share=np.maximum(part_share, 0.0),
-            root_of_part=root_of_part,
-            root_activity=np.array(roots, dtype=np.intp),
-            membership=None if len(roots) == len(activities) else membership,
-            part_root=part_root,
-        )
-
-
-def _activity_value(parameters: RunParameters, activity: Activity, field: str, nominal: float) -> np.ndarray:
-    path = f"gray_zone.activities.{activity.id}.{field}"
-    return np.asarray(parameters.value(path, nominal), dtype=np.float64)
-
-
-def _share_of(gray_zone: GrayZone, activity: Activity, parameters: RunParameters) -> float | np.ndarray:
-    """Return the share of its parent's incidents that are ``activity``'s, per run where uncertain."""
-    if activity.subset_of is None:
-        return 1.0
-    if activity.share is not None:
-        return _activity_value(parameters, activity, "share", activity.share)
-    parent = gray_zone.activity(activity.subset_of)
-    rate = _activity_value(
-        parameters, activity, "base_rate_per_day", float(activity.base_rate_per_day or 0.0)
-    )
-    parent_rate = _mean_rate(gray_zone, parent, parameters)
-    return np.where(parent_rate > 0.0, rate / np.maximum(parent_rate, 1e-300), 0.0)
-
-
-def _mean_rate(gray_zone: GrayZone, activity: Activity, parameters: RunParameters) -> np.ndarray:
-    """Return the long-run mean incidents a day of ``activity`` at the status quo, per run where uncertain."""
-    if activity.subset_of is None:
-        nominal = float(activity.base_rate_per_day or 0.0)
-        return _activity_value(parameters, activity, "base_rate_per_day", nominal)
-    parent = gray_zone.activity(activity.subset_of)
-    return _mean_rate(gray_zone, parent, parameters) * _share_of(gray_zone, activity, parameters)
-
-
-@dataclass(frozen=True)
 class _BlockDraws:
     """What a block of days draws from, day-major: ``(days, runs, ...)``.
 
     Attributes:
-        uniforms: Stream ``INCIDENT_COUNT``, ``(days, runs, 3 * activities)``: slots ``[0, A)`` for the
-            parts attributed in time, ``[A, 2A)`` detected late, ``[2A, 3A)`` missed.
-        shock: ``exp(sigma * Z - sigma**2 / 2)`` per day and root activity, ``Z`` from the root's slot of
-            stream ``INCIDENT_SHOCK`` (slots ``[0, A)`` by activity); None when no activity is overdispersed.
+        uniforms: Stream ``INCIDENT_COUNT``, ``(days, runs, 3 * activities)``, in the slots that
+            :meth:`CountProcess.draw` reads.
+        shock: ``S`` per day and overdispersed root activity, ``Z`` from the root's slot of stream
+            ``INCIDENT_SHOCK`` (slot ``k`` for activity ``k``); None when no activity is overdispersed.
     """
 
     uniforms: np.ndarray
@@ -159,95 +84,11 @@ class _BlockDraws:
         return int(self.uniforms.shape[0])
 
 
-@dataclass(frozen=True)
-class GrayZoneDay:
-    """One day's incidents, shape ``(runs, activities)`` each."""
-
-    incidents: np.ndarray
-    detected: np.ndarray
-    attributed_timely: np.ndarray
-    attribution_delay_hours_sum: np.ndarray
-
-
-@dataclass(frozen=True)
-class SeatPictureDay:
-    """What one seat's own picture caught of a day's incidents, shape ``(runs, activities)`` each, and
-    ``distinct``: the detected and timely-attributed incidents counted once each, ``(2, runs)``."""
-
-    detected: np.ndarray
-    attributed_timely: np.ndarray
-    attribution_delay_hours_sum: np.ndarray
-    distinct: np.ndarray
-
-
-@dataclass(frozen=True)
-class GrayZoneBlock:
-    """Incidents of a block of consecutive days, laid out day-major so that one day is one contiguous slice.
-
-    Attributes:
-        first_day: Day of index 0.
-        counts: ``(days, 3, runs, activities)``: true incidents, incidents the target's picture detected,
-            and detected incidents attributed within the deadline, by activity (a subset's incidents count
-            for its parent too).
-        parts: ``(days, 3, runs, activities)``: the same by part (each incident counted once).
-        delay_hours: ``(days, runs, activities)``: summed hours to attribution of the day's detections.
-        delay_total: ``(days, runs)``: the same over distinct incidents.
-        since_decision: ``(days, 2, runs)``: distinct detected and timely-attributed incidents.
-        totals: ``(days, 3, runs)``: distinct true, detected and timely-attributed incidents.
-        tallies: ``(days, 6 * runs * activities + 5 * runs)``: each day's ``counts``, ``totals``,
-            ``since_decision`` and ``parts`` side by side (all views into it), so a day adds to running
-            totals in one operation.
-    """
-
-    first_day: int
-    counts: np.ndarray
-    parts: np.ndarray
-    delay_hours: np.ndarray
-    delay_total: np.ndarray
-    since_decision: np.ndarray
-    totals: np.ndarray
-    tallies: np.ndarray
-
-    @property
-    def days(self) -> int:
-        return int(self.counts.shape[0])
-
-    @property
-    def incidents(self) -> np.ndarray:
-        """True incidents, shape ``(runs, days, activities)``."""
-        return self.counts[:, 0].transpose(1, 0, 2)
-
-    @property
-    def detected(self) -> np.ndarray:
-        """Detected incidents, shape ``(runs, days, activities)``."""
-        return self.counts[:, 1].transpose(1, 0, 2)
-
-    @property
-    def attributed_timely(self) -> np.ndarray:
-        """Timely-attributed incidents, shape ``(runs, days, activities)``."""
-        return self.counts[:, 2].transpose(1, 0, 2)
-
-    def day(self, index: int) -> GrayZoneDay:
-        """Return a copy of day ``index`` of the block."""
-        incidents, detected, attributed = self.counts[index]
-        return GrayZoneDay(
-            incidents.copy(), detected.copy(), attributed.copy(), self.delay_hours[index].copy()
-        )
-
-    def stop(self, runs: np.ndarray, from_index: int) -> None:
-        """Remove every incident of ``runs`` (a boolean mask) from day ``from_index`` of the block on."""
-        self.counts[from_index:, :, runs] = 0
-        self.parts[from_index:, :, runs] = 0
-        self.delay_hours[from_index:, runs] = 0.0
-        self.delay_total[from_index:, runs] = 0.0
-        self.since_decision[from_index:, :, runs] = 0
-        self.totals[from_index:, :, runs] = 0
-
-
 class GrayZoneMechanics:
     """Draws gray-zone activity for every run of an ensemble, block by block.
 
-    Holds the self-excitation ``E`` of each clustered root activity per run, carried from block to block.
+    Its :class:`CountProcess` (``counts``) holds the self-excitation ``E`` of each clustered root activity per
+    run, carried from block to block.
 
     Args:
         scenario: Provides activities, rung multipliers, links and actors.
@@ -264,46 +105,11 @@ class GrayZoneMechanics:
         self.state = state
         self.parameters = parameters
         self.activity_ids = [activity.id for activity in activities]
-        self.tree = _ActivityTree.of(scenario, parameters)
-        roots = [activities[j] for j in self.tree.root_activity]
-
-        def by_root(field: str, nominal: list[float]) -> np.ndarray:
-            values = [_activity_value(parameters, r, field, v) for r, v in zip(roots, nominal, strict=True)]
-            return per_run_rows(values).T  # (n, roots)
-
-        base_rate = by_root("base_rate_per_day", [float(r.base_rate_per_day or 0.0) for r in roots])
-        elasticity = by_root("posture_elasticity", [r.posture_elasticity for r in roots])
-        self.sigma = by_root("overdispersion_sigma", [r.overdispersion_sigma for r in roots])
-        branching = by_root(
-            "clustering.branching_ratio",
-            [r.clustering.branching_ratio if r.clustering else 0.0 for r in roots],
-        )
-        decay_days = by_root(
-            "clustering.decay_days", [r.clustering.decay_days if r.clustering else 1.0 for r in roots]
-        )
-        self._phi = np.exp(-1.0 / decay_days)
-        self._excitation_weight = branching * (1.0 - self._phi)
-        self._clustered = bool(branching.any())
-        clustered_root = branching.any(axis=0)  # (roots,)
-        of_clustered = clustered_root[self.tree.root_of_part]
-        self._clustered_parts = np.flatnonzero(of_clustered)
-        self._unclustered_parts = np.flatnonzero(~of_clustered)
-        self._overdispersed = bool(self.sigma.any())
+        self.tree = ActivityTree.of(scenario, parameters)
+        self.counts = CountProcess(scenario, parameters, state.runs, self.tree)
         self.detectability = per_run_rows(
-            [_activity_value(parameters, a, "detectability", a.detectability) for a in activities]
+            [activity_value(parameters, a, "detectability", a.detectability) for a in activities]
         ).T  # (n, activities)
-        rungs = scenario.escalation.rungs
-        multiplier = per_run_rows(
-            [
-                parameters.value(f"escalation.rungs.{r.id}.gray_zone_multiplier", r.gray_zone_multiplier)
-                for r in rungs
-            ]
-        ).T  # (n, rungs)
-        posture = multiplier.T[:, :, None] ** elasticity[None]  # (rungs, n, roots)
-        # The background rate by rung (immigrants of the Hawkes process) and, without clustering, the rate.
-        self._background_by_rung = base_rate * (1.0 - branching) * posture
-        self._rate_by_rung = base_rate * posture
-        self._half_variance = self.sigma**2 / 2.0
         deadline = gray_zone.attribution_deadline_hours
         self.deadline_hours = np.asarray(parameters.value("gray_zone.attribution_deadline_hours", deadline))
         cv = np.asarray(parameters.value("gray_zone.delivery_time_cv", gray_zone.delivery_time_cv))
@@ -315,21 +121,13 @@ class GrayZoneMechanics:
             )
             for actor in scenario.actors
         }
-        # E of each root per run, from the stationary level at the status quo.
-        self.excitation = np.broadcast_to(base_rate / (1.0 - self._phi), (state.runs, len(roots))).copy()
         # Each activity is seen through its target's picture: the target's own ISR and the links into it.
         targets = [activity.target or scenario.defender for activity in activities]
         self.activity_targets = targets
         self.picture_owners = list(dict.fromkeys(targets))
         self._owner_of_activity = np.array([self.picture_owners.index(t) for t in targets], dtype=np.intp)
-        self.sources = self.sources_into(scenario.defender)
-        self._defender_rows = self.source_rows(self.sources)
+        self._defender_rows = self.source_rows(self.sources_into(scenario.defender))
         self._picture_rows = [self.source_rows(self.sources_into(owner)) for owner in self.picture_owners]
-        self._streams = (
-            (Stream.INCIDENT_COUNT, Stream.INCIDENT_SHOCK)
-            if self._overdispersed
-            else (Stream.INCIDENT_COUNT,)
-        )
         # Draws made ahead: (random streams object, first day, the draws).
         self._prefetched: tuple[EnsembleRandom, int, _BlockDraws] | None = None
 
@@ -345,18 +143,21 @@ class GrayZoneMechanics:
             offset = first_day - cached[1]
             if offset + days <= cached[2].days:
                 return cached[2], offset
-        activities = len(self.activity_ids)
-        slots = 3 * activities
-        per_day = len(self._streams) * random.runs * slots
+        slots = 3 * len(self.activity_ids)
+        # Shocks use the slots of the overdispersed roots' activities: those from the first to the last.
+        shock_slots = self.tree.root_activity[self.counts.overdispersed]
+        first_shock_slot = int(shock_slots.min()) if shock_slots.size else 0
+        per_day = random.runs * (slots + shock_slots.size)
         ahead = max(days, min(_PREFETCH_NUMBERS // max(per_day, 1), self.scenario.horizon_days - first_day))
-        uniforms = random.uniform_block(self._streams, first_day, ahead, slots)
+        uniforms = random.uniform_block((Stream.INCIDENT_COUNT,), first_day, ahead, slots)[0]
         shock = None
-        if self._overdispersed:
-            shock = special.ndtri(uniforms[1][..., self.tree.root_activity])
-            shock *= self.sigma
-            shock -= self._half_variance
-            np.exp(shock, out=shock)
-        draws = _BlockDraws(uniforms[0], shock)
+        if shock_slots.size:
+            span = int(shock_slots.max()) + 1 - first_shock_slot
+            normals = random.uniform_block(
+                (Stream.INCIDENT_SHOCK,), first_day, ahead, span, first_shock_slot
+            )[0]
+            shock = self.counts.shock(special.ndtri(normals[..., shock_slots - first_shock_slot]))
+        draws = _BlockDraws(uniforms, shock)
         self._prefetched = (random, first_day, draws)
         return draws, 0
 
@@ -476,99 +277,15 @@ class GrayZoneMechanics:
         one adversary decision to the next decision day, so the posture cannot change inside one. Day ``i``
         of a block draws the same numbers as a one-day block starting on that day with the same inputs.
         """
-        activities = len(self.activity_ids)
         draws, offset = self._block_draws(random, first_day, days)
-        end = offset + days
-        known, timely, delay = self._official_profile()
-        shares = np.empty((known.shape[0], 3, activities))
-        np.multiply(known, timely, out=shares[:, 0])  # attributed in time
-        np.subtract(known, shares[:, 0], out=shares[:, 1])  # detected late: known * (1 - timely)
-        np.subtract(1.0, known, out=shares[:, 2])  # missed
-        shares *= self.tree.part_share[:, None, :]
+        shock = None if draws.shock is None else draws.shock[offset : offset + days]
         # The active mask where some runs have stopped (none where all are active).
         partly_active = active if active is not None and np.count_nonzero(active) < active.size else None
-        uniforms = draws.uniforms[offset:end].reshape(days, -1, 3, activities)
-        # Parts of unclustered roots: every day of the block in one call.
-        rate = _by_rung(self._rate_by_rung, rung_index)  # (runs, roots)
-        if partly_active is not None:
-            rate = rate * partly_active[:, None]
-        if draws.shock is not None:
-            rate = rate * draws.shock[offset:end]
-        free = self._unclustered_parts
-        means = rate[..., self.tree.root_of_part[free]][..., None, :] * shares[..., free]
-        if means.ndim == 3:  # a rate without daily shocks is the same every day
-            means = np.broadcast_to(means, (days, *means.shape))  # (days, runs, 3, parts)
-        parts = np.empty((days, known.shape[0], 3, activities), dtype=np.int64)
-        if free.size == activities:
-            parts[...] = poisson_quantile(uniforms, means)
-        elif free.size:
-            parts[..., free] = poisson_quantile(uniforms[..., free], means)
-        if self._clustered:
-            clustered = self._clustered_parts
-            parts[..., clustered] = self._draw_clustered(
-                uniforms[..., clustered],
-                None if draws.shock is None else draws.shock[offset:end],
-                rung_index,
-                partly_active,
-                shares[..., clustered],
-            )
-        return self._block_of(first_day, parts, delay)
-
-    def _draw_clustered(
-        self,
-        uniforms: np.ndarray,
-        shock: np.ndarray | None,
-        rung_index: np.ndarray,
-        active: np.ndarray | None,
-        shares: np.ndarray,
-    ) -> np.ndarray:
-        """Draw the parts of clustered roots day by day, each day's intensity excited by the counts before."""
-        background = _by_rung(self._background_by_rung, rung_index)  # (runs, roots)
-        clustered = self._clustered_parts
-        root_of_part = self.tree.root_of_part[clustered]
-        part_root = self.tree.part_root[clustered]
-        excitation = self.excitation
-        out = np.empty(uniforms.shape, dtype=np.int64)
-        for i in range(uniforms.shape[0]):
-            rate = excitation * self._excitation_weight
-            rate += background
-            if active is not None:
-                rate *= active[:, None]
-            if shock is not None:
-                rate *= shock[i]
-            means = rate[:, root_of_part][:, None, :] * shares
-            day = poisson_quantile(uniforms[i], means)
-            out[i] = day
-            excitation *= self._phi
-            excitation += np.add.reduce(day, axis=1) @ part_root
-        return out
-
-    def _block_of(self, first_day: int, parts: np.ndarray, delay: np.ndarray) -> GrayZoneBlock:
-        """Lay a block's parts ``(days, runs, 3, activities)`` out as tallies (see :class:`GrayZoneBlock`)."""
-        days, runs, _, activities = parts.shape
-        parts = parts.transpose(0, 2, 1, 3)  # (days, 3, runs, activities): timely, late, missed
-        counted = 3 * runs * activities
-        tallies = np.empty((days, 2 * counted + 5 * runs), dtype=np.int64)
-        counts = tallies[:, :counted].reshape(days, 3, runs, activities)
-        totals = tallies[:, counted : counted + 3 * runs].reshape(days, 3, runs)
-        since_decision = tallies[:, counted + 3 * runs : counted + 5 * runs].reshape(days, 2, runs)
-        by_part = tallies[:, counted + 5 * runs :].reshape(days, 3, runs, activities)
-        by_part[:, 2] = parts[:, 0]
-        np.add(parts[:, 0], parts[:, 1], out=by_part[:, 1])
-        np.add(by_part[:, 1], parts[:, 2], out=by_part[:, 0])
-        if self.tree.membership is None:
-            counts[...] = by_part
-        else:
-            np.matmul(by_part, self.tree.membership, out=counts)
-        np.add.reduce(by_part, axis=3, out=totals)
-        since_decision[...] = totals[:, 1:]
-        delay_hours = by_part[:, 1] * delay
-        delay_total = np.add.reduce(delay_hours, axis=2)
-        if self.tree.membership is not None:
-            delay_hours = delay_hours @ self.tree.membership
-        return GrayZoneBlock(
-            first_day, counts, by_part, delay_hours, delay_total, since_decision, totals, tallies
+        known, timely, delay = self._official_profile()
+        parts = self.counts.draw(
+            draws.uniforms[offset : offset + days], shock, rung_index, partly_active, known, timely
         )
+        return GrayZoneBlock.of(first_day, parts, delay, self.tree)
 
     def draw_seat_picture(
         self,
@@ -592,14 +309,7 @@ class GrayZoneMechanics:
         attributed = random.binomial(detected, timely, Stream.SEAT_PICTURE, day, first_slot + activities)
         delay_sum = delay * detected
         distinct = np.stack([detected.sum(axis=1), attributed.sum(axis=1)])
-        if self.tree.membership is not None:
-            detected, attributed = detected @ self.tree.membership, attributed @ self.tree.membership
-            delay_sum = delay_sum @ self.tree.membership
-        return SeatPictureDay(detected, attributed, delay_sum, distinct)
-
-
-def _by_rung(table: np.ndarray, rung_index: np.ndarray) -> np.ndarray:
-    """Return ``table[rung of each run, run]`` for a ``(rungs, n, k)`` table, ``(runs, k)``."""
-    if table.shape[1] == 1:
-        return table[rung_index, 0]
-    return table[rung_index, np.arange(rung_index.shape[0])]
+        tree = self.tree
+        return SeatPictureDay(
+            tree.by_activity(detected), tree.by_activity(attributed), tree.by_activity(delay_sum), distinct
+        )
