@@ -89,6 +89,7 @@ class Observation:
         )
 
 
+@dataclass(eq=False)
 class PolicyDraws:
     """Random numbers for one policy's decision: per-run streams, independent across actors and days.
 
@@ -105,21 +106,12 @@ class PolicyDraws:
     _ACTORS_PER_ROUND = 64
     MAX_ROUNDS = 16
 
-    def __init__(
-        self,
-        random: EnsembleRandom,
-        actor_index: int,
-        day: int,
-        stream: Stream = Stream.POLICY,
-        round: int = 0,
-        runs: np.ndarray | None = None,
-    ) -> None:
-        self.random = random
-        self.actor_index = actor_index
-        self.day = day
-        self.stream = stream
-        self.round = round
-        self.runs = runs
+    random: EnsembleRandom
+    actor_index: int
+    day: int
+    stream: Stream = Stream.POLICY
+    round: int = 0
+    runs: np.ndarray | None = None
 
     def select(self, runs: np.ndarray) -> PolicyDraws:
         """Return the draws of the runs ``runs`` (indices): each run gets the numbers it gets in the whole

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
@@ -49,6 +50,12 @@ GoDecision = Callable[[np.ndarray], np.ndarray]
 """Given the runs whose mobilization completes now, return where the adversary goes ahead."""
 
 
+def _go_ahead(runs: np.ndarray) -> np.ndarray:
+    """Go ahead in every run whose mobilization completes."""
+    return runs
+
+
+@dataclass(eq=False, repr=False)
 class AdversaryPosture:
     """The adversary's rung and everything that follows from it, per run.
 
@@ -61,21 +68,17 @@ class AdversaryPosture:
         credibility: Fundamental credibilities (who joins a war).
     """
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        state: EnsembleState,
-        random: EnsembleRandom,
-        parameters: RunParameters,
-        events: TimedEvents,
-        credibility: CredibilityFundamentals,
-    ) -> None:
-        self.scenario = scenario
-        self.state = state
-        self.random = random
-        self.parameters = parameters
-        self.events = events
-        self.credibility = credibility
+    scenario: Scenario
+    state: EnsembleState
+    random: EnsembleRandom
+    parameters: RunParameters
+    events: TimedEvents
+    credibility: CredibilityFundamentals
+    go_decision: GoDecision = field(init=False, default=_go_ahead)
+    """The adversary's go/no-go decision (the model sets its policy's here)."""
+
+    def __post_init__(self) -> None:
+        scenario, state, parameters = self.scenario, self.state, self.parameters
         runs = state.runs
         ladder = scenario.escalation
         self.war_index = ladder.war_index
@@ -164,8 +167,6 @@ class AdversaryPosture:
         self.pending_rung[due] = -1
         self.moved = True
         self.start_war_where_due(int(self.events.now_days))
-
-    go_decision: GoDecision = staticmethod(lambda runs: runs)  # the model sets the adversary's policy here
 
     @property
     def mobilizing(self) -> np.ndarray:

@@ -9,6 +9,7 @@ later, only in runs where the named actor has not taken the named response since
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
@@ -40,6 +41,7 @@ def _compared_quantity(inject: Inject) -> tuple[str, Literal["below", "above"], 
     return when.quantity, "above", when.above
 
 
+@dataclass(eq=False, repr=False)
 class Injects:
     """The scenario's injects over an ensemble.
 
@@ -54,25 +56,17 @@ class Injects:
         on_fire: Called with ``(inject id, runs)`` when an inject fires.
     """
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        state: EnsembleState,
-        parameters: RunParameters,
-        events: TimedEvents,
-        rung: Callable[[], np.ndarray],
-        active: Callable[[], np.ndarray],
-        last_response_day: dict[tuple[str, str], np.ndarray],
-        on_fire: Callable[[str, np.ndarray], None],
-    ) -> None:
-        self.scenario = scenario
-        self.state = state
-        self.parameters = parameters
-        self.events = events
-        self._rung = rung
-        self._active = active
-        self._last_response_day = last_response_day
-        self._on_fire = on_fire
+    scenario: Scenario
+    state: EnsembleState
+    parameters: RunParameters
+    events: TimedEvents
+    rung: Callable[[], np.ndarray]
+    active: Callable[[], np.ndarray]
+    last_response_day: dict[tuple[str, str], np.ndarray]
+    on_fire: Callable[[str, np.ndarray], None]
+
+    def __post_init__(self) -> None:
+        scenario, state, parameters = self.scenario, self.state, self.parameters
         runs = state.runs
         self.fired = np.zeros(runs, dtype=np.int64)
         value = parameters.value
@@ -134,7 +128,7 @@ class Injects:
 
     def _holds(self, inject: Inject, condition: Condition) -> np.ndarray:
         if condition.rung_at_least is not None:
-            return self._rung() >= self.scenario.escalation.index_of(condition.rung_at_least)
+            return self.rung() >= self.scenario.escalation.index_of(condition.rung_at_least)
         assert condition.quantity is not None
         values = self.state.row(condition.quantity)
         threshold = self._thresholds[inject.id]
@@ -149,7 +143,7 @@ class Injects:
             if self._above_rows.size and _any(values.take(self._above_rows, axis=0) > self._above_bound):
                 return True
         if rung_moved and self._rung_injects_wait:
-            holds = self._rung() >= self._rung_condition_index
+            holds = self.rung() >= self._rung_condition_index
             holds &= self._waiting[self._rung_slice]
             return bool(_any(holds))
         return False
@@ -189,12 +183,12 @@ class Injects:
     def _fire_delayed(self, inject: Inject, runs: np.ndarray, since_day: int) -> None:
         if inject.unless_response is not None:
             key = (inject.unless_response.actor, inject.unless_response.response)
-            runs = runs & ~(self._last_response_day[key] >= since_day)
+            runs = runs & ~(self.last_response_day[key] >= since_day)
         self.fire(inject, runs)
 
     def fire(self, inject: Inject, runs: np.ndarray) -> None:
         """Apply ``inject``'s effects in ``runs`` that are not at war."""
-        runs = runs & self._active()
+        runs = runs & self.active()
         if not runs.any():
             return
         for k, effect in enumerate(inject.effects):
@@ -202,4 +196,4 @@ class Injects:
                 effect, runs, effect_amount(self.parameters, f"injects.{inject.id}.effects.{k}", effect)
             )
         self.fired += runs
-        self._on_fire(inject.id, runs)
+        self.on_fire(inject.id, runs)

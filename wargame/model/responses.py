@@ -13,6 +13,7 @@ A response taken in a run (``docs/model.md``):
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import InitVar, dataclass
 from functools import partial
 
 import numpy as np
@@ -39,6 +40,7 @@ def effect_amount(parameters: RunParameters, path: str, effect: Effect) -> float
     return parameters.value(f"{path}.{name}", getattr(effect, name))
 
 
+@dataclass(eq=False, repr=False)
 class AlliedResponses:
     """The responses of every actor, per run.
 
@@ -52,22 +54,16 @@ class AlliedResponses:
         score: Scores a response of the given weight in the given runs.
     """
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        state: EnsembleState,
-        parameters: RunParameters,
-        events: TimedEvents,
-        credibility: CredibilityFundamentals,
-        is_active: Callable[[], np.ndarray],
-        score: Callable[[int, np.ndarray], None],
-    ) -> None:
-        self.state = state
-        self.parameters = parameters
-        self.events = events
-        self.credibility = credibility
-        self._is_active = is_active
-        self._score = score
+    scenario: InitVar[Scenario]
+    state: EnsembleState
+    parameters: RunParameters
+    events: TimedEvents
+    credibility: CredibilityFundamentals
+    is_active: Callable[[], np.ndarray]
+    score: Callable[[int, np.ndarray], None]
+
+    def __post_init__(self, scenario: Scenario) -> None:
+        state, parameters = self.state, self.parameters
         runs = state.runs
         self._actors = {actor.id: actor for actor in scenario.actors}
         keys = [(actor.id, response.id) for actor in scenario.actors for response in actor.responses]
@@ -152,7 +148,7 @@ class AlliedResponses:
                 else:
                     self._land(response.effects, amounts, group)
             self._signal(actor_id, index, runs)
-            self._score(self._weights[actor_id][index], runs)
+            self.score(self._weights[actor_id][index], runs)
             taken_list.append((response.id, runs))
         return taken_list
 
@@ -162,7 +158,7 @@ class AlliedResponses:
 
     def _land_later(self, effects: tuple[Effect, ...], amounts: list, runs: np.ndarray) -> None:
         """Land a delayed response's effects in those of ``runs`` that are still active when it lands."""
-        self._land(effects, amounts, runs & self._is_active())
+        self._land(effects, amounts, runs & self.is_active())
 
     def _signal(self, actor_id: str, index: int, runs: np.ndarray) -> None:
         log_odds = self._signal_log_odds[actor_id][index]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from wargame.core.deterrence import rung_utilities
@@ -13,6 +15,7 @@ __all__ = ["ExpectedUtilityPolicy"]
 _DEFAULTS = {"decision_temperature": 0.05, "review_days": 14.0}
 
 
+@dataclass(eq=False, repr=False)
 class ExpectedUtilityPolicy:
     """Chooses the rung with the highest expected utility, as the adversary perceives it.
 
@@ -39,15 +42,9 @@ class ExpectedUtilityPolicy:
         review_days: Mean days between reviews of its posture; None: the scenario's, likewise.
     """
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        decision_temperature: float | None = None,
-        review_days: float | None = None,
-    ) -> None:
-        self.scenario = scenario
-        self.decision_temperature = decision_temperature
-        self.review_days = review_days
+    scenario: Scenario
+    decision_temperature: float | None = None
+    review_days: float | None = None
 
     def _setting(self, observation: Observation, name: str, given: float | None) -> float | np.ndarray:
         """Return a setting given to the constructor, else the scenario's (per run where it is uncertain)."""
