@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 __all__ = ["Finished", "Launcher", "WargameProcess"]
 
@@ -228,34 +229,6 @@ class Launcher:
                 self._server.wait()
             self._server = None
 
-    def run_module(
-        self,
-        module: str,
-        args: Sequence[str | Path],
-        *,
-        cwd: Path,
-        stdin: bytes | None = None,
-        env: Mapping[str, str] | None = None,
-        limits: Mapping[str, tuple[int, int]] | None = None,
-        wall_seconds: float = 600.0,
-    ) -> Finished:
-        """``python -m MODULE ARGS...`` in a forked child (``limits``: ``RLIMIT_*`` name -> soft, hard)."""
-        return self._run({"module": module}, args, cwd, stdin, env, limits, wall_seconds)
-
-    def run_code(
-        self,
-        code: str,
-        args: Sequence[str | Path],
-        *,
-        cwd: Path,
-        stdin: bytes | None = None,
-        env: Mapping[str, str] | None = None,
-        limits: Mapping[str, tuple[int, int]] | None = None,
-        wall_seconds: float = 600.0,
-    ) -> Finished:
-        """``python -c CODE ARGS...`` in a forked child."""
-        return self._run({"code": code}, args, cwd, stdin, env, limits, wall_seconds)
-
     def wargame(
         self,
         *args: str | Path,
@@ -267,7 +240,8 @@ class Launcher:
     ) -> subprocess.CompletedProcess[str]:
         """``wargame ARGS...`` as ``subprocess.run(..., capture_output=True, text=True)`` would report it
         (standard input empty unless ``input`` is given; killed after ``timeout`` seconds)."""
-        finished = self.run_module(
+        finished = self.run(
+            "-m",
             "wargame.cli",
             args,
             cwd=Path.cwd() if cwd is None else cwd,
@@ -287,20 +261,24 @@ class Launcher:
             _text(finished.stderr),
         )
 
-    def _run(
+    def run(
         self,
-        what: dict[str, str],
+        flag: Literal["-m", "-c"],
+        target: str,
         args: Sequence[str | Path],
+        *,
         cwd: Path,
-        stdin: bytes | None,
-        env: Mapping[str, str] | None,
-        limits: Mapping[str, tuple[int, int]] | None,
-        wall_seconds: float,
+        stdin: bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        limits: Mapping[str, tuple[int, int]] | None = None,
+        wall_seconds: float = 600.0,
     ) -> Finished:
+        """``python -m MODULE ARGS...`` (``flag`` ``-m``) or ``python -c CODE ARGS...`` (``-c``) in a forked
+        child (``limits``: ``RLIMIT_*`` name -> soft, hard)."""
         if self._control is None:
             raise RuntimeError("the launcher is not started")
         request = {
-            **what,
+            {"-m": "module", "-c": "code"}[flag]: target,
             "args": [str(arg) for arg in args],
             "cwd": str(cwd),
             "env": dict(os.environ if env is None else env),

@@ -120,7 +120,7 @@ def measure_baseline(commands: Sequence[Sequence[str | Path]], cwd: Path, launch
     """Run well-formed ``wargame`` commands (which must succeed) and return their largest footprint."""
     peaks, cpus, walls = [], [], []
     for command in commands:
-        finished = launcher.run_module("wargame.cli", command, cwd=cwd)
+        finished = launcher.run("-m", "wargame.cli", command, cwd=cwd)
         assert finished.code == 0, f"baseline command failed: {command}: {finished.stderr.decode()}"
         assert finished.peak_vm_kb is not None
         peaks.append(finished.peak_vm_kb * 1024)
@@ -140,12 +140,12 @@ class Hostile:
     def run(self, *args: str | Path, stdin: str | None = None) -> Result:
         """Run ``wargame ARGS...`` (as ``python -m wargame.cli``) under the limits."""
         argv = (sys.executable, "-m", "wargame.cli", *map(str, args))
-        return self._result(argv, self.launcher.run_module("wargame.cli", args, **self._options(stdin)))
+        return self._result(argv, self.launcher.run("-m", "wargame.cli", args, **self._options(stdin)))
 
     def run_python(self, code: str, *args: str | Path, stdin: str | None = None) -> Result:
         """Run ``python -c CODE ARGS...`` under the limits (for clients of servers, other entry points)."""
         argv = (sys.executable, "-c", code, *map(str, args))
-        return self._result(argv, self.launcher.run_code(code, args, **self._options(stdin)))
+        return self._result(argv, self.launcher.run("-c", code, args, **self._options(stdin)))
 
     def _options(self, stdin: str | None) -> dict:
         address_space, cpu = self.baseline.address_space_limit, self.baseline.cpu_limit_seconds

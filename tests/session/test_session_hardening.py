@@ -180,7 +180,7 @@ def test_a_lost_write_ahead_log_is_detected(
         "session.submit(SeatAction('twn', None))\n"
         "os._exit(0)\n"
     )
-    writer = launcher.run_code(script, [tmp_path / "s"], cwd=tmp_path, wall_seconds=60)
+    writer = launcher.run("-c", script, [tmp_path / "s"], cwd=tmp_path, wall_seconds=60)
     assert (writer.code, writer.killed_by) == (0, None), writer.stderr.decode()
     assert (tmp_path / "s" / "journal.sqlite-wal").stat().st_size > 0
     (tmp_path / "s" / "journal.sqlite-wal").unlink()
