@@ -43,16 +43,21 @@ def test_the_lazy_packages_include_the_facade_and_the_heavy_sub_packages() -> No
 
 @pytest.mark.parametrize("package", LAZY_PACKAGES)
 def test_every_exported_name_is_the_object_its_typed_import_names(package: str) -> None:
-    """The ``if TYPE_CHECKING:`` imports are the one list: each resolves, lazily, to what it imports."""
+    """The ``if TYPE_CHECKING:`` imports are the one list: each resolves, lazily, to what it imports (a
+    ``from M import *``: to every name of ``M.__all__``)."""
     module = importlib.import_module(package)
     tree = ast.parse(Path(module.__file__).read_text())
-    imported = {
-        alias.asname or alias.name: (node.module, alias.name)
-        for block in tree.body
-        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
-        for node in block.body
-        for alias in node.names
-    }
+    imported = {}
+    for block in tree.body:
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING":
+            for node in block.body:
+                for alias in node.names:
+                    if alias.name == "*":
+                        imported |= {
+                            name: (node.module, name) for name in importlib.import_module(node.module).__all__
+                        }
+                    else:
+                        imported[alias.asname or alias.name] = (node.module, alias.name)
     assert sorted(module.__all__) == sorted(imported) and imported
     for name, (home, original) in imported.items():
         assert getattr(module, name) is getattr(importlib.import_module(home), original), name
@@ -71,6 +76,22 @@ def test_a_name_exported_twice_or_not_by_a_from_import_is_refused(tmp_path: Path
     plain.write_text("if TYPE_CHECKING:\n    import a\n")
     with pytest.raises(TypeError, match=r"plain\.py:2"):
         lazy_exports("pkg", str(plain))
+
+
+def test_a_star_import_exports_the_names_of_the_modules_literal_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wargame._lazy import lazy_exports
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "listed.py").write_text('__all__ = ["a", "b"]\na = b = c = 1\n')
+    (tmp_path / "unlisted.py").write_text("a = 1\n")
+    star = tmp_path / "star.py"
+    star.write_text("if TYPE_CHECKING:\n    from listed import *\n")
+    assert lazy_exports("pkg", str(star))[2] == ["a", "b"]
+    star.write_text("if TYPE_CHECKING:\n    from unlisted import *\n")
+    with pytest.raises(TypeError, match=r"star\.py:2: .*needs a literal __all__ in unlisted"):
+        lazy_exports("pkg", str(star))
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

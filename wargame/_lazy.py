@@ -14,6 +14,8 @@ module on first use, and a ``__dir__``::
 
     __getattr__, __dir__, __all__ = lazy_exports(__name__, __file__)
 
+``from M import *`` there exports the names of ``M.__all__`` (read from M's source, so M is still
+imported only on first use): a package that exports what one of its modules lists keeps that one list.
 Public functions and classes defined in the ``__init__.py`` itself are exported too. Packages whose
 modules pull in heavy libraries (pandas, SciPy, SALib, Dask, FastAPI) use this so that ``wargame --help``
 and unrelated sub-commands do not pay for them.
@@ -72,14 +74,28 @@ def _read_exports(init_file: Path, package: str) -> tuple[dict[str, tuple[str, s
                 module = statement.module
                 if statement.level:
                     module = importlib.util.resolve_name("." * statement.level + module, package)
-                for alias in statement.names:
-                    name = alias.asname or alias.name
+                names = [(alias.asname or alias.name, alias.name) for alias in statement.names]
+                if names == [("*", "*")]:
+                    names = [(name, name) for name in _module_all(module, init_file, statement.lineno)]
+                for name, original in names:
                     if name in homes:
                         raise TypeError(f"{init_file}:{statement.lineno}: {name!r} is exported twice")
-                    homes[name] = (module, alias.name)
+                    homes[name] = (module, original)
         elif isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
             defined.add(node.name)
     return homes, defined
+
+
+def _module_all(module: str, init_file: Path, line: int) -> list[str]:
+    """The names of ``module``'s ``__all__`` (a literal list at its top level), read without importing it."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise TypeError(f"{init_file}:{line}: cannot find module {module!r}")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [ast.unparse(target) for target in node.targets] == ["__all__"]:
+            return list(ast.literal_eval(node.value))
+    raise TypeError(f"{init_file}:{line}: 'from {module} import *' needs a literal __all__ in {module}")
 
 
 def _is_type_checking(test: ast.expr) -> bool:

@@ -11,25 +11,7 @@ from typing import TYPE_CHECKING
 from wargame._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from wargame.session._commands import (
-        MATRIX_SUCCESS_TOTAL,
-        MAX_ARGUMENT_STRENGTH,
-        MAX_PROGRAM_INTENSITY_PER_YEAR,
-        WHITE_CELL,
-        AnyCommand,
-        Argument,
-        Command,
-        Continue,
-        CounterArgument,
-        Inject,
-        MatrixRoll,
-        Override,
-        Pause,
-        ProgramChange,
-        Resume,
-        Rewind,
-        SeatAction,
-    )
+    from wargame.session._commands import *
     from wargame.session._debrief import Debrief, WhatIf, debrief
     from wargame.session._errors import JournalMismatchError
     from wargame.session._files import private_folder, read_small_json, write_private

@@ -15,14 +15,11 @@ from wargame.errors import InputError
 from wargame.scenario import Effect
 from wargame.session._errors import shown
 
-__all__ = [
-    "INPUT_KINDS",
+__all__ = [  # what wargame.session exports from here
     "MATRIX_SUCCESS_TOTAL",
     "MAX_ARGUMENT_STRENGTH",
     "MAX_PROGRAM_INTENSITY_PER_YEAR",
-    "SEAT_COMMANDS",
     "WHITE_CELL",
-    "WHITE_CELL_COMMANDS",
     "AnyCommand",
     "Argument",
     "Command",
@@ -36,9 +33,6 @@ __all__ = [
     "Resume",
     "Rewind",
     "SeatAction",
-    "command_from_payload",
-    "effects_to_payload",
-    "validation_message",
 ]
 
 WHITE_CELL = "white_cell"
