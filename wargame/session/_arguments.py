@@ -7,7 +7,7 @@ shown in every view once the first argument is made (so sessions without argumen
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from wargame.errors import InputError
@@ -31,16 +31,8 @@ class ArgumentRecord:
     result: dict[str, Any] | None = None
 
     def public(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "seat": self.seat,
-            "turn": self.turn,
-            "day": self.day,
-            "action": self.action,
-            "reasons": self.reasons,
-            "counters": list(self.counters),
-            "result": self.result,
-        }
+        """Return every field, as a copy the caller may change."""
+        return asdict(self)
 
 
 class ArgumentBook:
