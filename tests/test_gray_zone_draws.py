@@ -16,9 +16,9 @@ from hypothesis.extra import numpy as hnp
 from scenario_builders import build, minimal_scenario, write_yaml
 from scipy import stats
 
+from wargame.core.counts import binomial_counts, poisson_counts
 from wargame.core.random_streams import EnsembleRandom, run_keys_from_seed
 from wargame.model import DeterrenceModel, _gray_zone_counts
-from wargame.model._small_counts import binomial_counts, poisson_counts
 from wargame.model.gray_zone import GrayZoneMechanics
 from wargame.model.state import EnsembleState
 from wargame.scenario import load_scenario
@@ -38,11 +38,7 @@ def test_poisson_counts_are_the_poisson_quantiles_of_the_uniforms(mean):
 def test_binomial_counts_are_binomial_quantiles_of_the_uniforms(trials, probability):
     uniforms = np.random.default_rng(2).random(20_000)
     counts = binomial_counts(uniforms, np.full(uniforms.size, trials), np.array([probability]))
-    if probability <= 0.5:
-        expected = stats.binom.ppf(uniforms, trials, probability)
-    else:  # the complement is inverted: trials minus a Binomial(trials, 1 - probability) quantile
-        expected = trials - stats.binom.ppf(uniforms, trials, 1.0 - probability)
-    assert np.array_equal(counts, expected)
+    assert np.array_equal(counts, stats.binom.ppf(uniforms, trials, probability))
 
 
 def test_binomial_probabilities_repeat_over_the_leading_axes():
@@ -69,6 +65,18 @@ def test_a_count_depends_on_its_own_uniform_and_mean_only(uniforms, data):
     for i in data.draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=5)):
         assert poisson_counts(uniforms[i : i + 1], means[i : i + 1])[0] == poisson[i]
         assert binomial_counts(uniforms[i : i + 1], trials[i : i + 1], chances[i : i + 1])[0] == binomial[i]
+
+
+@settings(max_examples=60, deadline=None)
+@given(uniforms=uniform_arrays, data=st.data())
+def test_for_one_uniform_a_count_rises_with_its_mean_and_its_probability(uniforms, data):
+    """Common random numbers: a lever that raises a rate or a probability never lowers a run's count."""
+    size = uniforms.size
+    low = data.draw(hnp.arrays(np.float64, size, elements=st.floats(0.0, 1.0)))
+    high = np.minimum(low + data.draw(hnp.arrays(np.float64, size, elements=st.floats(0.0, 1.0))), 1.0)
+    trials = data.draw(hnp.arrays(np.int64, size, elements=st.integers(0, 120)))
+    assert (binomial_counts(uniforms, trials, low) <= binomial_counts(uniforms, trials, high)).all()
+    assert (poisson_counts(uniforms, 40.0 * low) <= poisson_counts(uniforms, 40.0 * high)).all()
 
 
 # ---------------------------------------------------------------- direct and thinned draws

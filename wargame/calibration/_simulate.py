@@ -11,7 +11,8 @@ import numpy as np
 from scipy import special
 
 from wargame.calibration._process import ProcessParameters
-from wargame.core.random_streams import EnsembleRandom, Stream, poisson_quantile, run_keys_from_seed
+from wargame.core.counts import poisson_counts
+from wargame.core.random_streams import EnsembleRandom, Stream, run_keys_from_seed
 
 __all__ = ["simulate_counts", "simulate_counts_for_keys"]
 
@@ -28,7 +29,7 @@ def simulate_counts_for_keys(params: ProcessParameters, days: int, run_keys: np.
     counts = np.empty((days, random.runs), dtype=np.int64)
     excitation = np.full(random.runs, params.initial_excitation)
     for day in range(days):
-        counts[day] = poisson_quantile(uniforms[0, day], (rate + weight * excitation) * shock[day])
+        counts[day] = poisson_counts(uniforms[0, day], (rate + weight * excitation) * shock[day])
         excitation = phi * excitation + counts[day]
     return counts.T.copy()
 

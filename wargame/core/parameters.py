@@ -56,25 +56,27 @@ class RunParameters(Mapping[str, np.ndarray]):
     def __init__(
         self, scenario: Any, random: EnsembleRandom | None, given: Mapping[str, np.ndarray] | None = None
     ) -> None:
-        self._values: dict[str, np.ndarray] = {}
+        values: dict[str, np.ndarray] = {}
+        self._values: Mapping[str, np.ndarray] = values
         self._derived: dict[Any, Any] = {}
-        for path, values in (given or {}).items():
+        for path, given_values in (given or {}).items():
             if path in _ENSEMBLE_FIELDS:
                 raise InputError(
                     f"{path} shapes every run of an ensemble, so it cannot vary by run", field=path
                 )
-            fixed = np.array(values, dtype=np.float64)
+            fixed = np.array(given_values, dtype=np.float64)
             if random is not None and fixed.shape != (random.runs,):
                 raise ValueError(f"{path}: give one value per run ({random.runs}), got shape {fixed.shape}")
             fixed.flags.writeable = False
-            self._values[path] = fixed
+            values[path] = fixed
         if random is not None:
-            self._draw_uncertain_inputs(scenario, random)
+            self._draw_uncertain_inputs(scenario, random, values)
 
-    def _draw_uncertain_inputs(self, scenario: Any, random: EnsembleRandom) -> None:
-        """Draw every uncertain input that no given value replaces."""
+    @staticmethod
+    def _draw_uncertain_inputs(scenario: Any, random: EnsembleRandom, values: dict[str, np.ndarray]) -> None:
+        """Draw into ``values`` every uncertain input that it has no value of yet."""
         for uncertain in getattr(scenario, "uncertain_inputs", ()):
-            if uncertain.path in self._values:
+            if uncertain.path in values:
                 continue
             if uncertain.path in _ENSEMBLE_FIELDS:
                 raise InputError(
@@ -85,11 +87,11 @@ class RunParameters(Mapping[str, np.ndarray]):
             day, slot = _counter_of(uncertain.path)
             stream = Stream.HIDDEN_INPUTS if is_hidden_input(scenario, uncertain.path) else Stream.INPUTS
             u = random.uniform_block((stream,), day, 1, 1, slot, standing=True)[0, 0, :, 0]
-            values = np.asarray(uncertain.distribution.ppf(u), dtype=np.float64)
+            drawn = np.asarray(uncertain.distribution.ppf(u), dtype=np.float64)
             if getattr(uncertain, "integer", False):
-                values = np.rint(values)
-            values.flags.writeable = False
-            self._values[uncertain.path] = values
+                drawn = np.rint(drawn)
+            drawn.flags.writeable = False
+            values[uncertain.path] = drawn
 
     @classmethod
     def empty(cls) -> RunParameters:
@@ -97,9 +99,12 @@ class RunParameters(Mapping[str, np.ndarray]):
         return cls(None, None)
 
     def select(self, runs: np.ndarray) -> RunParameters:
-        """Return the parameters of the runs ``runs`` (indices or a mask), in that order."""
+        """Return the parameters of the runs ``runs`` (indices or a mask), in that order.
+
+        An input's values are selected when first read: a policy reads a few of the scenario's inputs.
+        """
         selected = RunParameters.empty()
-        selected._values = {path: values[runs] for path, values in self._values.items()}
+        selected._values = _SelectedRuns(self._values, runs)
         return selected
 
     def value(self, path: str, nominal: float) -> float | np.ndarray:
@@ -124,6 +129,26 @@ class RunParameters(Mapping[str, np.ndarray]):
     def columns(self) -> dict[str, np.ndarray]:
         """Return the drawn values as outcome columns (see :func:`input_column`)."""
         return {input_column(path): values for path, values in self._values.items()}
+
+
+class _SelectedRuns(Mapping[str, np.ndarray]):
+    """The entries ``runs`` of every array of ``values``, each selected once when first read."""
+
+    def __init__(self, values: Mapping[str, np.ndarray], runs: np.ndarray) -> None:
+        self._all = values
+        self._runs = runs
+        self._selected: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, path: str) -> np.ndarray:
+        if path not in self._selected:
+            self._selected[path] = self._all[path][self._runs]
+        return self._selected[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all)
+
+    def __len__(self) -> int:
+        return len(self._all)
 
 
 def per_run_rows(values: list[Any]) -> np.ndarray:

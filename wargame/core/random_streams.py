@@ -6,26 +6,23 @@ the same numbers whether it is simulated alone, in a batch of 10,000 or on anoth
 makes results independent of ``--jobs`` and lets a session (an ensemble of one) replay any run of a sweep
 from its recorded seed.
 
-Distributions are built from these uniforms by exact inversion: normals with ``scipy.special.ndtri``;
-Poisson and binomial counts by a vectorised inverse-CDF search that starts at a normal-approximation guess
-(whose CDF comes from ``scipy.special.pdtr`` / ``betainc``) and steps only the elements not yet settled;
-Poisson counts with a small mean by inversion from 0.
+Distributions are built from these uniforms by exact inversion: normals with ``scipy.special.ndtri``,
+Poisson and binomial counts with :mod:`wargame.core.counts`.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from enum import IntEnum
 
 import numpy as np
 from scipy import special
 
+from wargame.core.counts import binomial_counts, poisson_counts
+
 __all__ = [
     "EnsembleRandom",
     "Stream",
-    "binomial_quantile",
-    "poisson_quantile",
     "run_keys_from_seed",
 ]
 
@@ -42,9 +39,6 @@ _DAY_STRIDE = np.array(_SLOTS_PER_DAY, dtype=np.uint64)
 # Single-day draws of ensembles of at most _WINDOW_RUNS runs are hashed _WINDOW_DAYS days ahead.
 _WINDOW_RUNS, _WINDOW_DAYS, _WINDOW_SLOTS = 4, 64, 16
 _TO_UNIT = 1.0 / float(1 << 53)
-_ZERO, _ONE = np.array(0.0), np.array(1.0)
-# Below this mean a Poisson count is found faster by inversion from 0 than from the Cornish-Fisher guess.
-_CHOP_DOWN_MEAN = 2.0
 
 
 class Stream(IntEnum):
@@ -245,7 +239,7 @@ class EnsembleRandom:
         """Return Poisson counts for consecutive days; ``mean`` has shape ``(runs, days, k)``."""
         mean = np.asarray(mean, dtype=np.float64)
         uniforms = self.uniform_days(stream, first_day, mean.shape[1], mean.shape[2], first_slot)
-        return poisson_quantile(uniforms, mean)
+        return poisson_counts(uniforms, mean)
 
     def binomial_days(
         self, trials: np.ndarray, probability: np.ndarray, stream: Stream, first_day: int, first_slot: int = 0
@@ -253,7 +247,7 @@ class EnsembleRandom:
         """Return binomial counts for consecutive days; ``trials`` has shape ``(runs, days, k)``."""
         trials = np.asarray(trials, dtype=np.int64)
         uniforms = self.uniform_days(stream, first_day, trials.shape[1], trials.shape[2], first_slot)
-        return binomial_quantile(uniforms, trials, probability)
+        return binomial_counts(uniforms, trials, probability)
 
     def poisson(self, mean: np.ndarray, stream: Stream, day: int, first_slot: int = 0) -> np.ndarray:
         """Return Poisson counts with the given means, shape ``(runs, k)`` like ``mean``."""
@@ -269,138 +263,3 @@ class EnsembleRandom:
         return self.binomial_days(trials[:, None, :], probability[:, None, :], stream, day, first_slot)[
             :, 0, :
         ]
-
-
-def _search(
-    uniforms: np.ndarray,
-    k: np.ndarray,
-    pmf: np.ndarray,
-    cdf: np.ndarray,
-    up_ratio: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    down_ratio: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    upper: np.ndarray | None = None,
-) -> np.ndarray:
-    """Walk each ``k`` (with ``pmf = P(X = k)``, ``cdf = P(X <= k)``) to ``min{k : F(k) >= u}``.
-
-    ``up_ratio(idx, k)`` is ``pmf(k) / pmf(k - 1)`` and ``down_ratio(idx, k)`` is ``pmf(k - 1) / pmf(k)``
-    for the elements ``idx``. Only unfinished elements are touched, so a good first guess costs a step or two.
-    """
-    active = ((k > _ZERO) & (uniforms <= cdf - pmf)).nonzero()[0]
-    while active.size:
-        cdf[active] -= pmf[active]
-        pmf[active] *= down_ratio(active, k[active])
-        k[active] -= 1.0
-        active = active[(k[active] > 0) & (uniforms[active] <= cdf[active] - pmf[active])]
-    below = (uniforms > cdf) & (pmf > _ZERO)
-    if upper is not None:
-        below &= k < upper
-    active = below.nonzero()[0]
-    while active.size:
-        k[active] += 1.0
-        pmf[active] *= up_ratio(active, k[active])
-        cdf[active] += pmf[active]
-        bound = np.inf if upper is None else upper[active]
-        active = active[(uniforms[active] > cdf[active]) & (k[active] < bound) & (pmf[active] > 0.0)]
-    return k.astype(np.int64)
-
-
-def poisson_quantile(uniforms: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Return Poisson quantiles ``min{k : F(k) >= u}`` (shape of ``uniforms``).
-
-    Elements with a mean below ``_CHOP_DOWN_MEAN`` are inverted from 0; the others are searched from a
-    Cornish-Fisher first guess ``floor(mean + sqrt(mean) * z + (z**2 - 1) / 6)`` with ``z = ndtri(u)``.
-
-    Args:
-        uniforms: Uniforms in (0, 1).
-        mean: Poisson means, the shape of ``uniforms``.
-    """
-    shape = uniforms.shape
-    u = uniforms.reshape(-1)
-    mean = np.ascontiguousarray(mean, dtype=np.float64).reshape(-1)
-    small = mean < _CHOP_DOWN_MEAN
-    if small.all():
-        return _poisson_chop_down(u, mean).reshape(shape)
-    if not small.any():
-        return _poisson_from_guess(u, mean).reshape(shape)
-    counts = np.empty(u.shape, dtype=np.int64)
-    chopped, guessed = small.nonzero()[0], (~small).nonzero()[0]
-    counts[chopped] = _poisson_chop_down(u[chopped], mean[chopped])
-    counts[guessed] = _poisson_from_guess(u[guessed], mean[guessed])
-    return counts.reshape(shape)
-
-
-def _poisson_chop_down(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Inversion from 0 (Devroye 1986, X.3): cheap where the mean is small and most counts are 0 or 1."""
-    pmf = np.exp(-mean)
-    cdf = pmf.copy()
-    k = np.zeros(u.shape)
-    active = ((u > cdf) & (pmf > 0.0)).nonzero()[0]
-    while active.size:
-        k[active] += 1.0
-        pmf[active] *= mean[active] / k[active]
-        cdf[active] += pmf[active]
-        active = active[(u[active] > cdf[active]) & (pmf[active] > 0.0)]
-    return k.astype(np.int64)
-
-
-def _poisson_from_guess(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Search from the Cornish-Fisher first guess (see :func:`poisson_quantile`)."""
-    z = special.ndtri(u)
-    correction = z * z
-    correction -= 1.0
-    correction /= 6.0
-    k = np.sqrt(mean)
-    k *= z
-    k += mean
-    k += correction
-    np.floor(k, out=k)
-    k = np.where(mean > _ZERO, np.maximum(k, _ZERO), _ZERO)
-    # With mean 0 (and k 0) these are pmf 1 and cdf 1: the search leaves those elements alone.
-    pmf = np.exp(special.xlogy(k, mean) - mean - special.gammaln(k + _ONE))
-    cdf = special.pdtr(k, mean)
-    # The guess is one short for about a quarter of the elements: take that step for all of them with
-    # whole-array operations (cheaper than indexing on small arrays); the search finishes the rest.
-    up = (u > cdf) & (pmf > _ZERO)
-    k += up
-    pmf = np.where(up, pmf * (mean / np.maximum(k, _ONE)), pmf)
-    cdf += pmf * up
-    return _search(u, k, pmf, cdf, lambda i, k: mean[i] / k, lambda i, k: k / mean[i])
-
-
-def binomial_quantile(uniforms: np.ndarray, trials: np.ndarray, probability: np.ndarray) -> np.ndarray:
-    """Return binomial quantiles ``min{k : F(k) >= u}`` (shape of ``uniforms``), searched from a normal
-    first guess; ``probability`` is clipped to [0, 1]."""
-    shape = uniforms.shape
-    u = uniforms.reshape(-1)
-    n = np.asarray(trials, dtype=np.float64).reshape(-1)
-    p = np.clip(np.broadcast_to(probability, shape), 0.0, 1.0).reshape(-1)
-    open_interval = (p > 0.0) & (p < 1.0) & (n > 0.0)
-    safe_p = np.where(open_interval, p, 0.5)
-    odds = safe_p / (1.0 - safe_p)
-    z = special.ndtri(u)
-    k = np.clip(np.floor(n * safe_p + np.sqrt(n * safe_p * (1.0 - safe_p)) * z + 0.5), 0.0, n)
-    log_pmf = (
-        special.gammaln(n + 1.0)
-        - special.gammaln(k + 1.0)
-        - special.gammaln(n - k + 1.0)
-        + k * np.log(safe_p)
-        + (n - k) * np.log1p(-safe_p)
-    )
-    pmf = np.exp(log_pmf)
-    # P(X <= k) = I_{1-p}(n - k, k + 1), the regularised incomplete beta function.
-    below_n = np.minimum(k, n - 1.0)
-    cdf = np.where(k >= n, 1.0, special.betainc(n - below_n, below_n + 1.0, 1.0 - safe_p))
-    # Degenerate cases are already exact: set them up so the search leaves them alone.
-    k = np.where(open_interval, k, np.where(p >= 1.0, n, 0.0))
-    pmf = np.where(open_interval, pmf, 1.0)
-    cdf = np.where(open_interval, cdf, 1.0)
-    counts = _search(
-        u,
-        k,
-        pmf,
-        cdf,
-        lambda i, k: (n[i] - k + 1.0) / k * odds[i],
-        lambda i, k: k / ((n[i] - k + 1.0) * odds[i]),
-        upper=n,
-    )
-    return counts.reshape(shape)

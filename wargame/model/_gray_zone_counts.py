@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wargame.core.counts import binomial_counts, poisson_counts
 from wargame.core.parameters import RunParameters, per_run_rows
 from wargame.model._gray_zone_tree import ActivityTree, Split, activity_value
-from wargame.model._small_counts import binomial_counts, poisson_counts
 from wargame.scenario import Scenario
 
 __all__ = ["CountProcess"]

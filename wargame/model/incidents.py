@@ -161,10 +161,11 @@ class Incidents:
         total = np.zeros(exposed.shape)
         if self._resolve_rows.size:
             unanswered = incidents - np.reshape(self._mitigation, (-1, 1)) * attributed
-            loss = np.add.reduce(unanswered[:, None] * self._resolve_weights[None], axis=3)  # (days, T, runs)
+            # Summed over activities (a): loss (days, targets, runs).
+            loss = np.einsum("dra,tra->dtr", unanswered, self._resolve_weights)
             exposed[:, self._resolve_rows] = loss
         if self._readiness_rows.size:
-            wear = np.add.reduce(incidents[:, None] * self._readiness_weights[None], axis=3)
+            wear = np.einsum("dra,tra->dtr", incidents, self._readiness_weights)
             total[:, self._readiness_rows] = wear
         total += exposed
         return _BlockErosion(exposed, total)
@@ -246,10 +247,12 @@ class Incidents:
         known, timely, _ = self.mechanics.profile(self._ally_rows[actor_id])
         activities = true_parts.shape[1]
         slot = 2 * activities * self._ally_slot[actor_id]
-        detected = self.random.binomial(true_parts, known, Stream.ALLY_PICTURE, day, slot)
+        # Its own incidents it knows as the official picture does: only the others' are drawn.
+        others_parts = np.where(own, 0, true_parts)
+        detected = self.random.binomial(others_parts, known, Stream.ALLY_PICTURE, day, slot)
         attributed = self.random.binomial(detected, timely, Stream.ALLY_PICTURE, day, slot + activities)
-        detected = np.where(own, detected_parts, detected)
-        attributed = np.where(own, attributed_parts, attributed)
+        detected += np.where(own, detected_parts, 0)
+        attributed += np.where(own, attributed_parts, 0)
         return detected.sum(axis=1), attributed.sum(axis=1)
 
     # ------------------------------------------------------------------ warnings
