@@ -35,6 +35,11 @@ def first_allowed_every_other_turn(prompt: Prompt) -> Command:
     return SeatAction(prompt.seat, allowed[0] if allowed and prompt.turn % 2 == 0 else None)
 
 
+def every_seat_passes(prompt: Prompt) -> Command:
+    """A table where the white cell continues and every seat passes."""
+    return Continue(WHITE_CELL) if prompt.seat == WHITE_CELL else SeatAction(prompt.seat, None)
+
+
 def play_out(session: Session, decide: Callable[[Prompt], Command] = first_allowed_every_other_turn) -> int:
     """Answer every prompt with ``decide`` until the session ends; return the number of commands sent."""
     sent = 0

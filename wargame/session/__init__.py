@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from wargame.session._errors import JournalMismatchError
     from wargame.session._files import private_folder, read_small_json, write_private
     from wargame.session._frontend import PlayResult, SeatFrontEnd, play
+    from wargame.session._incidents import incidents_once
     from wargame.session._journal import Journal, JournalEntry
     from wargame.session._report import write_report
     from wargame.session._seat import HumanSeatPolicy

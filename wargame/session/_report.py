@@ -20,6 +20,7 @@ import jinja2
 from wargame.scenario import Scenario
 from wargame.session._commands import WHITE_CELL
 from wargame.session._files import read_small_json
+from wargame.session._incidents import incidents_once, nesting_sentence
 from wargame.session._journal import JournalEntry
 from wargame.session._plots import plot_knowledge, plot_trajectory
 from wargame.session._session import Session
@@ -52,10 +53,6 @@ class SessionRecord:
     decisions: list[dict[str, Any]]
     events: list[dict[str, Any]]
     arguments: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _sum(values: list[int]) -> int:
-    return int(sum(values))
 
 
 class Names:
@@ -93,10 +90,11 @@ def read_record(session: Session) -> SessionRecord:
     names = Names(scenario)
     rungs = scenario.escalation.rungs
     turn_days = scenario.turn_length_days
+    gray_zone = scenario.gray_zone
     timeline: list[JournalEntry] = session.timeline()
     turns: dict[int, TurnRecord] = {}
     rung_by_day: list[int] = []
-    previous_incidents: list[int] | None = None
+    incidents_before = 0
     moments: list[tuple[int, str]] = []
     decisions: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
@@ -123,22 +121,22 @@ def read_record(session: Session) -> SessionRecord:
                 inject = next(i for i in scenario.injects if i.id == fired["id"])
                 turn_record(entry.turn + 1).scenario_injects.append(f"day {fired['day']}: {inject.text}")
                 moments.append((fired["day"], f"scenario inject: {inject.text}"))
-            incidents = payload["incidents"]
+            incidents = incidents_once(gray_zone, payload["incidents"])
             record = turn_record(entry.turn + 1)
-            record.true_incidents = _sum(incidents) - (_sum(previous_incidents) if previous_incidents else 0)
+            record.true_incidents = incidents - incidents_before
             record.rung_before = names.rung(payload["rung"])
             record.knowledge.setdefault("truth", {})["pending_mobilization"] = names.rung(
                 payload["pending_mobilization"]
             )
-            previous_incidents = incidents
+            incidents_before = incidents
         elif entry.kind == "view" and payload["seat"] != WHITE_CELL:
             view = payload["view"]
             seat = payload["seat"]
             record = turn_record(entry.turn)
             if "picture" in view:
                 activities = view["picture"]["activities"]
-                detected = sum(a["detected"] for a in activities)
-                attributed = sum(a["attributed_in_time"] for a in activities)
+                detected = incidents_once(gray_zone, [a["detected"] for a in activities])
+                attributed = incidents_once(gray_zone, [a["attributed_in_time"] for a in activities])
                 record.knowledge[seat] = {
                     "detected": detected,
                     "attributed": attributed,
@@ -352,6 +350,7 @@ def _context(session: Session, record: SessionRecord, figures: dict[str, str]) -
         "trajectory": figures["trajectory"],
         "knowledge": figures["knowledge"],
         "moments": [(day, text) for day, text in record.moments],
+        "counted_once": nesting_sentence(scenario.gray_zone),
         "knowledge_table": {
             "header": [
                 "turn",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from wargame.session import WHITE_CELL, JournalEntry
+from wargame.scenario import GrayZone
+from wargame.session import WHITE_CELL, JournalEntry, incidents_once
 
 __all__ = ["JournalIndex"]
 
@@ -13,10 +14,16 @@ _WHITE_CELL_KINDS = ("inject", "override", "matrix_roll", "roll_result", "pause"
 
 
 class JournalIndex:
-    """What the journal of the active branch says, digested for the pages (built by the play thread)."""
+    """What the journal of the active branch says, digested for the pages (built by the play thread).
 
-    def __init__(self, branch: int) -> None:
+    Args:
+        branch: The branch whose entries are added.
+        gray_zone: The session scenario's gray zone (totals of incidents count each incident once).
+    """
+
+    def __init__(self, branch: int, gray_zone: GrayZone) -> None:
         self.branch = branch
+        self.gray_zone = gray_zone
         self.views: dict[str, tuple[int, dict[str, Any]]] = {}
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.news: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -47,7 +54,7 @@ class JournalIndex:
                         "rung_index": posture["rung_index"],
                         "war": view["war"],
                         "warned": view.get("mobilization_warning"),
-                        "detected": sum(a["detected"] for a in view.get("picture", {}).get("activities", [])),
+                        "detected": self._detected(view),
                         "news": len(view.get("news", [])),
                         "decisions": [],
                     }
@@ -75,7 +82,7 @@ class JournalIndex:
                     "escalation_score": payload["escalation_score"],
                     "war_day": payload["war_day"],
                     "pending_mobilization": payload["pending_mobilization"],
-                    "incidents": sum(payload["incidents"]),
+                    "incidents": incidents_once(self.gray_zone, payload["incidents"]),
                 }
             )
         elif entry.kind in _WHITE_CELL_KINDS:
@@ -87,3 +94,9 @@ class JournalIndex:
                 )
         elif entry.kind == "finished":
             self.outcome = payload
+
+    def _detected(self, view: dict[str, Any]) -> int:
+        """The incidents a seat's view shows detected (0 for the adversary's view, which has no picture)."""
+        if "picture" not in view:
+            return 0
+        return incidents_once(self.gray_zone, [a["detected"] for a in view["picture"]["activities"]])

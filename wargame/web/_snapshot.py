@@ -41,13 +41,14 @@ class SessionSnapshot:
         self.has_white_cell = bool(self.status.white_cell)
         self.prompt = session.pending
         self.journal_length = -1
-        self.index = JournalIndex(-1)  # the first refresh builds it from the active branch's timeline
+        # The first refresh builds the index from the active branch's timeline.
+        self.index = JournalIndex(-1, scenario.gray_zone)
 
     def refresh(self, session: Session) -> None:
         """Bring the snapshot up to ``session`` (the play thread, lock held)."""
         length = len(session.journal)
         if session.branch != self.index.branch:
-            self.index = JournalIndex(session.branch)
+            self.index = JournalIndex(session.branch, self.scenario.gray_zone)
             for entry in session.timeline():
                 self.index.add(entry)
         elif length != self.journal_length:
