@@ -58,7 +58,7 @@ def _render_seat(view: dict[str, Any]) -> list[str]:
             if source["kind"] == "own ISR":
                 lines.append(
                     f"  own ISR: detection {source['isr_detection_probability']:.2f}, "
-                    f"analysis {source['analysis_hours']:g} h"
+                    f"analysis {source['analysis_hours']:.1f} h"
                 )
             else:
                 lines.append(
