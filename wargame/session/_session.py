@@ -291,7 +291,6 @@ class Session:
             outcome = next(
                 e.payload for e in reversed(entries) if e.kind == "finished" and e.branch == self.branch
             )
-        model = self.engine.model
         return SessionStatus(
             directory=self.directory,
             scenario_name=self.scenario.name,
@@ -304,7 +303,7 @@ class Session:
             branches=self.branch + 1,
             turn=self.engine.turn,
             turns_total=self.scenario.horizon_days // self.scenario.turn_length_days,
-            day=pending.day if pending is not None else model.day,
+            day=pending.day if pending is not None else self.engine.day,
             waiting_for=pending.seat if pending is not None else None,
             paused=pending is not None and pending.kind == "paused",
             finished=self.engine.finished,
@@ -348,9 +347,9 @@ class Session:
             if engine.rewind_to is not None:
                 ended = f"rewound to turn {engine.rewind_to} at turn {engine.turn}"
             elif engine.finished:
-                ended = f"finished at turn {engine.turn}, day {engine.model.day}"
+                ended = f"finished at turn {engine.turn}, day {engine.day}"
             else:
-                ended = f"in play at turn {engine.turn}, day {engine.model.day}"
+                ended = f"in play at turn {engine.turn}, day {engine.day}"
             results.append(
                 BranchReplay(
                     branch=branch,

@@ -137,6 +137,12 @@ class TurnEngine(ABC):
         self._generator = self._drive()
         self._started = False
 
+    @property
+    def day(self) -> int:
+        """The session's day: its decision point's while in play; once finished, the last day played (the
+        day its war started, if one did)."""
+        return self.model.day - 1 if self.finished else self.model.day
+
     # ------------------------------------------------------------------ the mode
     @abstractmethod
     def _new_model(self, policies: dict[str, Policy], scenario_dir: Path | None) -> DeterrenceModel:
