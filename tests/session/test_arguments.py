@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 from forked_cli import WargameProcess
-from session_helpers import play_at_terminal, play_out, write_short_scenario
+from session_helpers import every_seat_passes, play_at_terminal, play_out, write_short_scenario
 
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, Continue, SeatAction, Session, write_report
+from wargame.session import WHITE_CELL, SeatAction, Session, write_report
 from wargame.session._commands import Argument, CounterArgument, MatrixRoll
 
 
 def _to_seat(session: Session, seat: str) -> None:
     while session.pending is not None and session.pending.seat != seat:
-        prompt = session.pending
-        session.submit(Continue(WHITE_CELL) if prompt.seat == WHITE_CELL else SeatAction(prompt.seat, None))
+        session.submit(every_seat_passes(session.pending))
 
 
 def test_an_argument_is_countered_adjudicated_replayed_and_reported(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from session_helpers import REFERENCE, journal_digest, play_out, write_short_scenario
+from session_helpers import REFERENCE, every_seat_passes, journal_digest, play_out, write_short_scenario
 
 from wargame.errors import InputError
 from wargame.scenario import Effect
@@ -84,10 +84,7 @@ def test_rewind_starts_a_branch_and_keeps_the_old_one(tmp_path: Path) -> None:
     scenario = write_short_scenario(tmp_path)
     with _new(scenario, tmp_path / "s") as session:
         while session.pending.turn < 3:
-            prompt = session.pending
-            session.submit(
-                Continue(WHITE_CELL) if prompt.seat == WHITE_CELL else SeatAction(prompt.seat, None)
-            )
+            session.submit(every_seat_passes(session.pending))
         entries_before = len(session.journal)
         with pytest.raises(InputError, match="rewind only to a turn from 1 to the current turn 3"):
             session.submit(Rewind(WHITE_CELL, to_turn=4))

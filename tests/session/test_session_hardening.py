@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from forked_cli import Launcher, WargameProcess
 from journal_tampering import tamper
-from session_helpers import play_out, write_short_scenario
+from session_helpers import every_seat_passes, play_out, write_short_scenario
 
 from wargame.errors import InputError
 from wargame.scenario import Effect
-from wargame.session import WHITE_CELL, Command, Continue, Inject, Prompt, SeatAction, Session
+from wargame.session import WHITE_CELL, Command, Inject, Prompt, SeatAction, Session
 from wargame.session._command_lines import parse_seat_command, parse_white_cell_command
 from wargame.session._journal import GENESIS_HASH, _entry_hash
 from wargame.session._terminal import TerminalFrontEnd
@@ -41,10 +41,6 @@ def keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "keys"
     monkeypatch.setenv("WARGAME_SESSION_KEYS", str(folder))
     return folder
-
-
-def _always_pass(prompt: Prompt) -> Command:
-    return Continue(WHITE_CELL) if prompt.seat == WHITE_CELL else SeatAction(prompt.seat, None)
 
 
 def _played(
@@ -207,7 +203,7 @@ def test_a_rehashed_forgery_passes_without_the_key_and_fails_with_it(
     signed = _played(tmp_path, secret=True, name="signed")
     (tmp_path / "forger").mkdir()
     # the forger's own session: same scenario, seed and seats, other decisions (Taiwan always passes)
-    forged = _played(tmp_path / "forger", decide=_always_pass)
+    forged = _played(tmp_path / "forger", decide=every_seat_passes)
     assert _actions(forged) != _actions(plain)
     for target in (plain, signed):
         header = (
