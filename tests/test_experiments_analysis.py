@@ -153,6 +153,27 @@ def test_analyze_writes_tables_and_labelled_plots(tmp_path: Path) -> None:
     assert "Scenario discovery: war > 0.5" in text and "x.a" in text
 
 
+def test_a_threshold_no_point_reaches_is_a_warning_and_the_rest_is_analysed(tmp_path: Path) -> None:
+    parameters = [Parameter(path="x.a", levels=(0.2, 0.8)), Parameter(path="x.b", levels=(0.1, 0.6))]
+    design = generate_design(parameters, FullFactorialDesign(kind="full_factorial"), root_seed=0)
+    out = tmp_path / "grid"
+    run_sweep(design, lambda_free_grid, out, replications=20, root_seed=0)
+    analyze(out, discovery_outcome="war", discovery_threshold=0.5)  # an earlier analysis finds a box
+    assert (out / "analysis" / "discovery.json").exists()
+
+    report = analyze(out, discovery_outcome="war", discovery_threshold=1.0)  # a rate never exceeds 1
+
+    assert report.discovery is None
+    assert any(
+        m.startswith("no scenario discovery: no design point has mean war above 1") for m in report.warnings
+    )
+    assert not (out / "analysis" / "discovery.json").exists()
+    assert not (out / "analysis" / "figures" / "discovery.png").exists()
+    assert (out / "analysis" / "point_summary.csv").exists()
+    with pytest.raises(InputError, match="nothing to discover"):
+        discover(load_results(out), "war", 1.0)
+
+
 def lambda_free_grid(params: dict, seeds: np.ndarray) -> pd.DataFrame:
     return linear_with_noise({**params, "x.c": 0.0}, seeds)
 

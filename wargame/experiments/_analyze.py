@@ -19,7 +19,7 @@ import pandas as pd
 
 from wargame.errors import InputError
 from wargame.experiments._decide import Decisions, decide, plot_decisions
-from wargame.experiments._discovery import PrimBox, discover
+from wargame.experiments._discovery import NoCaseOfInterestError, PrimBox, discover
 from wargame.experiments._labels import parameter_label
 from wargame.experiments._results import SweepResults, load_results
 from wargame.experiments._sensitivity import (
@@ -262,10 +262,16 @@ def analyze(
             )
             _write_table(report.morris, folder, "morris_indices", files)
     if discovery_outcome is not None and discovery_threshold is not None:
-        report.discovery = discover(results, discovery_outcome, discovery_threshold)
-        (folder / "discovery.json").write_text(json.dumps(report.discovery.to_dict(), indent=2) + "\n")
-        report.discovery.limits_table().to_csv(folder / "discovery_box.csv", index=False)
-        files += [folder / "discovery.json", folder / "discovery_box.csv"]
+        try:
+            report.discovery = discover(results, discovery_outcome, discovery_threshold)
+        except NoCaseOfInterestError as nothing:
+            report.warnings.append(f"no scenario discovery: {nothing.message}")
+            for stale in ("discovery.json", "discovery_box.csv", "figures/discovery.png"):
+                (folder / stale).unlink(missing_ok=True)  # an earlier analysis's box is not this one's
+        else:
+            (folder / "discovery.json").write_text(json.dumps(report.discovery.to_dict(), indent=2) + "\n")
+            report.discovery.limits_table().to_csv(folder / "discovery_box.csv", index=False)
+            files += [folder / "discovery.json", folder / "discovery_box.csv"]
     stored_robustness = (results.info.get("metadata") or {}).get("robustness")
     if robustness_outcome is None and robustness_threshold is None and stored_robustness:
         robustness_outcome, robustness_threshold = (

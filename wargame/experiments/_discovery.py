@@ -21,7 +21,12 @@ import pandas as pd
 from wargame.errors import InputError
 from wargame.experiments._results import SweepResults
 
-__all__ = ["PrimBox", "discover", "prim_peel"]
+__all__ = ["NoCaseOfInterestError", "PrimBox", "discover", "prim_peel"]
+
+
+class NoCaseOfInterestError(InputError):
+    """No design point's mean outcome exceeds the threshold: a finding of the sweep, so ``analyze`` reports it
+    and goes on, while a direct call of :func:`discover` still fails."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,8 @@ def discover(
         min_support: Smallest share of points a box may hold.
 
     Raises:
-        InputError: For an unknown outcome, non-numeric parameters or no case of interest at all.
+        InputError: For an unknown outcome or non-numeric parameters.
+        NoCaseOfInterestError: When no design point's mean exceeds the threshold.
     """
     if outcome not in results.runs.columns or outcome in results.parameter_names:
         raise InputError(f"no outcome {outcome!r} in the results; there are {results.outcome_names}")
@@ -179,8 +185,8 @@ def discover(
         raise InputError(f"scenario discovery needs numeric parameters; {non_numeric} are not")
     interesting = (means > threshold).to_numpy()
     if not interesting.any():
-        raise InputError(
-            f"no design point has mean {outcome} above {threshold}; nothing to discover "
+        raise NoCaseOfInterestError(
+            f"no design point has mean {outcome} above {threshold:g}; nothing to discover "
             f"(highest is {means.max():.3g})"
         )
     inputs = inputs.astype(float)
