@@ -63,7 +63,7 @@ experiments: $(STAMP)
 docs-figures: experiments
 	@mkdir -p docs/figures/experiments
 	@for figure in info_sharing_latency/heatmap_war info_sharing_latency/heatmap_final_resolve_twn \
-	  info_sharing_latency/discovery cooperation_sobol/sobol_escalation_score \
+	  cooperation_sobol/sobol_escalation_score \
 	  cooperation_sobol/sobol_max_rung cooperation_sobol/sobol_war cooperation_sobol/response_escalation_score \
 	  gray_zone_vs_resolve/heatmap_war gray_zone_vs_resolve/heatmap_escalation_score \
 	  gray_zone_vs_resolve/discovery cooperation_robustness/robustness cooperation_robustness/cart \
