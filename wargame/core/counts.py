@@ -29,15 +29,10 @@ _POISSON_STEPS_AT_MOST = 256.0
 def poisson_counts(uniforms: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Return ``Poisson(mean)`` counts, shape of ``uniforms`` (``mean`` broadcasts to it)."""
     shape = uniforms.shape
-    u = uniforms.reshape(-1)
     mean = np.broadcast_to(mean, shape).reshape(-1)
-    near = mean <= _STEPS_FROM_ZERO
-    if near.all():
-        return _from_zero(u, np.exp(-mean), mean, None).reshape(shape)
-    counts = np.empty(u.shape, dtype=np.int64)
-    close, far = np.flatnonzero(near), np.flatnonzero(~near)
-    counts[close] = _from_zero(u[close], np.exp(-mean[close]), mean[close], None)
-    counts[far] = _poisson_from_guess(u[far], mean[far])
+    counts = _by_size(
+        mean <= _STEPS_FROM_ZERO, _poisson_from_zero, _poisson_from_guess, uniforms.reshape(-1), mean
+    )
     return counts.reshape(shape)
 
 
@@ -67,16 +62,29 @@ def binomial_counts(uniforms: np.ndarray, trials: np.ndarray, probability: np.nd
     flip = p > 0.5
     q = np.where(flip, 1.0 - p, p)
     u = np.where(flip, 1.0 - u, u)
-    near = n * q <= _STEPS_FROM_ZERO
-    if near.all():
-        complement = _binomial_from_zero(u, n, q)
-    else:
-        complement = np.empty(u.shape, dtype=np.int64)
-        close, far = np.flatnonzero(near), np.flatnonzero(~near)
-        complement[close] = _binomial_from_zero(u[close], n[close], q[close])
-        complement[far] = _binomial_from_guess(u[far], n[far], q[far])
+    complement = _by_size(n * q <= _STEPS_FROM_ZERO, _binomial_from_zero, _binomial_from_guess, u, n, q)
     counts.reshape(-1)[drawn] = np.where(flip, n - complement, complement)
     return counts
+
+
+def _by_size(
+    near: np.ndarray,
+    from_zero: Callable[..., np.ndarray],
+    from_guess: Callable[..., np.ndarray],
+    *arrays: np.ndarray,
+) -> np.ndarray:
+    """Return counts of the flat ``arrays`` (uniforms first): ``from_zero`` where ``near``, else
+    ``from_guess``."""
+    if near.all():
+        return from_zero(*arrays)
+    counts = np.empty(arrays[0].shape, dtype=np.int64)
+    for where, invert in ((np.flatnonzero(near), from_zero), (np.flatnonzero(~near), from_guess)):
+        counts[where] = invert(*(array[where] for array in arrays))
+    return counts
+
+
+def _poisson_from_zero(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    return _from_zero(u, np.exp(-mean), mean, None)
 
 
 def _binomial_from_zero(u: np.ndarray, n: np.ndarray, q: np.ndarray) -> np.ndarray:
