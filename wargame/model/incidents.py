@@ -33,7 +33,7 @@ __all__ = ["Incidents"]
 
 @dataclass(frozen=True)
 class _BlockErosion:
-    """Wear from a gray-zone block's incidents, ``(days, quantities, runs)`` each.
+    """Wear from a gray-zone block's incidents, ``(days, worn rows, runs)`` each.
 
     ``exposed`` is the resolve loss before cognitive resilience scales it; ``total`` adds the readiness
     cost of the incidents.
@@ -144,29 +144,34 @@ class Incidents:
         self._readiness_rows = np.array(
             [row_of[f"actors.{t}.readiness"] for t in readiness_targets], dtype=np.intp
         )
-        rows = len(self.state.paths)
-        # Row whose value scales each row's resolve loss (rows without one have no resolve loss).
-        self._resilience_row_of = np.arange(rows)
-        for target, row in zip(resolve_targets, self._resolve_rows, strict=True):
-            self._resilience_row_of[row] = row_of[f"actors.{target}.cognitive_resilience"]
+        # Only the worn rows (resolve or readiness of a target) change: their wear is (days, worn, runs).
+        self._worn_rows = np.union1d(self._resolve_rows, self._readiness_rows).astype(np.intp)
+        self._resolve_at = np.searchsorted(self._worn_rows, self._resolve_rows)
+        self._readiness_at = np.searchsorted(self._worn_rows, self._readiness_rows)
+        # Row whose value scales each worn row's resolve loss (a readiness row: itself, with no resolve loss).
+        self._resilience_rows = self._worn_rows.copy()
+        for target, at in zip(resolve_targets, self._resolve_at, strict=True):
+            self._resilience_rows[at] = row_of[f"actors.{target}.cognitive_resilience"]
+        self._worn_low = self.state.low[self._worn_rows]
+        self._worn_high = self.state.high[self._worn_rows]
         mitigation = scenario.gray_zone.attribution_mitigation
         self._mitigation = np.asarray(parameters.value("gray_zone.attribution_mitigation", mitigation))
-        self._wears = bool(self._resolve_rows.size or self._readiness_rows.size)
-        self._scratch = np.empty((rows, self.state.runs))
+        self._wears = bool(self._worn_rows.size)
+        self._scratch = np.empty((2, self._worn_rows.size, self.state.runs))
 
     def _erosion_of(self, block: GrayZoneBlock) -> _BlockErosion:
-        """Return the wear a block's incidents cause each day, ``(days, quantities, runs)``."""
+        """Return the wear a block's incidents cause each day, ``(days, worn rows, runs)``."""
         incidents, _, attributed = block.counts.transpose(1, 0, 2, 3)  # (days, runs, activities) each
-        exposed = np.zeros((block.days, *self._scratch.shape))
+        exposed = np.zeros((block.days, *self._scratch.shape[1:]))
         total = np.zeros(exposed.shape)
         if self._resolve_rows.size:
             unanswered = incidents - np.reshape(self._mitigation, (-1, 1)) * attributed
             # Summed over activities (a): loss (days, targets, runs).
             loss = np.einsum("dra,tra->dtr", unanswered, self._resolve_weights)
-            exposed[:, self._resolve_rows] = loss
+            exposed[:, self._resolve_at] = loss
         if self._readiness_rows.size:
             wear = np.einsum("dra,tra->dtr", incidents, self._readiness_weights)
-            total[:, self._readiness_rows] = wear
+            total[:, self._readiness_at] = wear
         total += exposed
         return _BlockErosion(exposed, total)
 
@@ -183,14 +188,17 @@ class Incidents:
         self.day_counts = block.counts[index]
         erosion = self._erosion
         if erosion is not None:
-            # x <- clip(x - exposed * (1 - resilience) - worn), written as x + (resilience * exposed - total).
-            values = self.state.values
-            scratch = values.take(self._resilience_row_of, axis=0, out=self._scratch)
-            scratch *= erosion.exposed[index]
-            scratch -= erosion.total[index]
-            values += scratch
-            np.minimum(values, self.state.high, out=values)
-            np.maximum(values, self.state.low, out=values)
+            # x <- clip(x - exposed * (1 - resilience) - worn), written as x + (resilience * exposed - total),
+            # on the worn rows (the other quantities are not touched).
+            values, (change, worn) = self.state.values, self._scratch
+            values.take(self._resilience_rows, axis=0, out=change)
+            change *= erosion.exposed[index]
+            change -= erosion.total[index]
+            values.take(self._worn_rows, axis=0, out=worn)
+            worn += change
+            np.minimum(worn, self._worn_high, out=worn)
+            np.maximum(worn, self._worn_low, out=worn)
+            values[self._worn_rows] = worn
         self._next_day = day + 1
         if self.pictures_for:
             self._draw_seat_pictures(day, block.parts[index, 0])
