@@ -252,25 +252,43 @@ class Ladder:
             force_ratio_needed=by_campaign("force_ratio_needed"),
             decisive_days=by_campaign("decisive_days"),
             domain_weights=domain_weights,
-            reinforcement_days=per_run_rows(
-                [
-                    _per_run(
-                        parameters, f"actors.{a}.reinforcement_days", scenario.actor(a).reinforcement_days
-                    )
-                    for a in table.allies
-                ]
-            ),
+            reinforcement_days=_reinforcement_days(scenario, table, parameters),
             battle_sigma=_per_run(
                 parameters, "escalation.battle_uncertainty_sigma", ladder.battle_uncertainty_sigma
             ),
         )
 
 
+def _reinforcement_days(scenario: Scenario, table: CalculusTable, parameters: Any) -> np.ndarray:
+    """Each ally's reinforcement days, ``(allies, n)``."""
+    return per_run_rows(
+        [
+            _per_run(parameters, f"actors.{a}.reinforcement_days", scenario.actor(a).reinforcement_days)
+            for a in table.allies
+        ]
+    )
+
+
+def _parameters_or_nominal(scenario: Scenario, parameters: Any) -> Any:
+    if parameters is None:
+        return derived_table(scenario, "nominal_parameters", lambda _: RunParameters.empty())
+    return parameters
+
+
 def ladder_of(scenario: Scenario, parameters: Any = None) -> Ladder:
     """Return the ladder's numbers for ``parameters`` (built once per parameters object)."""
-    if parameters is None:
-        parameters = derived_table(scenario, "nominal_parameters", lambda _: RunParameters.empty())
+    parameters = _parameters_or_nominal(scenario, parameters)
     return parameters.derived(("ladder", id(scenario)), lambda: Ladder.of(scenario, parameters))
+
+
+def _reinforcement_days_of(scenario: Scenario, parameters: Any) -> np.ndarray:
+    """Return the ladder's ``reinforcement_days`` alone (the rest of it is not built when not yet needed:
+    a policy valuing its responses reads this only, on parameters selected for the runs it values)."""
+    parameters = _parameters_or_nominal(scenario, parameters)
+    return parameters.derived(
+        ("reinforcement_days", id(scenario)),
+        lambda: _reinforcement_days(scenario, calculus_table(scenario), parameters),
+    )
 
 
 @dataclass(frozen=True)
@@ -319,7 +337,6 @@ def deterrence_inputs(
         denial: Compute ``P_r`` (else it is left at 1 for every rung, for callers that do not use it).
     """
     table = calculus_table(scenario)
-    ladder = ladder_of(scenario, parameters)
     values = quantities if isinstance(quantities, np.ndarray) else _read(table, quantities)
     columns = values.shape[1]
     actors = values[: ROWS_PER_ACTOR * (len(table.allies) + 1)].reshape(
@@ -340,7 +357,7 @@ def deterrence_inputs(
         credibility * table.target_weights[None], axis=1
     )  # (allies, columns)
     allied_force_by_domain = capability[:-1] * readiness[:-1, None]  # (allies, domains, columns)
-    reinforcement_days = _tile(ladder.reinforcement_days, columns)
+    reinforcement_days = _tile(_reinforcement_days_of(scenario, parameters), columns)
     arrival_30 = presence[:-1] + (1.0 - presence[:-1]) * np.minimum(1.0, _VALUATION_DAYS / reinforcement_days)
     allied_force = np.add.reduce(
         weighted_credibility * arrival_30 * np.add.reduce(allied_force_by_domain, axis=1) / len(DOMAINS),
@@ -348,6 +365,7 @@ def deterrence_inputs(
     )
     success = np.ones((len(scenario.escalation.rungs), columns))
     if denial and table.campaign_rungs.size:
+        ladder = ladder_of(scenario, parameters)
         decisive = _tile(ladder.decisive_days, columns)[:, None]  # (campaigns, 1, columns)
         arriving = np.minimum(1.0, decisive / reinforcement_days[None])  # (campaigns, allies, columns)
         arrival = presence[None, :-1] + (1.0 - presence[None, :-1]) * arriving
