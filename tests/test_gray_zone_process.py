@@ -98,6 +98,7 @@ def test_a_subset_may_give_its_mean_rate_instead_of_a_share():
         ({"share": 0.5, "base_rate_per_day": 2.0}, "exactly one of share or base_rate_per_day"),
         ({"share": 0.5, "clustering": {"branching_ratio": 0.2, "decay_days": 2}}, "follows its parent"),
         ({"share": 0.5, "overdispersion_sigma": 0.4}, "follows its parent"),
+        ({"share": 0.5, "attribution_deterrence": 1.0}, "follows its parent's attribution_deterrence"),
     ],
 )
 def test_bad_subsets_are_refused_with_their_field(change, message):

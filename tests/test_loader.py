@@ -330,7 +330,9 @@ def test_quantity_bounds_of_the_minimal_scenario():
     assert bounds["commitments.green-blue.credibility"] == (0.0, 1.0)
     assert bounds["actors.red.capability.land"] == (0.0, 1.0)
     assert bounds["actors.red.forward_presence"] == (0.0, 1.0)
-    assert len(bounds) == 3 * (5 + 5) + 2 + 1
+    assert bounds["actors.blue.attribution_time_hours"] == (0.0, float("inf"))
+    # Per actor: five fractions, five capabilities, the hours to attribute; per link two; per commitment one.
+    assert len(bounds) == 3 * (5 + 5 + 1) + 2 + 1
 
 
 def test_an_effect_on_an_unknown_quantity_suggests_the_nearest():

@@ -40,7 +40,9 @@ class CountProcess:
     run of an ensemble.
 
     A root activity's count is ``N_r(t) ~ Poisson(lambda_r * S_r)`` with ``lambda_r = base_rate_r * (1 - n_r)
-    * M_m ** elasticity_r + a_r * E_r(t)`` on rung ``m``, ``E_r(t) = phi_r * E_r(t-1) + N_r(t-1)`` and the
+    * M_m ** elasticity_r * K_r + a_r * E_r(t)`` on rung ``m``, ``K_r = exp(-epsilon_r (P_att,r -
+    P_att,r(0)))`` the deterrence of timely attribution (``P_att,r`` the share of the root's incidents
+    attributed in time), ``E_r(t) = phi_r * E_r(t-1) + N_r(t-1)`` and the
     daily shock ``S_r``; a run draws a root directly where its base rate is at least ``_DIRECT_FROM_MEAN``,
     else thinned (see the module). Holds ``E`` of each clustered root per run, carried from block to block.
 
@@ -62,6 +64,7 @@ class CountProcess:
         base_rate = by_root("base_rate_per_day", [float(r.base_rate_per_day or 0.0) for r in roots])
         elasticity = by_root("posture_elasticity", [r.posture_elasticity for r in roots])
         sigma = by_root("overdispersion_sigma", [r.overdispersion_sigma for r in roots])
+        deterrence = by_root("attribution_deterrence", [r.attribution_deterrence for r in roots])
         clustering = [r.clustering for r in roots]
         branching = by_root(
             "clustering.branching_ratio", [c.branching_ratio if c else 0.0 for c in clustering]
@@ -85,6 +88,11 @@ class CountProcess:
         stationary = (base_rate / (1.0 - phi))[:, self.clustered]
         self.excitation = np.broadcast_to(stationary, (runs, self.clustered.size)).copy()
         self.overdispersed = np.flatnonzero(sigma.any(axis=0))  # positions among the roots
+        self.deterred = np.flatnonzero(deterrence.any(axis=0))  # positions among the roots
+        self._deterrence = deterrence[:, self.deterred]
+        # exposure = (pi * P_known * P_timely) @ this: each deterred root's share attributed in time.
+        self._part_of_deterred = (tree.root_of_part[:, None] == self.deterred[None, :]).astype(np.float64)
+        self._start_exposure = np.zeros((runs, self.deterred.size))
         self._sigma = sigma[:, self.overdispersed]
         self._half_variance = self._sigma**2 / 2.0
         self._tree = tree
@@ -97,6 +105,16 @@ class CountProcess:
             for split in tree.splits
             if (keep := thinned[split.children]).any()
         )
+
+    def exposure(self, in_time: np.ndarray) -> np.ndarray:
+        """Return the share of each deterred root's incidents attributed in time, ``(runs, deterred)``, from
+        ``P_known * P_timely`` by (run, activity)."""
+        return (self._tree.part_share * in_time) @ self._part_of_deterred
+
+    def start_exposure(self, in_time: np.ndarray) -> None:
+        """Set the exposure the deterred roots' base rates stand for (the start's), from ``P_known *
+        P_timely`` by (run, activity)."""
+        self._start_exposure = np.broadcast_to(self.exposure(in_time), self._start_exposure.shape).copy()
 
     def shock(self, normals: np.ndarray) -> np.ndarray:
         """Return the shocks ``exp(sigma Z - sigma**2 / 2)`` of normals ``Z`` (overdispersed roots last)."""
@@ -186,6 +204,10 @@ class CountProcess:
         background = _by_rung(self._background_by_rung, rung_index)  # (runs, roots)
         if active is not None:
             background = background * active[:, None]
+        if self.deterred.size:
+            # Attribution deters (Baliga et al. 2020): exp(-epsilon (P_att - P_att(0))).
+            change = self.exposure(in_time) - self._start_exposure
+            background[:, self.deterred] *= np.exp(-self._deterrence * change)
         scale = None
         if shock is not None:
             scale = np.ones((days, runs, background.shape[1]))

@@ -5,7 +5,8 @@ no other's subset) on a day when the adversary is on rung ``m``::
 
     phi_r      = exp(-1 / decay_days_r),   a_r = n_r * (1 - phi_r)          (n_r, decay: clustering)
     E_r(t)     = phi_r * E_r(t-1) + N_r(t-1),   E_r(0) = base_rate_r / (1 - phi_r)
-    lambda_r   = base_rate_r * (1 - n_r) * M_m ** posture_elasticity_r + a_r * E_r(t)
+    lambda_r   = base_rate_r * (1 - n_r) * M_m ** posture_elasticity_r * K_r + a_r * E_r(t)
+    K_r        = exp(-attribution_deterrence_r * (P_att,r - P_att,r(0)))      (deterrence by attribution)
     N_r(t)     ~ Poisson(lambda_r * S_r),   S_r = exp(sigma_r * Z - sigma_r**2 / 2)
 
 A subset activity counts a ``Binomial(N_parent, share)`` part of its parent's incidents. Incidents are
@@ -17,7 +18,7 @@ Each activity is detected by its target's picture (the target's own ISR and ever
     q_s        = isr_s * detectability_k * fidelity_s            (fidelity 1 for the target's own ISR)
     P_known    = 1 - prod_s (1 - q_s)
     F_s(T)     = P(delivery time of source s <= T),  log-normal with mean tau_s and CV c
-    tau_s      = latency_s + attribution_time_hours_s
+    tau_s      = latency_s + attribution_time_hours_s        (both quantities of the state)
     P_timely   = (1 - prod_s (1 - q_s F_s(T))) / P_known              T = attribution_deadline_hours
     delay      = sum_s tau_s q_s prod_{s' before s} (1 - q_s') / P_known   (sources ordered by tau)
 
@@ -46,9 +47,9 @@ from wargame.scenario import Scenario
 
 __all__ = ["GrayZoneBlock", "GrayZoneDay", "GrayZoneMechanics", "PictureSource", "SeatPictureDay"]
 
-PictureSource = tuple[str, str | None, np.ndarray, float | np.ndarray]
-"""(detecting actor, link key or None for own ISR, activities the source covers, analysis hours: a number,
-or one per run where they are an uncertain input)."""
+PictureSource = tuple[str, str | None, np.ndarray]
+"""(detecting actor, link key or None for own ISR, activities the source covers). The actor's analysis hours
+(``actors.<id>.attribution_time_hours``) are a quantity of the state: programs may move them."""
 
 
 _PREFETCH_NUMBERS = 1 << 16  # uniforms hashed ahead per refill (0.5 MB): the horizon of a small ensemble
@@ -58,9 +59,8 @@ _PREFETCH_NUMBERS = 1 << 16  # uniforms hashed ahead per refill (0.5 MB): the ho
 class _SourceRows:
     """Where a picture's sources read their inputs, one entry per source (own ISR first, then links)."""
 
-    rows: np.ndarray  # (3 * sources,): the ISR rows, then the fidelity rows, then the latency rows
+    rows: np.ndarray  # (4 * sources,): the ISR rows, the fidelity, latency and analysis-hours rows
     via_link: np.ndarray  # (sources, 1): 1.0 for a link, 0.0 for the receiver's own ISR
-    link_offsets: np.ndarray  # (2, sources, n): added to fidelity (1 - via_link) and latency (analysis hours)
     detectable: np.ndarray  # (sources, n, activities): detectability where the source covers the activity
     earlier: np.ndarray  # (sources, sources, 1): source t comes before source s in the list
 
@@ -114,13 +114,6 @@ class GrayZoneMechanics:
         self.deadline_hours = np.asarray(parameters.value("gray_zone.attribution_deadline_hours", deadline))
         cv = np.asarray(parameters.value("gray_zone.delivery_time_cv", gray_zone.delivery_time_cv))
         self._delivery_sigma = np.sqrt(np.log1p(cv**2))
-        # Hours an actor needs to attribute: a number, or one per run where it is an uncertain input.
-        self._attribution_hours = {
-            actor.id: parameters.value(
-                f"actors.{actor.id}.attribution_time_hours", actor.attribution_time_hours
-            )
-            for actor in scenario.actors
-        }
         # Each activity is seen through its target's picture: the target's own ISR and the links into it.
         targets = [activity.target or scenario.defender for activity in activities]
         self.activity_targets = targets
@@ -128,6 +121,10 @@ class GrayZoneMechanics:
         self._owner_of_activity = np.array([self.picture_owners.index(t) for t in targets], dtype=np.intp)
         self._defender_rows = self.source_rows(self.sources_into(scenario.defender))
         self._picture_rows = [self.source_rows(self.sources_into(owner)) for owner in self.picture_owners]
+        if self.counts.deterred.size:
+            # Deterred activities' rates are relative to the share attributed in time at the start.
+            known, timely, _ = self._official_profile(state.initial)
+            self.counts.start_exposure(known * timely)
         # Draws made ahead: (random streams object, first day, the draws).
         self._prefetched: tuple[EnsembleRandom, int, _BlockDraws] | None = None
 
@@ -164,36 +161,33 @@ class GrayZoneMechanics:
     def sources_into(self, actor_id: str) -> list[PictureSource]:
         """Return the sources of ``actor_id``'s picture: its own ISR, then each link into it.
 
-        Each source is ``(detecting actor, link key or None, covered activities, analysis hours)``.
+        Each source is ``(detecting actor, link key or None, covered activities)``.
         """
         activities = self.scenario.gray_zone.activities
         receiver = self.scenario.actor(actor_id)
-        sources: list[PictureSource] = [
-            (receiver.id, None, np.ones(len(activities), dtype=bool), self._attribution_hours[receiver.id])
-        ]
+        sources: list[PictureSource] = [(receiver.id, None, np.ones(len(activities), dtype=bool))]
         for link in self.scenario.links:
             if link.to_actor != actor_id:
                 continue
             covers = np.array([a.domain in link.domains for a in activities])
             partner = self.scenario.actor(link.from_actor)
-            sources.append((partner.id, link.key, covers, self._attribution_hours[partner.id]))
+            sources.append((partner.id, link.key, covers))
         return sources
 
     def source_rows(self, sources: list[PictureSource]) -> _SourceRows:
         """Return where each source's inputs live in the state."""
         row_of = self.state.index
-        via_link = np.array([link_key is not None for _, link_key, _, _ in sources], dtype=np.float64)
-        covers = np.array([covers for _, _, covers, _ in sources], dtype=np.float64)
-        analysis_hours = per_run_rows([hours for *_, hours in sources])  # (sources, n)
+        via_link = np.array([link_key is not None for _, link_key, _ in sources], dtype=np.float64)
+        covers = np.array([covers for _, _, covers in sources], dtype=np.float64)
         order = np.arange(len(sources))
         # A receiver's own ISR has fidelity 1 and no latency: it reads row 0 and multiplies it by zero.
-        isr = [row_of[f"actors.{actor}.isr_detection_probability"] for actor, *_ in sources]
-        fidelity = [0 if k is None else row_of[f"links.{k}.fidelity"] for _, k, _, _ in sources]
-        latency = [0 if k is None else row_of[f"links.{k}.latency_hours"] for _, k, _, _ in sources]
+        isr = [row_of[f"actors.{actor}.isr_detection_probability"] for actor, _, _ in sources]
+        fidelity = [0 if k is None else row_of[f"links.{k}.fidelity"] for _, k, _ in sources]
+        latency = [0 if k is None else row_of[f"links.{k}.latency_hours"] for _, k, _ in sources]
+        analysis = [row_of[f"actors.{actor}.attribution_time_hours"] for actor, _, _ in sources]
         return _SourceRows(
-            rows=np.array([*isr, *fidelity, *latency], dtype=np.intp),
+            rows=np.array([*isr, *fidelity, *latency, *analysis], dtype=np.intp),
             via_link=via_link[:, None],
-            link_offsets=np.stack(np.broadcast_arrays((1.0 - via_link)[:, None], analysis_hours)),
             detectable=covers[:, None, :] * self.detectability[None],
             earlier=(order[:, None] < order[None, :])[:, :, None],
         )
@@ -224,14 +218,18 @@ class GrayZoneMechanics:
         """
         return self.profile(self._defender_rows if sources is None else self.source_rows(sources))
 
-    def profile(self, rows: _SourceRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def profile(
+        self, rows: _SourceRows, values: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``P_known``, ``P(timely | known)`` and ``E[delay | known]`` per (run, activity) for a
-        picture's :meth:`source_rows`."""
-        inputs = self.state.values.take(rows.rows, axis=0).reshape(3, rows.via_link.shape[0], -1)
-        # Fidelity and delivery hours per (source, run): value * via_link + offset.
-        linked = inputs[1:] * rows.via_link
-        linked += rows.link_offsets
-        fidelity, hours = linked
+        picture's :meth:`source_rows`, on the state's current values or on ``values`` laid out like them."""
+        values = self.state.values if values is None else values
+        inputs = values.take(rows.rows, axis=0).reshape(4, rows.via_link.shape[0], -1)
+        # Fidelity and delivery hours per (source, run): a link's fidelity and latency, 1 and 0 for own ISR.
+        fidelity = inputs[1] * rows.via_link
+        fidelity += 1.0 - rows.via_link
+        hours = inputs[2] * rows.via_link
+        hours += inputs[3]
         q = (inputs[0] * fidelity)[:, :, None] * rows.detectable  # P(detect) (sources, runs, activities)
         missed = 1.0 - q
         known = 1.0 - np.multiply.reduce(missed, axis=0)
@@ -247,11 +245,13 @@ class GrayZoneMechanics:
         profile = np.divide(sums, known, out=np.zeros(sums.shape), where=known > 0.0)
         return known, profile[0], profile[1]
 
-    def _official_profile(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _official_profile(
+        self, values: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the profile of each activity through its target's picture, ``(runs, activities)`` each."""
         if len(self._picture_rows) == 1:
-            return self.profile(self._picture_rows[0])
-        profiles = np.stack([np.stack(self.profile(rows)) for rows in self._picture_rows])
+            return self.profile(self._picture_rows[0], values)
+        profiles = np.stack([np.stack(self.profile(rows, values)) for rows in self._picture_rows])
         columns = np.arange(len(self.activity_ids))
         chosen = profiles[self._owner_of_activity, :, :, columns]  # (activities, 3, runs)
         known, timely, delay = chosen.transpose(1, 2, 0)

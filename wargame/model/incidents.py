@@ -271,7 +271,7 @@ class Incidents:
         draws = self.random.uniform(Stream.MOBILIZATION_WARNING, day, len(self.warned))
         for slot, (actor_id, warned) in enumerate(self.warned.items()):
             miss = np.ones(self.state.runs)
-            for source_actor, link_key, _, _ in self._ally_sources[actor_id]:
+            for source_actor, link_key, _ in self._ally_sources[actor_id]:
                 isr = values[row[f"actors.{source_actor}.isr_detection_probability"]]
                 fidelity = 1.0 if link_key is None else values[row[f"links.{link_key}.fidelity"]]
                 miss = miss * (1.0 - isr * fidelity)

@@ -57,6 +57,10 @@ class Activity(FrozenModel):
     """Exponent e in rate = base * M_rung ** e (a subset follows its parent)."""
     overdispersion_sigma: NonNegative = 0.0
     """Sigma of the daily log-normal shock (0: no shock; a subset follows its parent)."""
+    attribution_deterrence: NonNegative = 0.0
+    """How much timely attribution deters the activity (Baliga et al. 2020): its rate is multiplied by
+    ``exp(-attribution_deterrence * (P_att - P_att(0)))``, ``P_att`` the share of its incidents attributed in
+    time and ``P_att(0)`` that share at the start (0: an overt activity; a subset follows its parent)."""
     clustering: Clustering | None = None
     """Self-excitation of the daily counts (none: days are independent given the posture)."""
     subset_of: Identifier | None = None
@@ -91,6 +95,7 @@ class Activity(FrozenModel):
             "clustering": self.clustering is not None,
             "overdispersion_sigma": self.overdispersion_sigma != 0.0,
             "posture_elasticity": self.posture_elasticity != 1.0,
+            "attribution_deterrence": self.attribution_deterrence != 0.0,
         }
         for name, given in own.items():
             if given:

@@ -55,6 +55,7 @@ def quantity_bounds(scenario: Scenario) -> dict[str, QuantityBounds]:
             bounds[f"actors.{actor.id}.{name}"] = (0.0, 1.0)
         for domain in DOMAINS:
             bounds[f"actors.{actor.id}.capability.{domain}"] = (0.0, 1.0)
+        bounds[f"actors.{actor.id}.attribution_time_hours"] = (0.0, _UNBOUNDED)
     for link in scenario.links:
         bounds[f"links.{link.key}.latency_hours"] = (0.0, _UNBOUNDED)
         bounds[f"links.{link.key}.fidelity"] = (0.0, 1.0)

@@ -150,13 +150,13 @@ def _programs(model: DeterrenceModel, seat: str) -> list[dict[str, Any]]:
 
 def _sources(model: DeterrenceModel, seat: str) -> list[dict[str, Any]]:
     sources = []
-    for actor_id, link_key, covers, analysis_hours in model.gray_zone.sources_into(seat):
+    for actor_id, link_key, covers in model.gray_zone.sources_into(seat):
         isr = float(model.state.row(f"actors.{actor_id}.isr_detection_probability")[_RUN])
         entry: dict[str, Any] = {
             "from": actor_id,
             "kind": "own ISR" if link_key is None else "link",
             "isr_detection_probability": isr,
-            "analysis_hours": float(np.broadcast_to(analysis_hours, (model.runs,))[_RUN]),
+            "analysis_hours": float(model.state.row(f"actors.{actor_id}.attribution_time_hours")[_RUN]),
         }
         if link_key is not None:
             entry["latency_hours"] = float(model.state.row(f"links.{link_key}.latency_hours")[_RUN])
