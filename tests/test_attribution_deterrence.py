@@ -76,6 +76,14 @@ def test_the_rate_stands_for_the_start_so_an_unchanged_picture_keeps_it():
         assert mean_daily_incidents(mechanics) == pytest.approx(4.0, abs=0.02)
 
 
+def test_the_rate_holds_at_the_reference_share_and_a_better_start_lowers_it():
+    document = own_picture_document(1.0)
+    document["gray_zone"]["activities"][0]["attribution_reference"] = 0.3
+    mechanics = GrayZoneMechanics(*_built(document))
+    # The run starts with P_att 0.5, above the 0.3 under which the rate of 4 a day holds.
+    assert mean_daily_incidents(mechanics) == pytest.approx(4.0 * math.exp(-0.2), abs=0.02)
+
+
 def _built(document: dict) -> tuple:
     scenario = build(document)
     return scenario, EnsembleState(scenario, RUNS)

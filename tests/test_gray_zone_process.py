@@ -99,6 +99,7 @@ def test_a_subset_may_give_its_mean_rate_instead_of_a_share():
         ({"share": 0.5, "clustering": {"branching_ratio": 0.2, "decay_days": 2}}, "follows its parent"),
         ({"share": 0.5, "overdispersion_sigma": 0.4}, "follows its parent"),
         ({"share": 0.5, "attribution_deterrence": 1.0}, "follows its parent's attribution_deterrence"),
+        ({"share": 0.5, "attribution_reference": 0.4}, "follows its parent's attribution_reference"),
     ],
 )
 def test_bad_subsets_are_refused_with_their_field(change, message):

@@ -65,6 +65,10 @@ class CountProcess:
         elasticity = by_root("posture_elasticity", [r.posture_elasticity for r in roots])
         sigma = by_root("overdispersion_sigma", [r.overdispersion_sigma for r in roots])
         deterrence = by_root("attribution_deterrence", [r.attribution_deterrence for r in roots])
+        reference = by_root(
+            "attribution_reference",
+            [np.nan if r.attribution_reference is None else r.attribution_reference for r in roots],
+        )
         clustering = [r.clustering for r in roots]
         branching = by_root(
             "clustering.branching_ratio", [c.branching_ratio if c else 0.0 for c in clustering]
@@ -93,6 +97,7 @@ class CountProcess:
         # exposure = (pi * P_known * P_timely) @ this: each deterred root's share attributed in time.
         self._part_of_deterred = (tree.root_of_part[:, None] == self.deterred[None, :]).astype(np.float64)
         self._start_exposure = np.zeros((runs, self.deterred.size))
+        self._reference_exposure = reference[:, self.deterred]  # NaN where the run's start stands
         self._sigma = sigma[:, self.overdispersed]
         self._half_variance = self._sigma**2 / 2.0
         self._tree = tree
@@ -112,9 +117,11 @@ class CountProcess:
         return (self._tree.part_share * in_time) @ self._part_of_deterred
 
     def start_exposure(self, in_time: np.ndarray) -> None:
-        """Set the exposure the deterred roots' base rates stand for (the start's), from ``P_known *
-        P_timely`` by (run, activity)."""
-        self._start_exposure = np.broadcast_to(self.exposure(in_time), self._start_exposure.shape).copy()
+        """Set the exposure the deterred roots' base rates stand for: their ``attribution_reference``, else
+        the run's start, from ``P_known * P_timely`` by (run, activity) at the start."""
+        start = np.broadcast_to(self.exposure(in_time), self._start_exposure.shape)
+        reference = self._reference_exposure
+        self._start_exposure = np.where(np.isnan(reference), start, reference)
 
     def shock(self, normals: np.ndarray) -> np.ndarray:
         """Return the shocks ``exp(sigma Z - sigma**2 / 2)`` of normals ``Z`` (overdispersed roots last)."""

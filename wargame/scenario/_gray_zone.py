@@ -60,7 +60,11 @@ class Activity(FrozenModel):
     attribution_deterrence: NonNegative = 0.0
     """How much timely attribution deters the activity (Baliga et al. 2020): its rate is multiplied by
     ``exp(-attribution_deterrence * (P_att - P_att(0)))``, ``P_att`` the share of its incidents attributed in
-    time and ``P_att(0)`` that share at the start (0: an overt activity; a subset follows its parent)."""
+    time and ``P_att(0)`` that share where its rate holds (0: an overt activity; a subset follows its
+    parent)."""
+    attribution_reference: Fraction | None = None
+    """``P_att(0)``: the share of its incidents attributed in time under which ``base_rate_per_day`` holds
+    (today's picture, where the rate was observed); none: each run's share at its start."""
     clustering: Clustering | None = None
     """Self-excitation of the daily counts (none: days are independent given the posture)."""
     subset_of: Identifier | None = None
@@ -96,6 +100,7 @@ class Activity(FrozenModel):
             "overdispersion_sigma": self.overdispersion_sigma != 0.0,
             "posture_elasticity": self.posture_elasticity != 1.0,
             "attribution_deterrence": self.attribution_deterrence != 0.0,
+            "attribution_reference": self.attribution_reference is not None,
         }
         for name, given in own.items():
             if given:
