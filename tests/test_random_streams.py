@@ -138,6 +138,17 @@ def test_run_keys_are_spawned_from_one_seed_sequence_in_run_order():
     assert run_keys_from_seed(7, 0).shape == (0,)
     with pytest.raises(ValueError):
         run_keys_from_seed(7, -1)
+    with pytest.raises(ValueError):
+        run_keys_from_seed(7, 2, first_run=-1)
+
+
+def test_a_block_of_runs_gets_the_keys_it_has_among_all_runs():
+    # the runner draws each chunk's keys when it sends the chunk
+    children = np.random.SeedSequence(2024).spawn(40)
+    every = [int(child.generate_state(1, dtype=np.uint64)[0]) for child in children]
+    assert run_keys_from_seed(2024, 40).tolist() == every
+    for first, runs in [(0, 7), (7, 13), (20, 20), (39, 1), (40, 0)]:
+        assert run_keys_from_seed(2024, runs, first_run=first).tolist() == every[first : first + runs]
 
 
 def test_a_run_alone_equals_the_same_run_inside_a_batch_of_500(reference_scenario):

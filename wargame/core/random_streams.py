@@ -80,11 +80,22 @@ def _stream_numbers(streams: tuple[Stream, ...]) -> np.ndarray:
     return numbers
 
 
-def run_keys_from_seed(root_seed: int, runs: int) -> np.ndarray:
-    """Spawn ``runs`` 64-bit run keys from ``numpy.random.SeedSequence(root_seed)``, in run order."""
+def run_keys_from_seed(root_seed: int, runs: int, first_run: int = 0) -> np.ndarray:
+    """Spawn the 64-bit keys of runs ``first_run`` to ``first_run + runs - 1`` from
+    ``numpy.random.SeedSequence(root_seed)``, in run order.
+
+    Run ``i`` takes the root's ``i``-th child (the one ``SeedSequence.spawn`` makes as
+    ``SeedSequence(entropy, spawn_key=(i,))``), so a block of runs gets the keys it has among all of them.
+    """
     if runs < 0:
         raise ValueError(f"runs must be non-negative, got {runs}")
-    children = np.random.SeedSequence(root_seed).spawn(runs)
+    if first_run < 0:
+        raise ValueError(f"first_run must be non-negative, got {first_run}")
+    root = np.random.SeedSequence(root_seed)
+    children = (
+        np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i), pool_size=root.pool_size)
+        for i in range(first_run, first_run + runs)
+    )
     return np.array([child.generate_state(1, dtype=np.uint64)[0] for child in children], dtype=np.uint64)
 
 
