@@ -50,12 +50,17 @@ def test_every_calibrated_entry_cites_a_source(path):
 
 @pytest.fixture(scope="module")
 def summaries():
-    """2,000 runs of each variant with one root seed (about 2-3 s each)."""
+    """2,000 runs of each variant with one root seed (about 2-3 s each), and their summaries.
+
+    The summaries leave out the drawn inputs' columns: the spread of the outcomes across the inputs (a
+    cross-validated meta-model, seconds a variant) is not checked here, and no other figure depends on them.
+    """
     made = {}
     for name in VARIANTS:
         scenario = load_scenario(SCENARIOS_DIR / f"{name}.yaml")
         frame = wargame.run(scenario, runs=RUNS, seed=SEED)
-        made[name] = (summarize(scenario, frame, SEED), frame)
+        outcomes = frame.drop(columns=[column for column in frame if column.startswith("input:")])
+        made[name] = (summarize(scenario, outcomes, SEED), frame)
     return made
 
 
