@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-__all__ = ["EXIT_BAD_INPUT", "OneLineErrorParser", "run_handler", "whole_number"]
+__all__ = ["EXIT_BAD_INPUT", "OneLineErrorParser", "add_quiet_flag", "run_handler", "whole_number"]
 
 EXIT_BAD_INPUT = 2
 
@@ -43,3 +43,8 @@ def whole_number(minimum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def add_quiet_flag(parser: argparse.ArgumentParser) -> None:
+    """Add ``--quiet`` (into ``args.quiet``): the sub-command shows no progress bar."""
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")

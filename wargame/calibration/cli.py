@@ -9,7 +9,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from wargame._flags import whole_number
+from wargame._flags import add_quiet_flag, whole_number
 from wargame.scenario.flags import add_allow_dir_flag
 
 __all__ = ["add_parser"]
@@ -72,7 +72,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--replications", type=whole_number(20), default=200, help="simulated replications (default 200)"
     )
     add_allow_dir_flag(parser)
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet_flag(parser)
     parser.set_defaults(handler=_calibrate)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wargame._flags import whole_number
+from wargame._flags import add_quiet_flag, whole_number
 from wargame.errors import InputError
 from wargame.scenario import add_scenario_flags
 
@@ -65,7 +65,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="rank the uncertain inputs by how much they drive this outcome (e.g. war): Borgonovo's delta "
         "and Spearman's rho with 95%% intervals; also written to drivers_OUTCOME.csv",
     )
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet_flag(run)
     add_scenario_flags(run)
     run.set_defaults(handler=_run)
 
@@ -92,7 +92,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="also write comparison.csv and comparison.parquet to this folder",
     )
     compare.add_argument("--force", action="store_true", help="replace an earlier comparison in --out")
-    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet_flag(compare)
     add_scenario_flags(compare, which="every scenario")
     compare.set_defaults(handler=_compare)
 

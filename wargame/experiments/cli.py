@@ -8,7 +8,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from wargame._flags import whole_number
+from wargame._flags import add_quiet_flag, whole_number
 from wargame.errors import InputError
 from wargame.scenario import add_scenario_flags
 
@@ -72,7 +72,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="run on a local Dask cluster of N workers",
     )
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet_flag(sweep)
     add_scenario_flags(sweep, which="the experiment's base scenario")
     sweep.add_argument(
         "--allow-large",

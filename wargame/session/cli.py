@@ -74,8 +74,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
         "--turn", type=whole_number(0), required=True, help="branch after this turn's decisions"
     )
     branch.add_argument("--runs", type=whole_number(1), default=1000, help="continuations (default 1000)")
-    branch.add_argument("--jobs", type=whole_number(1), default=1, help="worker processes (default 1)")
-    branch.add_argument("--seed", type=whole_number(0), default=None, help="seed of the continuations")
+    _add_continuation_flags(branch)
     branch.add_argument(
         "--swap",
         type=_swap,
@@ -92,10 +91,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
     debrief.add_argument(
         "--runs", type=whole_number(20), default=200, help="continuations per fan (default 200)"
     )
-    debrief.add_argument("--jobs", type=whole_number(1), default=1, help="worker processes (default 1)")
-    debrief.add_argument("--seed", type=whole_number(0), default=None, help="seed of the continuations")
+    _add_continuation_flags(debrief)
     debrief.set_defaults(handler=_debrief)
     return commands
+
+
+def _add_continuation_flags(parser: argparse.ArgumentParser) -> None:
+    """Add ``--jobs`` and ``--seed`` of the Monte Carlo continuations (``branch`` and ``debrief``)."""
+    parser.add_argument("--jobs", type=whole_number(1), default=1, help="worker processes (default 1)")
+    parser.add_argument("--seed", type=whole_number(0), default=None, help="seed of the continuations")
 
 
 def _add_opening(parser: argparse.ArgumentParser) -> None:
