@@ -66,7 +66,7 @@ docs-figures: experiments
 	  cooperation_sobol/sobol_escalation_score \
 	  cooperation_sobol/sobol_max_rung cooperation_sobol/sobol_war cooperation_sobol/response_escalation_score \
 	  gray_zone_vs_resolve/heatmap_war gray_zone_vs_resolve/heatmap_escalation_score \
-	  gray_zone_vs_resolve/discovery cooperation_robustness/robustness cooperation_robustness/cart \
+	  cooperation_robustness/robustness cooperation_robustness/cart \
 	  cooperation_robustness/feature_scores cooperation_robustness/discovery; do \
 	  name=$${figure%%/*}; file=$${figure#*/}; \
 	  cp results/experiments/$$name/analysis/figures/$$file.png docs/figures/experiments/$$name-$$file.png \
