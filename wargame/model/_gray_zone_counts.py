@@ -51,9 +51,18 @@ class CountProcess:
         parameters: Per-run values of uncertain inputs.
         runs: Runs of the ensemble.
         tree: The activities' nesting.
+        start_in_time: ``P_known * P_timely`` by (run, activity) at the start: the share attributed in time
+            that a deterred root's rate stands for where it states no ``attribution_reference``.
     """
 
-    def __init__(self, scenario: Scenario, parameters: RunParameters, runs: int, tree: ActivityTree) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        parameters: RunParameters,
+        runs: int,
+        tree: ActivityTree,
+        start_in_time: np.ndarray,
+    ) -> None:
         activities = scenario.gray_zone.activities
         roots = [activities[j] for j in tree.root_activity]
 
@@ -96,11 +105,13 @@ class CountProcess:
         self._deterrence = deterrence[:, self.deterred]
         # exposure = (pi * P_known * P_timely) @ this: each deterred root's share attributed in time.
         self._part_of_deterred = (tree.root_of_part[:, None] == self.deterred[None, :]).astype(np.float64)
-        self._start_exposure = np.zeros((runs, self.deterred.size))
-        self._reference_exposure = reference[:, self.deterred]  # NaN where the run's start stands
         self._sigma = sigma[:, self.overdispersed]
         self._half_variance = self._sigma**2 / 2.0
         self._tree = tree
+        # The exposure each deterred root's rate stands for: its reference, else the run's start.
+        reference = reference[:, self.deterred]
+        start = np.broadcast_to(self.exposure(start_in_time), (runs, self.deterred.size))
+        self._start_exposure = np.where(np.isnan(reference), start, reference)
         self._direct = np.broadcast_to(base_rate >= _DIRECT_FROM_MEAN, (runs, len(roots)))  # the way, by run
         self._columns = _Columns.of(tree, self._direct.any(axis=0), ~self._direct.all(axis=0), clustered_root)
         thinned = self._columns.thinned_part
@@ -115,13 +126,6 @@ class CountProcess:
         """Return the share of each deterred root's incidents attributed in time, ``(runs, deterred)``, from
         ``P_known * P_timely`` by (run, activity)."""
         return (self._tree.part_share * in_time) @ self._part_of_deterred
-
-    def start_exposure(self, in_time: np.ndarray) -> None:
-        """Set the exposure the deterred roots' base rates stand for: their ``attribution_reference``, else
-        the run's start, from ``P_known * P_timely`` by (run, activity) at the start."""
-        start = np.broadcast_to(self.exposure(in_time), self._start_exposure.shape)
-        reference = self._reference_exposure
-        self._start_exposure = np.where(np.isnan(reference), start, reference)
 
     def shock(self, normals: np.ndarray) -> np.ndarray:
         """Return the shocks ``exp(sigma Z - sigma**2 / 2)`` of normals ``Z`` (overdispersed roots last)."""

@@ -106,7 +106,6 @@ class GrayZoneMechanics:
         self.parameters = parameters
         self.activity_ids = [activity.id for activity in activities]
         self.tree = ActivityTree.of(scenario, parameters)
-        self.counts = CountProcess(scenario, parameters, state.runs, self.tree)
         self.detectability = per_run_rows(
             [activity_value(parameters, a, "detectability", a.detectability) for a in activities]
         ).T  # (n, activities)
@@ -121,10 +120,9 @@ class GrayZoneMechanics:
         self._owner_of_activity = np.array([self.picture_owners.index(t) for t in targets], dtype=np.intp)
         self._defender_rows = self.source_rows(self.sources_into(scenario.defender))
         self._picture_rows = [self.source_rows(self.sources_into(owner)) for owner in self.picture_owners]
-        if self.counts.deterred.size:
-            # Deterred activities' rates are relative to the share attributed in time at the start.
-            known, timely, _ = self._official_profile(state.initial)
-            self.counts.start_exposure(known * timely)
+        # The pictures at the start: where a deterred activity's rate stands unless it states another.
+        known, timely, _ = self._official_profile(state.initial)
+        self.counts = CountProcess(scenario, parameters, state.runs, self.tree, known * timely)
         # Draws made ahead: (random streams object, first day, the draws).
         self._prefetched: tuple[EnsembleRandom, int, _BlockDraws] | None = None
 
