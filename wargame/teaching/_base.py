@@ -1,4 +1,4 @@
-"""What every teaching model provides, and the shared helpers: RK4, parameter overrides, figure saving."""
+"""What every teaching model provides, and the shared helpers: RK4, parameter overrides, value formatting."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from wargame.errors import InputError
 from wargame.stats import Estimate, mean_interval
+from wargame.teaching._figures import save_figure
 from wargame.teaching._scenario import (
     MAXIMUM_LIST_ITEMS,
     ParameterValue,
@@ -33,10 +34,8 @@ __all__ = [
     "format_values",
     "integrate_rk4",
     "list_parameter",
-    "new_figure",
     "parse_parameter_overrides",
     "ratio_interval",
-    "save_figure",
     "scalar_parameters",
 ]
 
@@ -155,28 +154,6 @@ def format_value(value: ParameterValue | np.ndarray) -> str:
 def format_values(params: Mapping[str, ParameterValue]) -> dict[str, str]:
     """Every parameter value formatted by :func:`format_value`, for report lines."""
     return {key: format_value(value) for key, value in params.items()}
-
-
-def new_figure(columns: int = 1, rows: int = 1, size: tuple[float, float] = (7.0, 4.5)) -> tuple[Figure, Any]:
-    """A figure of ``rows`` x ``columns`` axes, through matplotlib's object API.
-
-    No pyplot, no backend switch and no rcParams change: the caller's matplotlib state is left as it
-    was. The style is passed explicitly: 100 dpi, constrained layout, a light grid on every axis.
-    """
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=size, dpi=100, layout="constrained")
-    axes = figure.subplots(rows, columns)
-    for axis in np.atleast_1d(axes).flat:
-        axis.grid(True, alpha=0.3)
-    return figure, axes
-
-
-def save_figure(figure: Figure, path: Path) -> Path:
-    """Save a figure as a PNG that is byte-identical from run to run."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, metadata={"Software": None})
-    return path
 
 
 class TeachingModel(ABC):

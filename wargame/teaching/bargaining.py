@@ -19,9 +19,9 @@ from wargame.teaching._base import (
     Parameters,
     StochasticModel,
     format_values,
-    new_figure,
     scalar_parameters,
 )
+from wargame.teaching._figures import label_axis, new_figure
 from wargame.teaching._replicate import replicate
 
 if TYPE_CHECKING:
@@ -300,9 +300,12 @@ class BargainingModel(StochasticModel):
         axis.set_xlim(0, 1)
         axis.set_ylim(-0.1, 1.2)
         axis.set_yticks([])
-        axis.set_xlabel("A's share of the stake x (B gets 1 - x)")
-        axis.set_title("Bargaining range: deals both sides prefer to war")
-        axis.legend(loc="upper left", fontsize=8)
+        label_axis(
+            axis,
+            "Bargaining range: deals both sides prefer to war",
+            xlabel="A's share of the stake x (B gets 1 - x)",
+            loc="upper left",
+        )
         drawn = {"bargaining_range": figure}
 
         figure, axes = new_figure(columns=2, size=(11.0, 4.2))
@@ -339,10 +342,12 @@ class BargainingModel(StochasticModel):
             fontsize=7,
             color="0.3",
         )
-        axes[0].set_xlabel("uncertainty about B's cost, high - low (share of the stake)")
-        axes[0].set_ylabel("probability of war")
-        axes[0].set_title("Private information makes war likely")
-        axes[0].legend(fontsize=8)
+        label_axis(
+            axes[0],
+            "Private information makes war likely",
+            xlabel="uncertainty about B's cost, high - low (share of the stake)",
+            ylabel="probability of war",
+        )
 
         futures = np.linspace(0, 1, 201)
         deltas = np.linspace(0.05, 0.99, 191)

@@ -25,9 +25,9 @@ from wargame.teaching._base import (
     StochasticModel,
     format_value,
     format_values,
-    new_figure,
     scalar_parameters,
 )
+from wargame.teaching._figures import label_axis, new_figure
 from wargame.teaching._replicate import replicate
 
 if TYPE_CHECKING:
@@ -303,9 +303,11 @@ class DeterrenceGameModel(StochasticModel):
                 label=f"{case} (noise {format_value(case_result.params['noise'])})",
             )
         axis.set_xticks(range(len(result.labels)), result.labels)
-        axis.set_ylabel("tournament score (points per turn)")
-        axis.set_xlabel("strategy")
-        axis.set_title("Round-robin tournament: average score against all opponents")
-        axis.legend(fontsize=8)
+        label_axis(
+            axis,
+            "Round-robin tournament: average score against all opponents",
+            xlabel="strategy",
+            ylabel="tournament score (points per turn)",
+        )
         drawn["deterrence_game_tournament"] = figure
         return drawn

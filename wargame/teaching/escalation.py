@@ -22,9 +22,9 @@ from wargame.teaching._base import (
     Parameters,
     format_values,
     list_parameter,
-    new_figure,
     scalar_parameters,
 )
+from wargame.teaching._figures import label_axis, new_figure
 from wargame.teaching._scenario import ParameterValue
 
 if TYPE_CHECKING:
@@ -228,10 +228,12 @@ class EscalationModel(DeterministicModel):
             bars[result.best].set_linewidth(2)
         axis.axhline(0, color="0.3", linewidth=0.8)
         axis.set_xticks(range(len(RUNG_NAMES)), RUNG_NAMES)
-        axis.set_xlabel("rung of the escalation ladder")
-        axis.set_ylabel("adversary's expected utility (utility units)")
-        axis.set_title("Expected utility per rung (black edge: adversary's best rung)")
-        axis.legend(fontsize=8)
+        label_axis(
+            axis,
+            "Expected utility per rung (black edge: adversary's best rung)",
+            xlabel="rung of the escalation ladder",
+            ylabel="adversary's expected utility (utility units)",
+        )
         drawn = {"escalation_rungs": figure}
 
         base = next(iter(results.values())).params
@@ -263,9 +265,12 @@ class EscalationModel(DeterministicModel):
                 label=case,
             )
         axis.grid(False)
-        axis.set_xlabel("ally's intervention credibility (probability)")
-        axis.set_ylabel("information sharing (fraction of erosion prevented)")
-        axis.set_title("Best rung: credibility and information sharing")
-        axis.legend(fontsize=8, loc="upper left")
+        label_axis(
+            axis,
+            "Best rung: credibility and information sharing",
+            xlabel="ally's intervention credibility (probability)",
+            ylabel="information sharing (fraction of erosion prevented)",
+            loc="upper left",
+        )
         drawn["escalation_map"] = figure
         return drawn

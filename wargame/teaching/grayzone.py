@@ -34,10 +34,10 @@ from wargame.teaching._base import (
     Parameters,
     StochasticModel,
     format_values,
-    new_figure,
     ratio_interval,
     scalar_parameters,
 )
+from wargame.teaching._figures import label_axis, new_figure
 from wargame.teaching._replicate import CHUNK_RUNS, replicate
 
 if TYPE_CHECKING:
@@ -350,10 +350,12 @@ class GrayZoneModel(StochasticModel):
                 linewidth=1,
             )
         axes[0].plot([], [], "k:", label="closed form")
-        axes[0].set_xlabel("day of the campaign (days)")
-        axes[0].set_ylabel("resolve (0 to 1)")
-        axes[0].set_title("Resolve under salami slicing (thin lines: single campaigns)")
-        axes[0].legend(fontsize=8)
+        label_axis(
+            axes[0],
+            "Resolve under salami slicing (thin lines: single campaigns)",
+            xlabel="day of the campaign (days)",
+            ylabel="resolve (0 to 1)",
+        )
 
         labels = ["own picture alone", "with sharing"]
         answered = [result.alone.answered_fraction_ci99(), result.shared.answered_fraction_ci99()]
@@ -367,8 +369,10 @@ class GrayZoneModel(StochasticModel):
         )
         axes[1].hlines(closed, [-0.4, 0.6], [0.4, 1.4], colors="k", linestyles="--", label="closed form")
         axes[1].set_ylim(0, 1)
-        axes[1].set_ylabel("fraction of incidents attributed in time")
-        axes[1].set_xlabel("attribution regime")
-        axes[1].set_title(f"Attributed within {shown['response_deadline_hours']} h (99% CI)")
-        axes[1].legend(fontsize=8)
+        label_axis(
+            axes[1],
+            f"Attributed within {shown['response_deadline_hours']} h (99% CI)",
+            xlabel="attribution regime",
+            ylabel="fraction of incidents attributed in time",
+        )
         return {"grayzone_resolve": figure}

@@ -17,10 +17,10 @@ from wargame.teaching._base import (
     format_values,
     integrate_rk4,
     list_parameter,
-    new_figure,
     scalar_parameters,
 )
 from wargame.teaching._battle import Battle, battle_until_annihilation, truncate_at_zero
+from wargame.teaching._figures import label_axis, new_figure
 from wargame.teaching._iwo_jima import IwoJimaFit, fit_to_daily_reports, integrate_iwo_jima, landing_schedule
 
 if TYPE_CHECKING:
@@ -272,10 +272,7 @@ class LanchesterModel(DeterministicModel):
             axis.plot(battle.times_days, battle.strengths[:, 1], "C3-", label="Red")
             if battle.annihilation_day is not None:
                 axis.axvline(battle.annihilation_day, color="0.4", linestyle=":", label="annihilation")
-            axis.set_xlabel("time (days)")
-            axis.set_ylabel("strength (troops)")
-            axis.set_title(law)
-            axis.legend(fontsize=8)
+            label_axis(axis, law, xlabel="time (days)", ylabel="strength (troops)")
         if result.linear_break_day is not None:
             axes[1].axvline(
                 result.linear_break_day,
@@ -308,14 +305,13 @@ class LanchesterModel(DeterministicModel):
                 rotation=90,
                 color="C0",
             )
-        axis.set_xlabel("time since landing (days)")
-        axis.set_ylabel("strength (troops)")
-        p = result.params
-        shown = format_values(p)
-        axis.set_title(
+        shown = format_values(result.params)
+        label_axis(
+            axis,
             f"Iwo Jima 1945, Engel's square-law fit (a = {shown['iwo_japanese_kill_rate_per_day']},"
-            f" b = {shown['iwo_us_kill_rate_per_day']} per day)"
+            f" b = {shown['iwo_us_kill_rate_per_day']} per day)",
+            xlabel="time since landing (days)",
+            ylabel="strength (troops)",
         )
-        axis.legend(fontsize=8)
         drawn["lanchester_iwo_jima"] = figure
         return drawn

@@ -25,9 +25,9 @@ from wargame.teaching._base import (
     Parameters,
     format_values,
     integrate_rk4,
-    new_figure,
     scalar_parameters,
 )
+from wargame.teaching._figures import label_axis, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -417,9 +417,11 @@ class RichardsonModel(DeterministicModel):
             axis.plot(result.times_years, result.arms[:, 0], f"C{index}-", label=f"{case}: x")
             axis.plot(result.times_years, result.arms[:, 1], f"C{index}:", label=f"{case}: y")
         axis.set_yscale("symlog", linthresh=1.0)
-        axis.set_xlabel("time (years)")
-        axis.set_ylabel("arms stock (arms index, log scale above 1)")
-        axis.set_title("Richardson arms race: arms over time")
-        axis.legend(fontsize=8)
+        label_axis(
+            axis,
+            "Richardson arms race: arms over time",
+            xlabel="time (years)",
+            ylabel="arms stock (arms index, log scale above 1)",
+        )
         drawn["richardson_trajectories"] = figure
         return drawn
