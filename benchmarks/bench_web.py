@@ -17,12 +17,7 @@ once, and nothing else. Bounded: 50 turns, at most 120 s.
 from __future__ import annotations
 
 import copy
-import os
-import re
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,6 +27,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+from tests.web.web_helpers import served
 from wargame.session import Session
 
 REFERENCE = Path(__file__).resolve().parent.parent / "scenarios" / "taiwan_strait_baseline.yaml"
@@ -77,33 +73,6 @@ def write_ten_seat_scenario(folder: Path) -> tuple[Path, list[str]]:
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     seats = [actor["id"] for actor in document["actors"] if actor["side"] == "allied"]
     return path, seats
-
-
-def _start_server(directory: Path, log: Path) -> tuple[subprocess.Popen, str, dict[str, str]]:
-    with log.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "wargame.web", str(directory), "--port", "0"],
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if line.startswith("Links stay the same"):
-            break
-    text = "".join(lines)
-    base = re.search(r"at (http://\S+)", text)
-    if base is None:
-        process.kill()
-        raise RuntimeError(f"the server did not start:\n{text}{log.read_text()}")
-    tokens = {
-        ("white_cell" if name == "white cell" else name): token
-        for name, token in re.findall(r"^\s+(white cell|\S+)\s+http://\S+token=(\S+)$", text, re.MULTILINE)
-    }
-    return process, base.group(1), tokens
 
 
 class _Seat(threading.Thread):
@@ -158,9 +127,10 @@ def main() -> dict:
         scenario, seats = write_ten_seat_scenario(folder_path)
         directory = folder_path / "session"
         Session.create(scenario, directory, seats=seats, seed=SEED).close()
-        process, base, tokens = _start_server(directory, folder_path / "server.log")
-        started = time.monotonic()
-        try:
+        with served(directory) as server:
+            base = server.base_url
+            tokens = {seat: server.token(seat) for seat in server.links}
+            started = time.monotonic()
             start = threading.Barrier(len(seats) + 1)
             done = threading.Barrier(len(seats) + 1)
             players = [_Seat(seat, base, tokens[seat], start, done) for seat in seats]
@@ -197,13 +167,6 @@ def main() -> dict:
             statuses: Counter = Counter()
             for player in players:
                 statuses.update(player.statuses)
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
         with Session.open(directory, read_only=True) as session:
             moves = Counter(
                 (entry.turn, entry.payload["seat"]) for entry in session.timeline() if entry.kind == "action"
