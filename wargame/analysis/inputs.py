@@ -89,9 +89,19 @@ def input_spread(outcomes: pd.DataFrame, outcome: str) -> InputSpread | None:
     fold, by a model that did not see it, so neither the spread nor the share explained is inflated by
     overfitting. It is fitted on the first ``_MOST_RUNS_FITTED`` runs at most (runs are exchangeable).
 
+    The fits run on one BLAS thread: their matrices (runs by inputs) are too small for threads to pay, and
+    the many short solver steps would otherwise spend most of their time starting and waiting for them.
+
     Raises:
         ValueError: For an outcome that is not a numeric column.
     """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fitted_spread(outcomes, outcome)
+
+
+def _fitted_spread(outcomes: pd.DataFrame, outcome: str) -> InputSpread | None:
     from sklearn.linear_model import LogisticRegression, Ridge, RidgeCV
     from sklearn.model_selection import KFold, cross_val_predict
 
