@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +37,14 @@ __all__ = [
 
 INPUT_PREFIX = "input:"
 _Z_95 = float(stats.norm.ppf(0.975))
+
+
+def _one_blas_thread() -> AbstractContextManager[object]:
+    """Keep BLAS on one thread: the analyses' matrices (runs by inputs) are too small for threads to pay,
+    and their many short solver and estimator steps would spend most of their time handing work to them."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def input_columns(outcomes: pd.DataFrame) -> list[str]:
@@ -89,15 +98,10 @@ def input_spread(outcomes: pd.DataFrame, outcome: str) -> InputSpread | None:
     fold, by a model that did not see it, so neither the spread nor the share explained is inflated by
     overfitting. It is fitted on the first ``_MOST_RUNS_FITTED`` runs at most (runs are exchangeable).
 
-    The fits run on one BLAS thread: their matrices (runs by inputs) are too small for threads to pay, and
-    the many short solver steps would otherwise spend most of their time starting and waiting for them.
-
     Raises:
         ValueError: For an outcome that is not a numeric column.
     """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _one_blas_thread():
         return _fitted_spread(outcomes, outcome)
 
 
