@@ -6,7 +6,6 @@ result of every run is the same whatever ``jobs`` is (each run draws from its ow
 
 from __future__ import annotations
 
-import itertools
 import os
 import pickle
 import sys
@@ -25,9 +24,8 @@ from wargame._version import __version__
 from wargame.core.policy import Policy
 from wargame.errors import InputError
 from wargame.model import DeterrenceModel, run_keys_from_seed
-from wargame.runner._head_start import map_chunks_with_head_start
 from wargame.runner.chunks import Chunks, map_chunks
-from wargame.runner.executors import ProcessPool, make_executor
+from wargame.runner.executors import make_executor
 from wargame.scenario import Scenario, scenario_hash
 
 __all__ = [
@@ -48,18 +46,6 @@ WORKER_MODULES = ("wargame.runner._runs",)
 CHUNK_RUNS = 1250
 """Runs simulated together as one ensemble; large enough to amortise per-day overhead."""
 
-CHUNKS_PER_TASK = 2
-"""Chunks a worker process simulates as one ensemble (cut back into chunks for the files) when no days are
-kept: an ensemble's fixed cost per day is then spread over twice the runs."""
-
-HEAD_START_ROUNDS = 1
-"""Rounds of pieces (one from each of the last tasks) the calling process simulates while a new process pool
-starts: one round of two pieces takes about as long as the fork server's imports on two cores."""
-
-HEAD_START_RUNS = 250
-"""Runs the calling process simulates at a time while a new process pool starts (see ``iter_chunks``): an
-ensemble costs about as much as 150 runs whatever its size, so a piece is not much smaller than that."""
-
 
 @dataclass
 class ChunkResult:
@@ -72,16 +58,6 @@ class ChunkResult:
     outcomes: pd.DataFrame
     runs_at_rung_by_day: np.ndarray  # (rungs, days): how many runs sat on each rung each day
     timeseries: pa.Table | None = None
-
-    @staticmethod
-    def joined(parts: list[ChunkResult]) -> ChunkResult:
-        """Return the result of consecutive blocks of runs as one block (``parts`` in run order)."""
-        tables = [part.timeseries for part in parts if part.timeseries is not None]
-        return ChunkResult(
-            pd.concat([part.outcomes for part in parts], ignore_index=True),
-            np.sum([part.runs_at_rung_by_day for part in parts], axis=0),
-            pa.concat_tables(tables).combine_chunks() if tables else None,
-        )
 
 
 @dataclass
@@ -135,79 +111,27 @@ def simulate_chunk(
         timeseries_runs: Keep the days of the runs whose index is below this (0: none).
         policies: Policies replacing the scenario's, by actor id.
     """
-    model = _simulated(scenario, seeds, scenario_dir, first_run_index, timeseries_runs, policies)
-    return _results(model, seeds, first_run_index, [range(seeds.size)])[0]
-
-
-def simulate_by_chunk(
-    scenario: Scenario,
-    seeds: np.ndarray,
-    scenario_dir: Path | None,
-    first_run_index: int,
-    timeseries_runs: int,
-    chunk_runs: int,
-    policies: Mapping[str, Policy] | None = None,
-) -> list[tuple[int, ChunkResult]]:
-    """Simulate one ensemble and return its results cut at the chunks' bounds: ``(chunk index, result of
-    the ensemble's runs in that chunk)`` in run order (see :func:`simulate_chunk` for the arguments).
-
-    A larger ensemble spreads its fixed cost per day over more runs; a run's numbers do not depend on it.
-    """
-    model = _simulated(scenario, seeds, scenario_dir, first_run_index, timeseries_runs, policies)
-    end = first_run_index + seeds.size
-    chunks = range(first_run_index // chunk_runs, (end - 1) // chunk_runs + 1)
-    bounds = [max(first_run_index, c * chunk_runs) for c in chunks] + [end]
-    blocks = [range(a - first_run_index, b - first_run_index) for a, b in itertools.pairwise(bounds)]
-    return list(zip(chunks, _results(model, seeds, first_run_index, blocks), strict=True))
-
-
-def _simulated(
-    scenario: Scenario,
-    seeds: np.ndarray,
-    scenario_dir: Path | None,
-    first_run_index: int,
-    timeseries_runs: int,
-    policies: Mapping[str, Policy] | None,
-) -> DeterrenceModel:
     kept = max(0, min(seeds.size, timeseries_runs - first_run_index))
     record_days = np.arange(kept) if kept else None
     model = DeterrenceModel(
         scenario, seeds, policies=policies, scenario_dir=scenario_dir, record_days=record_days
     )
     model.run_to_end()
-    return model
-
-
-def _results(
-    model: DeterrenceModel, seeds: np.ndarray, first_run_index: int, blocks: list[range]
-) -> list[ChunkResult]:
-    """The results of the ensemble's consecutive runs ``blocks`` (positions in the ensemble)."""
-    outcomes = model.outcomes()
-    rungs = len(model.spec.escalation.rungs)
-    daily = model.daily.columns() if model.daily is not None else None
-    kept_runs = model.daily.runs.size if model.daily is not None else 0
-    days = model.rung_by_day.shape[1]
-    results = []
-    for block in blocks:
-        rows = slice(block.start, block.stop)
-        start = first_run_index + block.start
-        frame = pd.DataFrame(
-            {
-                "run": np.arange(start, start + len(block), dtype=np.int64),
-                "seed": seeds[rows].astype(np.uint64),
-                **{name: values[rows] for name, values in outcomes.items()},
-            }
-        )
-        rung_by_day = model.rung_by_day[rows]
-        tallies = np.stack([(rung_by_day == rung).sum(axis=0) for rung in range(rungs)]).astype(np.int64)
-        timeseries = None
-        if daily is not None and block.start < kept_runs:
-            kept = slice(block.start * days, min(block.stop, kept_runs) * days)
-            columns = {name: values[kept] for name, values in daily.items()}
-            columns["run"] = (columns.pop("run_index") + first_run_index).astype(np.int64)
-            timeseries = pa.table({"run": columns.pop("run"), **columns})
-        results.append(ChunkResult(frame, tallies, timeseries))
-    return results
+    frame = pd.DataFrame(
+        {
+            "run": np.arange(first_run_index, first_run_index + seeds.size, dtype=np.int64),
+            "seed": seeds.astype(np.uint64),
+            **model.outcomes(),
+        }
+    )
+    rungs = len(scenario.escalation.rungs)
+    tallies = np.stack([(model.rung_by_day == rung).sum(axis=0) for rung in range(rungs)]).astype(np.int64)
+    timeseries = None
+    if model.daily is not None:
+        columns = model.daily.columns()
+        columns["run"] = (columns.pop("run_index") + first_run_index).astype(np.int64)
+        timeseries = pa.table({"run": columns.pop("run"), **columns})
+    return ChunkResult(frame, tallies, timeseries)
 
 
 def check_outcome_names(
@@ -260,61 +184,26 @@ def iter_chunks(
     timeseries_runs: int = 0,
     policies: Mapping[str, Policy] | None = None,
 ) -> Iterator[ChunkResult]:
-    """Yield chunk results in run order while at most ``max_in_flight`` tasks are pending.
+    """Yield chunk results in run order while at most ``max_in_flight`` chunks are pending.
 
-    A task is a chunk, or for a :class:`~wargame.runner.executors.ProcessPool` keeping no days
-    ``CHUNKS_PER_TASK`` chunks simulated as one ensemble and cut back into chunks. A task's run keys are
-    spawned when it is sent: the first task leaves without waiting for the keys of all runs (about 75 ms for
-    10,000), and a process pool starts its workers that much sooner. While a new process pool starts (its
-    fork server imports the model, about a second with a core idle), this process simulates the last runs
-    of the last tasks itself, ``HEAD_START_RUNS`` at a time.
+    A chunk's run keys are spawned when it is sent: the first chunk leaves without waiting for the keys of
+    all runs (about 75 ms for 10,000), and a process pool starts its workers that much sooner.
     """
     extra = (policies,) if policies else ()
-
-    def arguments(block: range) -> tuple:
-        keys = run_keys_from_seed(seed, len(block), first_run=block.start)
-        return (scenario, keys, scenario_dir, block.start, timeseries_runs, *extra)
-
-    chunks = Chunks(runs, chunk_runs)
-    if not isinstance(executor, ProcessPool):
-        yield from map_chunks(executor, simulate_chunk, chunks, arguments, max_in_flight=max_in_flight)
-        return
-
-    def task_arguments(block: range) -> tuple:
-        keys = run_keys_from_seed(seed, len(block), first_run=block.start)
-        return (scenario, keys, scenario_dir, block.start, timeseries_runs, chunk_runs, *extra)
-
-    tasks = Chunks(runs, chunk_runs * (1 if timeseries_runs else CHUNKS_PER_TASK))
-    if executor.started:
-        parts = map_chunks(executor, simulate_by_chunk, tasks, task_arguments, max_in_flight=max_in_flight)
-    else:
-        parts = map_chunks_with_head_start(
-            executor,
-            simulate_by_chunk,
-            tasks,
-            task_arguments,
-            lambda pieces: [part for piece in pieces for part in piece],
-            max_in_flight=max_in_flight,
-            first_sent=min(executor.workers, max_in_flight),
-            workers=executor.workers,
-            piece_runs=min(HEAD_START_RUNS, chunk_runs),
-            rounds=HEAD_START_ROUNDS,
-        )
-    yield from _by_chunk(parts)
-
-
-def _by_chunk(parts: Iterator[list[tuple[int, ChunkResult]]]) -> Iterator[ChunkResult]:
-    """Yield one result per chunk from results of runs cut at the chunks' bounds, in run order."""
-    chunk, held = -1, list[ChunkResult]()
-    for piece in parts:
-        for index, result in piece:
-            if index != chunk and held:
-                yield held[0] if len(held) == 1 else ChunkResult.joined(held)
-                held = []
-            chunk = index
-            held.append(result)
-    if held:
-        yield held[0] if len(held) == 1 else ChunkResult.joined(held)
+    yield from map_chunks(
+        executor,
+        simulate_chunk,
+        Chunks(runs, chunk_runs),
+        lambda chunk: (
+            scenario,
+            run_keys_from_seed(seed, len(chunk), first_run=chunk.start),
+            scenario_dir,
+            chunk.start,
+            timeseries_runs,
+            *extra,
+        ),
+        max_in_flight=max_in_flight,
+    )
 
 
 def _check_policies(scenario: Scenario, policies: Mapping[str, Policy] | None, jobs: int) -> None:

@@ -210,8 +210,6 @@ class ProcessPool(ProcessPoolExecutor):
       Python's next full collection, which in a worker comes only after dozens of tasks: meanwhile the
       worker's memory grows (about 25 MB over a 100,000-run sweep).
 
-    ``started`` is False until the first task is submitted (the workers start with it).
-
     Args:
         max_workers: Number of worker processes.
         preload: Modules for the fork server to import before forking workers (see :func:`make_executor`).
@@ -223,14 +221,12 @@ class ProcessPool(ProcessPoolExecutor):
             context.set_forkserver_preload(list(preload))
         self.preload = tuple(preload)
         self.workers = max_workers
-        self.started = False
         watched_end, self._parent_alive = context.Pipe(duplex=False)
         super().__init__(
             max_workers=max_workers, mp_context=context, initializer=_start_worker, initargs=(watched_end,)
         )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        self.started = True
         return super().submit(_call_then_collect, fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
