@@ -1,13 +1,27 @@
-"""What every command-line parser of the package shares: one-line errors with exit code 2, argument types."""
+"""What every command-line parser of the package shares: one-line errors with exit code 2, argument types,
+and the flags several sub-commands take (``--runs``, ``--seed``, ``--jobs``, ``--out``, ``--force``,
+``--quiet``), declared here once so that each is validated and documented the same way everywhere."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
-__all__ = ["EXIT_BAD_INPUT", "OneLineErrorParser", "add_quiet_flag", "run_handler", "whole_number"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "OneLineErrorParser",
+    "add_force_flag",
+    "add_jobs_flag",
+    "add_out_flag",
+    "add_quiet_flag",
+    "add_runs_flag",
+    "add_seed_flag",
+    "run_handler",
+    "whole_number",
+]
 
 EXIT_BAD_INPUT = 2
 
@@ -43,6 +57,42 @@ def whole_number(minimum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def _with_default(help: str, default: object) -> str:
+    """``help`` followed by ``(default DEFAULT)``; unchanged when there is no default to show."""
+    return help if default is None else f"{help} (default {default})"
+
+
+def add_runs_flag(
+    parser: argparse.ArgumentParser, *, default: int | None, minimum: int = 1, help: str = "number of runs"
+) -> None:
+    """Add ``--runs N`` (into ``args.runs``): a whole number of at least ``minimum``."""
+    parser.add_argument(
+        "--runs", type=whole_number(minimum), default=default, help=_with_default(help, default)
+    )
+
+
+def add_seed_flag(parser: argparse.ArgumentParser, *, default: int | None, help: str = "root seed") -> None:
+    """Add ``--seed N`` (into ``args.seed``): a non-negative whole number."""
+    parser.add_argument("--seed", type=whole_number(0), default=default, help=_with_default(help, default))
+
+
+def add_jobs_flag(
+    parser: argparse.ArgumentParser, *, default: int | None, help: str = "worker processes"
+) -> None:
+    """Add ``--jobs J`` (into ``args.jobs``): a whole number of worker processes, at least 1."""
+    parser.add_argument("--jobs", type=whole_number(1), default=default, help=_with_default(help, default))
+
+
+def add_out_flag(parser: argparse.ArgumentParser, *, help: str, required: bool = False) -> None:
+    """Add ``--out PATH`` (into ``args.out``, a ``Path``; ``None`` when not given and not ``required``)."""
+    parser.add_argument("--out", type=Path, required=required, default=None, help=help)
+
+
+def add_force_flag(parser: argparse.ArgumentParser, *, help: str) -> None:
+    """Add ``--force`` (into ``args.force``): replace what an earlier command wrote in ``--out``."""
+    parser.add_argument("--force", action="store_true", help=help)
 
 
 def add_quiet_flag(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from wargame._flags import add_quiet_flag, whole_number
+from wargame._flags import add_out_flag, add_quiet_flag, add_seed_flag, whole_number
 from wargame.scenario.flags import add_allow_dir_flag
 
 __all__ = ["add_parser"]
@@ -53,7 +53,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--data", type=Path, required=True, help="daily count CSV: columns date and the count"
     )
     parser.add_argument("--activity", required=True, help="id of the root activity to fit")
-    parser.add_argument("--out", type=Path, required=True, help="folder for calibrated.yaml, fit.json, plots")
+    add_out_flag(parser, required=True, help="folder for calibrated.yaml, fit.json, plots")
     parser.add_argument("--column", default=None, help="count column of the CSV (default: the activity id)")
     parser.add_argument("--from", dest="first", type=_date, default=None, help="first day of the window")
     parser.add_argument("--to", dest="last", type=_date, default=None, help="last day of the window")
@@ -67,7 +67,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="hold a parameter (repeatable): base_rate_per_day, overdispersion_sigma, "
         "clustering.branching_ratio, clustering.decay_days",
     )
-    parser.add_argument("--seed", type=whole_number(0), default=0, help="root seed (default 0)")
+    add_seed_flag(parser, default=0)
     parser.add_argument(
         "--replications", type=whole_number(20), default=200, help="simulated replications (default 200)"
     )

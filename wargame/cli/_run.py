@@ -10,7 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wargame._flags import add_quiet_flag, whole_number
+from wargame._flags import (
+    add_force_flag,
+    add_jobs_flag,
+    add_out_flag,
+    add_quiet_flag,
+    add_runs_flag,
+    add_seed_flag,
+    whole_number,
+)
 from wargame.errors import InputError
 from wargame.scenario import add_scenario_flags
 
@@ -22,30 +30,20 @@ if TYPE_CHECKING:
 __all__ = ["add_parser"]
 
 
-_positive_int = whole_number(1)
-_seed = whole_number(0)
-
-
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``run``, ``validate`` and ``compare``."""
     run = subparsers.add_parser("run", help="run a scenario over many seeds and summarise the outcomes")
     run.add_argument("scenario", type=Path, help="scenario YAML file")
-    run.add_argument("--runs", type=_positive_int, default=1000, help="number of runs (default 1000)")
-    run.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
-    run.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
-    run.add_argument("--out", type=Path, default=None, help="results folder (default results/<scenario>)")
+    _add_ensemble_flags(run)
+    add_out_flag(run, help="results folder (default results/<scenario>)")
     run.add_argument("--plot", action="store_true", help="write PNG plots to the results folder")
-    run.add_argument(
-        "--force",
-        action="store_true",
-        help="replace the results of an earlier run in a non-empty --out folder",
-    )
+    add_force_flag(run, help="replace the results of an earlier run in a non-empty --out folder")
     run.add_argument(
         "--timeseries", action="store_true", help="also write timeseries.parquet: one row per run and day"
     )
     run.add_argument(
         "--timeseries-runs",
-        type=_positive_int,
+        type=whole_number(1),
         default=None,
         metavar="K",
         help="keep the days of the first K runs",
@@ -76,25 +74,25 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
     compare = subparsers.add_parser("compare", help="run several scenarios with the same seeds, side by side")
     compare.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
-    compare.add_argument("--runs", type=_positive_int, default=1000)
-    compare.add_argument("--seed", type=_seed, default=0)
-    compare.add_argument("--jobs", type=_positive_int, default=1)
+    _add_ensemble_flags(compare)
     compare.add_argument(
         "--format",
         choices=("table", "csv", "json"),
         default="table",
         help="how to print the comparison (default: an aligned table)",
     )
-    compare.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="also write comparison.csv and comparison.parquet to this folder",
-    )
-    compare.add_argument("--force", action="store_true", help="replace an earlier comparison in --out")
+    add_out_flag(compare, help="also write comparison.csv and comparison.parquet to this folder")
+    add_force_flag(compare, help="replace an earlier comparison in --out")
     add_quiet_flag(compare)
     add_scenario_flags(compare, which="every scenario")
     compare.set_defaults(handler=_compare)
+
+
+def _add_ensemble_flags(parser: argparse.ArgumentParser) -> None:
+    """Add ``--runs``, ``--seed`` and ``--jobs`` of an ensemble (``run`` and ``compare`` take the same)."""
+    add_runs_flag(parser, default=1000)
+    add_seed_flag(parser, default=0)
+    add_jobs_flag(parser, default=1)
 
 
 RUN_OUTPUTS = (

@@ -8,7 +8,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from wargame._flags import add_quiet_flag, whole_number
+from wargame._flags import add_jobs_flag, add_out_flag, add_quiet_flag, whole_number
 from wargame.errors import InputError
 from wargame.scenario import add_scenario_flags
 
@@ -51,15 +51,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "Parquet parts in the output folder. Kill it at any time and continue with --resume.",
     )
     sweep.add_argument("experiment", type=Path, help="experiment YAML file (see experiments/)")
-    sweep.add_argument(
-        "--jobs",
-        type=whole_number(1),
-        default=None,
-        help=f"local worker processes (default: all {os.cpu_count()} cores)",
-    )
-    sweep.add_argument(
-        "--out", type=Path, default=None, help="results folder (default results/sweeps/<experiment name>)"
-    )
+    add_jobs_flag(sweep, default=None, help=f"local worker processes (default: all {os.cpu_count()} cores)")
+    add_out_flag(sweep, help="results folder (default results/sweeps/<experiment name>)")
     sweep.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
     where = sweep.add_mutually_exclusive_group()
     where.add_argument(

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wargame._flags import whole_number
+from wargame._flags import add_jobs_flag, add_out_flag, add_runs_flag, add_seed_flag, whole_number
 from wargame.scenario import add_scenario_flags
 
 if TYPE_CHECKING:
@@ -37,10 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
     new.add_argument("scenario", type=Path, help="scenario YAML file")
     new.add_argument("--seats", type=_seat_list, default=[], help="actors played by people, e.g. twn,usa,jpn")
     new.add_argument("--white-cell", action="store_true", help="facilitators sit as the white cell")
-    new.add_argument("--out", type=Path, required=True, help="the session directory to create")
-    new.add_argument(
-        "--seed", type=whole_number(0), default=None, help="root seed (default: random, journaled)"
-    )
+    add_out_flag(new, required=True, help="the session directory to create")
+    add_seed_flag(new, default=None, help="root seed (default: random, journaled)")
     add_scenario_flags(new)
     new.add_argument(
         "--secret",
@@ -65,7 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
 
     report = commands.add_parser("report", help="write the after-action report (HTML and Markdown)")
     _add_opening(report)
-    report.add_argument("--out", type=Path, default=None, help="report folder (default SESSION_DIR/report)")
+    add_out_flag(report, help="report folder (default SESSION_DIR/report)")
     report.set_defaults(handler=_report)
 
     branch = commands.add_parser("branch", help="counterfactual fan: Monte Carlo continuations from a turn")
@@ -73,7 +71,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
     branch.add_argument(
         "--turn", type=whole_number(0), required=True, help="branch after this turn's decisions"
     )
-    branch.add_argument("--runs", type=whole_number(1), default=1000, help="continuations (default 1000)")
+    add_runs_flag(branch, default=1000, help="continuations")
     _add_continuation_flags(branch)
     branch.add_argument(
         "--swap",
@@ -88,9 +86,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
         help="key moments, the session's place among its scenario's sessions, the decisions that mattered",
     )
     _add_opening(debrief)
-    debrief.add_argument(
-        "--runs", type=whole_number(20), default=200, help="continuations per fan (default 200)"
-    )
+    add_runs_flag(debrief, default=200, minimum=20, help="continuations per fan")
     _add_continuation_flags(debrief)
     debrief.set_defaults(handler=_debrief)
     return commands
@@ -98,8 +94,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
 
 def _add_continuation_flags(parser: argparse.ArgumentParser) -> None:
     """Add ``--jobs`` and ``--seed`` of the Monte Carlo continuations (``branch`` and ``debrief``)."""
-    parser.add_argument("--jobs", type=whole_number(1), default=1, help="worker processes (default 1)")
-    parser.add_argument("--seed", type=whole_number(0), default=None, help="seed of the continuations")
+    add_jobs_flag(parser, default=1)
+    add_seed_flag(parser, default=None, help="seed of the continuations")
 
 
 def _add_opening(parser: argparse.ArgumentParser) -> None:

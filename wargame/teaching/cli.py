@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from wargame._flags import add_jobs_flag, add_out_flag, add_runs_flag, add_seed_flag
+
 __all__ = ["add_parser", "handle_teach"]
 
 
@@ -33,12 +35,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--case", help="run only this case of the scenario (default: every case)")
     parser.add_argument("--all", action="store_true", help="run every case and apply --param to each")
     parser.add_argument("--plot", action="store_true", help="write the model's figures")
-    parser.add_argument("--out", type=Path, help="directory for figures (default results/teaching/NAME)")
-    parser.add_argument("--seed", type=int, help="seed for stochastic models (default: the scenario's)")
-    parser.add_argument("--runs", type=int, help="Monte Carlo replications for stochastic models")
-    parser.add_argument(
-        "--jobs",
-        type=int,
+    add_out_flag(parser, help="directory for figures (default results/teaching/NAME)")
+    add_seed_flag(parser, default=None, help="seed for stochastic models (default: the scenario's)")
+    add_runs_flag(parser, default=None, help="Monte Carlo replications for stochastic models")
+    add_jobs_flag(
+        parser,
+        default=None,
         help="worker processes for the replications of stochastic models (default 1); same numbers for any J",
     )
     parser.add_argument("--show-params", action="store_true", help="print the model's parameters and exit")

@@ -7,7 +7,7 @@ import shlex
 import time
 from pathlib import Path
 
-from wargame._flags import whole_number
+from wargame._flags import add_jobs_flag, add_out_flag, add_runs_flag, add_seed_flag, whole_number
 
 __all__ = ["add_parser"]
 
@@ -36,15 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "Markdown report with a small multiple per scenario. Exits 1 when a scenario fails.",
     )
     parser.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO", help="scenario YAML files")
-    parser.add_argument("--out", type=Path, required=True, help="the report's Markdown file")
-    parser.add_argument(
-        "--runs", type=whole_number(2), default=DEFAULT_RUNS, help=f"runs per level (default {DEFAULT_RUNS})"
-    )
+    add_out_flag(parser, required=True, help="the report's Markdown file")
+    add_runs_flag(parser, default=DEFAULT_RUNS, minimum=2, help="runs per level")
     parser.add_argument(
         "--levels", type=_levels, default=DEFAULT_LEVELS, help=f"levels per lever (default {DEFAULT_LEVELS})"
     )
-    parser.add_argument("--seed", type=whole_number(0), default=0, help="root seed (default 0)")
-    parser.add_argument("--jobs", type=whole_number(1), default=1, help="worker processes (default 1)")
+    add_seed_flag(parser, default=0)
+    add_jobs_flag(parser, default=1)
     parser.add_argument(
         "--sobol-base",
         type=whole_number(2),
