@@ -226,10 +226,11 @@ def test_minimal_scenario_builds_and_round_trips(tmp_path):
     assert dumped["actors"][0]["readiness"] == 0.5
 
 
-def test_deep_cooperation_is_the_baseline_with_ten_intensities_changed(reference_scenario):
-    programs = [program.id for program in reference_scenario.programs]
-    assert len(programs) == 10
+def test_deep_cooperation_is_the_baseline_with_every_intensity_raised(reference_scenario):
+    programs = {program.id: program.intensity_per_year for program in reference_scenario.programs}
+    assert len(programs) == 11 and programs["policy_dialogue_japan"] == 12
     overrides = {f"programs.{program}.intensity_per_year": 150 for program in programs}
+    overrides["programs.policy_dialogue_japan.intensity_per_year"] = 53  # 12 x 150 / 34, like the others
     overrides["name"] = "Taiwan Strait - deep cooperation"
     assert load_scenario(SCENARIOS_DIR / "deep_cooperation.yaml") == apply_overrides(
         reference_scenario, overrides

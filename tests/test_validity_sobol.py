@@ -106,7 +106,11 @@ def test_stand_in_distributions_drive_the_model_and_the_dummy_stays_at_zero(tmp_
     assert result.war_range[0] < result.war_range[2]
     assert result.total[2] == 0.0
     assert result.total[0] > result.total[1]  # the adversary's resolve over [0.2, 1] matters most
-    assert result.passed == bool(result.total[0] <= MAX_TOTAL_INDEX)
+    reaching = [c for c in (0, 1) if result.total[c] + result.total_conf[c] > MAX_TOTAL_INDEX]
+    assert reaching == [0]  # N = 8: the resolve's interval reaches above the threshold, so it is confirmed
+    assert [c.column for c in result.confirmed] == sorted(reaching, key=lambda c: -result.total[c])
+    assert all(c.pairs == 16 * 8 for c in result.confirmed)
+    assert result.passed == bool(result.checked_total[:2].max() <= MAX_TOTAL_INDEX)
 
 
 def test_a_scenario_s_uncertain_inputs_are_the_design_s_inputs(tmp_path: Path) -> None:

@@ -88,7 +88,13 @@ def _largest_index(sobol: SobolResult | None) -> str:
     if sobol is None or sobol.passed is None:
         return "n/a"
     k = sobol.largest
-    return f"{sobol.total[k]:.2f} ({sobol.names[k]})"
+    return f"{sobol.checked_total[k]:.2f} ({sobol.names[k]})"
+
+
+def _bounds(value: float, low: float, high: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
 
 
 def _environment() -> jinja2.Environment:
@@ -104,6 +110,7 @@ def _environment() -> jinja2.Environment:
         num=functools.partial(_interval, spec=".3g"),
         change=functools.partial(_interval, spec=".3g", change=True),
         index=_index,
+        bounds=_bounds,
         g=lambda x: f"{x:g}",
         code=lambda text: f"`{text}`",
         thousands=lambda n: f"{n:,}",

@@ -19,6 +19,7 @@ its own fields, not the noise, which is what the split measures.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +33,13 @@ from scipy import stats
 from tqdm import tqdm
 
 from wargame.scenario import Scenario
+from wargame.validity._confirm import (
+    CONFIRM_FACTOR,
+    MAX_CONFIRMED,
+    Confirmation,
+    confirmation_design,
+    confirmations,
+)
 from wargame.validity._ensemble import CHUNK_RUNS, Ensemble, run_ensembles
 from wargame.validity._levers import Lever
 
@@ -196,6 +204,8 @@ class SobolResult:
         noise_share: Share of the variance of the points' P(war) that is Monte Carlo noise.
         base, replications, points: ``N``, ``R`` and ``N (D + 2)``.
         war_range: Lowest, mean and highest P(war) over the points.
+        confirmed: The leading total indices estimated again from many pick-freeze pairs
+            (:mod:`wargame.validity._confirm`); the check reads these for their inputs.
     """
 
     names: tuple[str, ...]
@@ -210,6 +220,19 @@ class SobolResult:
     replications: int
     points: int
     war_range: tuple[float, float, float]
+    confirmed: tuple[Confirmation, ...] = ()
+
+    @property
+    def checked_total(self) -> np.ndarray:
+        """The total indices the check reads: the confirmed estimate where there is one."""
+        total = np.array(self.total, dtype=np.float64)
+        for confirmation in self.confirmed:
+            total[confirmation.column] = confirmation.total
+        return total
+
+    def confirmation(self, column: int) -> Confirmation | None:
+        """The confirmation of input ``column``, if it was confirmed."""
+        return next((c for c in self.confirmed if c.column == column), None)
 
     @property
     def constant(self) -> bool:
@@ -219,14 +242,14 @@ class SobolResult:
     @property
     def largest(self) -> int:
         """Index of the input with the largest total index (the dummy excluded)."""
-        return int(np.nanargmax(self.total[:-1])) if len(self.total) > 1 else 0
+        return int(np.nanargmax(self.checked_total[:-1])) if len(self.total) > 1 else 0
 
     @property
     def passed(self) -> bool | None:
         """Whether no input's total index exceeds :data:`MAX_TOTAL_INDEX` (None: not defined)."""
         if self.constant or len(self.names) < 2:
             return None
-        return bool(np.nanmax(self.total[:-1]) <= MAX_TOTAL_INDEX)
+        return bool(np.nanmax(self.checked_total[:-1]) <= MAX_TOTAL_INDEX)
 
 
 def _bootstrap_seed(seed: int) -> int:
@@ -328,8 +351,13 @@ def run_sobol(
     scenario_dir: Path | None = None,
     bar: tqdm | None = None,
     max_in_flight: int = 4,
+    confirm: bool = True,
 ) -> SobolResult:
     """Run Saltelli's design over ``inputs`` with ``keys.size`` replications per point; return the indices.
+
+    The inputs whose total index's interval reaches above :data:`MAX_TOTAL_INDEX` (at most
+    ``MAX_CONFIRMED``, the largest) are then estimated again from ``CONFIRM_FACTOR * base`` pick-freeze
+    pairs (``confirm=False`` skips that).
 
     Args:
         scenario: The scenario.
@@ -341,6 +369,7 @@ def run_sobol(
         scenario_dir: Folder for relative paths inside the scenario.
         bar: Progress bar of runs.
         max_in_flight: Ensembles pending at once.
+        confirm: Estimate the leading total indices again (see above).
     """
     if keys.size < 2 or keys.size % 2:
         raise ValueError(f"give an even number of replications (at least 2), got {keys.size}")
@@ -351,4 +380,21 @@ def run_sobol(
     war = np.concatenate([part["war"] for part in parts]).reshape(design.shape[0], keys.size)
     names = [*(i.name for i in inputs), DUMMY]
     descriptions = [*(i.description for i in inputs), "uniform, passed to nothing"]
-    return analyse_sobol(names, war, base, seed, descriptions)
+    result = analyse_sobol(names, war, base, seed, descriptions)
+    if not confirm or result.constant:
+        return result
+    reaching = [
+        int(c)
+        for c in np.argsort(-np.nan_to_num(result.total[:-1], nan=-np.inf), kind="stable")[:MAX_CONFIRMED]
+        if result.total[c] + result.total_conf[c] > MAX_TOTAL_INDEX
+    ]
+    if not reaching:
+        return result
+    pairs_design = confirmation_design(len(inputs), reaching, CONFIRM_FACTOR * base, seed)
+    if bar is not None:
+        bar.total += pairs_design.shape[0] * keys.size
+    parts = run_ensembles(
+        _point_ensembles(scenario, inputs, pairs_design, keys), executor, scenario_dir, bar, max_in_flight
+    )
+    pairs_war = np.concatenate([part["war"] for part in parts]).reshape(pairs_design.shape[0], keys.size)
+    return dataclasses.replace(result, confirmed=confirmations(pairs_war, reaching, seed))

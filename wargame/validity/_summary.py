@@ -84,9 +84,15 @@ class ScenarioResult:
 
     @property
     def simulated_runs(self) -> int:
-        """Runs simulated for this scenario: every level of every lever, and every Sobol design point's."""
+        """Runs simulated for this scenario: every level of every lever, every Sobol design point's and
+        every confirmation pair's."""
         levels = sum(len(lever.rows) for lever in self.levers) * self.runs
-        return levels + (self.sobol.points * self.sobol.replications if self.sobol is not None else 0)
+        if self.sobol is None:
+            return levels
+        confirmed = sum(2 * c.pairs for c in self.sobol.confirmed[:1]) + sum(
+            c.pairs for c in self.sobol.confirmed[1:]
+        )
+        return levels + (self.sobol.points + confirmed) * self.sobol.replications
 
     @property
     def passed(self) -> bool:

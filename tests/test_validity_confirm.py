@@ -1,0 +1,94 @@
+"""Confirmation of the leading total Sobol indices from many pick-freeze pairs: Jansen's estimator on a
+function whose indices are known in closed form, the pairs' design, and the check reading the confirmed
+estimates."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from wargame.validity._confirm import (
+    Confirmation,
+    confirmation_design,
+    confirmations,
+    jansen_total,
+)
+from wargame.validity._sobol import (
+    DUMMY,
+    MAX_TOTAL_INDEX,
+    analyse_sobol,
+    inputs_from_distributions,
+    sobol_design,
+)
+
+# Ishigami's function (a = 7, b = 0.1) on U(-pi, pi)**3: total indices 0.5576, 0.4424 and 0.2437 (Saltelli
+# et al. 2008, Global Sensitivity Analysis: The Primer, section 4.9; Sobol' & Levitan 1999).
+ISHIGAMI_TOTALS = (0.5576, 0.4424, 0.2437)
+
+
+def _ishigami(x: np.ndarray) -> np.ndarray:
+    return np.sin(x[:, 0]) + 7.0 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+@pytest.mark.parametrize("column", [0, 1, 2])
+def test_jansen_total_recovers_the_ishigami_indices_with_a_narrow_interval(column: int) -> None:
+    pairs = 3000
+    design = np.pi * (2.0 * confirmation_design(3, [column], pairs, seed=column) - 1.0)
+    f = _ishigami(design)
+    total, low, high = jansen_total(f[:pairs], f[pairs:], seed=1)
+    assert low < total < high
+    assert total == pytest.approx(ISHIGAMI_TOTALS[column], abs=0.05)
+    assert high - low < 0.12
+
+
+def test_the_interval_covers_the_true_index_about_95_percent_of_the_time() -> None:
+    covered = 0
+    for seed in range(60):
+        design = np.pi * (2.0 * confirmation_design(3, [2], 500, seed=100 + seed) - 1.0)
+        f = _ishigami(design)
+        _, low, high = jansen_total(f[:500], f[500:], seed=seed)
+        covered += low <= ISHIGAMI_TOTALS[2] <= high
+    assert covered >= 51  # 95% of 60 is 57; 51 or fewer would happen with probability < 0.3%
+
+
+def test_each_pair_differs_in_its_own_input_alone() -> None:
+    design = confirmation_design(4, [3, 1], 50, seed=7)
+    a, ab_3, ab_1 = design[:50], design[50:100], design[100:]
+    assert design.shape == (150, 4)
+    assert (a[:, [0, 1, 2]] == ab_3[:, [0, 1, 2]]).all() and (a[:, 3] != ab_3[:, 3]).all()
+    assert (a[:, [0, 2, 3]] == ab_1[:, [0, 2, 3]]).all() and (a[:, 1] != ab_1[:, 1]).all()
+    assert design.min() > 0.0 and design.max() < 1.0
+    np.testing.assert_array_equal(design, confirmation_design(4, [3, 1], 50, seed=7))
+
+
+def test_war_indicators_on_common_random_numbers_give_the_known_indices() -> None:
+    """P(war) = 0.8 x1 + 0.1 x2 over the same runs at every point: total indices 64/65 and 1/65."""
+    pairs, runs = 4000, 100
+    design = confirmation_design(2, [0, 1], pairs, seed=3)
+    probability = 0.8 * design[:, 0] + 0.1 * design[:, 1]
+    u = np.random.default_rng(0).random(runs)
+    war = (u[None, :] < probability[:, None]).astype(float)
+    first, second = confirmations(war, [0, 1], seed=5)
+    assert (first.column, second.column, first.pairs) == (0, 1, pairs)
+    assert first.total == pytest.approx(64 / 65, abs=0.05)
+    assert second.total == pytest.approx(1 / 65, abs=0.01)
+    assert first.noise < 0.05  # the same runs at every point: little of the index is noise
+
+
+def test_the_check_reads_the_confirmed_estimate() -> None:
+    design = sobol_design(
+        inputs_from_distributions([("x1", stats.uniform()), ("x2", stats.uniform())]), 64, 1
+    )
+    u = np.random.default_rng(0).random(200)
+    war = (u[None, :] < (0.8 * design[:, 0] + 0.1 * design[:, 1])[:, None]).astype(float)
+    result = analyse_sobol(("x1", "x2", DUMMY), war, 64, seed=2)
+    assert result.passed is False and result.largest == 0
+    lower = dataclasses.replace(result, confirmed=(Confirmation(0, 0.3, 0.2, 0.4, 0.0, 1024),))
+    assert lower.checked_total[0] == 0.3 and lower.total[0] == result.total[0]
+    assert lower.passed is (max(0.3, result.total[1]) <= MAX_TOTAL_INDEX)
+    assert lower.confirmation(0) is not None and lower.confirmation(1) is None
+    higher = dataclasses.replace(result, confirmed=(Confirmation(1, 0.9, 0.8, 1.0, 0.0, 1024),))
+    assert higher.largest in (0, 1) and higher.passed is False
