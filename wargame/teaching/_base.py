@@ -161,8 +161,9 @@ class TeachingModel(ABC):
 
     Concrete models derive from :class:`DeterministicModel` or :class:`StochasticModel`, set ``name`` (the
     stem of the shipped scenario file, which declares the model's parameters) and implement the
-    computation, ``case_report`` and ``figures``. ``run`` is a pure function of its parameters and seed:
-    the executor only decides where replications are computed, never what they draw.
+    computation, ``case_heading`` and ``case_details`` (the report prints each case's heading and details
+    under its name) and ``figures``. ``run`` is a pure function of its parameters and seed: the executor
+    only decides where replications are computed, never what they draw.
     """
 
     name: ClassVar[str]
@@ -246,13 +247,17 @@ class TeachingModel(ABC):
         """The title, then each case's heading and key numbers, for results keyed by case name."""
         lines = [self.title if self.report_note is None else f"{self.title} ({self.report_note})"]
         for case, result in results.items():
-            heading, *details = self.case_report(result)
-            lines += [f"\ncase {case}: {heading}", *details]
+            shown = format_values(result.params)
+            lines += [f"\ncase {case}: {self.case_heading(result, shown)}", *self.case_details(result, shown)]
         return "\n".join(lines)
 
     @abstractmethod
-    def case_report(self, result: Any) -> list[str]:
-        """One case's report: a heading saying what the case sets, then lines of its key numbers."""
+    def case_heading(self, result: Any, shown: Mapping[str, str]) -> str:
+        """One line saying what the case sets (``shown``: its parameters as :func:`format_values` gives)."""
+
+    @abstractmethod
+    def case_details(self, result: Any, shown: Mapping[str, str]) -> list[str]:
+        """The lines of the case's key numbers, printed under its heading."""
 
     @abstractmethod
     def figures(self, results: Mapping[str, Any]) -> dict[str, Figure]:

@@ -238,18 +238,20 @@ class BargainingModel(StochasticModel):
             params=p,
         )
 
-    def case_report(self, result: BargainingResult) -> list[str]:
+    def case_heading(self, result: BargainingResult, shown: Mapping[str, str]) -> str:
+        """A's chance and both sides' costs of war."""
+        return (
+            f"p = {shown['p_a_wins']}, c_A = {shown['cost_a']}, c_B = {shown['cost_b']} (shares of the stake)"
+        )
+
+    def case_details(self, result: BargainingResult, shown: Mapping[str, str]) -> list[str]:
         """The range, A's best demand, the war frequency and the commitment verdict."""
         p = result.params
-        shown = format_values(p)
         lines = [
-            f"p = {shown['p_a_wins']}, c_A = {shown['cost_a']}, c_B = {shown['cost_b']} (shares of the stake)"
-        ]
-        lines.append(
             f"  complete information: any deal giving A between {result.range_low:.3f}"
             f" and {result.range_high:.3f}"
             f" beats war for both (width c_A + c_B = {result.range_high - result.range_low:.3f})"
-        )
+        ]
         lines.append(
             f"  private information: B's cost uniform on [{shown['b_cost_low']}, {shown['b_cost_high']}]"
         )

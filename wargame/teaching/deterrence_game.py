@@ -24,7 +24,6 @@ from wargame.teaching._base import (
     Parameters,
     StochasticModel,
     format_value,
-    format_values,
     scalar_parameters,
 )
 from wargame.teaching._figures import label_axis, new_figure
@@ -243,17 +242,19 @@ class DeterrenceGameModel(StochasticModel):
         mean, error = by_run.mean(axis=0), stats.sem(by_run, axis=0)
         return TournamentResult(labels, mean, error, exact, by_run.mean(axis=2), p)
 
-    def case_report(self, result: TournamentResult) -> list[str]:
-        """The payoff table and the ranking with exact values and 99% intervals."""
+    def case_heading(self, result: TournamentResult, shown: Mapping[str, str]) -> str:
+        """The payoffs, the match length, the noise and the matches per pairing."""
         p = result.params
-        shown = format_values(p)
-        lines = [
+        return (
             f"T,R,P,S = {shown['payoff_temptation']},{shown['payoff_reward']},"
             f"{shown['payoff_punishment']},{shown['payoff_sucker']}; {int(p['turns'])} turns,"
             f" noise {shown['noise']},"
             f" {int(p['runs'])} matches per pairing"
-        ]
-        lines.append("  mean score per turn of row against column:")
+        )
+
+    def case_details(self, result: TournamentResult, shown: Mapping[str, str]) -> list[str]:
+        """The payoff table and the ranking with exact values and 99% intervals."""
+        lines = ["  mean score per turn of row against column:"]
         lines.append("  " + " " * 8 + "".join(f"{label:>8}" for label in result.labels))
         for i, label in enumerate(result.labels):
             lines.append(f"  {label:<8}" + "".join(f"{value:8.3f}" for value in result.mean_score[i]))

@@ -20,7 +20,6 @@ from wargame.errors import InputError
 from wargame.teaching._base import (
     DeterministicModel,
     Parameters,
-    format_values,
     list_parameter,
     scalar_parameters,
 )
@@ -187,19 +186,20 @@ class EscalationModel(DeterministicModel):
             params=p,
         )
 
-    def case_report(self, result: EscalationResult) -> list[str]:
-        """D, each rung's EU, the best rung and the credibility thresholds."""
-        p = result.params
-        shown = format_values(p)
-        lines = [
+    def case_heading(self, result: EscalationResult, shown: Mapping[str, str]) -> str:
+        """The ally's credibility, information sharing and resolve erosion."""
+        return (
             f"ally credibility {shown['ally_credibility']},"
             f" information sharing {shown['information_sharing']},"
             f" resolve erosion {shown['resolve_erosion']}"
-        ]
-        lines.append(
+        )
+
+    def case_details(self, result: EscalationResult, shown: Mapping[str, str]) -> list[str]:
+        """D, each rung's EU, the best rung and the credibility thresholds."""
+        lines = [
             f"  perceived allied deterrent D = {result.deterrent:.4f} (adversary strength A ="
             f" {shown['adversary_strength']}, resolve {shown['adversary_resolve']})"
-        )
+        ]
         for index, (name, utility) in enumerate(zip(RUNG_NAMES, result.utilities, strict=True)):
             marker = "  <- best" if index == result.best else ""
             lines.append(f"    rung {index} {name:<19} EU = {utility:7.3f}{marker}")

@@ -265,16 +265,20 @@ class GrayZoneModel(StochasticModel):
         }
         return GrayZoneResult(alone=outcomes["alone"], shared=outcomes["shared"], params=p)
 
-    def case_report(self, result: GrayZoneResult) -> list[str]:
-        """Attribution, delay and erosion for both regimes next to their closed forms."""
+    def case_heading(self, result: GrayZoneResult, shown: Mapping[str, str]) -> str:
+        """The campaign: incidents, their cost, the deadline and the number of campaigns."""
         p = result.params
-        shown = format_values(p)
-        lines = [
+        return (
             f"{shown['incident_rate_per_day']} incidents/day for {shown['days']} days"
             f" (expected {p['incident_rate_per_day'] * p['days']:.1f}), each costing"
             f" {shown['resolve_loss_per_incident']} resolve unless answered within"
             f" {shown['response_deadline_hours']} h; {shown['runs']} campaigns, each under both regimes"
-        ]
+        )
+
+    def case_details(self, result: GrayZoneResult, shown: Mapping[str, str]) -> list[str]:
+        """Attribution, delay and erosion for both regimes next to their closed forms."""
+        p = result.params
+        lines: list[str] = []
         for label, outcome, sharing in (
             (
                 f"own picture alone (own ISR catches {shown['own_detection_probability']},"

@@ -187,18 +187,18 @@ class LanchesterModel(DeterministicModel):
         _, _, crossing, _ = truncate_at_zero(battle.times_days[: index + 1], shifted, shifted_rhs)
         return float(crossing) if crossing is not None else float(battle.times_days[index])
 
-    def case_report(self, result: LanchesterResult) -> list[str]:
+    def case_heading(self, result: LanchesterResult, shown: Mapping[str, str]) -> str:
+        """The two forces."""
+        return f"Blue {shown['blue_initial_troops']} troops against Red {shown['red_initial_troops']} troops"
+
+    def case_details(self, result: LanchesterResult, shown: Mapping[str, str]) -> list[str]:
         """Survivors, invariants, annihilation times and the Iwo Jima outcome."""
         p = result.params
-        shown = format_values(p)
         x0, y0 = p["blue_initial_troops"], p["red_initial_troops"]
         alpha, beta = p["blue_kill_rate_square_per_day"], p["red_kill_rate_square_per_day"]
         lines = [
-            f"Blue {shown['blue_initial_troops']} troops against Red {shown['red_initial_troops']} troops"
-        ]
-        lines.append(
             f"  square law (aimed fire): alpha*x0^2 = {alpha * x0**2:.6g} vs beta*y0^2 = {beta * y0**2:.6g}"
-        )
+        ]
         sq = result.square
         final = sq.strengths[-1]
         if sq.loser is None:

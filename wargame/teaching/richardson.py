@@ -23,7 +23,6 @@ from scipy.optimize import brentq
 from wargame.teaching._base import (
     DeterministicModel,
     Parameters,
-    format_values,
     integrate_rk4,
     scalar_parameters,
 )
@@ -290,10 +289,9 @@ class RichardsonModel(DeterministicModel):
             params=values,
         )
 
-    def case_report(self, result: RichardsonResult) -> list[str]:
-        """The kind of equilibrium, where each side goes, the final state and the exact check."""
+    def case_heading(self, result: RichardsonResult, shown: Mapping[str, str]) -> str:
+        """m*n against a*b and the kind of equilibrium."""
         p = result.params
-        shown = format_values(p)
         mn = p["fatigue_x_per_year"] * p["fatigue_y_per_year"]
         ab = p["reaction_x_per_year"] * p["reaction_y_per_year"]
         relation = ">" if mn > ab else ("<" if mn < ab else "=")
@@ -302,7 +300,11 @@ class RichardsonModel(DeterministicModel):
             "saddle": "saddle: the equilibrium is unstable",
             "degenerate": "degenerate: no single equilibrium",
         }[result.kind]
-        lines = [f"m*n = {mn:.4g} {relation} a*b = {ab:.4g} -> {verdict}"]
+        return f"m*n = {mn:.4g} {relation} a*b = {ab:.4g} -> {verdict}"
+
+    def case_details(self, result: RichardsonResult, shown: Mapping[str, str]) -> list[str]:
+        """The equilibrium, where each side goes, the final state and the exact check."""
+        lines: list[str] = []
         if result.equilibrium is not None:
             x_star, y_star = result.equilibrium
             note = "" if x_star >= 0 and y_star >= 0 else "  (negative: stocks cannot go there)"
