@@ -23,6 +23,7 @@ from wargame.validity._sobol import (
     inputs_from_distributions,
     sobol_design,
 )
+from wargame.validity._summary import ScenarioResult
 
 # Ishigami's function (a = 7, b = 0.1) on U(-pi, pi)**3: total indices 0.5576, 0.4424 and 0.2437 (Saltelli
 # et al. 2008, Global Sensitivity Analysis: The Primer, section 4.9; Sobol' & Levitan 1999).
@@ -92,3 +93,20 @@ def test_the_check_reads_the_confirmed_estimate() -> None:
     assert lower.confirmation(0) is not None and lower.confirmation(1) is None
     higher = dataclasses.replace(result, confirmed=(Confirmation(1, 0.9, 0.8, 1.0, 0.0, 1024),))
     assert higher.largest in (0, 1) and higher.passed is False
+
+
+def test_a_failing_scenario_names_the_confirmed_index_and_its_interval() -> None:
+    design = sobol_design(
+        inputs_from_distributions([("x1", stats.uniform()), ("x2", stats.uniform())]), 64, 1
+    )
+    u = np.random.default_rng(0).random(200)
+    war = (u[None, :] < (0.8 * design[:, 0] + 0.1 * design[:, 1])[:, None]).astype(float)
+    sobol = dataclasses.replace(
+        analyse_sobol(("x1", "x2", DUMMY), war, 64, seed=2),
+        confirmed=(Confirmation(0, 0.5038, 0.44, 0.58, 0.037, 1024),),
+    )
+    result = ScenarioResult("s", "s.yaml", "blu", 10, (), sobol, "inputs")
+    assert result.failures() == [
+        "Sobol: x1 has a total index of 0.504 [0.440, 0.580] (from 1,024 pick-freeze pairs) for P(war), "
+        "above 0.5 (noise part 0.037)"
+    ]

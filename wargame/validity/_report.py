@@ -88,13 +88,13 @@ def _largest_index(sobol: SobolResult | None) -> str:
     if sobol is None or sobol.passed is None:
         return "n/a"
     k = sobol.largest
-    return f"{sobol.checked_total[k]:.2f} ({sobol.names[k]})"
+    return f"{sobol.checked_total[k]:.3f} ({sobol.names[k]})"
 
 
 def _bounds(value: float, low: float, high: float) -> str:
     if math.isnan(value):
         return "n/a"
-    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+    return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def _environment() -> jinja2.Environment:

@@ -109,9 +109,18 @@ class ScenarioResult:
         ]
         if self.sobol is not None and self.sobol.passed is False:
             k = self.sobol.largest
+            confirmation = self.sobol.confirmation(k)
+            if confirmation is None:
+                index, noise = f"{self.sobol.total[k]:.3f}", self.sobol.noise_total[k]
+            else:
+                index = (
+                    f"{confirmation.total:.3f} [{confirmation.low:.3f}, {confirmation.high:.3f}] "
+                    f"(from {confirmation.pairs:,} pick-freeze pairs)"
+                )
+                noise = confirmation.noise
             lines.append(
-                f"Sobol: {self.sobol.names[k]} has a total index of {self.sobol.total[k]:.2f} for P(war), "
-                f"above {MAX_TOTAL_INDEX} (noise part {self.sobol.noise_total[k]:.2f})"
+                f"Sobol: {self.sobol.names[k]} has a total index of {index} for P(war), "
+                f"above {MAX_TOTAL_INDEX} (noise part {noise:.3f})"
             )
         return lines
 
