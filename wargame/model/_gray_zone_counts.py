@@ -29,10 +29,35 @@ from wargame.core.parameters import RunParameters, per_run_rows
 from wargame.model._gray_zone_tree import ActivityTree, Split, activity_value
 from wargame.scenario import Scenario
 
-__all__ = ["CountProcess"]
+__all__ = ["BlockInputs", "CountProcess"]
 
 # A run draws a root directly where its base rate is at least this many incidents a day, else thinned.
 _DIRECT_FROM_MEAN = 1.0
+
+
+@dataclass(frozen=True)
+class BlockInputs:
+    """What a block of days' counts are drawn from.
+
+    Attributes:
+        uniforms: ``(days, runs, 3 * activities)``: slot ``k`` draws part ``k``'s incidents attributed in
+            time where its root draws outcomes directly, else activity ``k``'s count (a root's total or a
+            subset's split of its parent's); slot ``A + k`` the part's missed incidents, ``2A + k`` its
+            incidents detected late.
+        shock: ``(days, runs, overdispersed roots)`` (see :meth:`CountProcess.shock`), or None without
+            overdispersion.
+        rung_index: The adversary's rung in each run (the same all block).
+        active: Runs that draw incidents (None: all of them).
+        known: ``P_known`` by (run, activity) through the activity's target's picture.
+        timely: ``P(timely | known)`` by (run, activity).
+    """
+
+    uniforms: np.ndarray
+    shock: np.ndarray | None
+    rung_index: np.ndarray
+    active: np.ndarray | None
+    known: np.ndarray
+    timely: np.ndarray
 
 
 class CountProcess:
@@ -133,33 +158,14 @@ class CountProcess:
         shock -= self._half_variance
         return np.exp(shock, out=shock)
 
-    def draw(
-        self,
-        uniforms: np.ndarray,
-        shock: np.ndarray | None,
-        rung_index: np.ndarray,
-        active: np.ndarray | None,
-        known: np.ndarray,
-        timely: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def draw(self, block: BlockInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the true, detected and timely-attributed incidents by part, ``(days, runs, activities)``
-        each, and advance the clustered roots' excitation.
-
-        Args:
-            uniforms: ``(days, runs, 3 * activities)``: slot ``k`` draws part ``k``'s incidents attributed in
-                time where its root draws outcomes directly, else activity ``k``'s count (a root's total or a
-                subset's split of its parent's); slot ``A + k`` the part's missed incidents, ``2A + k`` its
-                incidents detected late.
-            shock: ``(days, runs, overdispersed roots)`` (see :meth:`shock`), or None without overdispersion.
-            rung_index: The adversary's rung in each run (the same all block).
-            active: Runs that draw incidents (None: all of them).
-            known: ``P_known`` by (run, activity) through the activity's target's picture.
-            timely: ``P(timely | known)`` by (run, activity).
-        """
+        each, of a block of days, and advance the clustered roots' excitation."""
+        uniforms, known, timely = block.uniforms, block.known, block.timely
         days, runs, slots = uniforms.shape
         activities = slots // 3
         columns = self._columns
-        drawn = self._draw_columns(uniforms, shock, rung_index, active, known, timely)
+        drawn = self._draw_columns(block)
         # Each run's incidents of a root come from one way; the other way's counts are all 0 for it.
         true = np.zeros((days, runs, activities), dtype=np.int64)
         detected = np.zeros(true.shape, dtype=np.int64)
@@ -191,16 +197,15 @@ class CountProcess:
             in_time[..., thinned] += seen - late
         return true, detected, in_time
 
-    def _draw_columns(
-        self,
-        uniforms: np.ndarray,
-        shock: np.ndarray | None,
-        rung_index: np.ndarray,
-        active: np.ndarray | None,
-        known: np.ndarray,
-        timely: np.ndarray,
-    ) -> np.ndarray:
+    def _draw_columns(self, block: BlockInputs) -> np.ndarray:
         """Return the Poisson counts of every column (see :class:`_Columns`), ``(days, runs, columns)``."""
+        uniforms, shock, active, known, timely = (
+            block.uniforms,
+            block.shock,
+            block.active,
+            block.known,
+            block.timely,
+        )
         days, runs, _ = uniforms.shape
         columns = self._columns
         # Each column's share of its root's intensity: pi_k times the outcome's probability, or 1 for a total;
@@ -212,7 +217,7 @@ class CountProcess:
         share[:, direct] = self._tree.part_share[:, columns.part[direct]]
         share[:, direct] *= outcome[columns.outcome[direct], :, columns.part[direct]].T
         share *= np.where(direct, self._direct[:, columns.root], ~self._direct[:, columns.root])
-        background = _by_rung(self._background_by_rung, rung_index)  # (runs, roots)
+        background = _by_rung(self._background_by_rung, block.rung_index)  # (runs, roots)
         if active is not None:
             background = background * active[:, None]
         if self.deterred.size:

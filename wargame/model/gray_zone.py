@@ -40,7 +40,7 @@ from scipy import special
 from wargame.core.parameters import RunParameters, per_run_rows
 from wargame.core.random_streams import EnsembleRandom, Stream
 from wargame.model._gray_zone_block import GrayZoneBlock, GrayZoneDay, SeatPictureDay
-from wargame.model._gray_zone_counts import CountProcess
+from wargame.model._gray_zone_counts import BlockInputs, CountProcess
 from wargame.model._gray_zone_tree import ActivityTree, activity_value
 from wargame.model.state import EnsembleState
 from wargame.scenario import Scenario
@@ -281,7 +281,9 @@ class GrayZoneMechanics:
         partly_active = active if active is not None and np.count_nonzero(active) < active.size else None
         known, timely, delay = self._official_profile()
         parts = self.counts.draw(
-            draws.uniforms[offset : offset + days], shock, rung_index, partly_active, known, timely
+            BlockInputs(
+                draws.uniforms[offset : offset + days], shock, rung_index, partly_active, known, timely
+            )
         )
         return GrayZoneBlock.of(first_day, parts, delay, self.tree)
 
