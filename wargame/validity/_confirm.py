@@ -23,11 +23,13 @@ from scipy import stats
 
 __all__ = [
     "CONFIRM_FACTOR",
+    "EDGE",
     "MAX_CONFIRMED",
     "Confirmation",
     "confirmation_design",
     "confirmations",
     "jansen_total",
+    "noise_halves",
 ]
 
 CONFIRM_FACTOR = 16
@@ -36,9 +38,11 @@ CONFIRM_FACTOR = 16
 MAX_CONFIRMED = 3
 """At most this many inputs are confirmed (the largest total indices whose interval reaches the threshold)."""
 
+EDGE = 1e-9
+"""Design points stay this far from 0 and 1, where unbounded quantile functions are infinite."""
+
 _CONFIRM_STREAM = 2
 _RESAMPLES = 2000
-_EDGE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,12 @@ def _jansen(f_a: np.ndarray, f_ab: np.ndarray, axis: int = -1) -> np.ndarray:
     squared = np.mean((f_a - f_ab) ** 2, axis=axis) / 2.0
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(variance > 0.0, squared / variance, np.nan)
+
+
+def noise_halves(war: np.ndarray) -> np.ndarray:
+    """Return half the difference of each point's P(war) over its even and odd run keys: at each point it
+    has the variance of the Monte Carlo noise of the point's P(war)."""
+    return (war[:, 0::2].mean(axis=1) - war[:, 1::2].mean(axis=1)) / 2.0
 
 
 def jansen_total(
@@ -102,8 +112,8 @@ def confirmation_design(dimensions: int, columns: Sequence[int], pairs: int, see
     Shape ``((1 + len(columns)) * pairs, dimensions)``, in the unit cube.
     """
     random = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_CONFIRM_STREAM,)))
-    a = np.clip(random.random((pairs, dimensions)), _EDGE, 1.0 - _EDGE)
-    b = np.clip(random.random((pairs, dimensions)), _EDGE, 1.0 - _EDGE)
+    a = np.clip(random.random((pairs, dimensions)), EDGE, 1.0 - EDGE)
+    b = np.clip(random.random((pairs, dimensions)), EDGE, 1.0 - EDGE)
     blocks = [a]
     for column in columns:
         block = a.copy()
@@ -123,7 +133,7 @@ def confirmations(war: np.ndarray, columns: Sequence[int], seed: int) -> tuple[C
     blocks = 1 + len(columns)
     pairs = war.shape[0] // blocks
     f = war.mean(axis=1).reshape(blocks, pairs)
-    h = ((war[:, 0::2].mean(axis=1) - war[:, 1::2].mean(axis=1)) / 2.0).reshape(blocks, pairs)
+    h = noise_halves(war).reshape(blocks, pairs)
     confirmed = []
     for k, column in enumerate(columns, start=1):
         total, low, high = jansen_total(f[0], f[k], seed + k)

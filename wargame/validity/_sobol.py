@@ -35,10 +35,12 @@ from tqdm import tqdm
 from wargame.scenario import Scenario
 from wargame.validity._confirm import (
     CONFIRM_FACTOR,
+    EDGE,
     MAX_CONFIRMED,
     Confirmation,
     confirmation_design,
     confirmations,
+    noise_halves,
 )
 from wargame.validity._ensemble import CHUNK_RUNS, Ensemble, run_ensembles
 from wargame.validity._levers import Lever
@@ -61,7 +63,6 @@ MAX_TOTAL_INDEX = 0.5
 
 DUMMY = "dummy (read by nothing)"
 _BOOTSTRAP_STREAM = 1
-_EDGE = 1e-9  # keeps quantile functions away from 0 and 1, where unbounded ones are infinite
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def sobol_design(inputs: Sequence[SobolInput], base: int, seed: int) -> np.ndarr
         raise ValueError(f"the Sobol base sample must be a power of two, got {base}")
     names = [*(i.name for i in inputs), DUMMY]
     design = sobol.sample(_problem(names), base, calc_second_order=False, scramble=True, seed=seed)
-    return np.clip(design, _EDGE, 1.0 - _EDGE)
+    return np.clip(design, EDGE, 1.0 - EDGE)
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,7 @@ def analyse_sobol(
 
     dimensions = len(names)
     f = war.mean(axis=1)
-    h = (war[:, 0::2].mean(axis=1) - war[:, 1::2].mean(axis=1)) / 2.0
+    h = noise_halves(war)
     war_range = (float(f.min()), float(f.mean()), float(f.max()))
     nan = np.full(dimensions, math.nan)
     common: dict[str, Any] = {
@@ -373,11 +374,14 @@ def run_sobol(
     """
     if keys.size < 2 or keys.size % 2:
         raise ValueError(f"give an even number of replications (at least 2), got {keys.size}")
-    design = sobol_design(inputs, base, seed)
-    parts = run_ensembles(
-        _point_ensembles(scenario, inputs, design, keys), executor, scenario_dir, bar, max_in_flight
-    )
-    war = np.concatenate([part["war"] for part in parts]).reshape(design.shape[0], keys.size)
+
+    def war_at(design: np.ndarray) -> np.ndarray:
+        parts = run_ensembles(
+            _point_ensembles(scenario, inputs, design, keys), executor, scenario_dir, bar, max_in_flight
+        )
+        return np.concatenate([part["war"] for part in parts]).reshape(design.shape[0], keys.size)
+
+    war = war_at(sobol_design(inputs, base, seed))
     names = [*(i.name for i in inputs), DUMMY]
     descriptions = [*(i.description for i in inputs), "uniform, passed to nothing"]
     result = analyse_sobol(names, war, base, seed, descriptions)
@@ -393,8 +397,4 @@ def run_sobol(
     pairs_design = confirmation_design(len(inputs), reaching, CONFIRM_FACTOR * base, seed)
     if bar is not None:
         bar.total += pairs_design.shape[0] * keys.size
-    parts = run_ensembles(
-        _point_ensembles(scenario, inputs, pairs_design, keys), executor, scenario_dir, bar, max_in_flight
-    )
-    pairs_war = np.concatenate([part["war"] for part in parts]).reshape(pairs_design.shape[0], keys.size)
-    return dataclasses.replace(result, confirmed=confirmations(pairs_war, reaching, seed))
+    return dataclasses.replace(result, confirmed=confirmations(war_at(pairs_design), reaching, seed))
