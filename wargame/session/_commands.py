@@ -7,7 +7,7 @@ checked when it is built; whether it is acceptable now, by
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -77,6 +77,9 @@ class Command(BaseModel):
     kind: str = ""
     seat: Annotated[str, Field(max_length=64)]
 
+    omitted_when_none: ClassVar[tuple[str, ...]] = ()
+    """Optional fields the journal payload leaves out while they are ``None``."""
+
     def __init__(self, seat: str | None = None, /, **data: Any) -> None:
         if seat is not None:
             data["seat"] = seat
@@ -88,8 +91,10 @@ class Command(BaseModel):
         type.__setattr__(cls, "kind", cls.model_fields["kind"].default)
 
     def payload(self) -> dict[str, Any]:
-        """Return the command's journal payload (its fields but ``kind``, effects with their operation)."""
-        data = self.model_dump(mode="json", exclude={"kind"})
+        """Return the command's journal payload: its fields but ``kind`` and the :attr:`omitted_when_none`
+        ones that are ``None``, effects with their operation."""
+        omitted = {name for name in self.omitted_when_none if getattr(self, name) is None}
+        data = self.model_dump(mode="json", exclude={"kind", *omitted})
         if "effects" in data:
             data["effects"] = effects_to_payload(self.effects)  # type: ignore[attr-defined]
         return data
@@ -143,11 +148,7 @@ class Inject(Command):
     library: _Name | None = None
     """The scenario's prepared inject this one fires (its text and effects are copied in)."""
 
-    def payload(self) -> dict[str, Any]:
-        data = super().payload()
-        if data.get("library") is None:
-            data.pop("library", None)
-        return data
+    omitted_when_none = ("library",)
 
     def describe(self) -> str:
         return f"inject: {self.text}" if self.text else f"inject {self.library}"
@@ -182,11 +183,7 @@ class MatrixRoll(Command):
     on_argument: _Name | None = None
     """The seats' argument (``A1``...) this roll adjudicates, if any."""
 
-    def payload(self) -> dict[str, Any]:
-        data = super().payload()
-        if data.get("on_argument") is None:
-            data.pop("on_argument", None)
-        return data
+    omitted_when_none = ("on_argument",)
 
     def describe(self) -> str:
         return f"matrix-game roll ({self.strength:+d}) for: {self.argument}"
