@@ -52,6 +52,21 @@ def _your_move(page) -> None:
     page.wait_for_selector("body.your-move", timeout=TIMEOUT_MS)
 
 
+def _pass_in_turn(*seats) -> None:
+    """Each seat in turn waits until its move comes (pushed to its page: no reload), then passes."""
+    for page in seats:
+        _your_move(page)
+        page.click("#pass")
+
+
+def _roll(white_cell, strength: str, logged: str) -> None:
+    """The white cell rolls the matrix-game move its form holds, with ``strength`` as the modifier, and
+    sees ``logged`` in its log."""
+    white_cell.select_option("#wc-strength", strength)
+    white_cell.click("#wc-roll")
+    playwright_api.expect(white_cell.locator("#log")).to_contain_text(logged)
+
+
 @contextmanager
 def _seat_pages(directory: Path) -> Iterator[tuple[Any, Any, Any]]:
     """The served session's white cell, twn and usa pages, each in its own browser context (as on
@@ -94,10 +109,7 @@ def test_two_seats_and_the_white_cell_play_three_turns_in_chromium(tmp_path: Pat
         expect(white_cell.locator("#wc-continue")).to_be_enabled()
         expect(twn.locator("#move-status")).to_contain_text("Waiting for your first view")
         white_cell.click("#wc-continue")
-        _your_move(twn)  # pushed to the seat's page: no reload
-        twn.click("#pass")
-        _your_move(usa)
-        usa.click("#pass")
+        _pass_in_turn(twn, usa)
         _wait_turn(everyone, 2)
 
         # Turn 2: an inject, then a reload mid-turn; usa commits early and its move waits its turn.
@@ -122,17 +134,14 @@ def test_two_seats_and_the_white_cell_play_three_turns_in_chromium(tmp_path: Pat
 
         # Turn 3: a matrix-game roll; raise_alert is cooling down; both seats pass.
         white_cell.fill("#wc-argument", "Back-channel talks lower the temperature")
-        white_cell.select_option("#wc-strength", "1")
-        white_cell.click("#wc-roll")
-        expect(white_cell.locator("#log")).to_contain_text("Back-channel talks")
+        _roll(white_cell, "1", "Back-channel talks")
         white_cell.click("#wc-continue")
         _your_move(twn)
         expect(twn.locator("button[data-action='raise_alert']")).to_be_disabled()
         twn.screenshot(path=str(shots / "web_seat.png"), full_page=True)
         usa.screenshot(path=str(shots / "web_seat_waiting.png"), full_page=True)
         twn.click("#pass")
-        _your_move(usa)
-        usa.click("#pass")
+        _pass_in_turn(usa)
         _wait_turn(everyone, 4)
         expect(white_cell.locator("#move-status")).to_contain_text("your phase")
         white_cell.screenshot(path=str(shots / "web_white_cell.png"), full_page=True)
@@ -176,9 +185,7 @@ def test_an_argument_is_played_through_to_the_report_in_chromium(tmp_path: Path)
         _wait_turn([white_cell, twn, usa], 2)
 
         white_cell.select_option("#wc-on-argument", "A1")
-        white_cell.select_option("#wc-strength", "1")
-        white_cell.click("#wc-roll")
-        expect(white_cell.locator("#log")).to_contain_text("Open Penghu's port")
+        _roll(white_cell, "1", "Open Penghu's port")
         report = _open_report(white_cell)
         expect(report.locator("h2", has_text="Arguments (matrix game)")).to_be_visible()
         expect(report.locator("body")).to_contain_text("Beijing's hawks will call it a provocation")
