@@ -126,6 +126,7 @@ def test_a_program_speeds_attribution_as_the_program_equation_says():
     assert (share > 0.3).all() and (share < 0.7).all()
 
 
+@pytest.mark.slow  # two 300-run ensembles of the reference scenario
 def test_the_intelligence_sharing_program_deters_disinformation_in_the_reference_scenario():
     scenario = load_scenario(REFERENCE)
     keys = run_keys_from_seed(5, 300)

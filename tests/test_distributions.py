@@ -99,6 +99,7 @@ def test_triangular_quantiles_are_scipys_to_the_bit(low, width, peak, seed):
     np.testing.assert_array_equal(distribution.ppf(u).view(np.uint64), expected.view(np.uint64))
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_the_model_path_imports_no_scipy_stats():
     # a worker process of a batch of runs imports wargame.runner._runs from scratch: scipy.stats would add
     # about 0.4 s to every batch's start-up (only a truncated normal or log-normal loads it, when drawn)

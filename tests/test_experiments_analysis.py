@@ -235,6 +235,7 @@ def test_common_seeds_leave_only_the_parameters_between_points(tmp_path: Path) -
     assert noise.loc["even", "variance_between_points"] == pytest.approx(design.points["x.a"].var())
 
 
+@pytest.mark.slow  # a Sobol sweep with bootstrapped indices and their plots
 def test_analyze_warns_when_noise_drowns_the_differences_between_points(tmp_path: Path) -> None:
     parameters = [Parameter(path="x.a", bounds=UNIT), Parameter(path="x.b", bounds=UNIT)]
     design = generate_design(parameters, SobolDesign(kind="sobol", base_samples=32), root_seed=2)

@@ -66,6 +66,7 @@ def write_experiment(folder: Path, replications: int, extra: str = "") -> Path:
     return path
 
 
+@pytest.mark.slow  # a real sweep on two worker processes, killed from outside
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
 def test_killing_a_sweep_s_parent_leaves_no_process_of_it_behind(tmp_path: Path) -> None:
     experiment = write_experiment(tmp_path, replications=20_000)
@@ -234,6 +235,7 @@ def sweep_on_a_small_disk(tmp_path: Path, options: str) -> tuple[subprocess.Comp
     return done, copy
 
 
+@pytest.mark.slow  # a sweep in a fresh interpreter on a small mounted disk
 @needs_mount
 def test_a_full_disk_is_one_line_and_the_provenance_records_the_failure(tmp_path: Path) -> None:
     done, provenance = sweep_on_a_small_disk(tmp_path, "size=160k")
@@ -246,6 +248,7 @@ def test_a_full_disk_is_one_line_and_the_provenance_records_the_failure(tmp_path
     assert "No space left on device" in session["error"]
 
 
+@pytest.mark.slow  # a sweep in a fresh interpreter on a read-only mounted disk
 @needs_mount
 def test_a_read_only_disk_is_one_line(tmp_path: Path) -> None:
     done, provenance = sweep_on_a_small_disk(tmp_path, "ro")

@@ -299,7 +299,8 @@ def test_retries_rescue_runs_that_fail_once(tmp_path: Path, reference: pd.DataFr
     pd.testing.assert_frame_equal(load_results(tmp_path / "retry").runs, reference)
 
 
-@pytest.mark.parametrize("where", ["serial", "dask"])
+# dask starts a local cluster
+@pytest.mark.parametrize("where", ["serial", pytest.param("dask", marks=pytest.mark.slow)])
 def test_a_run_over_its_time_limit_is_recorded_as_failed(
     tmp_path: Path, reference: pd.DataFrame, where: str, request: pytest.FixtureRequest
 ) -> None:

@@ -26,6 +26,7 @@ def synthetic_runs(runs: int = 3000, seed: int = 0, depends: bool = True) -> pd.
     return pd.DataFrame({"war": war, "escalation_per_30_days": score, **inputs})
 
 
+@pytest.mark.slow  # bootstrap intervals of rank correlations over a large synthetic ensemble
 def test_the_input_that_drives_an_outcome_is_ranked_first_and_the_others_are_not_told_apart_from_zero():
     runs = synthetic_runs()
     war = input_sensitivity(runs, "war")

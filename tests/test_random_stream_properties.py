@@ -94,6 +94,7 @@ def test_a_runs_uniforms_do_not_depend_on_its_batch(keys, stream, day, first_slo
     assert (alone == together[subset]).all()
 
 
+@pytest.mark.slow  # two ensembles of the reference scenario per example (test_random_streams.py has one)
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(keys=st.lists(run_keys, min_size=2, max_size=9, unique=True), picked=st.data())
 def test_a_runs_outcome_does_not_depend_on_its_batch(reference_scenario, keys, picked) -> None:

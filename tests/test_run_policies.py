@@ -20,6 +20,7 @@ def scenario():
     return wargame.load_scenario(REFERENCE_SCENARIO)
 
 
+@pytest.mark.slow  # three ensembles, one of them on two worker processes
 def test_a_given_policy_plays_its_actor_the_same_in_worker_processes(scenario) -> None:
     climbing = {"prc": ScriptedPolicy(CLIMB, scenario.decision_interval_days)}
     default = wargame.run(scenario, runs=RUNS, seed=3)

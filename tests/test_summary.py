@@ -46,6 +46,7 @@ def test_summarize_counts_rungs_and_wars(reference_scenario, small_batch):
     assert "probability of war" in summary.render()
 
 
+@pytest.mark.slow  # a 300-run ensemble over 800 days
 def test_the_probability_of_war_is_given_for_each_year_of_a_longer_horizon(reference_scenario):
     scenario = wargame.apply_overrides(reference_scenario, {"horizon_days": 800})
     outcomes = wargame.run(scenario, runs=300, seed=3)
@@ -197,6 +198,7 @@ def test_run_refuses_a_non_empty_folder_and_force_leaves_no_stale_plots(cli, tmp
     ]
 
 
+@pytest.mark.slow  # a fresh interpreter that imports matplotlib, runs an ensemble and plots it
 def test_plotting_leaves_matplotlib_s_global_state_alone(tmp_path):
     """The plot modules use Figure objects: no pyplot, no backend switch, no rcParams change."""
     import subprocess

@@ -45,6 +45,7 @@ def test_jansen_total_recovers_the_ishigami_indices_with_a_narrow_interval(colum
     assert high - low < 0.12
 
 
+@pytest.mark.slow  # 60 bootstrapped Sobol confirmations
 def test_the_interval_covers_the_true_index_about_95_percent_of_the_time() -> None:
     covered = 0
     for seed in range(60):
@@ -65,6 +66,7 @@ def test_each_pair_differs_in_its_own_input_alone() -> None:
     np.testing.assert_array_equal(design, confirmation_design(4, [3, 1], 50, seed=7))
 
 
+@pytest.mark.slow  # 4,000 pick-freeze pairs of 100 runs, bootstrapped
 def test_war_indicators_on_common_random_numbers_give_the_known_indices() -> None:
     """P(war) = 0.8 x1 + 0.1 x2 over the same runs at every point: total indices 64/65 and 1/65."""
     pairs, runs = 4000, 100

@@ -58,6 +58,7 @@ def test_a_fan_from_turn_one_is_uncertain_about_war(turn_one: Session) -> None:
     assert fan.conditioning.adversary_seat == "policy"
 
 
+@pytest.mark.slow  # two fans of 200 continuations
 def test_swapping_a_decision_at_turn_one_can_change_the_chance_of_war(turn_one: Session) -> None:
     fan = counterfactual_fan(turn_one, turn=1, runs=200, swap=("usa", "reinforce"))
     assert fan.swapped is not None
@@ -70,6 +71,7 @@ def test_swapping_a_decision_at_turn_one_can_change_the_chance_of_war(turn_one: 
     assert summary["swapped"]["war_probability"] != summary["actual"]["war_probability"]
 
 
+@pytest.mark.slow  # a second session played and two fans
 def test_continuations_weigh_the_same_without_an_adversary_history(turn_one: Session, tmp_path: Path) -> None:
     before_any_move = counterfactual_fan(turn_one, turn=0, runs=60)
     assert np.all(before_any_move.actual.weighted.weights == 1 / 60)

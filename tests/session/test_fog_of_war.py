@@ -49,7 +49,7 @@ def _views_and_truth(session: Session):
             yield entry.payload["seat"], entry.payload["view"], truth, previous, after
 
 
-@pytest.mark.parametrize("seed", [5, 21])
+@pytest.mark.parametrize("seed", [5, pytest.param(21, marks=pytest.mark.slow)])  # a whole session each
 def test_allied_views_hold_only_their_own_picture(tmp_path: Path, seed: int) -> None:
     session = _played(tmp_path, REFERENCE, ("twn", "usa", "jpn"), seed)
     checked = 0

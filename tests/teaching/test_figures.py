@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from matplotlib.figure import Figure
 
 from wargame.teaching import get_model
@@ -31,6 +32,7 @@ print(matplotlib.get_backend(), changed, plt.get_fignums())
 """
 
 
+@pytest.mark.slow  # a fresh interpreter that imports matplotlib and draws every figure
 def test_figures_keep_the_callers_backend_and_rcparams(tmp_path: Path) -> None:
     script = CALLER.replace("OUT", repr(str(tmp_path)))
     done = subprocess.run(

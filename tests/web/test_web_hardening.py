@@ -46,6 +46,7 @@ def _raw_post(base: str, path: str, headers: dict[str, str], body_bytes: int, ti
             return "reset"
 
 
+@pytest.mark.slow  # a real server process sent 57 MiB
 def test_a_huge_unauthenticated_body_is_refused_unread(tmp_path: Path) -> None:
     with served(new_session(tmp_path)) as server:
         pid = server.process.pid
@@ -164,6 +165,7 @@ def test_an_empty_or_textual_number_is_refused_not_sent_as_zero(web: Web, value:
     assert "effects.0" in response.json()["detail"]
 
 
+@pytest.mark.slow  # a real server process and its idle timeout
 def test_a_slow_client_is_disconnected(tmp_path: Path) -> None:
     with served(new_session(tmp_path), extra=["--idle-timeout", "1"]) as server:
         parts = urlsplit(server.base_url)
