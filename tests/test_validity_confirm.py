@@ -81,6 +81,24 @@ def test_war_indicators_on_common_random_numbers_give_the_known_indices() -> Non
     assert first.noise < 0.05  # the same runs at every point: little of the index is noise
 
 
+def test_four_times_the_run_keys_leave_a_quarter_of_the_noise_in_the_estimate() -> None:
+    """P(war) = 0.25 + 0.5 x1, each point over runs of its own (no common random numbers): the noise adds
+    p (1 - p) / R to the numerator, on average 0.229 / R against Var(f) = 1 / 48 (the index is 1)."""
+    pairs = 4000
+    design = confirmation_design(2, [0], pairs, seed=11)
+    probability = 0.25 + 0.5 * design[:, 0]
+    rng = np.random.default_rng(4)
+    few, many = (
+        confirmations((rng.random((len(design), runs)) < probability[:, None]).astype(float), [0], seed=5)[0]
+        for runs in (40, 160)
+    )
+    expected = [(0.229 / runs) / (1 / 48 + 0.229 / runs) for runs in (40, 160)]
+    assert (few.replications, many.replications) == (40, 160)
+    assert few.noise == pytest.approx(expected[0], rel=0.15)
+    assert many.noise == pytest.approx(expected[1], rel=0.15)
+    assert few.total - few.noise == pytest.approx(1.0 - expected[0], abs=0.05)
+
+
 def test_the_check_reads_the_confirmed_estimate() -> None:
     design = sobol_design(
         inputs_from_distributions([("x1", stats.uniform()), ("x2", stats.uniform())]), 64, 1
@@ -89,11 +107,11 @@ def test_the_check_reads_the_confirmed_estimate() -> None:
     war = (u[None, :] < (0.8 * design[:, 0] + 0.1 * design[:, 1])[:, None]).astype(float)
     result = analyse_sobol(("x1", "x2", DUMMY), war, 64, seed=2)
     assert result.passed is False and result.largest == 0
-    lower = dataclasses.replace(result, confirmed=(Confirmation(0, 0.3, 0.2, 0.4, 0.0, 1024),))
+    lower = dataclasses.replace(result, confirmed=(Confirmation(0, 0.3, 0.2, 0.4, 0.0, 1024, 128),))
     assert lower.checked_total[0] == 0.3 and lower.total[0] == result.total[0]
     assert lower.passed is (max(0.3, result.total[1]) <= MAX_TOTAL_INDEX)
     assert lower.confirmation(0) is not None and lower.confirmation(1) is None
-    higher = dataclasses.replace(result, confirmed=(Confirmation(1, 0.9, 0.8, 1.0, 0.0, 1024),))
+    higher = dataclasses.replace(result, confirmed=(Confirmation(1, 0.9, 0.8, 1.0, 0.0, 1024, 128),))
     assert higher.largest in (0, 1) and higher.passed is False
 
 
@@ -105,7 +123,7 @@ def test_a_failing_scenario_names_the_confirmed_index_and_its_interval() -> None
     war = (u[None, :] < (0.8 * design[:, 0] + 0.1 * design[:, 1])[:, None]).astype(float)
     sobol = dataclasses.replace(
         analyse_sobol(("x1", "x2", DUMMY), war, 64, seed=2),
-        confirmed=(Confirmation(0, 0.5038, 0.44, 0.58, 0.037, 1024),),
+        confirmed=(Confirmation(0, 0.5038, 0.44, 0.58, 0.037, 1024, 128),),
     )
     result = ScenarioResult("s", "s.yaml", "blu", 10, (), sobol, "inputs")
     assert result.failures() == [

@@ -8,6 +8,7 @@ from pathlib import Path
 from wargame.errors import InputError
 from wargame.model import run_keys_from_seed
 from wargame.scenario import Scenario
+from wargame.validity._confirm import CONFIRM_REPLICATION
 from wargame.validity._ensemble import LeverResponse, progress_bar, run_levers
 from wargame.validity._levers import Lever, levers_of
 from wargame.validity._refine import refine_jumps
@@ -99,6 +100,7 @@ def validate_scenario(
                 scenario_dir,
                 bar,
                 max_in_flight,
+                confirm_keys=run_keys_from_seed(seed, CONFIRM_REPLICATION * sobol_runs),
             )
             if inputs
             else None

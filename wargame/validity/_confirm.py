@@ -4,13 +4,17 @@ Saltelli's design gives every input the same ``N`` base points, so with a hundre
 and the bootstrap interval of a total index can span the check's threshold: the check cannot decide. The
 inputs whose interval reaches above :data:`~wargame.validity._sobol.MAX_TOTAL_INDEX` (at most the
 :data:`MAX_CONFIRMED` largest) are estimated again with ``M = CONFIRM_FACTOR * N`` pairs of points
-``(A_j, AB_j)`` that differ in input ``i`` alone, each point's P(war) over the same run keys as the design:
+``(A_j, AB_j)`` that differ in input ``i`` alone, each point's P(war) over ``CONFIRM_REPLICATION`` times the
+design's run keys (the same keys at every point):
 
     T_i = mean_j (f(A_j) - f(AB_j))**2 / 2 / Var(f),      Var(f) over the 2M points
 
 (Jansen 1999; Saltelli et al. 2010, estimator (f) of their table 2), with a 95% percentile bootstrap
-interval over the pairs (``scipy.stats.bootstrap``, paired). The noise part is measured as in the design,
-from the even/odd split of each point's runs. The check reads these estimates for the inputs confirmed.
+interval over the pairs (``scipy.stats.bootstrap``, paired). Each point's P(war) is an average over its
+runs, so its Monte Carlo noise adds to the squared differences and inflates the estimate; running each point
+``CONFIRM_REPLICATION`` times as often as the design divides that part by as much. The noise part is
+measured as in the design, from the even/odd split of each point's runs. The check reads these estimates
+for the inputs confirmed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from scipy import stats
 
 __all__ = [
     "CONFIRM_FACTOR",
+    "CONFIRM_REPLICATION",
     "EDGE",
     "MAX_CONFIRMED",
     "Confirmation",
@@ -34,6 +39,9 @@ __all__ = [
 
 CONFIRM_FACTOR = 16
 """Pairs per confirmed input, per base point of the design."""
+
+CONFIRM_REPLICATION = 4
+"""Run keys per confirmation point, per run key of a design point."""
 
 MAX_CONFIRMED = 3
 """At most this many inputs are confirmed (the largest total indices whose interval reaches the threshold)."""
@@ -55,6 +63,7 @@ class Confirmation:
         low, high: Its 95% percentile bootstrap interval.
         noise: The part of ``total`` due to the Monte Carlo noise of each point's P(war).
         pairs: ``M``, the pairs of points.
+        replications: Run keys per point.
     """
 
     column: int
@@ -63,6 +72,7 @@ class Confirmation:
     high: float
     noise: float
     pairs: int
+    replications: int
 
 
 def _jansen(f_a: np.ndarray, f_ab: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -139,5 +149,5 @@ def confirmations(war: np.ndarray, columns: Sequence[int], seed: int) -> tuple[C
         total, low, high = jansen_total(f[0], f[k], seed + k)
         variance = np.var(np.concatenate([f[0], f[k]]))
         noise = float(np.mean((h[0] - h[k]) ** 2) / 2.0 / variance) if variance > 0 else float("nan")
-        confirmed.append(Confirmation(int(column), total, low, high, noise, pairs))
+        confirmed.append(Confirmation(int(column), total, low, high, noise, pairs, war.shape[1]))
     return tuple(confirmed)

@@ -353,12 +353,13 @@ def run_sobol(
     bar: tqdm | None = None,
     max_in_flight: int = 4,
     confirm: bool = True,
+    confirm_keys: np.ndarray | None = None,
 ) -> SobolResult:
     """Run Saltelli's design over ``inputs`` with ``keys.size`` replications per point; return the indices.
 
     The inputs whose total index's interval reaches above :data:`MAX_TOTAL_INDEX` (at most
     ``MAX_CONFIRMED``, the largest) are then estimated again from ``CONFIRM_FACTOR * base`` pick-freeze
-    pairs (``confirm=False`` skips that).
+    pairs, each point over ``confirm_keys`` (``confirm=False`` skips that).
 
     Args:
         scenario: The scenario.
@@ -371,17 +372,21 @@ def run_sobol(
         bar: Progress bar of runs.
         max_in_flight: Ensembles pending at once.
         confirm: Estimate the leading total indices again (see above).
+        confirm_keys: The run keys every confirmation point runs, an even number of them (default:
+            ``keys``).
     """
-    if keys.size < 2 or keys.size % 2:
-        raise ValueError(f"give an even number of replications (at least 2), got {keys.size}")
+    confirm_keys = keys if confirm_keys is None else confirm_keys
+    for replications in (keys.size, confirm_keys.size):
+        if replications < 2 or replications % 2:
+            raise ValueError(f"give an even number of replications (at least 2), got {replications}")
 
-    def war_at(design: np.ndarray) -> np.ndarray:
+    def war_at(design: np.ndarray, keys: np.ndarray) -> np.ndarray:
         parts = run_ensembles(
             _point_ensembles(scenario, inputs, design, keys), executor, scenario_dir, bar, max_in_flight
         )
         return np.concatenate([part["war"] for part in parts]).reshape(design.shape[0], keys.size)
 
-    war = war_at(sobol_design(inputs, base, seed))
+    war = war_at(sobol_design(inputs, base, seed), keys)
     names = [*(i.name for i in inputs), DUMMY]
     descriptions = [*(i.description for i in inputs), "uniform, passed to nothing"]
     result = analyse_sobol(names, war, base, seed, descriptions)
@@ -396,5 +401,6 @@ def run_sobol(
         return result
     pairs_design = confirmation_design(len(inputs), reaching, CONFIRM_FACTOR * base, seed)
     if bar is not None:
-        bar.total += pairs_design.shape[0] * keys.size
-    return dataclasses.replace(result, confirmed=confirmations(war_at(pairs_design), reaching, seed))
+        bar.total += pairs_design.shape[0] * confirm_keys.size
+    war_pairs = war_at(pairs_design, confirm_keys)
+    return dataclasses.replace(result, confirmed=confirmations(war_pairs, reaching, seed))

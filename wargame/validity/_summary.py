@@ -89,10 +89,10 @@ class ScenarioResult:
         levels = sum(len(lever.rows) for lever in self.levers) * self.runs
         if self.sobol is None:
             return levels
-        confirmed = sum(2 * c.pairs for c in self.sobol.confirmed[:1]) + sum(
-            c.pairs for c in self.sobol.confirmed[1:]
+        confirmed = sum(2 * c.pairs * c.replications for c in self.sobol.confirmed[:1]) + sum(
+            c.pairs * c.replications for c in self.sobol.confirmed[1:]
         )
-        return levels + (self.sobol.points + confirmed) * self.sobol.replications
+        return levels + self.sobol.points * self.sobol.replications + confirmed
 
     @property
     def passed(self) -> bool:
