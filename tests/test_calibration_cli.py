@@ -80,6 +80,7 @@ def test_calibrate_prints_the_fit_and_writes_an_overlay_that_loads(cli: Callable
     assert fit["aic_gain_of_clustering"] > 10
 
 
+@pytest.mark.slow  # two whole calibrations
 def test_the_same_seed_writes_the_same_fit(cli: Callable, theatre: Path, tmp_path: Path) -> None:
     first = _calibrate(cli, theatre, tmp_path / "a", "--from", "2024-01-01", "--seed", "3")
     second = _calibrate(cli, theatre, tmp_path / "b", "--from", "2024-01-01", "--seed", "3")

@@ -145,6 +145,7 @@ def test_kill_9_half_way_then_resume_gives_one_row_per_run_identical_to_an_unint
     pd.testing.assert_frame_equal(after_kill, uninterrupted)
 
 
+@pytest.mark.slow  # a sweep then analyze through the CLI
 def test_analyze_on_the_command_line_prints_and_writes_its_tables(tmp_path: Path, capsys) -> None:
     experiment = write(tmp_path, SMALL.replace("replications: 50", "replications: 10"))
     assert main(["sweep", str(experiment), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet"]) == 0

@@ -118,6 +118,7 @@ def test_feature_scores_rank_what_moves_each_outcome(crossed_results) -> None:
     assert scores.loc["distance", "u.other"] < 0.1  # u.other moves nothing
 
 
+@pytest.mark.slow  # the whole analysis with its plots
 def test_analyze_reports_robustness_cart_and_scores_with_plots(crossed_results, tmp_path: Path) -> None:
     report = analyze(
         crossed_results.root,

@@ -178,6 +178,7 @@ def test_compare_prints_csv_or_json(cli, form):
         assert {row["measure"] for row in data["rows"]} >= {"probability of war", "escalation score"}
 
 
+@pytest.mark.slow  # three CLI runs of the reference with plots
 def test_run_refuses_a_non_empty_folder_and_force_leaves_no_stale_plots(cli, tmp_path):
     scenario = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
     first = cli("run", scenario, "--runs", "20", "--out", "out", "--plot", "--quiet")

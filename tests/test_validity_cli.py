@@ -17,6 +17,7 @@ def _files(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*")}
 
 
+@pytest.mark.slow  # the whole validity command end to end: every lever, the Sobol design and its figure
 def test_a_small_run_writes_the_report_and_its_figure(tmp_path: Path, cli: Callable) -> None:
     scenario = write_tiny_scenario(tmp_path)
     (tmp_path / "docs").mkdir()
