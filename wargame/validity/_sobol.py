@@ -313,9 +313,9 @@ def analyse_sobol(
     )
     a, b, _, _ = sobol.separate_output_values(f, dimensions, base, False)
     variance = float(np.var(np.concatenate([a, b]), ddof=0))
-    h_a, _, h_ab, _ = sobol.separate_output_values(h, dimensions, base, False)
+    h_a, h_b, h_ab, _ = sobol.separate_output_values(h, dimensions, base, False)
     noise_total = np.mean((h_a[:, None] - h_ab) ** 2, axis=0) / 2.0 / variance
-    h_a_b = np.concatenate(sobol.separate_output_values(h, dimensions, base, False)[:2])
+    h_a_b = np.concatenate([h_a, h_b])
     return SobolResult(
         first=np.asarray(indices["S1"]),
         first_conf=np.asarray(indices["S1_conf"]),

@@ -89,10 +89,10 @@ class ScenarioResult:
         levels = sum(len(lever.rows) for lever in self.levers) * self.runs
         if self.sobol is None:
             return levels
-        confirmed = sum(2 * c.pairs * c.replications for c in self.sobol.confirmed[:1]) + sum(
-            c.pairs * c.replications for c in self.sobol.confirmed[1:]
-        )
-        return levels + self.sobol.points * self.sobol.replications + confirmed
+        confirmed = self.sobol.confirmed
+        # The points A, then one block AB per confirmed input, each of pairs x replications runs.
+        pair_runs = (1 + len(confirmed)) * confirmed[0].pairs * confirmed[0].replications if confirmed else 0
+        return levels + self.sobol.points * self.sobol.replications + pair_runs
 
     @property
     def passed(self) -> bool:
