@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from wargame.errors import InputError
-from wargame.scenario import Scenario
 from wargame.session._commands import INPUT_KINDS, Command, Rewind, command_from_payload
 from wargame.session._engine import SessionEngine
-from wargame.session._folder import create_folder, opened_folder
+from wargame.session._folder import OpenedFolder, create_folder, opened_folder
 from wargame.session._journal import Journal, JournalEntry
 from wargame.session._turns import Prompt, SessionSetup
 from wargame.session._validation import resolve_library, validate_command
@@ -112,30 +111,23 @@ class Session:
     """
 
     def __init__(
-        self,
-        directory: Path,
-        journal: Journal,
-        scenario: Scenario,
-        read_only: bool,
-        lock: int | None,
-        authentication: str = "unsigned",
-        scenario_file: Path | None = None,
+        self, directory: Path, folder: OpenedFolder, *, read_only: bool, scenario_file: Path | None = None
     ) -> None:
         self.directory = directory
-        self.journal = journal
-        self.scenario = scenario
+        self.journal = folder.journal
+        self.scenario = folder.scenario
         self.read_only = read_only
-        self.authentication = authentication
-        self._lock = lock
-        self.header: dict[str, Any] = journal.entries[0].payload
+        self.authentication = folder.authentication
+        self._lock = folder.lock
+        self.header: dict[str, Any] = self.journal.entries[0].payload
         self.setup = SessionSetup(
             run_key=int(self.header["run_key"]),
             human_seats=tuple(self.header["human_seats"]),
             white_cell=bool(self.header["white_cell"]),
         )
         self.scenario_dir = Path(scenario_file or self.header["scenario_path"]).parent
-        self.branch = len(_rewinds(journal.entries))
-        self.engine = self._engine_for(self.branch, sink=None if read_only else journal)
+        self.branch = len(_rewinds(self.journal.entries))
+        self.engine = self._engine_for(self.branch, sink=None if read_only else self.journal)
         self.engine.advance()
 
     # ------------------------------------------------------------------ creating and opening
@@ -211,15 +203,7 @@ class Session:
         with opened_folder(
             directory, read_only=read_only, key_file=key_file, scenario_path=scenario_path
         ) as folder:
-            return cls(
-                directory,
-                folder.journal,
-                folder.scenario,
-                read_only,
-                folder.lock,
-                folder.authentication,
-                scenario_file,
-            )
+            return cls(directory, folder, read_only=read_only, scenario_file=scenario_file)
 
     def close(self) -> None:
         """Commit anything pending and release the session."""
