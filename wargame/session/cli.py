@@ -74,10 +74,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse._SubParsersAc
     add_runs_flag(branch, default=1000, help="continuations")
     _add_continuation_flags(branch)
     branch.add_argument(
-        "--swap",
-        type=_swap,
-        default=None,
-        help="SEAT=ACTION: also run with that seat's decision at --turn swapped",
+        "--swap", type=_swap, help="SEAT=ACTION: also run with that seat's decision at --turn swapped"
     )
     branch.set_defaults(handler=_branch)
 
@@ -190,23 +187,26 @@ def _status(args: argparse.Namespace) -> int:
     with _open(args, read_only=True) as session:
         status = session.status()
         authentication = session.authentication
-    print(f"Session {status.directory}: {status.scenario_name} (seed {status.seed})")
-    print(f"  scenario   {status.scenario_path}")
     people, engines = _players(status)
-    print(f"  people     {people}")
-    print(f"  engine     {engines}")
-    print(f"  branch     {status.branch} of {status.branches}")
     if status.finished:
         outcome = status.outcome or {}
         war = f"war on day {outcome.get('war_day'):.0f}" if outcome.get("war") else "no war"
-        print(
-            f"  state      finished at turn {status.turn}: {war}, highest rung {outcome.get('max_rung_id')}"
-        )
+        state = f"finished at turn {status.turn}: {war}, highest rung {outcome.get('max_rung_id')}"
     else:
-        state = "PAUSED by the white cell" if status.paused else f"waiting for {status.waiting_for}"
-        print(f"  state      turn {status.turn} of {status.turns_total}, day {status.day}: {state}")
-    print(f"  journal    {status.entries} entries, last at {status.last_entry_utc}")
-    print(f"  integrity  {_AUTHENTICATION[authentication]}")
+        waiting = "PAUSED by the white cell" if status.paused else f"waiting for {status.waiting_for}"
+        state = f"turn {status.turn} of {status.turns_total}, day {status.day}: {waiting}"
+    rows = {
+        "scenario": status.scenario_path,
+        "people": people,
+        "engine": engines,
+        "branch": f"{status.branch} of {status.branches}",
+        "state": state,
+        "journal": f"{status.entries} entries, last at {status.last_entry_utc}",
+        "integrity": _AUTHENTICATION[authentication],
+    }
+    print(f"Session {status.directory}: {status.scenario_name} (seed {status.seed})")
+    for label, value in rows.items():
+        print(f"  {label:<10} {value}")
     return 0
 
 
