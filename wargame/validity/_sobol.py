@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -282,48 +282,38 @@ def analyse_sobol(
 
     dimensions = len(names)
     f = war.mean(axis=1)
-    h = noise_halves(war)
     war_range = (float(f.min()), float(f.mean()), float(f.max()))
-    nan = np.full(dimensions, math.nan)
-    common: dict[str, Any] = {
-        "names": tuple(names),
-        "descriptions": tuple(descriptions or [""] * dimensions),
-        "base": base,
-        "replications": war.shape[1],
-        "points": war.shape[0],
-        "war_range": war_range,
-    }
-    if war_range[0] == war_range[2]:
-        return SobolResult(
-            first=nan,
-            first_conf=nan,
-            total=nan,
-            total_conf=nan,
-            noise_total=nan,
-            noise_share=math.nan,
-            **common,
+    if war_range[0] == war_range[2]:  # P(war) does not vary: no index is defined
+        nan = np.full(dimensions, math.nan)
+        indices: Mapping[str, np.ndarray] = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
+        noise_total, noise_share = nan, math.nan
+    else:
+        indices = sobol.analyze(
+            _problem(names),
+            f,
+            calc_second_order=False,
+            num_resamples=num_resamples,
+            conf_level=0.95,
+            seed=_bootstrap_seed(seed),
         )
-    indices = sobol.analyze(
-        _problem(names),
-        f,
-        calc_second_order=False,
-        num_resamples=num_resamples,
-        conf_level=0.95,
-        seed=_bootstrap_seed(seed),
-    )
-    a, b, _, _ = sobol.separate_output_values(f, dimensions, base, False)
-    variance = float(np.var(np.concatenate([a, b]), ddof=0))
-    h_a, h_b, h_ab, _ = sobol.separate_output_values(h, dimensions, base, False)
-    noise_total = np.mean((h_a[:, None] - h_ab) ** 2, axis=0) / 2.0 / variance
-    h_a_b = np.concatenate([h_a, h_b])
+        a, b, _, _ = sobol.separate_output_values(f, dimensions, base, False)
+        variance = float(np.var(np.concatenate([a, b]), ddof=0))
+        h_a, h_b, h_ab, _ = sobol.separate_output_values(noise_halves(war), dimensions, base, False)
+        noise_total = np.mean((h_a[:, None] - h_ab) ** 2, axis=0) / 2.0 / variance
+        noise_share = float(np.mean(np.concatenate([h_a, h_b]) ** 2)) / variance
     return SobolResult(
+        names=tuple(names),
+        descriptions=tuple(descriptions or [""] * dimensions),
         first=np.asarray(indices["S1"]),
         first_conf=np.asarray(indices["S1_conf"]),
         total=np.asarray(indices["ST"]),
         total_conf=np.asarray(indices["ST_conf"]),
         noise_total=noise_total,
-        noise_share=float(np.mean(h_a_b**2)) / variance,
-        **common,
+        noise_share=noise_share,
+        base=base,
+        replications=war.shape[1],
+        points=war.shape[0],
+        war_range=war_range,
     )
 
 
