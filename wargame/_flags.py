@@ -1,6 +1,7 @@
 """What every command-line parser of the package shares: one-line errors with exit code 2, argument types,
-and the flags several sub-commands take (``--runs``, ``--seed``, ``--jobs``, ``--out``, ``--force``,
-``--quiet``), declared here once so that each is validated and documented the same way everywhere."""
+the flags several sub-commands take (``--runs``, ``--seed``, ``--jobs``, ``--out``, ``--force``,
+``--quiet``), declared here once so that each is validated and documented the same way everywhere, and how
+a repeatable flag is declared."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ __all__ = [
     "add_jobs_flag",
     "add_out_flag",
     "add_quiet_flag",
+    "add_repeatable_flag",
     "add_runs_flag",
     "add_seed_flag",
     "run_handler",
@@ -98,3 +100,17 @@ def add_force_flag(parser: argparse.ArgumentParser, *, help: str) -> None:
 def add_quiet_flag(parser: argparse.ArgumentParser) -> None:
     """Add ``--quiet`` (into ``args.quiet``): the sub-command shows no progress bar."""
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_repeatable_flag(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    *,
+    metavar: str,
+    help: str,
+    dest: str | None = None,
+    type: Callable[[str], object] = str,
+) -> None:
+    """Add ``flag``, which may be given any number of times: its values (read by ``type``) are collected, in
+    the order given, into a list (empty when the flag is not given) in ``args.<dest>``."""
+    parser.add_argument(flag, dest=dest, action="append", type=type, default=[], metavar=metavar, help=help)

@@ -9,7 +9,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from wargame._flags import add_out_flag, add_quiet_flag, add_seed_flag, whole_number
+from wargame._flags import add_out_flag, add_quiet_flag, add_repeatable_flag, add_seed_flag, whole_number
 from wargame.scenario.flags import add_allow_dir_flag
 
 __all__ = ["add_parser"]
@@ -57,12 +57,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--column", default=None, help="count column of the CSV (default: the activity id)")
     parser.add_argument("--from", dest="first", type=_date, default=None, help="first day of the window")
     parser.add_argument("--to", dest="last", type=_date, default=None, help="last day of the window")
-    parser.add_argument(
+    add_repeatable_flag(
+        parser,
         "--fix",
         dest="held",
-        action="append",
         type=_held,
-        default=[],
         metavar="NAME=VALUE",
         help="hold a parameter (repeatable): base_rate_per_day, overdispersion_sigma, "
         "clustering.branching_ratio, clustering.decay_days",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wargame._flags import add_repeatable_flag
 from wargame.errors import InputError
 
 if TYPE_CHECKING:
@@ -85,12 +86,11 @@ def parse_set_flag(text: str) -> SetFlag:
 
 def add_scenario_flags(parser: argparse.ArgumentParser, *, which: str = "the scenario") -> None:
     """Add ``--set PATH=VALUE`` and ``--allow-dir DIR`` (both repeatable) to a sub-command's parser."""
-    parser.add_argument(
+    add_repeatable_flag(
+        parser,
         "--set",
         dest="set_flags",
-        action="append",
         type=parse_set_flag,
-        default=[],
         metavar="PATH=VALUE",
         help=f"set a field of {which}, validated like the file (repeatable): actors.twn.resolve=0.5, "
         "links.usa-twn.latency_hours='{dist: uniform, low: 6, high: 24}'",
@@ -100,12 +100,11 @@ def add_scenario_flags(parser: argparse.ArgumentParser, *, which: str = "the sce
 
 def add_allow_dir_flag(parser: argparse.ArgumentParser) -> None:
     """Add ``--allow-dir DIR`` (repeatable, into ``args.allow_dirs``) to a sub-command's parser."""
-    parser.add_argument(
+    add_repeatable_flag(
+        parser,
         "--allow-dir",
         dest="allow_dirs",
-        action="append",
         type=Path,
-        default=[],
         metavar="DIR",
         help="let extends:, policy scripts and taxonomies come from DIR too (repeatable); by default "
         "only from the scenario's own folder tree",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from wargame._flags import add_jobs_flag, add_out_flag, add_runs_flag, add_seed_flag
+from wargame._flags import add_jobs_flag, add_out_flag, add_repeatable_flag, add_runs_flag, add_seed_flag
 
 __all__ = ["add_parser", "handle_teach"]
 
@@ -22,10 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("name", nargs="?", help="model name; see --list")
     parser.add_argument("--list", action="store_true", help="list the models and exit")
-    parser.add_argument(
+    add_repeatable_flag(
+        parser,
         "--param",
-        action="append",
-        default=[],
         metavar="KEY=VALUE",
         help=(
             "change a parameter live (repeatable) in the case named by --case, or in every case with --all;"
