@@ -20,14 +20,10 @@ if TYPE_CHECKING:
     from wargame.experiments._discovery import PrimBox, discover
     from wargame.experiments._experiment import Experiment, ScenarioEvaluator, load_experiment
     from wargame.experiments._features import feature_scores
+    from wargame.experiments._noise import NoisyOutcomeWarning, sampling_noise
     from wargame.experiments._results import SweepResults, load_results
     from wargame.experiments._robustness import RobustnessReport, robustness
-    from wargame.experiments._sensitivity import (
-        NoisyOutcomeWarning,
-        morris_indices,
-        sampling_noise,
-        sobol_indices,
-    )
+    from wargame.experiments._sensitivity import morris_indices, sobol_indices
     from wargame.experiments._spec import (
         Discovery,
         ExperimentSpec,

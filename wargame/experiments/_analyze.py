@@ -21,16 +21,14 @@ from wargame.errors import InputError
 from wargame.experiments._decide import Decisions, decide, plot_decisions
 from wargame.experiments._discovery import NoCaseOfInterestError, PrimBox, discover
 from wargame.experiments._labels import parameter_label
-from wargame.experiments._results import SweepResults, load_results
-from wargame.experiments._sensitivity import (
+from wargame.experiments._noise import (
     NOISE_WARNING_SHARE,
     NoisyOutcomeWarning,
-    index_warnings,
-    morris_indices,
     noise_warnings,
     sampling_noise,
-    sobol_indices,
 )
+from wargame.experiments._results import SweepResults, load_results
+from wargame.experiments._sensitivity import index_warnings, morris_indices, sobol_indices
 from wargame.experiments._summary import summarize_groups
 from wargame.stats import Estimate
 

@@ -149,7 +149,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     from wargame.experiments._analyze import analyze
-    from wargame.experiments._sensitivity import NoisyOutcomeWarning
+    from wargame.experiments._noise import NoisyOutcomeWarning
 
     outcome, threshold = args.discover if args.discover is not None else (None, None)
     with warnings.catch_warnings():
