@@ -8,7 +8,7 @@ import argparse
 
 import pytest
 
-from wargame._flags import add_jobs_flag, add_out_flag, add_runs_flag, add_seed_flag
+from wargame._flags import add_jobs_flag, add_out_flag, add_repeatable_flag, add_runs_flag, add_seed_flag
 
 # Each command taking the flag, with its smallest accepted number of runs.
 RUNS_COMMANDS = {
@@ -92,3 +92,14 @@ def test_flags_document_their_default_and_convert_their_value():
     assert helps["jobs"] == "worker processes (default 1)"
     args = parser.parse_args(["--seed", "7", "--out", "a/b"])
     assert (args.runs, args.seed, args.jobs, str(args.out)) == (200, 7, 1, "a/b")
+
+
+def test_a_repeatable_flag_collects_its_values_in_order_and_defaults_to_an_empty_list():
+    parser = argparse.ArgumentParser()
+    add_repeatable_flag(
+        parser, "--level", dest="levels", type=float, metavar="X", help="a level (repeatable)"
+    )
+    add_repeatable_flag(parser, "--tag", metavar="TEXT", help="a tag (repeatable)")
+    args = parser.parse_args(["--level", "2", "--tag", "b", "--level", "0.5", "--tag", "a"])
+    assert (args.levels, args.tag) == ([2.0, 0.5], ["b", "a"])
+    assert vars(parser.parse_args([])) == {"levels": [], "tag": []}  # the first parse left no value behind
