@@ -30,14 +30,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-# The suite runs on every core (pytest-xdist); tests of one module stay in one worker process.
+# The suite runs on every core (pytest-xdist); tests of one module stay in one worker process, and the
+# files go out longest first (tests/conftest.py, from tests/file_durations.json) so the cores finish together.
+PYTEST_PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
+
 test: lint
 	@sh tools/install-browser.sh  # Debian's Chromium for the web console's browser test (idempotent)
-	$(VENV)/bin/pytest -n auto --dist loadfile
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
 
 # The inner loop: lint, then every test but the slow and browser ones.
 test-fast: lint
-	$(VENV)/bin/pytest -n auto --dist loadfile -m "not slow and not browser"
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not slow and not browser"
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import statistics
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +15,27 @@ from scenario_builders import LEGACY_REFERENCE, REFERENCE_SCENARIO
 
 from wargame.cli import main
 from wargame.scenario import Scenario, load_scenario
+
+FILE_DURATIONS = Path(__file__).with_name("file_durations.json")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the test files longest first (``tests/file_durations.json``), each file's tests as written.
+
+    ``make test`` hands whole files to the workers in this order (``--dist loadfile
+    --no-loadscope-reorder``): the long files start first and the short ones fill the end, so no worker
+    starts a long file while the others run out of work. A file missing from the record counts its tests
+    at the median seconds a test of the recorded files.
+    """
+    recorded: dict[str, float] = json.loads(FILE_DURATIONS.read_text(encoding="utf-8"))
+    counts = Counter(item.nodeid.split("::", 1)[0] for item in items)
+    known = [recorded[path] / counts[path] for path in recorded if counts[path]]
+    per_test = statistics.median(known) if known else 1.0
+
+    def seconds(path: str) -> float:
+        return recorded.get(path, counts[path] * per_test)
+
+    items.sort(key=lambda item: -seconds(item.nodeid.split("::", 1)[0]))
 
 
 @dataclass(frozen=True)
