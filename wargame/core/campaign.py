@@ -5,11 +5,12 @@ In each domain ``d`` the adversary fields ``X_d = capability_d * readiness`` and
 ``a`` fights (1 for the coerced actor itself) and ``arrival_a = presence_a + (1 - presence_a) *
 min(1, T / reinforcement_days_a)`` the share of its capability in the theatre within the campaign's
 decisive ``T`` days. Under Lanchester's square law (aimed fire) the side with the larger fighting strength
-``alpha X^2`` against ``beta Y^2`` wins; an attacker that needs a force ratio ``rho`` for even odds has
-``alpha / beta = exp(sigma Z) / rho^2`` with a standard normal battle shock ``Z``. The adversary wins the
-domain when ``2 ln(X_d / Y_d) - 2 ln rho + sigma Z > 0``, with probability
+``alpha X^2`` against ``beta Y^2`` wins; an attacker that needs a force ratio ``rho_d`` for even odds in
+domain ``d`` (each domain is its own exchange) has ``alpha / beta = exp(sigma Z) / rho_d^2`` with a standard
+normal battle shock ``Z``. The adversary wins the domain when ``2 ln(X_d / Y_d) - 2 ln rho_d + sigma Z > 0``,
+with probability
 
-    p_d = Phi((2 ln(X_d / Y_d) - 2 ln rho) / sigma)
+    p_d = Phi((2 ln(X_d / Y_d) - 2 ln rho_d) / sigma)
 
 and the move succeeds when the domains it wins weigh more than half; its expected success, used in the
 adversary's calculus, is ``P(success) ~ sum_d w_d p_d`` (the weighted share of domains it expects to win).
@@ -89,7 +90,8 @@ def adjudicate(
         adversary_force: ``X``, shape ``(domains, runs)``.
         allied_force: ``Y`` of the allies that fight, shape ``(domains, runs)``.
         weights: Each domain's weight, ``(domains,)`` or ``(domains, runs)``, summing to 1.
-        force_ratio_needed: ``rho``, the attacker's force ratio for even odds (a number or one per run).
+        force_ratio_needed: ``rho``, the attacker's force ratio for even odds (a number, one per run, or
+            one per domain and run, ``(domains, runs)``).
         sigma: Sigma of the log-normal battle shock (a number or one per run).
         attrition_per_day: ``beta``, the defender's attrition coefficient per day (a number or one per run).
         breakpoint: Share of its force at which a side stops fighting in a domain (a number or one per run).

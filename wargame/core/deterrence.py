@@ -185,7 +185,8 @@ def _per_run(parameters: Any, path: str, nominal: float) -> np.ndarray:
 class Ladder:
     """The escalation ladder's numbers, each ``(rungs, n)`` with ``n`` 1 or the runs (uncertain inputs).
 
-    Campaign numbers are ``(campaigns, n)``, their normalised ``domain_weights`` ``(campaigns, domains, n)``;
+    Campaign numbers are ``(campaigns, n)``, their ``force_ratio_needed`` and normalised ``domain_weights``
+    ``(campaigns, domains, n)``;
     ``reinforcement_days`` is ``(allies, n)``.
     """
 
@@ -219,6 +220,22 @@ class Ladder:
                 values.append(_per_run(parameters, f"escalation.rungs.{rung.id}.campaign.{field}", nominal))
             return per_run_rows(values)
 
+        ratios = []
+        for r in table.campaign_rungs:
+            rung = rungs[r]
+            assert rung.campaign is not None
+            prefix = f"escalation.rungs.{rung.id}.campaign"
+            ratios.append(
+                per_run_rows(
+                    [
+                        _per_run(parameters, f"{prefix}.{field}", nominal)
+                        for field, nominal in rung.campaign.force_ratio_fields()
+                    ]
+                )
+            )  # (domains, n)
+        force_ratio_needed = (
+            np.stack(np.broadcast_arrays(*ratios)) if ratios else np.zeros((0, len(DOMAINS), 1))
+        )  # (campaigns, domains, n)
         weights = []
         for r in table.campaign_rungs:
             rung = rungs[r]
@@ -249,7 +266,7 @@ class Ladder:
             risk_tolerance=_per_run(
                 parameters, f"actors.{adversary.id}.risk_tolerance", adversary.risk_tolerance
             ),
-            force_ratio_needed=by_campaign("force_ratio_needed"),
+            force_ratio_needed=force_ratio_needed,
             decisive_days=by_campaign("decisive_days"),
             domain_weights=domain_weights,
             reinforcement_days=_reinforcement_days(scenario, table, parameters),
@@ -371,7 +388,7 @@ def deterrence_inputs(
         arrival = presence[None, :-1] + (1.0 - presence[None, :-1]) * arriving
         defended = np.einsum("apc,adc,kac->kpdc", credibility, allied_force_by_domain, arrival)
         attack = capability[-1] * readiness[-1]  # (domains, columns)
-        ratio = _tile(ladder.force_ratio_needed, columns)[:, None, None]
+        ratio = _tile(ladder.force_ratio_needed, columns)[:, None]  # (campaigns, 1, domains, columns)
         sigma = _tile(np.atleast_1d(ladder.battle_sigma)[None], columns)[0]
         p_domain = domain_success_probability(attack[None, None], defended, ratio, sigma)
         weights = _tile(ladder.domain_weights, columns)[:, None]  # (campaigns, 1, domains, columns)

@@ -244,7 +244,9 @@ class AdversaryPosture:
             -1, len(table.targets), len(DOMAINS)
         )
         weights = np.array(rung.campaign.domain_weights())
-        ratio = per_run(f"{prefix}.force_ratio_needed", rung.campaign.force_ratio_needed)
+        ratio = np.array(
+            [per_run(f"{prefix}.{field}", nominal) for field, nominal in rung.campaign.force_ratio_fields()]
+        )  # (domains, runs)
         ladder = scenario.escalation
         sigma = per_run("escalation.battle_uncertainty_sigma", ladder.battle_uncertainty_sigma)
         attrition = per_run("escalation.attrition_per_day", ladder.attrition_per_day)

@@ -24,20 +24,23 @@ from wargame.scenario._fields import (
 
 __all__ = ["Campaign", "EscalationLadder", "Rung"]
 
+PositiveRatio = Annotated[Real, Field(gt=0.0)]
+
 
 class Campaign(FrozenModel):
-    """How a coercive rung is fought: the weight of each domain and the force ratio it needs.
+    """How a coercive rung is fought: the weight of each domain and the force ratio it needs there.
 
-    The adversary wins domain ``d`` when ``2 ln(X_d / Y_d) - 2 ln(force_ratio_needed) + sigma Z > 0``
-    (Lanchester's square law with a log-normal battle noise), ``X_d`` its force and ``Y_d`` the allied
-    force that arrives within ``decisive_days``; the move succeeds when the domains it wins weigh more than
-    half. ``P(success) = sum_d w_d Phi((2 ln(X_d / Y_d) - 2 ln rho) / sigma)``.
+    The adversary wins domain ``d`` when ``2 ln(X_d / Y_d) - 2 ln(rho_d) + sigma Z > 0`` (Lanchester's
+    square law with a log-normal battle noise), ``X_d`` its force, ``Y_d`` the allied force that arrives
+    within ``decisive_days`` and ``rho_d`` the force ratio it needs for even odds in ``d``; the move succeeds
+    when the domains it wins weigh more than half. ``P(success) = sum_d w_d Phi((2 ln(X_d / Y_d) - 2 ln
+    rho_d) / sigma)``.
     """
 
     weights: dict[Domain, Annotated[Real, Field(ge=0.0)]]
     """Weight of each domain in the outcome (normalised to sum to 1)."""
-    force_ratio_needed: Annotated[Real, Field(gt=0.0)] = 1.0
-    """Force ratio (attacker to defender) at which the attacker has even odds in a domain."""
+    force_ratio_needed: PositiveRatio | dict[Domain, PositiveRatio] = 1.0
+    """Force ratio (attacker to defender) for even odds: one for every domain, or one per weighted domain."""
     decisive_days: NonNegative = 30.0
     """Days the defence must hold: allied reinforcements arriving later do not count."""
     failure_cost: NonNegative = 0.0
@@ -47,7 +50,23 @@ class Campaign(FrozenModel):
     def _some_weight(self) -> Self:
         if not self.weights or sum(self.weights.values()) <= 0.0:
             raise ValueError("a campaign needs a positive weight on at least one domain")
+        if isinstance(self.force_ratio_needed, dict):
+            missing = [
+                d for d in DOMAINS if self.weights.get(d, 0.0) > 0.0 and d not in self.force_ratio_needed
+            ]
+            if missing:
+                raise ValueError(
+                    f"force_ratio_needed names no ratio for {', '.join(missing)}, a domain with weight"
+                )
         return self
+
+    def force_ratio_fields(self) -> tuple[tuple[str, float], ...]:
+        """Return, for each domain of ``DOMAINS``, the field path of its force ratio (below the campaign)
+        and its nominal value; a domain without weight that the mapping leaves out gets ``rho = 1``."""
+        ratio = self.force_ratio_needed
+        if not isinstance(ratio, dict):
+            return tuple(("force_ratio_needed", ratio) for _ in DOMAINS)
+        return tuple((f"force_ratio_needed.{d}", ratio.get(d, 1.0)) for d in DOMAINS)
 
     def domain_weights(self) -> tuple[float, ...]:
         """Return the weights over ``DOMAINS``, normalised to sum to 1."""

@@ -101,6 +101,13 @@ def _unwrap(annotation: Any, found: list[Any]) -> Any:
             return annotation
 
 
+def _options(annotation: Any) -> tuple[Any, ...]:
+    """Return the options of a union of more than one type (``()`` for anything else)."""
+    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
+        return tuple(arg for arg in typing.get_args(annotation) if arg is not type(None))
+    return ()
+
+
 def _model_field(model: type[BaseModel], name: str) -> FieldInfo | None:
     return model.model_fields.get(name) or next(
         (field for field in model.model_fields.values() if field.alias == name), None
@@ -118,6 +125,12 @@ def field_spec(model: type[BaseModel], loc: Loc) -> FieldSpec | str | None:
     constraints: list[Any] = []
     for part in loc:
         annotation = _unwrap(current, [])
+        if _options(annotation) and isinstance(part, str):
+            # A number or a mapping (``force_ratio_needed: 1.2`` or ``{air: 1.2}``): a key picks the mapping.
+            annotation = next((o for o in _options(annotation) if typing.get_origin(o) is dict), annotation)
+        if typing.get_origin(annotation) is dict and isinstance(part, str):
+            current, constraints = typing.get_args(annotation)[1], []
+            continue
         if isinstance(part, int):
             args = typing.get_args(annotation) if typing.get_origin(annotation) is tuple else ()
             if args and args[-1] is Ellipsis:
@@ -135,6 +148,11 @@ def field_spec(model: type[BaseModel], loc: Loc) -> FieldSpec | str | None:
             return None
         current, constraints = field.annotation, list(field.metadata)
     base = _unwrap(current, constraints)
+    for option in _options(base):
+        found: list[Any] = []
+        if _unwrap(option, found) in (int, float):
+            base = _unwrap(option, constraints)
+            break
     if base is int or base is float:
         bounds: dict[str, Any] = {"integer": base is int}
         for item in constraints:
@@ -302,6 +320,9 @@ def _loc_in(scenario: Scenario, path: str) -> Loc | None:
                 return None
             node = node[index]
             loc.append(index)
+        elif isinstance(node, dict) and segment in node:
+            node = node[segment]
+            loc.append(segment)
         else:
             return None
     return tuple(loc)
