@@ -22,8 +22,10 @@ __all__ = [
     "SCENARIOS_DIR",
     "actor",
     "build",
+    "campaign_ladder",
     "ladder",
     "minimal_scenario",
+    "quiet",
     "write_yaml",
 ]
 
@@ -65,6 +67,32 @@ def ladder(*rungs: dict[str, Any], war_starts_at: str = "war", max_up: int = 1) 
         entry.update(rung)
         filled.append(entry)
     return {"war_starts_at": war_starts_at, "max_rungs_up_per_decision": max_up, "rungs": filled}
+
+
+def campaign_ladder(force_ratio_needed: Any = 1.5, **rung_fields: Any) -> dict[str, Any]:
+    """Return a ladder from ``calm`` to ``seize``, a war rung worth 5 fought half in the air and half at sea
+    over 10 decisive days; ``rung_fields`` replace any of the rung's fields."""
+    return ladder(
+        {"id": "calm", "escalation_category": "status_quo"},
+        {
+            "id": "seize",
+            "gain": 5.0,
+            "campaign": {
+                "weights": {"air": 0.5, "maritime": 0.5},
+                "force_ratio_needed": force_ratio_needed,
+                "decisive_days": 10,
+            },
+            **rung_fields,
+        },
+        war_starts_at="seize",
+    )
+
+
+def quiet(document: dict[str, Any]) -> dict[str, Any]:
+    """No gray zone, no programs: the state moves only through the mechanic a test is about."""
+    document["gray_zone"]["activities"][0]["base_rate_per_day"] = 0.0
+    document["programs"] = []
+    return document
 
 
 def minimal_scenario(**fields: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from scenario_builders import actor, build, ladder, minimal_scenario
+from scenario_builders import actor, build, campaign_ladder, ladder, minimal_scenario, quiet
 from scipy import integrate, special, stats
 
 from wargame.core.campaign import adjudicate, domain_success_probability
@@ -23,13 +23,6 @@ from wargame.scenario import DOMAINS, Scenario, apply_overrides
 
 def keys(runs: int, offset: int = 0) -> np.ndarray:
     return np.arange(offset, offset + runs, dtype=np.uint64)
-
-
-def quiet(document: dict) -> dict:
-    """No gray zone, no programs: the state moves only through the mechanic a test is about."""
-    document["gray_zone"]["activities"][0]["base_rate_per_day"] = 0.0
-    document["programs"] = []
-    return document
 
 
 def set_adversary_policy(document: dict, **settings: float) -> None:
@@ -192,20 +185,7 @@ def test_a_patrons_resolve_follows_its_proteges():
 
 def campaign_scenario(**rung_fields) -> dict:
     document = quiet(minimal_scenario())
-    document["escalation"] = ladder(
-        {"id": "calm", "escalation_category": "status_quo"},
-        {
-            "id": "seize",
-            "gain": 5.0,
-            "campaign": {
-                "weights": {"air": 0.5, "maritime": 0.5},
-                "force_ratio_needed": 1.5,
-                "decisive_days": 10,
-            },
-            **rung_fields,
-        },
-        war_starts_at="seize",
-    )
+    document["escalation"] = campaign_ladder(**rung_fields)
     return document
 
 

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from scenario_builders import build, ladder, minimal_scenario, write_yaml
+from scenario_builders import build, campaign_ladder, minimal_scenario, quiet, write_yaml
 from scipy import stats
 
 from wargame.core.campaign import adjudicate
@@ -26,28 +26,9 @@ from wargame.scenario import DOMAINS, apply_overrides, load_scenario
 SIGMA = 0.5  # the minimal scenario's battle uncertainty
 
 
-def quiet(document: dict) -> dict:
-    """No gray zone, no programs: the state moves only through the campaign."""
-    document["gray_zone"]["activities"][0]["base_rate_per_day"] = 0.0
-    document["programs"] = []
-    return document
-
-
 def campaign_document(force_ratio_needed: object) -> dict:
     document = quiet(minimal_scenario())
-    document["escalation"] = ladder(
-        {"id": "calm", "escalation_category": "status_quo"},
-        {
-            "id": "seize",
-            "gain": 5.0,
-            "campaign": {
-                "weights": {"air": 0.5, "maritime": 0.5},
-                "force_ratio_needed": force_ratio_needed,
-                "decisive_days": 10,
-            },
-        },
-        war_starts_at="seize",
-    )
+    document["escalation"] = campaign_ladder(force_ratio_needed)
     document["escalation"]["battle_uncertainty_sigma"] = SIGMA
     return document
 
