@@ -129,3 +129,22 @@ def test_a_weighted_domain_without_a_ratio_is_one_located_error(tmp_path):
     assert "missing.yaml:" in message and "escalation.rungs[seize].campaign" in message
     assert "force_ratio_needed names no ratio for maritime" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "reason"),
+    [
+        ({"airr": 1.0, "air": 1.0, "maritime": 1.0}, "force_ratio_needed.airr", "Input should be 'air'"),
+        ({"air": 0, "maritime": 1.0}, "force_ratio_needed.air", "greater than 0"),
+        ({"air": "fast", "maritime": 1.0}, "force_ratio_needed.air", "a valid number"),
+        (-2, "force_ratio_needed", "greater than 0"),
+        ([1, 2], "force_ratio_needed", "a valid number"),
+    ],
+)
+def test_a_bad_ratio_is_named_in_the_file_s_terms(tmp_path, given, field, reason):
+    path = write_yaml(tmp_path / "bad.yaml", campaign_document(given))
+    with pytest.raises(InputError) as error:
+        load_scenario(path)
+    message = str(error.value)
+    assert f"escalation.rungs[seize].campaign.{field}" in message and reason in message
+    assert "(number)" not in message and "(by domain)" not in message and "function-" not in message

@@ -4,9 +4,9 @@ rung by force.
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from wargame.scenario._fields import (
     DOMAINS,
@@ -27,6 +27,17 @@ __all__ = ["Campaign", "EscalationLadder", "Rung"]
 PositiveRatio = Annotated[Real, Field(gt=0.0)]
 
 
+def _ratio_kind(value: Any) -> str:
+    return "(by domain)" if isinstance(value, dict) else "(number)"
+
+
+ForceRatio = Annotated[
+    Annotated[PositiveRatio, Tag("(number)")] | Annotated[dict[Domain, PositiveRatio], Tag("(by domain)")],
+    Discriminator(_ratio_kind),
+]
+"""One force ratio for every domain, or one per domain (only the form given is validated)."""
+
+
 class Campaign(FrozenModel):
     """How a coercive rung is fought: the weight of each domain and the force ratio it needs there.
 
@@ -39,7 +50,7 @@ class Campaign(FrozenModel):
 
     weights: dict[Domain, Annotated[Real, Field(ge=0.0)]]
     """Weight of each domain in the outcome (normalised to sum to 1)."""
-    force_ratio_needed: PositiveRatio | dict[Domain, PositiveRatio] = 1.0
+    force_ratio_needed: ForceRatio = 1.0
     """Force ratio (attacker to defender) for even odds: one for every domain, or one per weighted domain."""
     decisive_days: NonNegative = 30.0
     """Days the defence must hold: allied reinforcements arriving later do not count."""

@@ -30,6 +30,7 @@ __all__ = [
     "FileRoots",
     "LocatedDocument",
     "document_kind",
+    "error_location",
     "item_key",
     "keyed_parts",
     "load_document",
@@ -373,6 +374,19 @@ def readable_path(data: Any, loc: tuple[str | int, ...]) -> str:
     return ".".join(parts)
 
 
+def error_location(error: Any) -> tuple[str | int, ...]:
+    """Return where in the document a pydantic error is: its location without the tags pydantic adds for a
+    tagged union's member (written ``(like this)``, never a key of a file), followed by the place a
+    cross-reference check names (:class:`LocatedValueError`)."""
+    loc = tuple(
+        part
+        for part in error["loc"]
+        if not (isinstance(part, str) and part.startswith("(") and part.endswith(")"))
+    )
+    cause = error.get("ctx", {}).get("error")
+    return (*loc, *cause.loc) if isinstance(cause, LocatedValueError) else loc
+
+
 def validate_document[M: BaseModel](
     document: LocatedDocument, model: type[M], *, source: str, context: dict[str, Any] | None = None
 ) -> M:
@@ -386,10 +400,7 @@ def validate_document[M: BaseModel](
         errors = error.errors()
         # An unknown key usually explains a "missing" one (a typo): report it first.
         first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        loc = tuple(first["loc"])
-        cause = first.get("ctx", {}).get("error")
-        if isinstance(cause, LocatedValueError):  # a cross-reference check that knows its place
-            loc = (*loc, *cause.loc)
+        loc = error_location(first)
         message = first["msg"]
         if first["type"] == "extra_forbidden":
             parent = _model_at(model, loc[:-1])

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from wargame.errors import InputError
+from wargame.scenario.loader import error_location, keyed_parts
 from wargame.scenario.loader import item_key as _item_key
-from wargame.scenario.loader import keyed_parts
 
 if TYPE_CHECKING:
     from wargame.scenario.schema import Scenario
@@ -199,7 +199,6 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
     """
     from pydantic import ValidationError
 
-    from wargame.scenario._fields import LocatedValueError
     from wargame.scenario.schema import Scenario
     from wargame.scenario.uncertain import FieldSpec, field_spec, median_for, parse_at
 
@@ -242,10 +241,7 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
         return Scenario.model_validate(document)
     except ValidationError as error:
         first = error.errors()[0]
-        loc = tuple(first["loc"])
-        cause = first.get("ctx", {}).get("error")
-        if isinstance(cause, LocatedValueError):
-            loc = (*loc, *cause.loc)
+        loc = error_location(first)
         reason = first["msg"].removeprefix("Value error, ")
         at = path_of(document, loc)
         # The override at fault: the one at the error's place, or the only one inside the failing section.

@@ -127,7 +127,8 @@ def field_spec(model: type[BaseModel], loc: Loc) -> FieldSpec | str | None:
         annotation = _unwrap(current, [])
         if _options(annotation) and isinstance(part, str):
             # A number or a mapping (``force_ratio_needed: 1.2`` or ``{air: 1.2}``): a key picks the mapping.
-            annotation = next((o for o in _options(annotation) if typing.get_origin(o) is dict), annotation)
+            mappings = [_unwrap(o, []) for o in _options(annotation)]
+            annotation = next((o for o in mappings if typing.get_origin(o) is dict), annotation)
         if typing.get_origin(annotation) is dict and isinstance(part, str):
             current, constraints = typing.get_args(annotation)[1], []
             continue
