@@ -18,6 +18,7 @@ from typing import Any
 from wargame.errors import InputError
 from wargame.session._fan import counterfactual_fan
 from wargame.session._files import write_private
+from wargame.session._ordinal import ordinal
 from wargame.session._report import Names, read_record
 from wargame.session._session import Session
 
@@ -72,11 +73,12 @@ class Debrief:
         lines += [f"  day {day:>3}: {text}" for day, text in self.moments[-12:]] or ["  none"]
         day = self.compared_at_day
         by_day = "" if day is None else f" by day {day}"
+        percentile = ordinal(round(self.escalation_score_percentile))
         compared = "" if day is None else f", compared on day {day} where this session stands"
         lines.append(
             f"This session among {self.runs} sessions of its scenario played by the default policies "
             f"from day 0 (same seed, common random numbers{compared}): escalation score "
-            f"{self.session_escalation_score:.0f}{by_day}, at the {self.escalation_score_percentile:.0f}th "
+            f"{self.session_escalation_score:.0f}{by_day}, at the {percentile} "
             f"percentile (mean {self.ensemble_escalation_score_mean:.1f}); war "
             f"{'yes' if self.session_war else 'no'}{by_day} against P(war{by_day}) "
             f"{self.ensemble_war_probability:.1%}."

@@ -22,6 +22,7 @@ from wargame.session._commands import WHITE_CELL
 from wargame.session._files import read_small_json
 from wargame.session._incidents import incidents_once, nesting_sentence
 from wargame.session._journal import JournalEntry
+from wargame.session._ordinal import ordinal
 from wargame.session._plots import plot_knowledge, plot_trajectory
 from wargame.session._session import Session
 
@@ -294,7 +295,7 @@ def _fan_text(summary: dict[str, Any]) -> str:
         f"{summary['runs']} continuations from turn {summary['turn']} under the default policies: "
         f"P(war) {actual['war_probability']:.1%}, mean escalation score "
         f"{actual['escalation_score_mean']:.1f}; this session's escalation score sits at the "
-        f"{summary['escalation_score_percentile']:.0f}th percentile"
+        f"{ordinal(round(summary['escalation_score_percentile']))} percentile"
     )
     day, so_far = summary.get("compared_at_day"), actual.get("so_far")
     if day is None or not isinstance(so_far, dict):
