@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 RUNS ?= 1000
 
-.PHONY: run test test-fast lint typecheck bench venv clean lessons experiments docs-figures validity
+.PHONY: run test test-fast lint lint-style typecheck bench venv clean lessons experiments docs-figures validity
 
 $(STAMP): pyproject.toml tools/find-python.sh
 	@python_bin=$$(tools/find-python.sh) || exit 1; \
@@ -20,13 +20,15 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/wargame run scenarios/taiwan_strait_baseline.yaml --runs $(RUNS) --out results/baseline --plot --force
 
-lint: $(STAMP)
+lint: lint-style typecheck
+
+# ruff and the layers: the part of lint that takes a second.
+lint-style: $(STAMP)
 	$(VENV)/bin/ruff check wargame tests benchmarks
 	$(VENV)/bin/ruff format --check wargame tests benchmarks
 	$(VENV)/bin/lint-imports --no-logo  # the layers of docs/architecture.md
-	$(VENV)/bin/mypy  # wargame/, configured in pyproject.toml
 
-# mypy alone (make lint runs it too).
+# mypy alone (make lint runs it too): wargame/, configured in pyproject.toml.
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
@@ -34,13 +36,14 @@ typecheck: $(STAMP)
 # files go out longest first (tests/conftest.py, from tests/file_durations.json) so the cores finish together.
 PYTEST_PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
 
-test: lint
+# Both run all of lint: ruff and the layers first, mypy beside pytest (tools/pytest-beside-mypy.sh).
+test: lint-style
 	@sh tools/install-browser.sh  # Debian's Chromium for the web console's browser test (idempotent)
-	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
+	VENV=$(VENV) sh tools/pytest-beside-mypy.sh $(PYTEST_PARALLEL)
 
 # The inner loop: lint, then every test but the slow and browser ones.
-test-fast: lint
-	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not slow and not browser"
+test-fast: lint-style
+	VENV=$(VENV) sh tools/pytest-beside-mypy.sh $(PYTEST_PARALLEL) -m "not slow and not browser"
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
