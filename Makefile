@@ -12,7 +12,9 @@ $(STAMP): pyproject.toml tools/find-python.sh
 	 echo "Using $$python_bin"; \
 	 [ -x $(PY) ] || "$$python_bin" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-compile -e '.[dev]'
+	@# pip compiles the installed modules one file at a time; compileall writes the same bytecode on every core.
+	$(PY) -m compileall -q -j 0 "$$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 	@touch $(STAMP)
 
 venv: $(STAMP)
