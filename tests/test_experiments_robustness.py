@@ -110,6 +110,29 @@ def test_cart_finds_the_box_where_war_is_likely(crossed_results) -> None:
     assert hazard[hazard <= 0.6].max() <= threshold < hazard[hazard > 0.6].min()
 
 
+def lone_war(params: dict, seeds: np.ndarray) -> pd.DataFrame:
+    """War at the lowest level of x.level only: one case of interest among 60 points."""
+    return pd.DataFrame({"war": np.full(len(seeds), params["x.level"] == 0)})
+
+
+def test_analyze_says_so_when_no_cart_leaf_is_a_case(tmp_path: Path) -> None:
+    design = generate_design(
+        [Parameter(path="x.level", levels=tuple(range(60)))],
+        FullFactorialDesign(kind="full_factorial"),
+        root_seed=3,
+    )
+    run_sweep(design, lone_war, tmp_path / "sweep", replications=2, root_seed=3)
+    report = analyze(tmp_path / "sweep", discovery_outcome="war", discovery_threshold=0.5, plots=False)
+    # Leaves hold at least 5% of the 60 points, so the one case is isolated in a leaf of 3 (a third of
+    # it) and the other 57 points make the tree's other leaf: no leaf is a case.
+    lines = report.format().splitlines()
+    assert not any(line.startswith("CART boxes where") for line in lines)
+    assert (
+        "no CART leaf is classified as war > 0.5: none of the tree's 2 leaves has a majority of such "
+        "points (the largest share is 33%, 1 of 3 points)"
+    ) in lines
+
+
 def test_feature_scores_rank_what_moves_each_outcome(crossed_results) -> None:
     scores = feature_scores(crossed_results, ["distance", "war"])
     assert scores is not None and list(scores.columns) == ["x.policy", "u.hazard", "u.other"]

@@ -39,21 +39,31 @@ class Decisions:
         if self.robustness is not None:
             lines += ["", *_robustness_text(self.robustness, results, max_rows)]
         if self.cart is not None:
-            cart = self.cart
-            lines += [
-                "",
-                f"CART boxes where {cart.outcome} > {cart.threshold:g} (leaves classified as such):",
-            ]
-            for row in cart.case_boxes().itertuples(index=False):
-                lines.append(
-                    f"  box {row.box}: coverage {row.coverage:.0%}, density {row.density:.0%}, "
-                    f"mass {row.mass:.0%}: {row.rule}"
-                )
+            lines += ["", *_cart_text(self.cart)]
         if self.features is not None:
             with pd.option_context("display.width", 200, "display.max_columns", 30):
                 lines += ["", "Feature scores (extra-trees importances; each row sums to 1):"]
                 lines.append(self.features.round(3).to_string())
         return lines
+
+
+def _cart_text(cart: CartBoxes) -> list[str]:
+    case = f"{cart.outcome} > {cart.threshold:g}"
+    case_boxes = cart.case_boxes()
+    if case_boxes.empty:
+        densest = cart.boxes.iloc[0]  # the boxes come densest first
+        return [
+            f"no CART leaf is classified as {case}: none of the tree's {len(cart.boxes)} leaves has a "
+            f"majority of such points (the largest share is {densest['density']:.0%}, "
+            f"{densest['cases']} of {densest['points']} points)"
+        ]
+    lines = [f"CART boxes where {case} (leaves classified as such):"]
+    for row in case_boxes.itertuples(index=False):
+        lines.append(
+            f"  box {row.box}: coverage {row.coverage:.0%}, density {row.density:.0%}, "
+            f"mass {row.mass:.0%}: {row.rule}"
+        )
+    return lines
 
 
 def _robustness_text(report: RobustnessReport, results: SweepResults, max_rows: int) -> list[str]:
