@@ -281,3 +281,16 @@ def test_an_argument_on_a_finished_turn_or_session_is_refused_and_writes_nothing
     with Session.open(web.directory, read_only=True) as session:
         kinds = {entry.kind for entry in session.journal.entries}
     assert not kinds & {"argument", "counter_argument"}
+
+
+def test_a_malformed_debrief_in_the_session_folder_is_a_409_naming_it(web: Web) -> None:
+    """The report reads what `wargame session debrief` saved: a crafted file is refused in one short
+    line naming the file (within the session folder) and the field, not a server error."""
+    (web.directory / "debrief.json").write_text('{"finished": true, "lines": "Debrief"}')
+    white_cell = {"token": web.tokens.by_seat["white_cell"]}
+    report = web.client.get("/report", params=white_cell)
+    assert report.status_code == 409, report.text
+    assert "the after-action report cannot be written: debrief.json: " in report.text
+    assert str(web.directory) not in report.text and "Traceback" not in report.text
+    (web.directory / "debrief.json").unlink()
+    assert web.client.get("/report", params=white_cell).status_code == 200

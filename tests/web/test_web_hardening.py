@@ -5,6 +5,7 @@ queues, narrative injects refused and empty numbers, and slow clients never time
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 from pathlib import Path
@@ -175,3 +176,14 @@ def test_a_slow_client_is_disconnected(tmp_path: Path) -> None:
             assert sock.recv(1024) == b""  # closed by the server
             waited = time.monotonic() - started
     assert 0.5 < waited < 5
+
+
+def test_a_token_file_that_is_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    """Opening a FIFO for reading would wait for a writer: the tokens are read only from a regular file."""
+    from wargame.errors import InputError
+    from wargame.web._tokens import TOKEN_FILE, SeatTokens
+
+    (tmp_path / TOKEN_FILE).parent.mkdir()
+    os.mkfifo(tmp_path / TOKEN_FILE)
+    with pytest.raises(InputError, match="not a regular file"):
+        SeatTokens.load_or_create(tmp_path, ("twn", "white_cell"))

@@ -20,11 +20,11 @@ from wargame.session._fan import counterfactual_fan
 from wargame.session._files import write_private
 from wargame.session._ordinal import ordinal
 from wargame.session._report import Names, read_record
+from wargame.session._saved import DEBRIEF_FILE
 from wargame.session._session import Session
 
 __all__ = ["DEBRIEF_FILE", "Debrief", "WhatIf", "debrief"]
 
-DEBRIEF_FILE = "debrief.json"
 MAX_WHAT_IFS = 6
 """Decisions re-run at most (the latest ones people made), so a debrief takes bounded time."""
 

@@ -40,6 +40,7 @@ from wargame.session._conditioning import (
 from wargame.session._continuation import Continuation, ContinuationEngine
 from wargame.session._engine import SessionEngine
 from wargame.session._journal import JournalEntry
+from wargame.session._saved import FANS_FOLDER, MAX_FAN_RUNS
 from wargame.session._session import Session
 from wargame.session._turns import SessionSetup
 from wargame.session._validation import validate_command
@@ -281,13 +282,15 @@ def counterfactual_fan(
         out_dir: Where to write the summary JSON and the plot (default ``SESSION_DIR/fans``).
 
     Raises:
-        InputError: For a turn the session has not reached, a bad run or job count, or an illegal swap.
+        InputError: For a turn the session has not reached, a bad run or job count (at most
+            :data:`~wargame.session._saved.MAX_FAN_RUNS` runs, so the report can read the fan back), or an
+            illegal swap.
     """
     import time
 
     started = time.perf_counter()
-    if runs < 1:
-        raise InputError(f"runs must be at least 1, got {runs}", source="--runs")
+    if not 1 <= runs <= MAX_FAN_RUNS:
+        raise InputError(f"runs must be from 1 to {MAX_FAN_RUNS:,}, got {runs}", source="--runs")
     if jobs < 1:
         raise InputError(f"jobs must be at least 1, got {jobs}", source="--jobs")
     timeline = session.timeline()
@@ -353,7 +356,7 @@ def counterfactual_fan(
         seconds=time.perf_counter() - started,
         compared_at_day=measure_day,
     )
-    return _save(report, out_dir or session.directory / "fans", session.scenario, swap)
+    return _save(report, out_dir or session.directory / FANS_FOLDER, session.scenario, swap)
 
 
 def _session_outcome(session: Session) -> dict[str, Any]:

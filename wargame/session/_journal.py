@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from wargame.errors import InputError, WargameError
-from wargame.session._files import FILE_MODE, read_small_json, write_private
+from wargame.session._files import FILE_MODE, write_private
 from wargame.session._keys import sign
+from wargame.session._saved import read_head_anchor
 
 __all__ = [
     "GENESIS_HASH",
@@ -271,14 +272,8 @@ class Journal:
 
     # ------------------------------------------------------------------ the head anchor
     def _read_anchor(self, path: Path) -> dict[str, Any] | None:
-        if not path.exists():
-            return None
-        try:
-            data = read_small_json(path, limit=4096)
-            entries, head_hash = int(data["entries"]), str(data["head_hash"])
-        except (OSError, ValueError, KeyError, TypeError):
-            raise InputError("the journal's head anchor is unreadable", source=str(path)) from None
-        return {"entries": entries, "head_hash": head_hash, "mac": data.get("mac")}
+        anchor = read_head_anchor(path)
+        return None if anchor is None else anchor.model_dump()
 
     def _check_anchor(self, path: Path, signed_by: bytes | None) -> bool:
         """Check the journal against the anchor at ``path``; return whether there was one."""

@@ -19,11 +19,11 @@ import jinja2
 
 from wargame.scenario import Scenario
 from wargame.session._commands import WHITE_CELL
-from wargame.session._files import read_small_json
 from wargame.session._incidents import incidents_once, nesting_sentence
 from wargame.session._journal import JournalEntry
 from wargame.session._ordinal import ordinal
 from wargame.session._plots import plot_knowledge, plot_trajectory
+from wargame.session._saved import FanSummary, SavedDebrief, read_debrief, read_fans
 from wargame.session._session import Session
 
 __all__ = ["SessionRecord", "read_record", "write_report"]
@@ -276,69 +276,37 @@ def _knowledge_rows(record: SessionRecord, seats: list[str]) -> list[list[str]]:
     return rows
 
 
-def _fans(session: Session) -> list[tuple[Path, dict[str, Any]]]:
-    folder = session.directory / "fans"
-    found = []
-    for summary_path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        png = summary_path.with_suffix(".png")
-        if png.exists():
-            try:
-                found.append((png, read_small_json(summary_path, limit=64 << 20)))
-            except (OSError, ValueError):
-                continue  # not a fan this version wrote: left out of the report
-    return found
-
-
-def _fan_text(summary: dict[str, Any]) -> str:
-    actual = summary["actual"]
+def _fan_text(summary: FanSummary) -> str:
+    actual = summary.actual
     text = (
-        f"{summary['runs']} continuations from turn {summary['turn']} under the default policies: "
-        f"P(war) {actual['war_probability']:.1%}, mean escalation score "
-        f"{actual['escalation_score_mean']:.1f}; this session's escalation score sits at the "
-        f"{ordinal(round(summary['escalation_score_percentile']))} percentile"
+        f"{summary.runs} continuations from turn {summary.turn} under the default policies: "
+        f"P(war) {actual.war_probability:.1%}, mean escalation score "
+        f"{actual.escalation_score_mean:.1f}; this session's escalation score sits at the "
+        f"{ordinal(round(summary.escalation_score_percentile))} percentile"
     )
-    day, so_far = summary.get("compared_at_day"), actual.get("so_far")
-    if day is None or not isinstance(so_far, dict):
+    day, so_far = summary.compared_at_day, actual.so_far
+    if day is None or so_far is None:
         text += "."
     else:
         text += (
             f" of the continuations' scores on day {day}, where the unfinished session stands "
-            f"(by then: P(war) {so_far['war_probability']:.1%}, "
-            f"mean escalation score {so_far['escalation_score_mean']:.1f})."
+            f"(by then: P(war) {so_far.war_probability:.1%}, "
+            f"mean escalation score {so_far.escalation_score_mean:.1f})."
         )
-    if "swapped" in summary:
-        swapped = summary["swapped"]
+    swapped = summary.swapped
+    if swapped is not None:
         text += (
-            f" If {swapped['label']}: P(war) {swapped['war_probability']:.1%}, mean escalation score "
-            f"{swapped['escalation_score_mean']:.1f}."
+            f" If {swapped.label}: P(war) {swapped.war_probability:.1%}, mean escalation score "
+            f"{swapped.escalation_score_mean:.1f}."
         )
-    statement = summary.get("conditioning", {}).get("statement", [])
-    if isinstance(statement, list):
-        text += "".join(f" {line}" for line in statement if isinstance(line, str))
+    if summary.conditioning is not None:
+        text += "".join(f" {line}" for line in summary.conditioning.statement)
     return text
 
 
-def _debrief_lines(path: Path) -> list[str]:
-    """The lines of the debrief `wargame session debrief` saved, if any (an unreadable one is skipped)."""
-    try:
-        lines = read_small_json(path)["lines"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    return [str(line) for line in lines] if isinstance(lines, list) else []
-
-
-def _copy_fan_plots(
-    fans: list[tuple[Path, dict[str, Any]]], figures: Path
-) -> list[tuple[str, dict[str, Any]]]:
-    copied = []
-    for png, summary in fans:
-        target = figures / f"fan-{png.name}"
-        target.write_bytes(png.read_bytes())
-        copied.append((f"figures/{target.name}", summary))
-    return copied
-
-
-def _context(session: Session, record: SessionRecord, figures: dict[str, str]) -> dict[str, Any]:
+def _context(
+    session: Session, record: SessionRecord, figures: dict[str, str], debrief: SavedDebrief | None
+) -> dict[str, Any]:
     """Everything the report templates show, as plain values."""
     scenario = session.scenario
     names = Names(scenario)
@@ -374,7 +342,7 @@ def _context(session: Session, record: SessionRecord, figures: dict[str, str]) -
         },
         "fans": [],
         "arguments": record.arguments,
-        "debrief": _debrief_lines(session.directory / "debrief.json"),
+        "debrief": [] if debrief is None else list(debrief.lines),
     }
 
 
@@ -410,7 +378,14 @@ def _templates() -> tuple[jinja2.Template, jinja2.Template]:
 
 
 def write_report(session: Session, out_dir: Path | None = None) -> list[Path]:
-    """Write ``report.html``, ``report.md`` and their figures; return the paths written."""
+    """Write ``report.html``, ``report.md`` and their figures; return the paths written.
+
+    Raises:
+        InputError: If a fan or the debrief saved in the session folder is not what ``wargame session
+            branch`` or ``debrief`` write (nothing is written then).
+    """
+    fans = [(fan.plot_name, fan.plot, _fan_text(fan.summary)) for fan in read_fans(session.directory)]
+    debrief = read_debrief(session.directory)
     out_dir = out_dir or session.directory / "report"
     figures = out_dir / "figures"
     figures.mkdir(parents=True, exist_ok=True)
@@ -435,11 +410,12 @@ def write_report(session: Session, out_dir: Path | None = None) -> list[Path]:
         session,
         record,
         {"trajectory": f"figures/{trajectory.name}", "knowledge": f"figures/{knowledge.name}"},
+        debrief,
     )
-    context["fans"] = [
-        {"image": image, "text": _fan_text(summary)}
-        for image, summary in _copy_fan_plots(_fans(session), figures)
-    ]
+    for plot_name, plot, text in fans:
+        target = figures / f"fan-{plot_name}"
+        target.write_bytes(plot)
+        context["fans"].append({"image": f"figures/{target.name}", "text": text})
     html_template, markdown_template = _templates()
     html_path = out_dir / "report.html"
     html_path.write_text(html_template.render(context) + "\n", encoding="utf-8")

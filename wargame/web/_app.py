@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from wargame.errors import InputError
 from wargame.session import WHITE_CELL, Session, write_report
 from wargame.web._console import ConsoleError, Submission, WebConsole
 from wargame.web._guard import Guard
@@ -86,6 +87,14 @@ def render_report(session: Session) -> str:
         return re.sub(r"src=(['\"])([^'\"]+\.png)\1", inline, page)
 
 
+def _within(error: InputError, directory: Path) -> str:
+    """The error's line with its file named within the session folder (the server's paths stay there)."""
+    source = error.source
+    if source is not None and Path(source).is_relative_to(directory):
+        source = str(Path(source).relative_to(directory))
+    return str(InputError(error.message, source=source, field=error.field))
+
+
 def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
     """Build the web application of a session served by ``console``, guarded by ``tokens``."""
     app = FastAPI(
@@ -102,6 +111,7 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
     app.add_middleware(Guard, tokens=tokens, page_csp=_PAGE_CSP)
     bearer = HTTPBearer(auto_error=False, description="The seat's (or the white cell's) token from its link.")
     seat_names = list(console.human_seats)
+    session_dir = console.session.directory
     static = resources.files("wargame.web") / "static"
 
     def forbidden(message: str = "forbidden: this token does not open this page") -> ConsoleError:
@@ -245,7 +255,16 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
         return HTMLResponse(white_cell_page(console.white_cell_state()))
 
     @app.get(
-        "/report", response_class=HTMLResponse, summary="The after-action report", responses=page_refusals
+        "/report",
+        response_class=HTMLResponse,
+        summary="The after-action report",
+        responses={
+            **page_refusals,
+            409: {
+                "description": "A fan or the debrief saved in the session folder is malformed",
+                "content": {"text/html": {}},
+            },
+        },
     )
     def report_html(token: page_token = None) -> HTMLResponse:
         seat = tokens.seat_of(token)
@@ -253,7 +272,12 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
             raise forbidden()
         if seat != WHITE_CELL and not console.seat_state(seat)["session"]["finished"]:
             raise forbidden("the after-action report opens to the seats when the session is finished")
-        page = console.report_html(render_report)
+        try:
+            page = console.report_html(render_report)
+        except InputError as error:
+            raise ConsoleError(
+                409, f"the after-action report cannot be written: {_within(error, session_dir)}"
+            ) from None
         return HTMLResponse(page, headers={"Content-Security-Policy": _REPORT_CSP})
 
     # ------------------------------------------------------------------ the API
