@@ -118,3 +118,18 @@ def test_a_head_anchor_with_a_count_that_is_not_a_whole_number(
     before = snapshot(session_dir)
     result = hostile.run("session", "status", session_dir)
     assert_refused(result, str(path), "unreadable", field, unchanged=[before])
+
+
+@pytest.mark.parametrize("key", ["/dev/zero", "fifo"])
+def test_a_key_flag_naming_an_endless_device_or_a_fifo(
+    hostile: Hostile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    monkeypatch.setenv("WARGAME_SESSION_KEYS", str(tmp_path / "keys"))
+    shutil.copyfile(REFERENCE, tmp_path / REFERENCE.name)
+    Session.create(tmp_path / REFERENCE.name, tmp_path / "signed", seats=["twn"], seed=9, secret=True).close()
+    if key == "fifo":
+        key = str(tmp_path / "key")
+        os.mkfifo(key)
+    before = snapshot(tmp_path / "signed")
+    result = hostile.run("session", "replay", tmp_path / "signed", "--key", key)
+    assert_refused(result, key, "cannot read the session key", unchanged=[before])

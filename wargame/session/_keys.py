@@ -18,12 +18,14 @@ import secrets
 from pathlib import Path
 
 from wargame.errors import InputError
-from wargame.session._files import private_folder, write_private
+from wargame.session._files import private_folder, read_regular_file, write_private
 
 __all__ = ["KEYS_ENV", "create_key", "external_head_path", "key_folder", "load_key", "sign"]
 
 KEYS_ENV = "WARGAME_SESSION_KEYS"
 _KEY_BYTES = 32
+_KEY_FILE_BYTES = 4096
+"""The largest key file read (a key is 64 hexadecimal digits and a line break)."""
 
 
 def key_folder() -> Path:
@@ -76,11 +78,14 @@ def load_key(session_id: str, explicit: Path | None = None) -> bytes | None:
     if explicit is None and not path.exists():
         return None
     try:
-        text = path.read_text(encoding="ascii").strip()
-        key = bytes.fromhex(text)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not a hexadecimal key"
+        data = read_regular_file(path, _KEY_FILE_BYTES)
+    except (OSError, ValueError) as error:  # not a regular file (a FIFO, /dev/zero), too big, missing
+        reason = error.strerror if isinstance(error, OSError) else str(error)
         raise InputError(f"cannot read the session key ({reason or error})", source=str(path)) from None
+    try:
+        key = bytes.fromhex(data.decode("ascii").strip())
+    except ValueError:
+        raise InputError("cannot read the session key (not a hexadecimal key)", source=str(path)) from None
     if len(key) != _KEY_BYTES:
         raise InputError(f"a session key is {_KEY_BYTES} bytes, this one {len(key)}", source=str(path))
     return key
