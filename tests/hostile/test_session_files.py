@@ -133,3 +133,11 @@ def test_a_key_flag_naming_an_endless_device_or_a_fifo(
     before = snapshot(tmp_path / "signed")
     result = hostile.run("session", "replay", tmp_path / "signed", "--key", key)
     assert_refused(result, key, "cannot read the session key", unchanged=[before])
+
+
+def test_a_report_folder_that_is_a_file(hostile: Hostile, session_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "not-a-folder"
+    out.write_text("a file where the report's folder would go\n")
+    before, folder = snapshot(out), snapshot(session_dir)
+    result = hostile.run("session", "report", session_dir, "--out", out)
+    assert_refused(result, str(out), "cannot write the report", unchanged=[before, folder])

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from wargame.errors import InputError
 from wargame.scenario import Scenario
 from wargame.session._commands import WHITE_CELL
 from wargame.session._incidents import incidents_once, nesting_sentence
@@ -382,14 +383,30 @@ def write_report(session: Session, out_dir: Path | None = None) -> list[Path]:
 
     Raises:
         InputError: If a fan or the debrief saved in the session folder is not what ``wargame session
-            branch`` or ``debrief`` write (nothing is written then).
+            branch`` or ``debrief`` write (nothing is written then), or the report cannot be written in
+            ``out_dir``.
     """
     fans = [(fan.plot_name, fan.plot, _fan_text(fan.summary)) for fan in read_fans(session.directory)]
     debrief = read_debrief(session.directory)
+    record = read_record(session)
     out_dir = out_dir or session.directory / "report"
+    try:
+        return _write(session, record, fans, debrief, out_dir)
+    except OSError as error:
+        raise InputError(
+            f"cannot write the report ({error.strerror or error})", source=str(out_dir)
+        ) from None
+
+
+def _write(
+    session: Session,
+    record: SessionRecord,
+    fans: list[tuple[str, bytes, str]],
+    debrief: SavedDebrief | None,
+    out_dir: Path,
+) -> list[Path]:
     figures = out_dir / "figures"
     figures.mkdir(parents=True, exist_ok=True)
-    record = read_record(session)
     scenario = session.scenario
     viewing_seats = [s for s in session.setup.human_seats if s != scenario.adversary]
     people = [decision for decision in record.decisions if decision["by"] == "person"]
