@@ -141,3 +141,21 @@ def test_a_report_folder_that_is_a_file(hostile: Hostile, session_dir: Path, tmp
     before, folder = snapshot(out), snapshot(session_dir)
     result = hostile.run("session", "report", session_dir, "--out", out)
     assert_refused(result, str(out), "cannot write the report", unchanged=[before, folder])
+
+
+def test_a_fans_folder_that_is_a_file(hostile: Hostile, session_dir: Path) -> None:
+    fans = session_dir / "fans"
+    shutil.rmtree(fans)
+    fans.write_text("a file where branch saves its fans\n")
+    before = snapshot(session_dir)
+    result = hostile.run("session", "branch", session_dir, "--turn", "1", "--runs", "20")
+    assert_refused(result, str(fans), "not a folder", unchanged=[before])
+
+
+def test_a_debrief_that_is_a_folder(hostile: Hostile, session_dir: Path) -> None:
+    path = session_dir / "debrief.json"
+    path.unlink()
+    path.mkdir()
+    before = snapshot(session_dir)
+    result = hostile.run("session", "debrief", session_dir, "--runs", "20")
+    assert_refused(result, str(path), "not a regular file", unchanged=[before])

@@ -107,10 +107,14 @@ def debrief(session: Session, *, runs: int = 200, jobs: int = 1, seed: int | Non
     (the report then includes it).
 
     Raises:
-        InputError: For fewer than 20 runs (too few to say where the session falls).
+        InputError: For fewer than 20 runs (too few to say where the session falls), or where the debrief
+            cannot be saved.
     """
     if runs < 20:
         raise InputError(f"a debrief needs at least 20 runs, got {runs}", source="--runs")
+    path = session.directory / DEBRIEF_FILE
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise InputError("not a regular file: the debrief is saved there", source=str(path))
     names = Names(session.scenario)
     record = read_record(session)
     with tempfile.TemporaryDirectory(prefix="wargame-debrief-") as scratch:
@@ -156,5 +160,8 @@ def debrief(session: Session, *, runs: int = 200, jobs: int = 1, seed: int | Non
         what_ifs=sorted(what_ifs, key=lambda item: item.weight, reverse=True)[:3],
         compared_at_day=place.compared_at_day,
     )
-    write_private(session.directory / DEBRIEF_FILE, json.dumps(result.to_json(), indent=2) + "\n")
+    try:
+        write_private(path, json.dumps(result.to_json(), indent=2) + "\n")
+    except OSError as error:
+        raise InputError(f"cannot write the debrief ({error.strerror or error})", source=str(path)) from None
     return result

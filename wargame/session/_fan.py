@@ -283,8 +283,8 @@ def counterfactual_fan(
 
     Raises:
         InputError: For a turn the session has not reached, a bad run or job count (at most
-            :data:`~wargame.session._saved.MAX_FAN_RUNS` runs, so the report can read the fan back), or an
-            illegal swap.
+            :data:`~wargame.session._saved.MAX_FAN_RUNS` runs, so the report can read the fan back), an
+            illegal swap, or where the fan cannot be saved (``out_dir`` a file or a link).
     """
     import time
 
@@ -293,6 +293,9 @@ def counterfactual_fan(
         raise InputError(f"runs must be from 1 to {MAX_FAN_RUNS:,}, got {runs}", source="--runs")
     if jobs < 1:
         raise InputError(f"jobs must be at least 1, got {jobs}", source="--jobs")
+    out_dir = out_dir or session.directory / FANS_FOLDER
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise InputError("not a folder: a fan is saved in a folder of the session", source=str(out_dir))
     timeline = session.timeline()
     reached = session.engine.turn
     if not 0 <= turn <= reached:
@@ -356,7 +359,7 @@ def counterfactual_fan(
         seconds=time.perf_counter() - started,
         compared_at_day=measure_day,
     )
-    return _save(report, out_dir or session.directory / FANS_FOLDER, session.scenario, swap)
+    return _save(report, out_dir, session.scenario, swap)
 
 
 def _session_outcome(session: Session) -> dict[str, Any]:
@@ -411,9 +414,12 @@ def _save(
 ) -> FanReport:
     from wargame.session._plots import plot_fan
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     stem = fan_name(report.turn, swap)
     summary_path = out_dir / f"{stem}.json"
-    summary_path.write_text(json.dumps(report.summary(), indent=1) + "\n", encoding="utf-8")
-    plot_path = plot_fan(report.summary(), scenario, out_dir / f"{stem}.png")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        summary_path.write_text(json.dumps(report.summary(), indent=1) + "\n", encoding="utf-8")
+        plot_path = plot_fan(report.summary(), scenario, out_dir / f"{stem}.png")
+    except OSError as error:
+        raise InputError(f"cannot save the fan ({error.strerror or error})", source=str(out_dir)) from None
     return FanReport(**{**report.__dict__, "files": (summary_path, plot_path)})
