@@ -11,6 +11,8 @@ report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 nice -n 10 "$venv/bin/mypy" >"$report" 2>&1 &
 typecheck=$!
+# A background job of a script ignores Ctrl-C: stop mypy with the tests.
+trap 'kill "$typecheck" 2>/dev/null; exit 130' INT TERM
 "$venv/bin/pytest" "$@"
 tests=$?
 wait "$typecheck"
