@@ -36,7 +36,10 @@ typecheck: $(STAMP)
 
 # The suite runs on every core (pytest-xdist); tests of one module stay in one worker process, and the
 # files go out longest first (tests/conftest.py, from tests/file_durations.json) so the cores finish together.
-PYTEST_PARALLEL := -n auto --dist loadfile --no-loadscope-reorder
+# Only the plugins the suite uses are loaded: the others in the venv (anyio's, schemathesis', platformdirs')
+# are then neither imported nor assertion-rewritten by every worker.
+PYTEST_PARALLEL := --disable-plugin-autoload -p xdist -p timeout -p hypothesispytest \
+	-n auto --dist loadfile --no-loadscope-reorder
 
 # Both run all of lint: ruff and the layers first, mypy beside pytest (tools/pytest-beside-mypy.sh).
 test: lint-style
