@@ -22,7 +22,7 @@ arithmetic that a model without a scenario (the teaching escalation ladder) shar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -220,36 +220,25 @@ class Ladder:
                 values.append(_per_run(parameters, f"escalation.rungs.{rung.id}.campaign.{field}", nominal))
             return per_run_rows(values)
 
-        ratios = []
-        for r in table.campaign_rungs:
-            rung = rungs[r]
-            assert rung.campaign is not None
-            prefix = f"escalation.rungs.{rung.id}.campaign"
-            ratios.append(
-                per_run_rows(
-                    [
-                        _per_run(parameters, f"{prefix}.{field}", nominal)
-                        for field, nominal in rung.campaign.force_ratio_fields()
-                    ]
-                )
-            )  # (domains, n)
-        force_ratio_needed = (
-            np.stack(np.broadcast_arrays(*ratios)) if ratios else np.zeros((0, len(DOMAINS), 1))
-        )  # (campaigns, domains, n)
-        weights = []
-        for r in table.campaign_rungs:
-            rung = rungs[r]
-            assert rung.campaign is not None
-            given = rung.campaign.weights
-            raw = [
-                _per_run(parameters, f"escalation.rungs.{rung.id}.campaign.weights.{d}", given.get(d, 0.0))
-                for d in DOMAINS
-            ]
-            stacked = per_run_rows(raw)  # (domains, n)
-            weights.append(stacked / stacked.sum(axis=0, keepdims=True))
-        domain_weights = (
-            np.stack(np.broadcast_arrays(*weights)) if weights else np.zeros((0, len(DOMAINS), 1))
-        )  # (campaigns, domains, n)
+        def by_campaign_and_domain(fields: Callable[[Any], Iterable[tuple[str, float]]]) -> np.ndarray:
+            """Stack each campaign's per-domain values (field below the campaign, nominal) into
+            ``(campaigns, domains, n)``."""
+            stacked = []
+            for r in table.campaign_rungs:
+                rung = rungs[r]
+                assert rung.campaign is not None
+                prefix = f"escalation.rungs.{rung.id}.campaign"
+                values = [
+                    _per_run(parameters, f"{prefix}.{f}", nominal) for f, nominal in fields(rung.campaign)
+                ]
+                stacked.append(per_run_rows(values))  # (domains, n)
+            return np.stack(np.broadcast_arrays(*stacked)) if stacked else np.zeros((0, len(DOMAINS), 1))
+
+        force_ratio_needed = by_campaign_and_domain(lambda campaign: campaign.force_ratio_fields())
+        raw_weights = by_campaign_and_domain(
+            lambda campaign: [(f"weights.{d}", campaign.weights.get(d, 0.0)) for d in DOMAINS]
+        )
+        domain_weights = raw_weights / raw_weights.sum(axis=1, keepdims=True)
         failure = [
             _per_run(parameters, f"escalation.rungs.{r.id}.campaign.failure_cost", r.campaign.failure_cost)
             if r.campaign is not None

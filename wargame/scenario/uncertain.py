@@ -92,8 +92,7 @@ def _unwrap(annotation: Any, found: list[Any]) -> Any:
             for item in extra:
                 found.extend(item.metadata if isinstance(item, FieldInfo) else [item])
             annotation = base
-        elif origin in (types.UnionType, typing.Union):
-            options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        elif options := _options(annotation):
             if len(options) != 1:
                 return annotation
             annotation = options[0]
@@ -102,7 +101,7 @@ def _unwrap(annotation: Any, found: list[Any]) -> Any:
 
 
 def _options(annotation: Any) -> tuple[Any, ...]:
-    """Return the options of a union of more than one type (``()`` for anything else)."""
+    """Return the types of a union other than ``None`` (``()`` for anything but a union)."""
     if typing.get_origin(annotation) in (types.UnionType, typing.Union):
         return tuple(arg for arg in typing.get_args(annotation) if arg is not type(None))
     return ()
@@ -149,11 +148,10 @@ def field_spec(model: type[BaseModel], loc: Loc) -> FieldSpec | str | None:
             return None
         current, constraints = field.annotation, list(field.metadata)
     base = _unwrap(current, constraints)
-    for option in _options(base):
-        found: list[Any] = []
-        if _unwrap(option, found) in (int, float):
-            base = _unwrap(option, constraints)
-            break
+    # A number or a mapping: a value (no key left) stands for the number.
+    numbers = [option for option in _options(base) if _unwrap(option, []) in (int, float)]
+    if numbers:
+        base = _unwrap(numbers[0], constraints)
     if base is int or base is float:
         bounds: dict[str, Any] = {"integer": base is int}
         for item in constraints:
