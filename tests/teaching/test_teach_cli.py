@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wargame.teaching import model_names, run_teaching_model
+from wargame.teaching import get_model, model_names, run_teaching_model
 from wargame.teaching.cli import add_parser
 
 LESSONS = Path(__file__).resolve().parents[2] / "docs" / "lessons"
@@ -43,6 +43,33 @@ def test_plot_writes_labelled_figures(tmp_path: Path, capsys: pytest.CaptureFixt
     written = sorted(path.name for path in tmp_path.glob("*.png"))
     assert written == ["escalation_map.png", "escalation_rungs.png"]
     assert f"wrote {tmp_path / 'escalation_map.png'}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("name", "per_case", "together"),
+    [
+        ("grayzone", "grayzone_resolve", []),
+        ("deterrence_game", "deterrence_game_payoffs", ["deterrence_game_tournament.png"]),
+    ],
+)
+def test_plot_with_all_writes_every_cases_figure_in_its_own_file(
+    name: str, per_case: str, together: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A figure drawn once per case: the first case's keeps the stem, each further case's is named after
+    it, and each is the figure that case draws when run alone (the same seed either way)."""
+    cases = list(get_model(name).scenario.cases)
+    assert len(cases) > 1
+    assert _teach([name, "--all", "--param", "runs=10", "--plot", "--out", str(tmp_path / "all")]) == 0
+    out = capsys.readouterr().out
+    files = [f"{per_case}.png"] + [f"{per_case}_{case}.png" for case in cases[1:]]
+    assert sorted(path.name for path in (tmp_path / "all").glob("*.png")) == sorted(files + together)
+    assert all(f"wrote {tmp_path / 'all' / file}" in out for file in files)
+    for case, file in zip(cases, files, strict=True):
+        alone = tmp_path / case
+        assert _teach([name, "--case", case, "--param", "runs=10", "--plot", "--out", str(alone)]) == 0
+        assert (tmp_path / "all" / file).read_bytes() == (alone / f"{per_case}.png").read_bytes(), case
+    first, second = ((tmp_path / "all" / file).read_bytes() for file in files[:2])
+    assert first != second
 
 
 def test_seed_and_runs_make_stochastic_output_reproducible(capsys: pytest.CaptureFixture[str]) -> None:

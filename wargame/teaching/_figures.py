@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["label_axis", "new_figure", "save_figure"]
+__all__ = ["case_stems", "label_axis", "new_figure", "save_figure"]
 
 
 def new_figure(columns: int = 1, rows: int = 1, size: tuple[float, float] = (7.0, 4.5)) -> tuple[Figure, Any]:
@@ -48,3 +49,12 @@ def save_figure(figure: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100, metadata={"Software": None})
     return path
+
+
+def case_stems(stem: str, cases: Iterable[str]) -> list[str]:
+    """File stems of a figure drawn once per case, in the order of ``cases``: ``STEM`` for the first case,
+    ``STEM_CASE`` for each further one, so that no case's figure overwrites another's.
+
+    A case changed by ``--param`` is labelled ``CASE*``; its file is named without the star.
+    """
+    return [stem if index == 0 else f"{stem}_{case.rstrip('*')}" for index, case in enumerate(cases)]

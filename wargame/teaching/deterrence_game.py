@@ -26,7 +26,7 @@ from wargame.teaching._base import (
     format_value,
     scalar_parameters,
 )
-from wargame.teaching._figures import label_axis, new_figure
+from wargame.teaching._figures import case_stems, label_axis, new_figure
 from wargame.teaching._replicate import replicate
 
 if TYPE_CHECKING:
@@ -270,24 +270,11 @@ class DeterrenceGameModel(StochasticModel):
         return lines
 
     def figures(self, results: Mapping[str, TournamentResult]) -> dict[str, Figure]:
-        """Payoff-table heat map for the first case, and the ranking in every case."""
-        result = next(iter(results.values()))
-        figure, axis = new_figure(size=(7.0, 5.6))
-        image = axis.imshow(result.mean_score, cmap="RdYlGn", vmin=0, vmax=result.params["payoff_temptation"])
-        for i in range(len(result.labels)):
-            for j in range(len(result.labels)):
-                axis.text(j, i, f"{result.mean_score[i, j]:.2f}", ha="center", va="center", fontsize=8)
-        axis.set_xticks(range(len(result.labels)), result.labels)
-        axis.set_yticks(range(len(result.labels)), result.labels)
-        axis.grid(False)
-        axis.set_xlabel("opponent (column)")
-        axis.set_ylabel("strategy (row)")
-        axis.set_title(
-            f"Mean score per turn, row against column (noise {format_value(result.params['noise'])})"
-        )
-        figure.colorbar(image, ax=axis, label="points per turn")
-        drawn = {"deterrence_game_payoffs": figure}
+        """Payoff-table heat map of each case, and the ranking in every case."""
+        stems = case_stems("deterrence_game_payoffs", results)
+        drawn = {stem: _payoffs_figure(result) for stem, result in zip(stems, results.values(), strict=True)}
 
+        result = next(iter(results.values()))
         figure, axis = new_figure(size=(8.0, 4.2))
         width = 0.8 / len(results)
         for index, (case, case_result) in enumerate(results.items()):
@@ -312,3 +299,20 @@ class DeterrenceGameModel(StochasticModel):
         )
         drawn["deterrence_game_tournament"] = figure
         return drawn
+
+
+def _payoffs_figure(result: TournamentResult) -> Figure:
+    """Heat map of one case's mean score per turn, each strategy (row) against each opponent (column)."""
+    figure, axis = new_figure(size=(7.0, 5.6))
+    image = axis.imshow(result.mean_score, cmap="RdYlGn", vmin=0, vmax=result.params["payoff_temptation"])
+    for i in range(len(result.labels)):
+        for j in range(len(result.labels)):
+            axis.text(j, i, f"{result.mean_score[i, j]:.2f}", ha="center", va="center", fontsize=8)
+    axis.set_xticks(range(len(result.labels)), result.labels)
+    axis.set_yticks(range(len(result.labels)), result.labels)
+    axis.grid(False)
+    axis.set_xlabel("opponent (column)")
+    axis.set_ylabel("strategy (row)")
+    axis.set_title(f"Mean score per turn, row against column (noise {format_value(result.params['noise'])})")
+    figure.colorbar(image, ax=axis, label="points per turn")
+    return figure

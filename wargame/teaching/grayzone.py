@@ -37,7 +37,7 @@ from wargame.teaching._base import (
     ratio_interval,
     scalar_parameters,
 )
-from wargame.teaching._figures import label_axis, new_figure
+from wargame.teaching._figures import case_stems, label_axis, new_figure
 from wargame.teaching._replicate import CHUNK_RUNS, replicate
 
 if TYPE_CHECKING:
@@ -326,57 +326,63 @@ class GrayZoneModel(StochasticModel):
         return lines
 
     def figures(self, results: Mapping[str, GrayZoneResult]) -> dict[str, Figure]:
-        """Resolve over the campaign in both regimes, and the share of incidents answered."""
-        result = next(iter(results.values()))
-        p = result.params
-        shown = format_values(p)
-        days = np.arange(1, int(p["days"]) + 1)
-        figure, axes = new_figure(columns=2, size=(11.0, 4.3))
-        for outcome, sharing, colour, label in (
-            (result.alone, False, "C3", "own picture alone"),
-            (result.shared, True, "C0", "with sharing"),
-        ):
-            for path in outcome.sample_paths:
-                axes[0].step(
-                    days, p["initial_resolve"] - path, where="post", color=colour, alpha=0.25, linewidth=0.8
-                )
-            axes[0].plot(
-                days,
-                p["initial_resolve"] - outcome.mean_erosion_path,
-                color=colour,
-                linewidth=2,
-                label=f"{label}: mean of {shown['runs']} campaigns",
-            )
-            axes[0].plot(
-                days,
-                p["initial_resolve"] - days * expected_erosion({**p, "days": 1.0}, sharing),
-                "k:",
-                linewidth=1,
-            )
-        axes[0].plot([], [], "k:", label="closed form")
-        label_axis(
-            axes[0],
-            "Resolve under salami slicing (thin lines: single campaigns)",
-            xlabel="day of the campaign (days)",
-            ylabel="resolve (0 to 1)",
-        )
+        """One figure per case: resolve over the campaign in both regimes, and the share of incidents
+        answered."""
+        stems = case_stems("grayzone_resolve", results)
+        return {stem: _resolve_figure(result) for stem, result in zip(stems, results.values(), strict=True)}
 
-        labels = ["own picture alone", "with sharing"]
-        answered = [result.alone.answered_fraction_ci99(), result.shared.answered_fraction_ci99()]
-        closed = [probability_timely(p, False), probability_timely(p, True)]
-        axes[1].bar(
-            labels,
-            [a[0] for a in answered],
-            color=["C3", "C0"],
-            yerr=[[a[0] - a[1] for a in answered], [a[2] - a[0] for a in answered]],
-            capsize=4,
+
+def _resolve_figure(result: GrayZoneResult) -> Figure:
+    """Resolve over one case's campaign in both regimes, and the share of its incidents answered."""
+    p = result.params
+    shown = format_values(p)
+    days = np.arange(1, int(p["days"]) + 1)
+    figure, axes = new_figure(columns=2, size=(11.0, 4.3))
+    for outcome, sharing, colour, label in (
+        (result.alone, False, "C3", "own picture alone"),
+        (result.shared, True, "C0", "with sharing"),
+    ):
+        for path in outcome.sample_paths:
+            axes[0].step(
+                days, p["initial_resolve"] - path, where="post", color=colour, alpha=0.25, linewidth=0.8
+            )
+        axes[0].plot(
+            days,
+            p["initial_resolve"] - outcome.mean_erosion_path,
+            color=colour,
+            linewidth=2,
+            label=f"{label}: mean of {shown['runs']} campaigns",
         )
-        axes[1].hlines(closed, [-0.4, 0.6], [0.4, 1.4], colors="k", linestyles="--", label="closed form")
-        axes[1].set_ylim(0, 1)
-        label_axis(
-            axes[1],
-            f"Attributed within {shown['response_deadline_hours']} h (99% CI)",
-            xlabel="attribution regime",
-            ylabel="fraction of incidents attributed in time",
+        axes[0].plot(
+            days,
+            p["initial_resolve"] - days * expected_erosion({**p, "days": 1.0}, sharing),
+            "k:",
+            linewidth=1,
         )
-        return {"grayzone_resolve": figure}
+    axes[0].plot([], [], "k:", label="closed form")
+    label_axis(
+        axes[0],
+        "Resolve under salami slicing (thin lines: single campaigns)",
+        xlabel="day of the campaign (days)",
+        ylabel="resolve (0 to 1)",
+    )
+
+    labels = ["own picture alone", "with sharing"]
+    answered = [result.alone.answered_fraction_ci99(), result.shared.answered_fraction_ci99()]
+    closed = [probability_timely(p, False), probability_timely(p, True)]
+    axes[1].bar(
+        labels,
+        [a[0] for a in answered],
+        color=["C3", "C0"],
+        yerr=[[a[0] - a[1] for a in answered], [a[2] - a[0] for a in answered]],
+        capsize=4,
+    )
+    axes[1].hlines(closed, [-0.4, 0.6], [0.4, 1.4], colors="k", linestyles="--", label="closed form")
+    axes[1].set_ylim(0, 1)
+    label_axis(
+        axes[1],
+        f"Attributed within {shown['response_deadline_hours']} h (99% CI)",
+        xlabel="attribution regime",
+        ylabel="fraction of incidents attributed in time",
+    )
+    return figure
