@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 from wargame.cli import main
 from wargame.errors import InputError
@@ -14,6 +15,7 @@ from wargame.experiments import (
     FullFactorialDesign,
     LatinHypercubeDesign,
     Parameter,
+    _decision_plots,
     analyze,
     cart_boxes,
     cross,
@@ -98,6 +100,23 @@ def test_maximizing_turns_regret_around(crossed_results) -> None:
     table = report.table.set_index("policy").sort_index()
     assert table["max_regret"].to_numpy() == pytest.approx((outcome.max(axis=0) - outcome).max(axis=1))
     assert table["satisficing"].to_numpy() == pytest.approx((outcome >= 2.0).mean(axis=1))
+
+
+@pytest.mark.parametrize(
+    ("percentile", "label"),
+    [(90, "90th percentile"), (21, "21st percentile"), (2, "2nd percentile"), (13, "13th percentile")],
+)
+def test_the_robustness_plot_names_its_regret_percentile_as_an_ordinal(
+    crossed_results, percentile: int, label: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    drawn: list[Figure] = []
+    monkeypatch.setattr(_decision_plots, "PERCENTILE", percentile)
+    monkeypatch.setattr(_decision_plots, "_save", lambda figure, path: drawn.append(figure) or Path(path))
+    report = robustness(crossed_results, "distance", threshold=0.5)
+    _decision_plots.plot_robustness(report, ["x.policy"], {}, tmp_path / "robustness.png")
+    (figure,) = drawn
+    legend = figure.axes[0].get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["maximum regret", label]
 
 
 def test_cart_finds_the_box_where_war_is_likely(crossed_results) -> None:

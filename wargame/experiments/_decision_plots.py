@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from wargame._text import ordinal
 from wargame.experiments._cart import CartBoxes
 from wargame.experiments._labels import short_label
 from wargame.experiments._robustness import PERCENTILE, RobustnessReport
@@ -59,7 +60,7 @@ def plot_robustness(
         marker="|",
         s=120,
         color="black",
-        label=f"{PERCENTILE}th percentile",
+        label=f"{ordinal(PERCENTILE)} percentile",
         zorder=3,
     )
     left.set_yticks(positions, names, fontsize=8)

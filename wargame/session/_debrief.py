@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from wargame._text import ordinal
 from wargame.errors import InputError
 from wargame.session._fan import counterfactual_fan
 from wargame.session._files import write_private
-from wargame.session._ordinal import ordinal
 from wargame.session._report import Names, read_record
 from wargame.session._saved import DEBRIEF_FILE
 from wargame.session._session import Session

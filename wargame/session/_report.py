@@ -17,12 +17,12 @@ from typing import Any
 
 import jinja2
 
+from wargame._text import ordinal
 from wargame.errors import InputError
 from wargame.scenario import Scenario
 from wargame.session._commands import WHITE_CELL
 from wargame.session._incidents import incidents_once, nesting_sentence
 from wargame.session._journal import JournalEntry
-from wargame.session._ordinal import ordinal
 from wargame.session._plots import plot_knowledge, plot_trajectory
 from wargame.session._saved import FanSummary, SavedDebrief, read_debrief, read_fans
 from wargame.session._session import Session

@@ -1,4 +1,5 @@
-"""English ordinal numbers (1st, 2nd, 3rd, 4th, 11th, 22nd), for percentiles in debriefs and reports."""
+"""How numbers read in the English text every layer writes: ordinals (1st, 2nd, 3rd, 4th, 11th, 22nd), for
+the percentiles of session debriefs and reports and of the experiments' plots."""
 
 from __future__ import annotations
 
