@@ -9,7 +9,8 @@ from pathlib import Path
 
 from web_helpers import Web, close_web, current_turn, open_web, play_turn, write_short_scenario
 
-from wargame.session import Session
+from wargame.session import Session, debrief
+from wargame.session._fan import counterfactual_fan
 from wargame.session._frontend import play
 from wargame.session._terminal import TerminalFrontEnd
 
@@ -189,6 +190,37 @@ def test_the_report_opens_to_the_white_cell_and_to_seats_once_finished(web: Web)
     assert web.client.get("/report", params={"token": web.tokens.by_seat["twn"]}).status_code == 200
     finished = web.seat("twn", {"kind": "action", "action": None}, 99)
     assert finished.status_code == 409 and "finished" in finished.json()["detail"]
+
+
+def test_the_report_shows_a_debrief_and_a_fan_saved_while_the_server_runs(web: Web) -> None:
+    """`wargame session debrief` and `branch` save files the report reads while the console serves the
+    session: the next report shows them, and a debrief saved again replaces the one shown."""
+    while not web.white_cell_state()["session"]["finished"]:
+        play_turn(web)
+    white_cell = {"token": web.tokens.by_seat["white_cell"]}
+    before = web.client.get("/report", params=white_cell).text
+    assert "among 20 sessions" not in before and "fan-" not in before
+
+    def not_again(session: Session) -> str:
+        raise AssertionError("the report was rendered again though nothing it is built from changed")
+
+    assert web.console.report_html(not_again) == before
+
+    with Session.open(web.directory, read_only=True) as session:
+        debrief(session, runs=20)
+    with_debrief = web.client.get("/report", params=white_cell).text
+    assert "among 20 sessions of its scenario" in with_debrief
+    assert web.console.report_html(not_again) == with_debrief
+
+    with Session.open(web.directory, read_only=True) as session:
+        debrief(session, runs=30)  # saved again, over the first
+    again = web.client.get("/report", params=white_cell).text
+    assert "among 30 sessions of its scenario" in again and "among 20 sessions" not in again
+    assert "fan-" not in again
+
+    with Session.open(web.directory, read_only=True) as session:
+        counterfactual_fan(session, turn=2, runs=8)
+    assert "8 continuations" in web.client.get("/report", params=white_cell).text
 
 
 def test_a_session_moves_between_the_web_and_the_terminal(web: Web) -> None:

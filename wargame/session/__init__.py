@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from wargame.session._incidents import incidents_once
     from wargame.session._journal import Journal, JournalEntry
     from wargame.session._report import write_report
+    from wargame.session._saved import saved_files_stamp
     from wargame.session._seat import HumanSeatPolicy
     from wargame.session._session import Ack, ReplayReport, Session, SessionStatus
     from wargame.session._turns import Prompt

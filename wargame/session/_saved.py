@@ -10,6 +10,7 @@ continuation). Anything else is one :class:`~wargame.errors.InputError` naming t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -44,6 +45,7 @@ __all__ = [
     "read_debrief",
     "read_fans",
     "read_head_anchor",
+    "saved_files_stamp",
 ]
 
 FANS_FOLDER = "fans"
@@ -280,6 +282,27 @@ def read_debrief(directory: Path) -> SavedDebrief | None:
     if not os.path.lexists(path):
         return None
     return _validated(SavedDebrief, _json(path, DEBRIEF_BYTES), path)
+
+
+def saved_files_stamp(directory: Path) -> tuple[tuple[str, int, int, int, int], ...]:
+    """What changes whenever ``debrief`` or ``branch`` saves, replaces or removes a file the report reads:
+    the name, inode, size and modification and change times (ns) of ``debrief.json``, of the fans folder
+    and of each entry in it (links not followed; an entry that cannot be looked at is left out, and the
+    report says why when it reads it)."""
+    folder = directory / FANS_FOLDER
+    paths = [directory / DEBRIEF_FILE, folder]
+    with contextlib.suppress(OSError):  # no fans folder (or not one the report reads): no fans to stamp
+        if not folder.is_symlink():
+            paths += sorted(folder.iterdir())
+    stamp = []
+    for path in paths:
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        name = path.relative_to(directory).as_posix()
+        stamp.append((name, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+    return tuple(stamp)
 
 
 def read_head_anchor(path: Path) -> HeadAnchor | None:

@@ -25,7 +25,17 @@ from collections.abc import Callable
 from typing import Any
 
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, Ack, Command, PlayResult, Prompt, Resume, Session, play
+from wargame.session import (
+    WHITE_CELL,
+    Ack,
+    Command,
+    PlayResult,
+    Prompt,
+    Resume,
+    Session,
+    play,
+    saved_files_stamp,
+)
 from wargame.web._snapshot import SessionSnapshot
 from wargame.web._submissions import ConsoleError, Listener, Submission, SubmissionQueue
 
@@ -73,7 +83,7 @@ class WebConsole:
         self._closing = False
         self._fatal: str | None = None
         self._thread: threading.Thread | None = None
-        self._report_cache: tuple[int, str] | None = None
+        self._report_cache: tuple[tuple[object, ...], str] | None = None
         self._seat_versions: dict[str, tuple[str, int]] = {}
         self.front_end = WebFrontEnd(self)
         with self._cond:
@@ -270,9 +280,15 @@ class WebConsole:
             return self._snapshot.white_cell_state(self.version, self._queue, self._fatal)
 
     def report_html(self, render: Callable[[Session], str]) -> str:
-        """Return the after-action report rendered by ``render`` (cached until the journal grows)."""
+        """Return the after-action report rendered by ``render``, cached until what it is built from
+        changes: the journal grows, the active branch changes, or a fan or the debrief is saved (by
+        ``wargame session branch`` or ``debrief``, while the console serves the session)."""
         with self._cond:
-            key = self._snapshot.journal_length * 1000 + self._snapshot.status.branch
+            key = (
+                self._snapshot.journal_length,
+                self._snapshot.status.branch,
+                saved_files_stamp(self.session.directory),
+            )
             if self._report_cache is None or self._report_cache[0] != key:
                 self._report_cache = (key, render(self.session))
             return self._report_cache[1]
