@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError", "WargameError"]
+__all__ = ["InputError", "WargameError", "join_clauses"]
+
+
+def join_clauses(*clauses: str | None, separator: str = "; ") -> str:
+    """Return the clauses that are neither empty nor ``None``, joined by ``separator``."""
+    return separator.join(clause for clause in clauses if clause)
 
 
 class WargameError(Exception):
@@ -25,5 +30,5 @@ class InputError(WargameError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.source, self.field) if part)
+        where = join_clauses(self.source, self.field, separator=": ")
         return f"{where}: {self.message}" if where else self.message

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wargame.errors import join_clauses
 from wargame.experiments._distributions import salib_distribution
 from wargame.experiments._seeds import design_rng
 from wargame.experiments._size import MAX_DESIGN_POINTS
@@ -247,13 +248,9 @@ def _read_table(parameters: tuple[Parameter, ...], design: Any, base_dir: Path) 
     missing = [name for name in names if name not in table.columns]
     extra = [column for column in table.columns if column not in names]
     if missing or extra:
-        details = "; ".join(
-            part
-            for part in (
-                f"missing columns {missing}" if missing else "",
-                f"columns that are not parameters {extra}" if extra else "",
-            )
-            if part
+        details = join_clauses(
+            f"missing columns {missing}" if missing else "",
+            f"columns that are not parameters {extra}" if extra else "",
         )
         raise SpecError(f"design table {shown}: {details}", location=location)
     if table.empty:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from wargame.errors import InputError
+from wargame.errors import InputError, join_clauses
 from wargame.examples import example_files
 
 __all__ = [
@@ -225,13 +225,9 @@ def parse_teaching_scenario(
     if expected_parameters is not None and set(scenario.parameters) != expected_parameters:
         missing = sorted(expected_parameters - set(scenario.parameters))
         extra = sorted(set(scenario.parameters) - expected_parameters)
-        detail = "; ".join(
-            part
-            for part in (
-                f"missing {', '.join(missing)}" if missing else "",
-                f"unknown {', '.join(extra)}" if extra else "",
-            )
-            if part
+        detail = join_clauses(
+            f"missing {', '.join(missing)}" if missing else "",
+            f"unknown {', '.join(extra)}" if extra else "",
         )
         raise InputError(
             f"parameters do not match model {scenario.model!r}: {detail}",
