@@ -73,7 +73,7 @@ def cart_boxes(
 
     if outcome not in results.outcome_names:
         raise InputError(f"no outcome {outcome!r} in the results; there are {results.outcome_names}")
-    means = results.runs[outcome].astype(float).groupby(results.runs["point"]).mean().dropna()
+    means = results.point_means(outcome).dropna()
     names = [n for n in results.parameter_names if pd.api.types.is_numeric_dtype(results.design[n])]
     if not names:
         raise InputError("CART needs numeric parameters; this sweep has none")

@@ -178,7 +178,7 @@ def discover(
     """
     if outcome not in results.runs.columns or outcome in results.parameter_names:
         raise InputError(f"no outcome {outcome!r} in the results; there are {results.outcome_names}")
-    means = results.runs[outcome].astype(float).groupby(results.runs["point"]).mean()
+    means = results.point_means(outcome)
     inputs = results.design.loc[means.index, results.parameter_names]
     non_numeric = [name for name in inputs.columns if not pd.api.types.is_numeric_dtype(inputs[name])]
     if non_numeric:

@@ -50,7 +50,7 @@ def feature_scores(
     )
     rows = {}
     for outcome in outcomes:
-        means = results.runs[outcome].astype(float).groupby(results.runs["point"]).mean().dropna()
+        means = results.point_means(outcome).dropna()
         if len(means) < MIN_POINTS or float(means.max() - means.min()) == 0.0:
             continue
         inputs = results.design.loc[means.index, names].to_numpy(dtype=float)

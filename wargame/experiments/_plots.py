@@ -202,7 +202,7 @@ def plot_discovery(results: SweepResults, box: PrimBox, path: str | Path) -> Pat
     with the PRIM box; beside it the peeling trajectory (coverage against density)."""
     labels = _labels(results)
     names = (box.restricted + [n for n in results.parameter_names if n not in box.restricted])[:2]
-    means = results.runs[box.outcome].astype(float).groupby(results.runs["point"]).mean()
+    means = results.point_means(box.outcome)
     design = results.design.loc[means.index]
     statistic = outcome_kind(results.runs[box.outcome])
     figure = Figure(figsize=(12, 4.8))

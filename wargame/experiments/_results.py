@@ -84,6 +84,17 @@ class SweepResults:
     def design_settings(self) -> dict[str, Any]:
         return dict(self.info["design"]["settings"])
 
+    def point_means(self, outcome: str) -> pd.Series:
+        """Return the mean of ``outcome`` over each design point's runs (the rate, for a yes/no outcome).
+
+        Indexed by point, in point order; only points with runs appear, and a point whose runs all lack
+        a value of the outcome has ``NaN``.
+
+        Raises:
+            KeyError: If ``runs`` has no column ``outcome``.
+        """
+        return self.runs[outcome].astype(float).groupby(self.runs["point"]).mean()
+
 
 def load_results(out_dir: str | Path) -> SweepResults:
     """Load a sweep's results, verifying every part file against the manifest.

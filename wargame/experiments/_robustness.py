@@ -80,8 +80,7 @@ def cell_means(results: SweepResults, outcome: str) -> np.ndarray:
         )
     settings = results.design_settings
     policies, futures = int(settings["policies"]["points"]), int(settings["futures"]["points"])
-    means = results.runs[outcome].astype(float).groupby(results.runs["point"]).mean()
-    means = means.reindex(range(policies * futures))
+    means = results.point_means(outcome).reindex(range(policies * futures))
     if means.isna().any():
         point = int(means.index[means.isna()][0])
         raise InputError(

@@ -22,7 +22,7 @@ from wargame.experiments._design import salib_problem
 from wargame.experiments._noise import selected_outcomes
 from wargame.experiments._results import SweepResults
 
-__all__ = ["INDEX_HALF_WIDTH", "index_warnings", "morris_indices", "point_means", "sobol_indices"]
+__all__ = ["INDEX_HALF_WIDTH", "index_warnings", "morris_indices", "sobol_indices"]
 
 _BOOTSTRAP_STREAM = 2
 
@@ -31,14 +31,13 @@ INDEX_HALF_WIDTH = 0.1
 largest mu*): the sample is too small to tell the parameters apart."""
 
 
-def point_means(results: SweepResults, outcome: str) -> np.ndarray:
-    """Return the mean of ``outcome`` at every design point, in design order.
+def _responses(results: SweepResults, outcome: str) -> np.ndarray:
+    """Return the mean of ``outcome`` at every design point, in design order: what the indices analyse.
 
     Raises:
         InputError: If some design point has no run with a value of the outcome.
     """
-    means = results.runs[outcome].astype(float).groupby(results.runs["point"]).mean()
-    means = means.reindex(results.design.index)
+    means = results.point_means(outcome).reindex(results.design.index)
     missing = means.index[means.isna()]
     if len(missing):
         raise InputError(
@@ -194,7 +193,7 @@ def _per_outcome(
     """One row per outcome and parameter of ``analyse(point means) -> {column: value per parameter}``."""
     rows: list[dict[str, Any]] = []
     for outcome in selected_outcomes(results, outcomes):
-        response = point_means(results, outcome)
+        response = _responses(results, outcome)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             columns = analyse(response)
