@@ -5,6 +5,8 @@ See ``help`` at any prompt or ``docs/sessions.md`` for the commands.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
@@ -86,17 +88,24 @@ def _effect(text: str, usage: str) -> tuple[Effect, str]:
     return effect, rest
 
 
+@contextmanager
+def _validation_errors_as_input_errors() -> Iterator[None]:
+    """Turn a command's failed validation (a value out of its range) into an InputError naming the field."""
+    try:
+        yield
+    except ValidationError as error:
+        where, message = validation_message(error)
+        raise InputError(message, field=where or None) from None
+
+
 def parse_seat_command(seat: str, line: str, menu: list[dict[str, Any]]) -> Command | str:
     """Parse a seat's line into a command, or return ``"view"``/``"help"`` for those requests.
 
     Raises:
         InputError: If the line is not a command, or a value is out of a command's range.
     """
-    try:
+    with _validation_errors_as_input_errors():
         return _parse_seat_command(seat, line, menu)
-    except ValidationError as error:
-        where, message = validation_message(error)
-        raise InputError(message, field=where or None) from None
 
 
 def _parse_seat_command(seat: str, line: str, menu: list[dict[str, Any]]) -> Command | str:
@@ -142,11 +151,8 @@ def parse_white_cell_command(line: str) -> Command | str:
     Raises:
         InputError: If the line is not a command, or a value is out of a command's range.
     """
-    try:
+    with _validation_errors_as_input_errors():
         return _parse_white_cell_command(line)
-    except ValidationError as error:
-        where, message = validation_message(error)
-        raise InputError(message, field=where or None) from None
 
 
 def _parse_white_cell_command(line: str) -> Command | str:
