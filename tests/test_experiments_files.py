@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from experiment_builders import write_experiment_file
 
 from wargame.cli import main
 from wargame.errors import InputError
@@ -36,12 +37,6 @@ root_seed: 9
 runs_per_part: 25
 outcomes: [war, war_day, mean_attribution_delay_hours, max_rung_id]
 """
-
-
-def write(folder: Path, text: str, name: str = "experiment.yaml") -> Path:
-    path = folder / name
-    path.write_text(text)
-    return path
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "experiments").glob("*.yaml")), ids=lambda p: p.stem)
@@ -86,14 +81,16 @@ def test_shipped_experiments_load_and_fit_their_scenario(path: Path) -> None:
     ],
 )
 def test_a_bad_experiment_names_file_line_and_field(tmp_path: Path, change, where, message) -> None:
-    path = write(tmp_path, SMALL.replace(*change))
+    path = write_experiment_file(tmp_path, SMALL.replace(*change))
     with pytest.raises(InputError, match=message) as caught:
         load_experiment(path)
     assert f"{path}{where}" in str(caught.value)
 
 
 def test_the_cli_reports_a_bad_experiment_in_one_line_with_exit_code_2(tmp_path: Path, capsys) -> None:
-    path = write(tmp_path, SMALL.replace("links.usa-twn.latency_hours", "links.usa-twn.latency"))
+    path = write_experiment_file(
+        tmp_path, SMALL.replace("links.usa-twn.latency_hours", "links.usa-twn.latency")
+    )
     assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
     error = capsys.readouterr().err.strip()
     assert error.startswith(f"wargame: error: {path}:4: parameters[0].path: no field 'latency'")
@@ -105,7 +102,7 @@ def test_the_cli_reports_a_bad_experiment_in_one_line_with_exit_code_2(tmp_path:
 def test_kill_9_half_way_then_resume_gives_one_row_per_run_identical_to_an_uninterrupted_sweep(
     tmp_path: Path,
 ) -> None:
-    experiment = write(tmp_path, SMALL)
+    experiment = write_experiment_file(tmp_path, SMALL)
     out = tmp_path / "killed"
     command = [
         sys.executable,
@@ -147,7 +144,7 @@ def test_kill_9_half_way_then_resume_gives_one_row_per_run_identical_to_an_unint
 
 @pytest.mark.slow  # a sweep then analyze through the CLI
 def test_analyze_on_the_command_line_prints_and_writes_its_tables(tmp_path: Path, capsys) -> None:
-    experiment = write(tmp_path, SMALL.replace("replications: 50", "replications: 10"))
+    experiment = write_experiment_file(tmp_path, SMALL.replace("replications: 50", "replications: 10"))
     assert main(["sweep", str(experiment), "--out", str(tmp_path / "out"), "--jobs", "1", "--quiet"]) == 0
     assert "60 runs: 60 done, 0 failed" in capsys.readouterr().out
     assert main(["analyze", str(tmp_path / "out"), "--discover", "war>0.05", "--no-plots"]) == 0
@@ -159,7 +156,7 @@ def test_analyze_on_the_command_line_prints_and_writes_its_tables(tmp_path: Path
 
 
 def test_resume_after_the_experiment_file_changed_is_refused(tmp_path: Path, capsys) -> None:
-    experiment = write(tmp_path, SMALL.replace("replications: 50", "replications: 4"))
+    experiment = write_experiment_file(tmp_path, SMALL.replace("replications: 50", "replications: 4"))
     out = tmp_path / "out"
     assert main(["sweep", str(experiment), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
     experiment.write_text(experiment.read_text().replace("root_seed: 9", "root_seed: 10"))

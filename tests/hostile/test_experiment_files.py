@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from experiment_builders import write_experiment_file
 from hostile_harness import BILLION_LAUGHS, REFERENCE, Hostile, assert_refused, snapshot
 
 GOOD = f"""\
@@ -23,12 +24,6 @@ replications: 2
 """
 
 
-def experiment(folder: Path, text: str = GOOD, name: str = "experiment.yaml") -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def sweep(hostile: Hostile, tmp_path: Path, path: Path, *fragments: str, flags: tuple[str, ...] = ()) -> None:
     out = tmp_path / "out"
     before = snapshot(tmp_path)
@@ -37,17 +32,17 @@ def sweep(hostile: Hostile, tmp_path: Path, path: Path, *fragments: str, flags: 
 
 
 def test_an_alias_bomb(hostile, tmp_path):
-    path = experiment(tmp_path, BILLION_LAUGHS)
+    path = write_experiment_file(tmp_path, BILLION_LAUGHS)
     sweep(hostile, tmp_path, path, f"{path}:", "more than 100,000 values")
 
 
 def test_a_duplicate_key(hostile, tmp_path):
-    path = experiment(tmp_path, GOOD + "replications: 3\n")
+    path = write_experiment_file(tmp_path, GOOD + "replications: 3\n")
     sweep(hostile, tmp_path, path, f"{path}:8: duplicate key 'replications' (first at line 7)")
 
 
 def test_a_5000_digit_replication_count(hostile, tmp_path):
-    path = experiment(tmp_path, GOOD.replace("replications: 2", "replications: " + "9" * 5000))
+    path = write_experiment_file(tmp_path, GOOD.replace("replications: 2", "replications: " + "9" * 5000))
     sweep(hostile, tmp_path, path, f"{path}:7: a number of 5,000 digits is too long")
 
 
@@ -66,19 +61,19 @@ def test_a_fifo_given_as_the_experiment(hostile, tmp_path):
 def test_a_base_scenario_that_is_not_a_file(hostile, tmp_path, target):
     if target == "pipe":
         os.mkfifo(tmp_path / "pipe")
-    path = experiment(tmp_path, GOOD.replace(str(REFERENCE), target))
+    path = write_experiment_file(tmp_path, GOOD.replace(str(REFERENCE), target))
     sweep(hostile, tmp_path, path, f"{path}:2: scenario: scenario file {target!r} not found")
 
 
 def test_a_base_scenario_with_an_alias_bomb(hostile, tmp_path):
     (tmp_path / "bomb.yaml").write_text(BILLION_LAUGHS, encoding="utf-8")
-    path = experiment(tmp_path, GOOD.replace(str(REFERENCE), "bomb.yaml"))
+    path = write_experiment_file(tmp_path, GOOD.replace(str(REFERENCE), "bomb.yaml"))
     sweep(hostile, tmp_path, path, f"{tmp_path / 'bomb.yaml'}:", "more than 100,000 values")
 
 
 def test_a_base_scenario_that_extends_a_foreign_file(hostile, tmp_path):
     (tmp_path / "base.yaml").write_text("extends: /etc/shadow\n", encoding="utf-8")
-    path = experiment(tmp_path, GOOD.replace(str(REFERENCE), "base.yaml"))
+    path = write_experiment_file(tmp_path, GOOD.replace(str(REFERENCE), "base.yaml"))
     sweep(
         hostile,
         tmp_path,
@@ -99,12 +94,12 @@ def test_a_scenario_given_to_sweep(hostile, tmp_path):
 
 
 def test_a_policy_script_given_to_sweep(hostile, tmp_path):
-    path = experiment(tmp_path, "actions:\n  - {day: 7, action: signal}\n")
+    path = write_experiment_file(tmp_path, "actions:\n  - {day: 7, action: signal}\n")
     sweep(hostile, tmp_path, path, f"{path}:1: this is a policy script file, not an experiment")
 
 
 def test_a_misspelt_parameter_path(hostile, tmp_path):
-    path = experiment(tmp_path, GOOD.replace("latency_hours", "latency_hour"))
+    path = write_experiment_file(tmp_path, GOOD.replace("latency_hours", "latency_hour"))
     sweep(
         hostile,
         tmp_path,
@@ -115,7 +110,7 @@ def test_a_misspelt_parameter_path(hostile, tmp_path):
 
 
 def test_a_level_out_of_the_field_bounds(hostile, tmp_path):
-    path = experiment(
+    path = write_experiment_file(
         tmp_path,
         GOOD.replace("links.usa-twn.latency_hours", "actors.twn.resolve").replace("[1, 48]", "[0.5, 1.5]"),
     )
@@ -123,7 +118,7 @@ def test_a_level_out_of_the_field_bounds(hostile, tmp_path):
 
 
 def test_a_bad_set_flag_on_the_base_scenario(hostile, tmp_path):
-    path = experiment(tmp_path)
+    path = write_experiment_file(tmp_path, GOOD)
     sweep(
         hostile,
         tmp_path,
@@ -134,5 +129,5 @@ def test_a_bad_set_flag_on_the_base_scenario(hostile, tmp_path):
 
 
 def test_a_tab_indented_experiment(hostile, tmp_path):
-    path = experiment(tmp_path, GOOD.replace("  - path:", "\t- path:"))
+    path = write_experiment_file(tmp_path, GOOD.replace("  - path:", "\t- path:"))
     sweep(hostile, tmp_path, path, f"{path}:4: malformed YAML")
