@@ -25,10 +25,19 @@ WHITE_CELL_LINES = {
     "infinite value": "inject actors.twn.readiness add 1e999 a rumour",
     "nan value": "override actors.twn.readiness set nan the umpire",
     "strength out of range": "roll 99 a brilliant argument",
+    "strength just out of range": "roll 4 a brilliant argument",
+    "strength just under range": "roll -4 a brilliant argument",
+    "rewind to turn 0": "rewind 0",
     "strength not a number": "roll strong a brilliant argument",
     "rewind far ahead": "rewind 99999999999999999999999",
     "terminal escape codes": "\x1b[2J\x1b[31mred",
     "nul bytes": "inject\x00 actors.twn.readiness add 1 x",
+    "nul byte in news": "news a\x00b",
+    "escape code in news": "news \x1b[2Jcleared",
+    "escape code in an inject's text": "inject actors.twn.readiness add 0.1 \x1b[31mred",
+    "bell in an override's reason": "override actors.twn.readiness set 0.5 umpire\x07",
+    "nul byte in a roll's argument": "roll 1 a\x00b",
+    "nul byte in an argument ruled on": "adjudicate A\x001 1",
     "one megabyte word": "x" * 1_000_000,
     "text over the limit": "news " + "y" * 3000,
 }
@@ -39,6 +48,22 @@ SEAT_LINES = {
     "negative intensity": "program policy_dialogue -5",
     "infinite intensity": "program policy_dialogue inf",
     "unbalanced quote": "raise_alert 'now",
+    "nul byte in an action": "raise\x00alert",
+    "nul byte in an argument's action": "argue go\x00 because it works",
+    "escape code in an argument's reasons": "argue go because \x1b[2Jit works",
+    "escape code in a counter-argument": "counter A1 \x1b[31mit fails",
+}
+CONTROL_CHARACTER_FIELDS = {  # line -> the field its refusal names
+    "nul byte in news": "text",
+    "escape code in news": "text",
+    "escape code in an inject's text": "text",
+    "bell in an override's reason": "reason",
+    "nul byte in a roll's argument": "argument",
+    "nul byte in an argument ruled on": "on_argument",
+    "nul byte in an action": "action",
+    "nul byte in an argument's action": "action",
+    "escape code in an argument's reasons": "reasons",
+    "escape code in a counter-argument": "reasons",
 }
 
 
@@ -99,11 +124,14 @@ def _copy(baseline: tuple[Path, list], tmp_path: Path) -> Path:
     return folder
 
 
-def _check(printed: str, seconds: float, peak: float) -> None:
+def _check(name: str, printed: str, seconds: float, peak: float) -> None:
     refusals = [line for line in printed.splitlines() if "not understood:" in line or "not accepted:" in line]
     assert len(refusals) == 1, printed[-2000:]
     assert len(refusals[0]) < 400
     assert "\x1b" not in refusals[0]
+    if name in CONTROL_CHARACTER_FIELDS:
+        expected = f"not understood: {CONTROL_CHARACTER_FIELDS[name]}: control character U+"
+        assert expected in refusals[0], refusals[0]
     assert seconds < SECONDS
     assert peak < MEGABYTES
 
@@ -111,13 +139,13 @@ def _check(printed: str, seconds: float, peak: float) -> None:
 @pytest.mark.parametrize("name", sorted(WHITE_CELL_LINES))
 def test_a_hostile_white_cell_line_is_refused(baseline, tmp_path: Path, name: str) -> None:
     folder = _copy(baseline, tmp_path)
-    _check(*_play(folder, ["", WHITE_CELL_LINES[name]]))
+    _check(name, *_play(folder, ["", WHITE_CELL_LINES[name]]))
     assert _entries(folder) == baseline[1]  # nothing journaled
 
 
 @pytest.mark.parametrize("name", sorted(SEAT_LINES))
 def test_a_hostile_seat_line_is_refused(baseline, tmp_path: Path, name: str) -> None:
     folder = _copy(baseline, tmp_path)
-    _check(*_play(folder, ["", "continue", "", SEAT_LINES[name]]))
-    kinds = [kind for kind, _ in _entries(folder)]
-    assert kinds.count("action") == 0 and kinds.count("program") == 0  # the seat's line left no trace
+    _check(name, *_play(folder, ["", "continue", "", SEAT_LINES[name]]))
+    kinds = {kind for kind, _ in _entries(folder)}
+    assert not kinds & {"action", "program", "argument", "counter_argument"}  # the line left no trace

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from forked_cli import WargameProcess
+from pydantic import ValidationError
 
 from wargame.errors import InputError
 from wargame.session import Journal, Session
@@ -68,3 +69,33 @@ def test_a_field_at_its_default_does_not_change_the_scenario_fingerprint(tmp_pat
     plain, explicit = load_scenario(legacy), load_scenario(spelled)
     assert explicit.gray_zone.delivery_time_cv == plain.gray_zone.delivery_time_cv == 0.5
     assert scenario_fingerprint(plain) == scenario_fingerprint(explicit)
+
+
+def test_a_journal_holding_control_characters_from_before_they_were_refused_replays(tmp_path: Path) -> None:
+    """Commands now refuse control characters in their text; one journaled earlier (built here without
+    validation, as the journal stored it) still reads, replays and plays on, its text as recorded."""
+    from session_helpers import every_seat_passes, play_out, write_short_scenario
+
+    from wargame.session import WHITE_CELL
+    from wargame.session._commands import Argument, Inject, MatrixRoll
+
+    scenario = write_short_scenario(tmp_path)
+    folder = tmp_path / "session"
+    news, action = "a\x00b \x1b[2Jcleared", "go\x07"
+    with Session.create(scenario, folder, seats=["twn"], white_cell=True, seed=5) as session:
+        with pytest.raises(ValidationError, match="control character U\\+0000"):
+            Inject(WHITE_CELL, text=news)
+        session.submit(Inject.model_construct(seat=WHITE_CELL, text=news, effects=()))
+        while session.pending is not None and session.pending.seat != "twn":
+            session.submit(every_seat_passes(session.pending))
+        session.submit(Argument.model_construct(seat="twn", action=action, reasons="it\x1bworks"))
+        session.submit(every_seat_passes(session.pending))
+        session.submit(MatrixRoll(WHITE_CELL, strength=1, on_argument="A1"))
+    with Session.open(folder, read_only=True) as stored:
+        stored.replay()
+        payloads = {entry.kind: entry.payload for entry in stored.journal.entries}
+        assert payloads["inject"]["text"] == news and payloads["argument"]["action"] == action
+        assert command_from_payload("inject", payloads["inject"]).describe() == f"inject: {news}"
+        assert payloads["matrix_roll"]["argument"] == f"Taiwan: {action}"
+    with Session.open(folder) as resumed:
+        assert play_out(resumed, every_seat_passes) > 0

@@ -1,5 +1,6 @@
 """Hostile HTTP requests against the real server: each gets a 4xx with a short JSON error, no traceback
-in the server's log, nothing journaled, within 5 s, and the server stays under 300 MB throughout."""
+in the server's log, nothing journaled, within 5 s, and the server stays under 300 MB throughout. In
+process, a control character in each text field of the commands is a 422 naming the field."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from web_helpers import Served, new_session, served
+from web_helpers import Served, Web, current_turn, new_session, served
 
 SECONDS = 5.0
 MEGABYTES = 300
@@ -82,6 +83,68 @@ CASES: dict[str, tuple[str, str, str | None, object, dict[str, str]]] = {
         {"Content-Type": "application/x-www-form-urlencoded"},
     ),
     "huge header": ("GET", "/api/white-cell/state", "white_cell", None, {"X-Padding": "p" * 40_000}),
+    "escape code in news": (
+        "POST",
+        "/api/white-cell/commands",
+        "white_cell",
+        {"turn": 1, "kind": "inject", "text": "\x1b[2Jcleared"},
+        {},
+    ),
+    "nul byte in a roll's argument": (
+        "POST",
+        "/api/white-cell/commands",
+        "white_cell",
+        {"turn": 1, "kind": "matrix_roll", "argument": "a\x00b", "strength": 1},
+        {},
+    ),
+}
+
+# A control character in each free-text field of each command: (seat, body, the field the 422 names).
+CONTROL_CHARACTERS: dict[str, tuple[str, dict[str, object], str]] = {
+    "inject text": ("white_cell", {"kind": "inject", "text": "a\x00b"}, "inject.text"),
+    "prepared inject id": ("white_cell", {"kind": "inject", "library": "r\x1b[2J"}, "inject.library"),
+    "override reason": (
+        "white_cell",
+        {
+            "kind": "override",
+            "reason": "umpire\x07",
+            "effects": [{"quantity": "actors.twn.resolve", "add": 0.05}],
+        },
+        "override.reason",
+    ),
+    "roll argument": ("white_cell", {"kind": "matrix_roll", "argument": "\x1b[31m"}, "matrix_roll.argument"),
+    "roll on behalf of": (
+        "white_cell",
+        {"kind": "matrix_roll", "argument": "a", "on_behalf_of": "tw\x00n"},
+        "matrix_roll.on_behalf_of",
+    ),
+    "roll on an argument": (
+        "white_cell",
+        {"kind": "matrix_roll", "argument": "a", "on_argument": "A\x001"},
+        "matrix_roll.on_argument",
+    ),
+    "seat action": ("twn", {"kind": "action", "action": "raise\x00alert"}, "action.action"),
+    "program id": (
+        "twn",
+        {"kind": "program", "program": "policy\x1b_dialogue", "intensity_per_year": 5},
+        "program.program",
+    ),
+    "argument action": ("twn", {"kind": "argument", "action": "go\x00", "reasons": "r"}, "argument.action"),
+    "argument reasons": (
+        "twn",
+        {"kind": "argument", "action": "go", "reasons": "\x1b[2J"},
+        "argument.reasons",
+    ),
+    "counter-argument id": (
+        "usa",
+        {"kind": "counter_argument", "argument": "A\x1b1", "reasons": "r"},
+        "counter_argument.argument",
+    ),
+    "counter-argument reasons": (
+        "usa",
+        {"kind": "counter_argument", "argument": "A1", "reasons": "no\x07"},
+        "counter_argument.reasons",
+    ),
 }
 
 
@@ -152,3 +215,23 @@ def test_a_hostile_request_is_refused(server: tuple[Served, Path], name: str) ->
         assert isinstance(detail, str) and "\n" not in detail and len(detail) < 400, detail
     assert elapsed < SECONDS
     assert _journal(directory) == before
+
+
+def test_a_control_character_in_any_text_of_a_command_is_a_422_naming_the_field(web: Web) -> None:
+    """At the white cell's prompt, then at the seats' (an argument A1 open to counter): each body is refused
+    before it reaches the session, in one line naming the field, and nothing is journaled for it."""
+    turn = current_turn(web)
+    for phase in ("white_cell", "seats"):
+        if phase == "seats":
+            assert web.white_cell({"kind": "continue"}, turn).status_code == 200
+            argued = web.seat("twn", {"kind": "argument", "action": "go", "reasons": "it works"}, turn)
+            assert argued.status_code == 200, argued.text
+        for name, (seat, body, field) in CONTROL_CHARACTERS.items():
+            if (seat == "white_cell") != (phase == "white_cell"):
+                continue
+            before = _journal(web.directory)
+            sent = web.white_cell(body, turn) if seat == "white_cell" else web.seat(seat, body, turn)
+            assert sent.status_code == 422, (name, sent.text)
+            detail = sent.json()["detail"]
+            assert detail.startswith(f"{field}: control character U+"), (name, detail)
+            assert _journal(web.directory) == before, name

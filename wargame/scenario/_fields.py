@@ -35,6 +35,7 @@ __all__ = [
     "SourceText",
     "Text",
     "Whole",
+    "refuse_control_characters",
     "require_unique",
     "unique_ids",
 ]
@@ -97,7 +98,13 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_I
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _printable(text: str, allowed: str) -> str:
+def refuse_control_characters(text: str, allowed: str = "") -> str:
+    """Return ``text`` if it holds no control character (but those in ``allowed``) and no bidirectional
+    override or isolate.
+
+    Raises:
+        ValueError: Naming the first such character.
+    """
     for character in text:
         if character in allowed:
             continue
@@ -107,11 +114,11 @@ def _printable(text: str, allowed: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return _printable(text, "")
+    return refuse_control_characters(text)
 
 
 def _multi_line(text: str) -> str:
-    return _printable(text, "\n\t")
+    return refuse_control_characters(text, "\n\t")
 
 
 Name = Annotated[str, Field(max_length=MAX_NAME_CHARS), AfterValidator(_one_line)]

@@ -84,7 +84,7 @@ def _effect(text: str, usage: str) -> tuple[Effect, str]:
     try:
         effect = Effect.model_validate({"quantity": quantity, operation: value})
     except ValidationError as error:
-        raise InputError(f"bad effect: {error.errors()[0]['msg']}") from None
+        raise InputError(f"bad effect: {validation_message(error)[1]}") from None
     return effect, rest
 
 

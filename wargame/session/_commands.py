@@ -1,18 +1,19 @@
 """What seats and the white cell can do: the commands, one discriminated union, and their journal form.
 
-A command is an input to the session. What a field alone can say (lengths, ranges, finite numbers) is
-checked when it is built; whether it is acceptable now, by
+A command is an input to the session. What a field alone can say (lengths, ranges, finite numbers, no
+control characters in text) is checked when it is built; whether it is acceptable now, by
 :func:`~wargame.session._validation.validate_command`.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from wargame.errors import InputError
-from wargame.scenario import Effect
+from wargame.scenario import Effect, refuse_control_characters
 from wargame.session._errors import shown
 
 __all__ = [  # what wargame.session exports from here
@@ -56,8 +57,24 @@ def effects_to_payload(effects: tuple[Effect, ...]) -> list[dict[str, Any]]:
     return [effect.model_dump(mode="json", exclude_none=True) for effect in effects]
 
 
-_Text = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS)]
-_Name = Annotated[str, Field(max_length=100)]
+_READING_JOURNAL: ContextVar[bool] = ContextVar("reading_journal", default=False)
+"""Set while :func:`command_from_payload` reads a command back from a journal. (A validation context
+would not reach the fields: pydantic builds a model with its own ``__init__`` without one.)"""
+
+
+def _one_line(text: str) -> str:
+    """Refuse a control character in a name or an id (what the terminal, the web and the journal show)."""
+    return text if _READING_JOURNAL.get() else refuse_control_characters(text)
+
+
+def _multi_line(text: str) -> str:
+    """Refuse a control character but newline and tab in free text, as in the scenario's own texts; a
+    journal written before text was checked replays as recorded."""
+    return text if _READING_JOURNAL.get() else refuse_control_characters(text, "\n\t")
+
+
+_Text = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS), AfterValidator(_multi_line)]
+_Name = Annotated[str, Field(max_length=100), AfterValidator(_one_line)]
 _Effects = Annotated[tuple[Effect, ...], Field(max_length=20)]
 
 
@@ -75,7 +92,7 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=False)
 
     kind: str = ""
-    seat: Annotated[str, Field(max_length=64)]
+    seat: Annotated[str, Field(max_length=64), AfterValidator(_one_line)]
 
     omitted_when_none: ClassVar[tuple[str, ...]] = ()
     """Optional fields the journal payload leaves out while they are ``None``."""
@@ -271,10 +288,17 @@ INPUT_KINDS = frozenset(str(cls.kind) for cls in (*SEAT_COMMANDS, *WHITE_CELL_CO
 
 
 def validation_message(error: ValidationError) -> tuple[str, str]:
-    """Return the first problem of a validation error as (field path, message)."""
+    """Return the first problem of a validation error as (field path, message).
+
+    The union's tag leading the path of a journal payload's error is left out; a field named like a kind
+    (``action``, ``argument``) is kept.
+    """
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first.get("loc", ()) if part not in _KIND_LABELS)
-    return where, str(first.get("msg", "invalid"))
+    loc = tuple(first.get("loc", ()))
+    if len(loc) > 1 and loc[0] in _KIND_LABELS:
+        loc = loc[1:]
+    where = ".".join(str(part) for part in loc)
+    return where, str(first.get("msg", "invalid")).removeprefix("Value error, ")
 
 
 _KIND_LABELS = frozenset(INPUT_KINDS)
@@ -288,8 +312,11 @@ def command_from_payload(kind: str, payload: dict[str, Any]) -> Command:
     """
     if kind not in INPUT_KINDS:
         raise InputError(f"unknown command kind {shown(kind)}")
+    reading = _READING_JOURNAL.set(True)
     try:
         return _ADAPTER.validate_python({**payload, "kind": kind})
     except ValidationError as error:
         where, message = validation_message(error)
         raise InputError(f"malformed {kind} command: {message}", field=where or None) from None
+    finally:
+        _READING_JOURNAL.reset(reading)

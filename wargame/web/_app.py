@@ -206,7 +206,7 @@ def create_app(console: WebConsole, tokens: SeatTokens) -> FastAPI:
                 malformed = True
                 problems.append(f"malformed JSON: {item.get('ctx', {}).get('error', item.get('msg'))}")
             else:
-                problems.append(f"{where or 'body'}: {item.get('msg')}")
+                problems.append(f"{where or 'body'}: {str(item.get('msg')).removeprefix('Value error, ')}")
         message = "; ".join(problems[:5]) or "bad request"
         status = 400 if malformed else 422
         if request.url.path.startswith("/api/"):
