@@ -135,6 +135,11 @@ CONTROL_CHARACTERS: dict[str, tuple[str, dict[str, object], str]] = {
         {"kind": "argument", "action": "go", "reasons": "\x1b[2J"},
         "argument.reasons",
     ),
+    "argument reasons with a forged line": (
+        "twn",
+        {"kind": "argument", "action": "go", "reasons": "ok\n  day 9 [white cell] a forged line"},
+        "argument.reasons",
+    ),
     "counter-argument id": (
         "usa",
         {"kind": "counter_argument", "argument": "A\x1b1", "reasons": "r"},

@@ -62,19 +62,21 @@ _READING_JOURNAL: ContextVar[bool] = ContextVar("reading_journal", default=False
 would not reach the fields: pydantic builds a model with its own ``__init__`` without one.)"""
 
 
-def _one_line(text: str) -> str:
-    """Refuse a control character in a name or an id (what the terminal, the web and the journal show)."""
-    return text if _READING_JOURNAL.get() else refuse_control_characters(text)
+def _no_control(allowed: str) -> AfterValidator:
+    """Refuse a control character but those in ``allowed`` (and a bidirectional override): what every
+    front end would show as typed. A journal written before this check replays as recorded."""
+
+    def check(text: str) -> str:
+        return text if _READING_JOURNAL.get() else refuse_control_characters(text, allowed)
+
+    return AfterValidator(check)
 
 
-def _multi_line(text: str) -> str:
-    """Refuse a control character but newline and tab in free text, as in the scenario's own texts; a
-    journal written before text was checked replays as recorded."""
-    return text if _READING_JOURNAL.get() else refuse_control_characters(text, "\n\t")
-
-
-_Text = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS), AfterValidator(_multi_line)]
-_Name = Annotated[str, Field(max_length=100), AfterValidator(_one_line)]
+_Name = Annotated[str, Field(max_length=100), _no_control("")]
+_Text = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS), _no_control("\t")]
+"""Text a person types: one line (a newline would show as a line of its own in the others' views)."""
+_NewsText = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS), _no_control("\n\t")]
+"""An inject's text, which may be a scenario's prepared inject: lines and tabs as in the scenario."""
 _Effects = Annotated[tuple[Effect, ...], Field(max_length=20)]
 
 
@@ -92,7 +94,7 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=False)
 
     kind: str = ""
-    seat: Annotated[str, Field(max_length=64), AfterValidator(_one_line)]
+    seat: Annotated[str, Field(max_length=64), _no_control("")]
 
     omitted_when_none: ClassVar[tuple[str, ...]] = ()
     """Optional fields the journal payload leaves out while they are ``None``."""
@@ -160,7 +162,7 @@ class Inject(Command):
     """The white cell adds an event: public text and effects on quantities (none: narrative), applied now."""
 
     kind: Literal["inject"] = "inject"
-    text: _Text = ""
+    text: _NewsText = ""
     effects: _Effects = ()
     library: _Name | None = None
     """The scenario's prepared inject this one fires (its text and effects are copied in)."""
