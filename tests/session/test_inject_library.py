@@ -77,3 +77,25 @@ def test_a_malformed_library_is_refused_by_validate(
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert message in result.stderr
+
+
+def test_a_prepared_inject_over_a_commands_length_is_refused_in_one_line_and_lines_fire(
+    tmp_path: Path,
+) -> None:
+    """The scenario allows prepared texts of 5,000 characters and of several lines; a command's text is at
+    most 2,000: firing a longer one is refused in one line, a two-line one fires."""
+    library = (
+        "inject_library:\n"
+        f"  - {{id: long, name: Long, text: '{'x' * 3000}'}}\n"
+        '  - {id: lines, name: Lines, text: "First line\\nSecond line"}\n'
+    )
+    path = _scenario(tmp_path, library)
+    with Session.create(path, tmp_path / "s", seats=["twn"], white_cell=True, seed=4) as session:
+        before = len(session.journal.entries)
+        with pytest.raises(
+            InputError, match=r"prepared inject 'long' cannot be fired: text: .*2000 characters"
+        ):
+            session.submit(Inject(seat=WHITE_CELL, library="long"))
+        assert len(session.journal.entries) == before
+        ack = session.submit(Inject(seat=WHITE_CELL, library="lines"))
+        assert session.journal.entries[ack.seq - 1].payload["text"] == "First line\nSecond line"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from pydantic import ValidationError
 
 from wargame.errors import InputError
 from wargame.scenario import Effect, Scenario, quantity_paths
@@ -31,6 +32,7 @@ from wargame.session._commands import (
     Resume,
     Rewind,
     SeatAction,
+    validation_message,
 )
 from wargame.session._errors import shown
 
@@ -81,8 +83,9 @@ def resolve_library(command: Command, scenario: Scenario) -> Command:
     """Return an inject naming a prepared inject of the scenario with that inject's text and effects.
 
     Raises:
-        InputError: If the scenario has no prepared inject of that id, or the command also gives text or
-            effects of its own.
+        InputError: If the scenario has no prepared inject of that id, the command also gives text or
+            effects of its own, or the prepared inject does not fit in a command (its text over
+            2,000 characters).
     """
     if not isinstance(command, Inject) or command.library is None or command.text:
         return command
@@ -93,7 +96,11 @@ def resolve_library(command: Command, scenario: Scenario) -> Command:
         raise InputError(f"no prepared inject {shown(command.library)} ({choices})", field="library")
     if command.effects:
         raise InputError("a prepared inject brings its own effects: give its id only", field="effects")
-    return Inject(seat=command.seat, text=item.text, effects=item.effects, library=item.id)
+    try:
+        return Inject(seat=command.seat, text=item.text, effects=item.effects, library=item.id)
+    except ValidationError as error:
+        where, message = validation_message(error)
+        raise InputError(f"prepared inject {shown(item.id)} cannot be fired: {where}: {message}") from None
 
 
 def validate_command(command: Command, context: DecisionContext, model: DeterrenceModel) -> None:
