@@ -8,7 +8,6 @@ import shutil
 import signal
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from sweep_evaluators import (
+    FlakyOncePerSeed,
+    InterruptAtPoint,
+    busy_on_high_resolve,
+    fails_for_some_seeds,
+    kills_its_worker_at_the_last_point,
+    noisy_response,
+    sleepy_response,
+)
 
 from wargame.errors import InputError
 from wargame.experiments import (
@@ -44,73 +52,6 @@ DESIGN = generate_design(
     FullFactorialDesign(kind="full_factorial"),
     root_seed=ROOT_SEED,
 )
-
-
-def noisy_response(params: dict, seeds: np.ndarray) -> pd.DataFrame:
-    """An evaluator whose rows depend only on the parameters and each run's own seed."""
-    draws = np.array([np.random.default_rng(int(seed)).random(2) for seed in seeds]).reshape(len(seeds), 2)
-    return pd.DataFrame(
-        {
-            "war": draws[:, 0] < params["actors.twn.resolve"] / 2,
-            "delay_hours": params["a.scale"] * draws[:, 1],
-        }
-    )
-
-
-def fails_for_some_seeds(params: dict, seeds: np.ndarray) -> pd.DataFrame:
-    """Raises whenever one of the seeds is divisible by 5."""
-    bad = [int(seed) for seed in seeds if int(seed) % 5 == 0]
-    if bad:
-        raise ArithmeticError(f"cannot handle seed {bad[0]}")
-    return noisy_response(params, seeds)
-
-
-def busy_on_high_resolve(params: dict, seeds: np.ndarray) -> pd.DataFrame:
-    """Spins (interruptibly) for 30 s at resolve 0.8, like a model that never ends."""
-    if params["actors.twn.resolve"] == 0.8:
-        end = time.perf_counter() + 30.0
-        while time.perf_counter() < end:
-            pass
-    return noisy_response(params, seeds)
-
-
-class FlakyOncePerSeed:
-    """Fails the first time it evaluates each seed alone; always fails on batches (serial use only)."""
-
-    def __init__(self) -> None:
-        self.single_calls: Counter[int] = Counter()
-
-    def __call__(self, params: dict, seeds: np.ndarray) -> pd.DataFrame:
-        if len(seeds) > 1:
-            raise ConnectionError("batch lost")
-        self.single_calls[int(seeds[0])] += 1
-        if self.single_calls[int(seeds[0])] == 1:
-            raise ConnectionError("transient")
-        return noisy_response(params, seeds)
-
-
-class InterruptAtPoint:
-    """Behaves like ``noisy_response`` until it reaches design point ``point``, then acts like Ctrl-C."""
-
-    def __init__(self, resolve: float, scale: float) -> None:
-        self.at = (resolve, scale)
-
-    def __call__(self, params: dict, seeds: np.ndarray) -> pd.DataFrame:
-        if (params["actors.twn.resolve"], params["a.scale"]) == self.at:
-            raise KeyboardInterrupt
-        return noisy_response(params, seeds)
-
-
-def sleepy_response(params: dict, seeds: np.ndarray) -> pd.DataFrame:
-    time.sleep(0.004 * len(seeds))
-    return noisy_response(params, seeds)
-
-
-def kills_its_worker_at_the_last_point(params: dict, seeds: np.ndarray) -> pd.DataFrame:
-    """Like a model crashing in native code at one design point (process pools only: it kills its process)."""
-    if (params["actors.twn.resolve"], params["a.scale"]) == (0.8, 3.0):
-        os.kill(os.getpid(), signal.SIGKILL)
-    return sleepy_response(params, seeds)
 
 
 def sweep(out: Path, evaluator=noisy_response, **options) -> object:
