@@ -2,14 +2,14 @@
 
 A fresh ``python -m wargame.cli`` spends about two seconds of CPU importing numpy, SciPy, pandas, pyarrow and
 Mesa before it reads its arguments; tests that run a hundred commands in child processes would pay that a
-hundred times. A :class:`Launcher` starts one server interpreter that imports every module of wargame, then
-forks it once per command. Each child is a process of its own: its own pid, standard streams (pipes, as
-``subprocess`` gives), working directory, environment (the caller's at the time of the call) and resource
-limits; it runs ``wargame.cli``'s ``__main__`` as ``python -m wargame.cli ARGS`` does (``sys.argv``,
-``sys.path[0]``, exit code from ``SystemExit``, a traceback and exit code 1 for an uncaught exception, the
-interpreter's shutdown: non-daemon threads joined, ``atexit`` handlers run, streams flushed) and exits.
-What a child does not repeat is the import of wargame and its libraries, which ``test_fresh_imports.py``
-and ``test_wheel.py`` check in fresh interpreters.
+hundred times. A :class:`Launcher` starts one server interpreter that imports every module of wargame (or
+runs other ``preload`` code), then forks it once per command. Each child is a process of its own: its own
+pid, standard streams (pipes, as ``subprocess`` gives), working directory, environment (the caller's at the
+time of the call) and resource limits; it runs ``wargame.cli``'s ``__main__`` as ``python -m wargame.cli
+ARGS`` does (``sys.argv``, ``sys.path[0]``, exit code from ``SystemExit``, a traceback and exit code 1 for
+an uncaught exception, the interpreter's shutdown: non-daemon threads joined, ``atexit`` handlers run,
+streams flushed) and exits. What a child does not repeat is the import of wargame and its libraries, which
+``test_fresh_imports.py`` (from a server that imported no wargame) and ``test_wheel.py`` check.
 
 The server reports each child's exit status, its own CPU time and peak resident memory (``wait4``), its
 peak virtual memory (``VmPeak``, read by the child as it exits) and whether it was killed at the wall-clock
@@ -33,9 +33,8 @@ from typing import Literal
 
 __all__ = ["Finished", "Launcher", "WargameProcess"]
 
-_SERVER = r"""
-import atexit, importlib, json, os, pkgutil, resource, runpy, select, signal, socket, sys, threading
-import traceback, warnings
+IMPORT_WARGAME = r"""
+import importlib, pkgutil
 
 import wargame
 import wargame.cli
@@ -44,6 +43,14 @@ wargame.cli.build_parser()
 for found in pkgutil.walk_packages(wargame.__path__, "wargame."):
     if not found.name.endswith(".__main__"):
         importlib.import_module(found.name)
+"""
+"""What a :class:`Launcher`'s server imports by default: every module of wargame."""
+
+_SERVER_START = r"""
+import atexit, json, os, resource, runpy, select, signal, socket, sys, threading, traceback, warnings
+"""
+
+_SERVER = r"""
 assert threading.active_count() == 1, threading.enumerate()
 control = socket.socket(fileno=int(sys.argv[1]))
 control.sendall(b"ready")
@@ -186,10 +193,12 @@ class Launcher:
     Args:
         start_seconds: How long the server may take to import wargame before :meth:`start` gives up, and
             how long past a command's wall-clock limit to wait for the server's report on it.
+        preload: The code the server runs before it forks any child: by default :data:`IMPORT_WARGAME`.
     """
 
-    def __init__(self, start_seconds: float = 600.0) -> None:
+    def __init__(self, start_seconds: float = 600.0, preload: str = IMPORT_WARGAME) -> None:
         self.start_seconds = start_seconds
+        self.preload = preload
         self._server: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._lock = threading.Lock()
@@ -198,7 +207,7 @@ class Launcher:
         """Start the server and wait until it has imported wargame."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self._server = subprocess.Popen(
-            [sys.executable, "-c", _SERVER, str(theirs.fileno())],
+            [sys.executable, "-c", _SERVER_START + self.preload + _SERVER, str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
