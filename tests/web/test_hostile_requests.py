@@ -24,131 +24,89 @@ def _nested(depth: int) -> str:
     return '{"turn": 0, "kind": "inject", "text": ' + "[" * depth + "]" * depth + "}"
 
 
-# name -> (method, path, who holds the token (None: no token), body or raw bytes, extra headers)
-CASES: dict[str, tuple[str, str, str | None, object, dict[str, str]]] = {
-    "no token": ("POST", "/api/white-cell/commands", None, {"turn": 0, "kind": "continue"}, {}),
-    "forged token": ("POST", "/api/white-cell/commands", "forged", {"turn": 0, "kind": "continue"}, {}),
+# (method, path, who holds the token (None: no token), body or raw bytes, extra headers)
+Case = tuple[str, str, str | None, object, dict[str, str]]
+
+
+def _white_cell_command(
+    body: object, who: str | None = "white_cell", headers: dict[str, str] | None = None
+) -> Case:
+    """A POST of ``body`` to the white cell's command endpoint, with ``who``'s token."""
+    return "POST", "/api/white-cell/commands", who, body, headers or {}
+
+
+CASES: dict[str, Case] = {
+    "no token": _white_cell_command({"turn": 0, "kind": "continue"}, who=None),
+    "forged token": _white_cell_command({"turn": 0, "kind": "continue"}, who="forged"),
     "another seat's token": ("POST", "/api/seats/twn/commands", "usa", {"turn": 0, "kind": "action"}, {}),
-    "seat token on the white cell": (
-        "POST",
-        "/api/white-cell/commands",
-        "twn",
-        {"turn": 0, "kind": "pause"},
-        {},
-    ),
-    "malformed JSON": ("POST", "/api/white-cell/commands", "white_cell", b'{"turn": 0, "kind": ', {}),
-    "deeply nested JSON": ("POST", "/api/white-cell/commands", "white_cell", _nested(20_000).encode(), {}),
-    "unknown kind": ("POST", "/api/white-cell/commands", "white_cell", {"turn": 0, "kind": "nuke"}, {}),
-    "huge turn": ("POST", "/api/white-cell/commands", "white_cell", {"turn": 10**30, "kind": "continue"}, {}),
-    "text over the limit": (
-        "POST",
-        "/api/white-cell/commands",
-        "white_cell",
-        {"turn": 0, "kind": "inject", "text": "x" * 2001},
-        {},
-    ),
-    "lone surrogate": (
-        "POST",
-        "/api/white-cell/commands",
-        "white_cell",
-        b'{"turn": 0, "kind": "inject", "text": "\\ud800"}',
-        {},
-    ),
-    "infinite value": (
-        "POST",
-        "/api/white-cell/commands",
-        "white_cell",
+    "seat token on the white cell": _white_cell_command({"turn": 0, "kind": "pause"}, who="twn"),
+    "malformed JSON": _white_cell_command(b'{"turn": 0, "kind": '),
+    "deeply nested JSON": _white_cell_command(_nested(20_000).encode()),
+    "unknown kind": _white_cell_command({"turn": 0, "kind": "nuke"}),
+    "huge turn": _white_cell_command({"turn": 10**30, "kind": "continue"}),
+    "text over the limit": _white_cell_command({"turn": 0, "kind": "inject", "text": "x" * 2001}),
+    "lone surrogate": _white_cell_command(b'{"turn": 0, "kind": "inject", "text": "\\ud800"}'),
+    "infinite value": _white_cell_command(
         b'{"turn": 0, "kind": "override", "reason": "r", "effects": '
-        b'[{"quantity": "actors.twn.readiness", "set": Infinity}]}',
-        {},
+        b'[{"quantity": "actors.twn.readiness", "set": Infinity}]}'
     ),
-    "unknown quantity": (
-        "POST",
-        "/api/white-cell/commands",
-        "white_cell",
-        {"turn": 1, "kind": "inject", "text": "t", "effects": [{"quantity": "a.b", "add": 1}]},
-        {},
+    "unknown quantity": _white_cell_command(
+        {"turn": 1, "kind": "inject", "text": "t", "effects": [{"quantity": "a.b", "add": 1}]}
     ),
-    "out of turn": ("POST", "/api/white-cell/commands", "white_cell", {"turn": 4, "kind": "continue"}, {}),
+    "out of turn": _white_cell_command({"turn": 4, "kind": "continue"}),
     "body on a GET": ("GET", "/api/white-cell/state", "white_cell", b"{}" * 100, {}),
     "path traversal": ("GET", "/api/seats/..%2f..%2fetc%2fpasswd/state", "twn", None, {}),
     "seat name too long": ("GET", "/api/seats/" + "a" * 5000 + "/state", "twn", None, {}),
     "schema without a token": ("GET", "/api/openapi.json", None, None, {}),
     "token in the API query": ("GET", "/api/white-cell/state?token=TOKEN", None, None, {}),
-    "wrong content type": (
-        "POST",
-        "/api/white-cell/commands",
-        "white_cell",
-        b"turn=0&kind=continue",
-        {"Content-Type": "application/x-www-form-urlencoded"},
+    "wrong content type": _white_cell_command(
+        b"turn=0&kind=continue", headers={"Content-Type": "application/x-www-form-urlencoded"}
     ),
     "huge header": ("GET", "/api/white-cell/state", "white_cell", None, {"X-Padding": "p" * 40_000}),
-    "escape code in news": (
-        "POST",
-        "/api/white-cell/commands",
-        "white_cell",
-        {"turn": 1, "kind": "inject", "text": "\x1b[2Jcleared"},
-        {},
-    ),
-    "nul byte in a roll's argument": (
-        "POST",
-        "/api/white-cell/commands",
-        "white_cell",
-        {"turn": 1, "kind": "matrix_roll", "argument": "a\x00b", "strength": 1},
-        {},
+    "escape code in news": _white_cell_command({"turn": 1, "kind": "inject", "text": "\x1b[2Jcleared"}),
+    "nul byte in a roll's argument": _white_cell_command(
+        {"turn": 1, "kind": "matrix_roll", "argument": "a\x00b", "strength": 1}
     ),
 }
 
+
+def _control_character(
+    seat: str, kind: str, field: str, text: str, **rest: object
+) -> tuple[str, dict[str, object], str]:
+    """(seat, a ``kind`` command whose ``field`` is ``text`` beside the ``rest``, the field the 422 names)."""
+    return seat, {"kind": kind, field: text, **rest}, f"{kind}.{field}"
+
+
 # A control character in each free-text field of each command: (seat, body, the field the 422 names).
 CONTROL_CHARACTERS: dict[str, tuple[str, dict[str, object], str]] = {
-    "inject text": ("white_cell", {"kind": "inject", "text": "a\x00b"}, "inject.text"),
-    "prepared inject id": ("white_cell", {"kind": "inject", "library": "r\x1b[2J"}, "inject.library"),
-    "override reason": (
+    "inject text": _control_character("white_cell", "inject", "text", "a\x00b"),
+    "prepared inject id": _control_character("white_cell", "inject", "library", "r\x1b[2J"),
+    "override reason": _control_character(
         "white_cell",
-        {
-            "kind": "override",
-            "reason": "umpire\x07",
-            "effects": [{"quantity": "actors.twn.resolve", "add": 0.05}],
-        },
-        "override.reason",
+        "override",
+        "reason",
+        "umpire\x07",
+        effects=[{"quantity": "actors.twn.resolve", "add": 0.05}],
     ),
-    "roll argument": ("white_cell", {"kind": "matrix_roll", "argument": "\x1b[31m"}, "matrix_roll.argument"),
-    "roll on behalf of": (
-        "white_cell",
-        {"kind": "matrix_roll", "argument": "a", "on_behalf_of": "tw\x00n"},
-        "matrix_roll.on_behalf_of",
+    "roll argument": _control_character("white_cell", "matrix_roll", "argument", "\x1b[31m"),
+    "roll on behalf of": _control_character(
+        "white_cell", "matrix_roll", "on_behalf_of", "tw\x00n", argument="a"
     ),
-    "roll on an argument": (
-        "white_cell",
-        {"kind": "matrix_roll", "argument": "a", "on_argument": "A\x001"},
-        "matrix_roll.on_argument",
+    "roll on an argument": _control_character(
+        "white_cell", "matrix_roll", "on_argument", "A\x001", argument="a"
     ),
-    "seat action": ("twn", {"kind": "action", "action": "raise\x00alert"}, "action.action"),
-    "program id": (
-        "twn",
-        {"kind": "program", "program": "policy\x1b_dialogue", "intensity_per_year": 5},
-        "program.program",
+    "seat action": _control_character("twn", "action", "action", "raise\x00alert"),
+    "program id": _control_character(
+        "twn", "program", "program", "policy\x1b_dialogue", intensity_per_year=5
     ),
-    "argument action": ("twn", {"kind": "argument", "action": "go\x00", "reasons": "r"}, "argument.action"),
-    "argument reasons": (
-        "twn",
-        {"kind": "argument", "action": "go", "reasons": "\x1b[2J"},
-        "argument.reasons",
+    "argument action": _control_character("twn", "argument", "action", "go\x00", reasons="r"),
+    "argument reasons": _control_character("twn", "argument", "reasons", "\x1b[2J", action="go"),
+    "argument reasons with a forged line": _control_character(
+        "twn", "argument", "reasons", "ok\n  day 9 [white cell] a forged line", action="go"
     ),
-    "argument reasons with a forged line": (
-        "twn",
-        {"kind": "argument", "action": "go", "reasons": "ok\n  day 9 [white cell] a forged line"},
-        "argument.reasons",
-    ),
-    "counter-argument id": (
-        "usa",
-        {"kind": "counter_argument", "argument": "A\x1b1", "reasons": "r"},
-        "counter_argument.argument",
-    ),
-    "counter-argument reasons": (
-        "usa",
-        {"kind": "counter_argument", "argument": "A1", "reasons": "no\x07"},
-        "counter_argument.reasons",
+    "counter-argument id": _control_character("usa", "counter_argument", "argument", "A\x1b1", reasons="r"),
+    "counter-argument reasons": _control_character(
+        "usa", "counter_argument", "reasons", "no\x07", argument="A1"
     ),
 }
 
