@@ -160,6 +160,11 @@ def test_feature_scores_rank_what_moves_each_outcome(crossed_results) -> None:
     assert scores.loc["distance", "u.other"] < 0.1  # u.other moves nothing
 
 
+def test_feature_scores_of_an_unknown_outcome_name_it(crossed_results) -> None:
+    with pytest.raises(InputError, match=r"^no outcome 'peace' in the results; there are \['distance'"):
+        feature_scores(crossed_results, ["distance", "peace"], trees=5)
+
+
 @pytest.mark.slow  # the whole analysis with its plots
 def test_analyze_reports_robustness_cart_and_scores_with_plots(crossed_results, tmp_path: Path) -> None:
     report = analyze(

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from wargame.experiments._noise import selected_outcomes
 from wargame.experiments._results import SweepResults
 
 __all__ = ["MIN_POINTS", "feature_scores"]
@@ -36,10 +37,14 @@ def feature_scores(
     Args:
         results: A sweep's results.
         outcomes: Outcomes to score.
-        trees: Trees in each ensemble.
+        trees: Trees in each ensemble: fewer are faster, and give scores that vary more with the seed.
+
+    Raises:
+        InputError: Naming the first of ``outcomes`` the results do not have.
     """
     from sklearn.ensemble import ExtraTreesRegressor
 
+    outcomes = selected_outcomes(results, outcomes)
     names = [n for n in results.parameter_names if pd.api.types.is_numeric_dtype(results.design[n])]
     if not names:
         return None
