@@ -102,13 +102,13 @@ def test_the_cli_reports_a_bad_experiment_in_one_line_with_exit_code_2(tmp_path:
 def test_kill_9_half_way_then_resume_gives_one_row_per_run_identical_to_an_uninterrupted_sweep(
     tmp_path: Path, capsys
 ) -> None:
-    # The reference scenario over half a year: a sweep parts, kills and resumes the same way whatever the
-    # horizon, and each run costs half as much.
+    # The reference scenario over a quarter of a year: a sweep parts, kills and resumes the same way
+    # whatever the horizon, and each run costs a quarter as much.
     baseline = BASELINE.read_text()
     assert baseline.count("horizon_days: 365\n") == 1
-    half_year = tmp_path / "half_year.yaml"
-    half_year.write_text(baseline.replace("horizon_days: 365\n", "horizon_days: 182\n"), encoding="utf-8")
-    experiment = write_experiment_file(tmp_path, SMALL.replace(str(BASELINE), str(half_year)))
+    quarter = tmp_path / "quarter_year.yaml"
+    quarter.write_text(baseline.replace("horizon_days: 365\n", "horizon_days: 91\n"), encoding="utf-8")
+    experiment = write_experiment_file(tmp_path, SMALL.replace(str(BASELINE), str(quarter)))
     out = tmp_path / "killed"
     command = [
         sys.executable,
