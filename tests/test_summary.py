@@ -46,10 +46,10 @@ def test_summarize_counts_rungs_and_wars(reference_scenario, small_batch):
     assert "probability of war" in summary.render()
 
 
-@pytest.mark.slow  # a 300-run ensemble over 800 days
+@pytest.mark.slow  # a 150-run ensemble over 800 days
 def test_the_probability_of_war_is_given_for_each_year_of_a_longer_horizon(reference_scenario):
     scenario = wargame.apply_overrides(reference_scenario, {"horizon_days": 800})
-    outcomes = wargame.run(scenario, runs=300, seed=3)
+    outcomes = wargame.run(scenario, runs=150, seed=3)  # wars start in years 1 and 2: 8 and 6
     summary = summarize(scenario, outcomes, 3)
     onsets = outcomes.loc[outcomes["war"], "war_day"]
     assert list(summary.probability_of_war_by_year) == [
@@ -59,7 +59,7 @@ def test_the_probability_of_war_is_given_for_each_year_of_a_longer_horizon(refer
     ]
     counts = [(onsets < 365).sum(), ((onsets >= 365) & (onsets < 730)).sum(), (onsets >= 730).sum()]
     by_year = [estimate.value for estimate in summary.probability_of_war_by_year.values()]
-    assert by_year == [count / 300 for count in counts]
+    assert by_year == [count / 150 for count in counts]
     assert sum(by_year) == pytest.approx(summary.probability_of_war.value)
     assert "starting in year 2 (days 365-729)" in summary.render()
     one_year = summarize(reference_scenario, wargame.run(reference_scenario, runs=20, seed=3), 3)
@@ -132,13 +132,13 @@ def test_compare_shows_every_row_any_scenario_has(cli, derive):
 def test_compare_writes_its_table_and_paired_differences_against_the_first(cli, reference_scenario, tmp_path):
     variant = SCENARIOS_DIR / "no_information_sharing.yaml"
     baseline = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
-    result = cli("compare", baseline, variant, "--runs", "60", "--seed", "4", "--quiet", "--out", "out")
+    result = cli("compare", baseline, variant, "--runs", "30", "--seed", "4", "--quiet", "--out", "out")
     assert result.code == 0, result.err
     assert "paired differences against taiwan_strait_baseline" in result.out
     table = pd.read_parquet(tmp_path / "out" / "comparison.parquet")
     assert table.equals(pd.read_csv(tmp_path / "out" / "comparison.csv").astype(table.dtypes.to_dict()))
-    first = wargame.run(reference_scenario, runs=60, seed=4)
-    second = wargame.run(wargame.load_scenario(variant), runs=60, seed=4)
+    first = wargame.run(reference_scenario, runs=30, seed=4)
+    second = wargame.run(wargame.load_scenario(variant), runs=30, seed=4)
     row = table[(table["measure"] == "escalation score") & (table["scenario"] == "no_information_sharing")]
     expected = stats.ttest_rel(second["escalation_score"], first["escalation_score"]).confidence_interval(
         0.95
@@ -150,7 +150,7 @@ def test_compare_writes_its_table_and_paired_differences_against_the_first(cli, 
         (expected.low, expected.high)
     )
     assert table.loc[table["scenario"] == "taiwan_strait_baseline", "difference"].isna().all()
-    again = cli("compare", baseline, variant, "--runs", "60", "--seed", "4", "--quiet", "--out", "out")
+    again = cli("compare", baseline, variant, "--runs", "30", "--seed", "4", "--quiet", "--out", "out")
     assert again.code == 2 and "--out: " in again.err and "add --force" in again.err
 
 
@@ -239,17 +239,17 @@ def test_the_readme_python_example_runs_as_a_script(tmp_path):
     section = readme[readme.index("## Python API") :]
     example = re.search(r"```python\n(.*?)```", section, re.S)
     assert example is not None
-    # 200 runs instead of 1,000 each time: one chunk of runs either way (what the workers, the guard and
-    # the printing do does not depend on the count), at a fifth of the cost.
+    # 50 runs instead of 1,000 each time: one chunk of runs either way (what the workers, the guard and
+    # the printing do does not depend on the count), at a twentieth of the cost.
     code = example.group(1)
     assert code.count("runs=1000,") == 2
     script = tmp_path / "example.py"
-    script.write_text(code.replace("runs=1000,", "runs=200,"))
+    script.write_text(code.replace("runs=1000,", "runs=50,"))
     done = subprocess.run(
         [sys.executable, str(script)], cwd=repo, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
-    assert "Taiwan Strait baseline: 200 runs, root seed 1" in done.stdout
+    assert "Taiwan Strait baseline: 50 runs, root seed 1" in done.stdout
     assert re.search(r"P\(war\) with a 2-hour link: [\d.]+% \(reference [\d.]+%\)", done.stdout)
 
 
