@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from pathlib import Path
@@ -21,6 +22,7 @@ from wargame.experiments import (
     SobolDesign,
     analyze,
     discover,
+    feature_scores,
     generate_design,
     load_results,
     morris_indices,
@@ -134,7 +136,11 @@ def test_prim_finds_the_region_where_war_is_likely(tmp_path: Path) -> None:
     assert box.density > 0.85 and box.coverage >= 0.8
 
 
-def test_analyze_writes_tables_and_labelled_plots(tmp_path: Path) -> None:
+def test_analyze_writes_tables_and_labelled_plots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 10 trees an ensemble instead of 250 for the feature scores, which this test does not look at
+    monkeypatch.setattr(
+        "wargame.experiments._decide.feature_scores", functools.partial(feature_scores, trees=10)
+    )
     parameters = [
         Parameter(path="x.a", levels=(0.2, 0.5, 0.8, 0.9)),
         Parameter(path="x.b", levels=(0.1, 0.2, 0.6)),
