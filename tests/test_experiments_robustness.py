@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -166,7 +167,13 @@ def test_feature_scores_of_an_unknown_outcome_name_it(crossed_results) -> None:
 
 
 @pytest.mark.slow  # the whole analysis with its plots
-def test_analyze_reports_robustness_cart_and_scores_with_plots(crossed_results, tmp_path: Path) -> None:
+def test_analyze_reports_robustness_cart_and_scores_with_plots(
+    crossed_results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 10 trees an ensemble instead of 250: what the scores are is test_feature_scores_rank_what_moves_...
+    monkeypatch.setattr(
+        "wargame.experiments._decide.feature_scores", functools.partial(feature_scores, trees=10)
+    )
     report = analyze(
         crossed_results.root,
         report_dir=tmp_path / "analysis",
