@@ -70,7 +70,8 @@ def test_an_unfinished_session_is_debriefed_against_the_ensemble_on_the_same_day
     assert saved["session_escalation_score"] == digest["escalation_score"]
     # The ensemble's mean score and P(war) on day 21 (three weeks of decisions), not at the 35-day horizon.
     with Session.open(tmp_path / "s", read_only=True) as session:
-        fan = counterfactual_fan(session, turn=0, runs=40, out_dir=tmp_path / "fan").summary()["actual"]
+        ensemble = counterfactual_fan(session, turn=0, runs=40, out_dir=tmp_path / "fan", plot=False)
+    fan = ensemble.summary()["actual"]
     assert saved["ensemble_escalation_score_mean"] == fan["so_far"]["escalation_score_mean"]
     assert saved["ensemble_escalation_score_mean"] != fan["escalation_score_mean"]
     assert saved["ensemble_war_probability"] == fan["so_far"]["war_probability"]

@@ -12,7 +12,7 @@ from session_helpers import play_out, write_short_scenario
 
 from wargame.errors import InputError
 from wargame.scenario import Effect
-from wargame.session import WHITE_CELL, Continue, Inject, MatrixRoll, SeatAction, Session
+from wargame.session import WHITE_CELL, Continue, Inject, MatrixRoll, SeatAction, Session, _fan
 from wargame.session._fan import counterfactual_fan
 from wargame.session._report import write_report
 
@@ -40,13 +40,13 @@ def test_continuations_share_the_session_history_up_to_the_branch(played: Sessio
         if entry.kind == "turn_adjudicated":
             session_rungs += entry.payload["rung_by_day"]
     last_turn = played.status().turn
-    fan = counterfactual_fan(played, turn=last_turn, runs=40)
+    fan = counterfactual_fan(played, turn=last_turn, runs=40, plot=False)
     # Branching after the last decision: every continuation is the session itself up to its end.
     assert (
         fan.actual.rung_quantiles == np.array(session_rungs)[None, : fan.actual.rung_quantiles.shape[1]]
     ).all()
     assert (fan.actual.outcomes["escalation_score"] == played.status().outcome["escalation_score"]).all()
-    early = counterfactual_fan(played, turn=2, runs=200)
+    early = counterfactual_fan(played, turn=2, runs=200, plot=False)
     shared_days = early.branch_day
     assert (early.actual.rung_quantiles[:, :shared_days] == np.array(session_rungs[:shared_days])).all()
     assert early.actual.outcomes["escalation_score"].nunique() > 1  # then they diverge
@@ -54,9 +54,10 @@ def test_continuations_share_the_session_history_up_to_the_branch(played: Sessio
 
 
 @pytest.mark.slow
-def test_fan_results_do_not_depend_on_jobs(played: Session) -> None:
-    serial = counterfactual_fan(played, turn=1, runs=300, jobs=1)
-    parallel = counterfactual_fan(played, turn=1, runs=300, jobs=2)
+def test_fan_results_do_not_depend_on_jobs(played: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_fan, "_CHUNK_RUNS", 25)  # three chunks of continuations, shared by two workers
+    serial = counterfactual_fan(played, turn=1, runs=60, jobs=1, plot=False)
+    parallel = counterfactual_fan(played, turn=1, runs=60, jobs=2, plot=False)
     assert serial.actual.outcomes.equals(parallel.actual.outcomes)
 
 

@@ -14,7 +14,7 @@ from session_helpers import REFERENCE, play_out, write_short_scenario
 
 from wargame.cli import main
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, Continue, SeatAction, Session
+from wargame.session import WHITE_CELL, Continue, SeatAction, Session, _fan
 from wargame.session._conditioning import Weighted
 from wargame.session._fan import counterfactual_fan
 from wargame.stats import proportion_interval
@@ -42,7 +42,7 @@ def turn_one(tmp_path: Path) -> Iterator[Session]:
 
 
 def test_a_fan_from_turn_one_is_uncertain_about_war(turn_one: Session) -> None:
-    fan = counterfactual_fan(turn_one, turn=1, runs=200)
+    fan = counterfactual_fan(turn_one, turn=1, runs=200, plot=False)
     summary = fan.summary()["actual"]
     # Each continuation has its own hidden state, so they disagree on war (a fan that inherited the session's
     # misperception gave 0% or 100%).
@@ -73,7 +73,7 @@ def test_swapping_a_decision_at_turn_one_can_change_the_chance_of_war(turn_one: 
 
 @pytest.mark.slow  # a second session played and two fans
 def test_continuations_weigh_the_same_without_an_adversary_history(turn_one: Session, tmp_path: Path) -> None:
-    before_any_move = counterfactual_fan(turn_one, turn=0, runs=60)
+    before_any_move = counterfactual_fan(turn_one, turn=0, runs=60, plot=False)
     assert np.all(before_any_move.actual.weighted.weights == 1 / 60)
     assert before_any_move.conditioning.effective_sample_size == pytest.approx(60)
     assert "no move of the adversary yet" in before_any_move.conditioning.lines()[0]
@@ -81,7 +81,7 @@ def test_continuations_weigh_the_same_without_an_adversary_history(turn_one: Ses
     # A person's moves as the adversary say nothing about the policy's hidden state.
     people = Session.create(REFERENCE, tmp_path / "red", seats=("prc", *ALLIES), white_cell=True, seed=3)
     _play_turn_one(people, ("prc", *ALLIES))
-    fan = counterfactual_fan(people, turn=1, runs=60)
+    fan = counterfactual_fan(people, turn=1, runs=60, plot=False)
     people.close()
     assert np.all(fan.actual.weighted.weights == 1 / 60)
     assert fan.conditioning.adversary_seat == "person"
@@ -90,18 +90,20 @@ def test_continuations_weigh_the_same_without_an_adversary_history(turn_one: Ses
 
 
 def test_the_same_seed_gives_the_same_fan(turn_one: Session) -> None:
-    first = counterfactual_fan(turn_one, turn=1, runs=40, seed=5)
-    again = counterfactual_fan(turn_one, turn=1, runs=40, seed=5)
-    other = counterfactual_fan(turn_one, turn=1, runs=40, seed=6)
+    first = counterfactual_fan(turn_one, turn=1, runs=40, seed=5, plot=False)
+    again = counterfactual_fan(turn_one, turn=1, runs=40, seed=5, plot=False)
+    other = counterfactual_fan(turn_one, turn=1, runs=40, seed=6, plot=False)
     assert first.actual.outcomes.equals(again.actual.outcomes)
     assert np.array_equal(first.actual.weighted.weights, again.actual.weighted.weights)
     assert not np.array_equal(first.actual.weighted.weights, other.actual.weighted.weights)
+    assert [path.name for path in first.files] == ["turn-1.json"]  # plot=False: the summary alone
 
 
 @pytest.mark.slow
-def test_fan_weights_do_not_depend_on_jobs(turn_one: Session) -> None:
-    serial = counterfactual_fan(turn_one, turn=1, runs=300, jobs=1)  # two chunks of continuations
-    parallel = counterfactual_fan(turn_one, turn=1, runs=300, jobs=2)
+def test_fan_weights_do_not_depend_on_jobs(turn_one: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_fan, "_CHUNK_RUNS", 25)  # three chunks of continuations, shared by two workers
+    serial = counterfactual_fan(turn_one, turn=1, runs=60, jobs=1, plot=False)
+    parallel = counterfactual_fan(turn_one, turn=1, runs=60, jobs=2, plot=False)
     assert serial.actual.outcomes.equals(parallel.actual.outcomes)
     assert np.array_equal(serial.actual.weighted.weights, parallel.actual.weighted.weights)
     assert serial.summary()["actual"] == parallel.summary()["actual"]
@@ -161,7 +163,7 @@ def test_an_unfinished_session_is_compared_with_the_continuations_at_the_same_da
     # The session waits at turn 2's decision point: its outcome so far is turn 2's adjudicated digest.
     digest = [e.payload for e in turn_one.timeline() if e.kind == "turn_adjudicated"][-1]
     assert digest["day"] == 14
-    from_start = counterfactual_fan(turn_one, turn=0, runs=120, seed=11)
+    from_start = counterfactual_fan(turn_one, turn=0, runs=120, seed=11, plot=False)
     summary = from_start.summary()
     assert summary["compared_at_day"] == 14 and not summary["session_finished"]
     assert summary["session_outcome"]["escalation_score"] == digest["escalation_score"]
@@ -179,7 +181,7 @@ def test_an_unfinished_session_is_compared_with_the_continuations_at_the_same_da
 
     # Branched at turn 1, every continuation shares the session's decisions up to day 14 (the cadence is
     # weekly): its score so far is the session's, so the session sits in the middle, not at percentile 0.
-    from_turn_one = counterfactual_fan(turn_one, turn=1, runs=60, seed=11)
+    from_turn_one = counterfactual_fan(turn_one, turn=1, runs=60, seed=11, plot=False)
     scores_from_turn_one = from_turn_one.summary()["actual"]["so_far"]["escalation_scores"]
     assert set(scores_from_turn_one) == {digest["escalation_score"]}
     assert from_turn_one.escalation_score_percentile == pytest.approx(50.0)
@@ -189,7 +191,7 @@ def test_a_finished_session_is_compared_at_the_horizon(tmp_path: Path) -> None:
     scenario = write_short_scenario(tmp_path)
     with Session.create(scenario, tmp_path / "s", seats=["usa"], seed=5) as session:
         play_out(session)
-        fan = counterfactual_fan(session, turn=2, runs=40)
+        fan = counterfactual_fan(session, turn=2, runs=40, plot=False)
     summary = fan.summary()
     assert summary["compared_at_day"] is None and "so_far" not in summary["actual"]
     final = [e.payload for e in session.timeline() if e.kind == "finished"][-1]

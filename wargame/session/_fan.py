@@ -263,6 +263,7 @@ def counterfactual_fan(
     seed: int | None = None,
     swap: tuple[str, str | None] | None = None,
     out_dir: Path | None = None,
+    plot: bool = True,
 ) -> FanReport:
     """Run ``runs`` continuations of the session's active branch from ``turn``.
 
@@ -280,6 +281,8 @@ def counterfactual_fan(
         swap: ``(seat, action)``: also run the same continuations with that seat's decision at ``turn``
             replaced (``None`` for pass).
         out_dir: Where to write the summary JSON and the plot (default ``SESSION_DIR/fans``).
+        plot: Also draw the plot (``False``: save the summary JSON alone, for callers that only read the
+            numbers; drawing takes about a third of a small fan's time).
 
     Raises:
         InputError: For a turn the session has not reached, a bad run or job count (at most
@@ -359,7 +362,7 @@ def counterfactual_fan(
         seconds=time.perf_counter() - started,
         compared_at_day=measure_day,
     )
-    return _save(report, out_dir, session.scenario, swap)
+    return _save(report, out_dir, session.scenario, swap, plot)
 
 
 def _session_outcome(session: Session) -> dict[str, Any]:
@@ -410,16 +413,22 @@ def fan_name(turn: int, swap: tuple[str, str | None] | None) -> str:
 
 
 def _save(
-    report: FanReport, out_dir: Path, scenario: Scenario, swap: tuple[str, str | None] | None
+    report: FanReport,
+    out_dir: Path,
+    scenario: Scenario,
+    swap: tuple[str, str | None] | None,
+    plot: bool,
 ) -> FanReport:
     from wargame.session._plots import plot_fan
 
     stem = fan_name(report.turn, swap)
     summary_path = out_dir / f"{stem}.json"
+    files = [summary_path]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         summary_path.write_text(json.dumps(report.summary(), indent=1) + "\n", encoding="utf-8")
-        plot_path = plot_fan(report.summary(), scenario, out_dir / f"{stem}.png")
+        if plot:
+            files.append(plot_fan(report.summary(), scenario, out_dir / f"{stem}.png"))
     except OSError as error:
         raise InputError(f"cannot save the fan ({error.strerror or error})", source=str(out_dir)) from None
-    return FanReport(**{**report.__dict__, "files": (summary_path, plot_path)})
+    return FanReport(**{**report.__dict__, "files": tuple(files)})
