@@ -118,7 +118,9 @@ def debrief(session: Session, *, runs: int = 200, jobs: int = 1, seed: int | Non
     names = Names(session.scenario)
     record = read_record(session)
     with tempfile.TemporaryDirectory(prefix="wargame-debrief-") as scratch:
-        place = counterfactual_fan(session, turn=0, runs=runs, jobs=jobs, seed=seed, out_dir=Path(scratch))
+        place = counterfactual_fan(
+            session, turn=0, runs=runs, jobs=jobs, seed=seed, out_dir=Path(scratch), plot=False
+        )
         what_ifs = []
         made = [d for d in record.decisions if d["by"] == "person"][-MAX_WHAT_IFS:]
         for decision in made:
@@ -131,6 +133,7 @@ def debrief(session: Session, *, runs: int = 200, jobs: int = 1, seed: int | Non
                 seed=seed,
                 swap=(decision["seat"], None),
                 out_dir=Path(scratch),
+                plot=False,
             )
             summary = fan.summary()
             what_ifs.append(
