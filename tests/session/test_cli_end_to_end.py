@@ -1,5 +1,8 @@
 """A whole session through the real CLI at a real terminal (pexpect): killed with SIGKILL at three points,
-resumed each time, finished, then checked with ``wargame session replay``."""
+resumed each time, finished, then checked with ``wargame session replay``.
+
+Only the terminal that is killed runs in a process of its own; ``new``, ``status`` and ``replay`` run in the
+test's (:func:`wargame.cli.main`)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 import pytest
 from session_helpers import write_short_scenario
 
+from wargame.cli import main
 from wargame.session import Session
 
 pexpect = pytest.importorskip("pexpect")
@@ -34,6 +38,15 @@ def _play(session_dir: Path):
     )
 
 
+def _in_process(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run ``wargame ARGS`` in this process; return what it printed (it must succeed)."""
+    capsys.readouterr()
+    code = main(list(args))
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    return printed.out
+
+
 def _kill(child) -> None:
     child.kill(signal.SIGKILL)
     child.close(force=True)
@@ -47,10 +60,13 @@ def _answer(child, pattern: str, line: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_a_session_survives_kill_9_and_replays_equal(tmp_path: Path) -> None:
+def test_a_session_survives_kill_9_and_replays_equal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     scenario = write_short_scenario(tmp_path)
     session_dir = tmp_path / "session"
-    created = _run(
+    created = _in_process(
+        capsys,
         "session",
         "new",
         str(scenario),
@@ -62,8 +78,7 @@ def test_a_session_survives_kill_9_and_replays_equal(tmp_path: Path) -> None:
         "--seed",
         "8",
     )
-    assert created.returncode == 0, created.stderr
-    assert "Created session" in created.stdout
+    assert "Created session" in created
 
     # Turn 1: the white cell injects and rolls, Taiwan moves; killed at the hand-over to the US.
     child = _play(session_dir)
@@ -80,8 +95,8 @@ def test_a_session_survives_kill_9_and_replays_equal(tmp_path: Path) -> None:
     child.expect_exact("recorded: twn publicize")
     child.expect_exact(HAND_OVER)
     _kill(child)  # point 1: right after an acknowledged move
-    status = _run("session", "status", str(session_dir))
-    assert "turn 1 of 5, day 7: waiting for usa" in status.stdout
+    status = _in_process(capsys, "session", "status", str(session_dir))
+    assert "turn 1 of 5, day 7: waiting for usa" in status
 
     # The US changes a program, then the terminal is killed in the middle of its move.
     child = _play(session_dir)
@@ -111,10 +126,9 @@ def test_a_session_survives_kill_9_and_replays_equal(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 0
 
-    replay = _run("session", "replay", str(session_dir))
-    assert replay.returncode == 0, replay.stderr
-    assert "all equal to the journal" in replay.stdout and "replay OK" in replay.stdout
-    assert "finished" in _run("session", "status", str(session_dir)).stdout
+    replay = _in_process(capsys, "session", "replay", str(session_dir))
+    assert "all equal to the journal" in replay and "replay OK" in replay
+    assert "finished" in _in_process(capsys, "session", "status", str(session_dir))
 
     with Session.open(session_dir, read_only=True) as session:
         turn_one = [(e.kind, e.payload) for e in session.timeline() if e.turn == 1 and e.kind != "view"]
