@@ -71,17 +71,21 @@ def test_the_server_prints_links_pushes_changes_logs_no_token_and_stops_cleanly(
 
 
 @pytest.mark.slow
-def test_a_second_server_on_a_session_in_play_is_refused(tmp_path: Path) -> None:
-    import subprocess
-    import sys
+def test_a_second_server_on_a_session_in_play_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from wargame.web import __main__ as web_main
+    from wargame.web import _server
 
     directory = new_session(tmp_path)
-    with served(directory):
-        second = subprocess.run(
-            [sys.executable, "-m", "wargame.web", str(directory)], capture_output=True, text=True, timeout=60
-        )
-    assert second.returncode == 2
-    assert "open for play in another process" in second.stderr
+    monkeypatch.setattr(_server, "_configure_logging", lambda: None)  # leave this process's loggers be
+    with served(directory) as first:
+        capsys.readouterr()
+        # The second server runs in this process. On the first one's port: were the session not refused, it
+        # could not listen there either, and would fail with another message instead of serving on.
+        code = web_main.main([str(directory), "--port", str(urlsplit(first.base_url).port)])
+    assert code == 2
+    assert "open for play in another process" in capsys.readouterr().err
 
 
 def test_wargame_session_serve_is_registered(tmp_path: Path, capsys) -> None:
