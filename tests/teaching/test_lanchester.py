@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy.linalg import expm
@@ -92,19 +94,28 @@ def _engel_exact(
 ) -> np.ndarray:
     """Piecewise exact solution of Engel's model: z' = M z + c with c constant within each day.
 
-    Nothing happens before the first landing day.
+    Nothing happens before the first landing day. The state at the start of each day is carried from one
+    time to the next: a whole day's step is the same product whichever time it leads to.
     """
+
+    def step(day: int, length: float, state: np.ndarray) -> np.ndarray:
+        matrix = np.zeros((3, 3))
+        matrix[0, 1], matrix[1, 0] = -a, -b
+        matrix[0, 2] = landings.get(day + 1, 0.0)
+        return expm(matrix * length) @ state
+
+    first = min(landings) - 1
+    day_starts = [np.array([0.0, japanese, 1.0])]  # the state at the start of day first + index
     states = []
     for t in times:
-        state = np.array([0.0, japanese, 1.0])
-        day = min(landings) - 1
-        while day < t:
-            matrix = np.zeros((3, 3))
-            matrix[0, 1], matrix[1, 0] = -a, -b
-            matrix[0, 2] = landings.get(day + 1, 0.0)
-            state = expm(matrix * (min(t, day + 1) - day)) @ state
-            day += 1
-        states.append(state[:2])
+        if t <= first:
+            states.append(day_starts[0][:2])
+            continue
+        day = math.ceil(t) - 1  # the day the last (possibly partial) step starts
+        while len(day_starts) <= day - first:
+            start = first + len(day_starts) - 1
+            day_starts.append(step(start, 1.0, day_starts[-1]))
+        states.append(step(day, min(t, day + 1) - day, day_starts[day - first])[:2])
     return np.array(states)
 
 
