@@ -25,7 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, Session, write_report
+from wargame.session import WHITE_CELL, Session
 from wargame.web._console import ConsoleError, Submission, WebConsole
 from wargame.web._guard import Guard
 from wargame.web._models import (
@@ -72,6 +72,8 @@ def _outcome(item: Submission) -> JSONResponse:
 # ---------------------------------------------------------------------- the application
 def render_report(session: Session) -> str:
     """Write the session's after-action report to a temporary folder and return it as one HTML page."""
+    from wargame.session import write_report  # its plotting library loads with the first report, not at start
+
     with tempfile.TemporaryDirectory(prefix="wargame-report-") as folder:
         out = Path(folder)
         write_report(session, out)
