@@ -282,7 +282,7 @@ def counterfactual_fan(
             replaced (``None`` for pass).
         out_dir: Where to write the summary JSON and the plot (default ``SESSION_DIR/fans``).
         plot: Also draw the plot (``False``: save the summary JSON alone, for callers that only read the
-            numbers; drawing takes about a third of a small fan's time).
+            numbers; ``files`` then holds the summary alone).
 
     Raises:
         InputError: For a turn the session has not reached, a bad run or job count (at most
