@@ -19,7 +19,9 @@ from wargame.validity._confirm import (
 from wargame.validity._sobol import (
     DUMMY,
     MAX_TOTAL_INDEX,
+    SobolResult,
     analyse_sobol,
+    confirm_in_rounds,
     inputs_from_distributions,
     sobol_design,
 )
@@ -130,3 +132,63 @@ def test_a_failing_scenario_names_the_confirmed_index_and_its_interval() -> None
         "Sobol: x1 has a total index of 0.504 [0.440, 0.580] (from 1,024 pick-freeze pairs) for P(war), "
         "above 0.5 (noise part 0.037)"
     ]
+
+
+def _design_estimates(total: list[float], conf: float) -> SobolResult:
+    """A design's result with the given total indices (the dummy's 0 appended), each +- ``conf``."""
+    dimensions = len(total) + 1
+    zeros = np.zeros(dimensions)
+    return SobolResult(
+        names=(*(f"x{i}" for i in range(len(total))), DUMMY),
+        descriptions=("uniform",) * dimensions,
+        first=zeros,
+        first_conf=zeros,
+        total=np.array([*total, 0.0]),
+        total_conf=np.full(dimensions, conf),
+        noise_total=zeros,
+        noise_share=0.0,
+        base=64,
+        replications=32,
+        points=64 * (dimensions + 1),
+        war_range=(0.0, 0.1, 0.2),
+    )
+
+
+def test_the_inputs_still_to_confirm_are_the_reaching_ones_not_confirmed_largest_first() -> None:
+    result = _design_estimates([0.45, 0.62, 0.1, 0.55, 0.38], conf=0.1)
+    assert result.unconfirmed_reaching == (1, 3, 0)  # 0.38 + 0.1 and 0.1 + 0.1 do not reach above 0.5
+    confirmed = dataclasses.replace(result, confirmed=(Confirmation(3, 0.2, 0.1, 0.3, 0.0, 1024, 128),))
+    assert confirmed.unconfirmed_reaching == (1, 0)
+
+
+class _Counted:
+    """P(war) = (x0 + x1 + x2) / 3 at every run key, x3 read by nothing: total indices 1/3, 1/3, 1/3, 0."""
+
+    def __init__(self) -> None:
+        self.points = 0
+
+    def __call__(self, design: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        self.points += design.shape[0]
+        return np.repeat(design[:, :3].mean(axis=1)[:, None], keys.size, axis=1)
+
+
+def test_confirmation_goes_on_in_rounds_until_no_unconfirmed_interval_reaches_the_threshold() -> None:
+    # The design put all four inputs' intervals above the threshold (too few points to decide); three are
+    # confirmed per round, so the fourth needs a second round, and the check must not read its design
+    # estimate.
+    design = _design_estimates([0.7, 0.65, 0.6, 0.55], conf=0.2)
+    pairs, keys = 2000, np.arange(2)
+    one_round_only = confirm_in_rounds(design, _Counted(), pairs, keys, seed=4, rounds=1)
+    assert one_round_only.unconfirmed_reaching == (3,)
+    assert one_round_only.passed is False  # the inert input's design estimate, 0.55, decides the check
+
+    counted = _Counted()
+    rounds = confirm_in_rounds(design, counted, pairs, keys, seed=4, per_round=3)
+    assert [c.column for c in rounds.confirmed] == [0, 1, 2, 3]
+    assert rounds.unconfirmed_reaching == ()
+    np.testing.assert_allclose([c.total for c in rounds.confirmed], [1 / 3, 1 / 3, 1 / 3, 0.0], atol=0.04)
+    assert rounds.passed is True
+    assert counted.points == 5 * pairs  # the points A ran once, then one block per input
+    # Rounds share the points A, so they give what one round over the four inputs gives.
+    together = confirm_in_rounds(design, _Counted(), pairs, keys, seed=4, per_round=4)
+    assert together.confirmed == rounds.confirmed

@@ -2,8 +2,9 @@
 
 Saltelli's design gives every input the same ``N`` base points, so with a hundred inputs ``N`` stays small
 and the bootstrap interval of a total index can span the check's threshold: the check cannot decide. The
-inputs whose interval reaches above :data:`~wargame.validity._sobol.MAX_TOTAL_INDEX` (at most the
-:data:`MAX_CONFIRMED` largest) are estimated again with ``M = CONFIRM_FACTOR * N`` pairs of points
+inputs whose interval reaches above :data:`~wargame.validity._sobol.MAX_TOTAL_INDEX` are estimated again,
+in rounds of the :data:`MAX_CONFIRMED` largest not yet confirmed (up to :data:`MAX_CONFIRM_ROUNDS` rounds,
+every round sharing the points ``A_j``), with ``M = CONFIRM_FACTOR * N`` pairs of points
 ``(A_j, AB_j)`` that differ in input ``i`` alone, each point's P(war) over ``CONFIRM_REPLICATION`` times the
 design's run keys (the same keys at every point):
 
@@ -30,6 +31,7 @@ __all__ = [
     "CONFIRM_REPLICATION",
     "EDGE",
     "MAX_CONFIRMED",
+    "MAX_CONFIRM_ROUNDS",
     "Confirmation",
     "confirmation_design",
     "confirmations",
@@ -44,7 +46,11 @@ CONFIRM_REPLICATION = 4
 """Run keys per confirmation point, per run key of a design point."""
 
 MAX_CONFIRMED = 3
-"""At most this many inputs are confirmed (the largest total indices whose interval reaches the threshold)."""
+"""At most this many inputs are confirmed in one round (the largest total indices whose interval reaches the
+threshold and that are not yet confirmed)."""
+
+MAX_CONFIRM_ROUNDS = 4
+"""At most this many rounds of confirmation: up to ``MAX_CONFIRMED * MAX_CONFIRM_ROUNDS`` inputs."""
 
 EDGE = 1e-9
 """Design points stay this far from 0 and 1, where unbounded quantile functions are infinite."""
@@ -138,7 +144,7 @@ def confirmations(war: np.ndarray, columns: Sequence[int], seed: int) -> tuple[C
     Args:
         war: 1 for war, 0 for none, per point (the design's order) and run key, an even number of keys.
         columns: The inputs re-drawn, in the design's order.
-        seed: Seed of the bootstraps.
+        seed: Seed of the bootstraps (input ``i``'s is ``seed + 1 + i``).
     """
     blocks = 1 + len(columns)
     pairs = war.shape[0] // blocks
@@ -146,7 +152,7 @@ def confirmations(war: np.ndarray, columns: Sequence[int], seed: int) -> tuple[C
     h = noise_halves(war).reshape(blocks, pairs)
     confirmed = []
     for k, column in enumerate(columns, start=1):
-        total, low, high = jansen_total(f[0], f[k], seed + k)
+        total, low, high = jansen_total(f[0], f[k], seed + 1 + int(column))
         variance = np.var(np.concatenate([f[0], f[k]]))
         noise = float(np.mean((h[0] - h[k]) ** 2) / 2.0 / variance) if variance > 0 else float("nan")
         confirmed.append(Confirmation(int(column), total, low, high, noise, pairs, war.shape[1]))

@@ -36,6 +36,7 @@ from wargame.scenario import Scenario
 from wargame.validity._confirm import (
     CONFIRM_FACTOR,
     EDGE,
+    MAX_CONFIRM_ROUNDS,
     MAX_CONFIRMED,
     Confirmation,
     confirmation_design,
@@ -51,6 +52,7 @@ __all__ = [
     "SobolInput",
     "SobolResult",
     "analyse_sobol",
+    "confirm_in_rounds",
     "inputs_from_distributions",
     "inputs_from_levers",
     "inputs_from_scenario",
@@ -231,6 +233,20 @@ class SobolResult:
             total[confirmation.column] = confirmation.total
         return total
 
+    @property
+    def unconfirmed_reaching(self) -> tuple[int, ...]:
+        """The inputs not confirmed whose design interval reaches above :data:`MAX_TOTAL_INDEX`, largest
+        total index first (the dummy excluded)."""
+        if self.constant:
+            return ()
+        confirmed = {c.column for c in self.confirmed}
+        order = np.argsort(-np.nan_to_num(self.total[:-1], nan=-np.inf), kind="stable")
+        return tuple(
+            int(c)
+            for c in order
+            if int(c) not in confirmed and self.total[c] + self.total_conf[c] > MAX_TOTAL_INDEX
+        )
+
     def confirmation(self, column: int) -> Confirmation | None:
         """The confirmation of input ``column``, if it was confirmed."""
         return next((c for c in self.confirmed if c.column == column), None)
@@ -347,9 +363,10 @@ def run_sobol(
 ) -> SobolResult:
     """Run Saltelli's design over ``inputs`` with ``keys.size`` replications per point; return the indices.
 
-    The inputs whose total index's interval reaches above :data:`MAX_TOTAL_INDEX` (at most
-    ``MAX_CONFIRMED``, the largest) are then estimated again from ``CONFIRM_FACTOR * base`` pick-freeze
-    pairs, each point over ``confirm_keys`` (``confirm=False`` skips that).
+    The inputs whose total index's interval reaches above :data:`MAX_TOTAL_INDEX` are then estimated again
+    from ``CONFIRM_FACTOR * base`` pick-freeze pairs, each point over ``confirm_keys``, in rounds of at most
+    ``MAX_CONFIRMED`` (the largest first; at most ``MAX_CONFIRM_ROUNDS`` rounds), every round sharing the
+    points ``A`` (``confirm=False`` skips that).
 
     Args:
         scenario: The scenario.
@@ -380,17 +397,51 @@ def run_sobol(
     names = [*(i.name for i in inputs), DUMMY]
     descriptions = [*(i.description for i in inputs), "uniform, passed to nothing"]
     result = analyse_sobol(names, war, base, seed, descriptions)
-    if not confirm or result.constant:
+    if not confirm:
         return result
-    reaching = [
-        int(c)
-        for c in np.argsort(-np.nan_to_num(result.total[:-1], nan=-np.inf), kind="stable")[:MAX_CONFIRMED]
-        if result.total[c] + result.total_conf[c] > MAX_TOTAL_INDEX
-    ]
-    if not reaching:
-        return result
-    pairs_design = confirmation_design(len(inputs), reaching, CONFIRM_FACTOR * base, seed)
-    if bar is not None:
-        bar.total += pairs_design.shape[0] * confirm_keys.size
-    war_pairs = war_at(pairs_design, confirm_keys)
-    return dataclasses.replace(result, confirmed=confirmations(war_pairs, reaching, seed))
+    return confirm_in_rounds(result, war_at, CONFIRM_FACTOR * base, confirm_keys, seed, bar)
+
+
+def confirm_in_rounds(
+    result: SobolResult,
+    war_at: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    pairs: int,
+    keys: np.ndarray,
+    seed: int,
+    bar: tqdm | None = None,
+    per_round: int = MAX_CONFIRMED,
+    rounds: int = MAX_CONFIRM_ROUNDS,
+) -> SobolResult:
+    """Return ``result`` with its reaching inputs confirmed from ``pairs`` pick-freeze pairs each.
+
+    Each round confirms the ``per_round`` largest of :attr:`SobolResult.unconfirmed_reaching`; the rounds
+    stop when none is left or after ``rounds``. The points ``A`` run once and serve every round, so rounds
+    give the estimates one round over all the inputs would.
+
+    Args:
+        result: The design's indices.
+        war_at: (unit-cube points, run keys) -> war indicators, ``(points, keys)``.
+        pairs: ``M``, pairs per input.
+        keys: The run keys of every confirmation point.
+        seed: Seed of the pairs' points and of the bootstraps.
+        bar: Progress bar of runs.
+        per_round: Inputs confirmed per round.
+        rounds: Most rounds.
+    """
+    dimensions = len(result.names) - 1
+    war_a: np.ndarray | None = None
+    for _ in range(rounds):
+        columns = list(result.unconfirmed_reaching[:per_round])
+        if not columns:
+            break
+        design = confirmation_design(dimensions, columns, pairs, seed)
+        if war_a is not None:
+            design = design[pairs:]
+        if bar is not None:
+            bar.total += design.shape[0] * keys.size
+        war = war_at(design, keys)
+        if war_a is None:
+            war_a, war = war[:pairs], war[pairs:]
+        confirmed = confirmations(np.vstack([war_a, war]), columns, seed)
+        result = dataclasses.replace(result, confirmed=result.confirmed + confirmed)
+    return result
