@@ -151,6 +151,7 @@ def _design_estimates(total: list[float], conf: float) -> SobolResult:
         replications=32,
         points=64 * (dimensions + 1),
         war_range=(0.0, 0.1, 0.2),
+        base_variance=0.01,
     )
 
 

@@ -3,6 +3,7 @@ and the whole machinery on a small scenario with stand-in distributions."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -78,11 +79,26 @@ def test_bootstrap_intervals_are_reproducible_for_every_seed_including_zero() ->
 
 
 def test_a_constant_p_war_has_no_index_and_no_verdict() -> None:
-    war = np.zeros((4 * 4, 6))
+    war = np.zeros((4 * (len(NAMES) + 2), 6))
     result = analyse_sobol(NAMES, war, 4, seed=0)
     assert result.constant
     assert result.passed is None
     assert np.isnan(result.total).all()
+
+
+def test_p_war_varying_only_off_the_base_points_has_no_index_and_no_verdict() -> None:
+    """Every index divides by the variance over A and B: 0 there leaves them undefined, not infinite."""
+    base, step = 4, len(NAMES) + 2  # each base point's rows: A, AB_1 .. AB_D, B
+    war = np.zeros((base * step, 6))
+    war[1::step, :3] = 1.0  # P(war) 0.5 at every AB_1, 0 at every A and B
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = analyse_sobol(NAMES, war, base, seed=0)
+    assert not result.constant and result.war_range == (0.0, 0.1, 0.5)
+    assert not result.defined
+    assert result.passed is None
+    assert np.isnan(result.total).all()
+    assert result.unconfirmed_reaching == ()
 
 
 def test_the_design_needs_a_power_of_two() -> None:

@@ -207,6 +207,8 @@ class SobolResult:
         noise_share: Share of the variance of the points' P(war) that is Monte Carlo noise.
         base, replications, points: ``N``, ``R`` and ``N (D + 2)``.
         war_range: Lowest, mean and highest P(war) over the points.
+        base_variance: Variance of P(war) over the ``2 N`` base points ``A`` and ``B``, which every index
+            divides by (no index is defined when it is 0).
         confirmed: The leading total indices estimated again from many pick-freeze pairs
             (:mod:`wargame.validity._confirm`); the check reads these for their inputs.
     """
@@ -223,6 +225,7 @@ class SobolResult:
     replications: int
     points: int
     war_range: tuple[float, float, float]
+    base_variance: float
     confirmed: tuple[Confirmation, ...] = ()
 
     @property
@@ -237,7 +240,7 @@ class SobolResult:
     def unconfirmed_reaching(self) -> tuple[int, ...]:
         """The inputs not confirmed whose design interval reaches above :data:`MAX_TOTAL_INDEX`, largest
         total index first (the dummy excluded)."""
-        if self.constant:
+        if not self.defined:
             return ()
         confirmed = {c.column for c in self.confirmed}
         order = np.argsort(-np.nan_to_num(self.total[:-1], nan=-np.inf), kind="stable")
@@ -257,6 +260,11 @@ class SobolResult:
         return self.war_range[0] == self.war_range[2]
 
     @property
+    def defined(self) -> bool:
+        """Whether the indices are defined: P(war) varies over the base points ``A`` and ``B``."""
+        return self.base_variance > 0
+
+    @property
     def largest(self) -> int:
         """Index of the input with the largest total index (the dummy excluded)."""
         return int(np.nanargmax(self.checked_total[:-1])) if len(self.total) > 1 else 0
@@ -264,7 +272,7 @@ class SobolResult:
     @property
     def passed(self) -> bool | None:
         """Whether no input's total index exceeds :data:`MAX_TOTAL_INDEX` (None: not defined)."""
-        if self.constant or len(self.names) < 2:
+        if not self.defined or len(self.names) < 2:
             return None
         return bool(np.nanmax(self.checked_total[:-1]) <= MAX_TOTAL_INDEX)
 
@@ -299,7 +307,9 @@ def analyse_sobol(
     dimensions = len(names)
     f = war.mean(axis=1)
     war_range = (float(f.min()), float(f.mean()), float(f.max()))
-    if war_range[0] == war_range[2]:  # P(war) does not vary: no index is defined
+    a, b, _, _ = sobol.separate_output_values(f, dimensions, base, False)
+    variance = float(np.var(np.concatenate([a, b]), ddof=0))
+    if variance == 0:  # P(war) does not vary over A and B: no index is defined
         nan = np.full(dimensions, math.nan)
         indices: Mapping[str, np.ndarray] = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
         noise_total, noise_share = nan, math.nan
@@ -312,8 +322,6 @@ def analyse_sobol(
             conf_level=0.95,
             seed=_bootstrap_seed(seed),
         )
-        a, b, _, _ = sobol.separate_output_values(f, dimensions, base, False)
-        variance = float(np.var(np.concatenate([a, b]), ddof=0))
         h_a, h_b, h_ab, _ = sobol.separate_output_values(noise_halves(war), dimensions, base, False)
         noise_total = np.mean((h_a[:, None] - h_ab) ** 2, axis=0) / 2.0 / variance
         noise_share = float(np.mean(np.concatenate([h_a, h_b]) ** 2)) / variance
@@ -330,6 +338,7 @@ def analyse_sobol(
         replications=war.shape[1],
         points=war.shape[0],
         war_range=war_range,
+        base_variance=variance,
     )
 
 
