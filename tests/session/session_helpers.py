@@ -8,7 +8,10 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from wargame.session import WHITE_CELL, Command, Continue, Prompt, SeatAction, Session, play
+import pytest
+
+from wargame.session import WHITE_CELL, Command, Continue, Prompt, SeatAction, Session, _fan, play
+from wargame.session._fan import FanReport, counterfactual_fan
 from wargame.session._terminal import TerminalFrontEnd
 
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "taiwan_strait_baseline.yaml"
@@ -73,3 +76,12 @@ def play_at_terminal(directory: Path, lines: Iterable[str]) -> str:
     with Session.open(directory) as session:
         play(session, TerminalFrontEnd(read_line=read_line, out=out, clear_screen=False))
     return out.getvalue()
+
+
+def fans_on_one_and_two_workers(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> tuple[FanReport, FanReport]:
+    """The fan of 60 continuations from turn 1, in three chunks of 25, run by one worker and by two."""
+    monkeypatch.setattr(_fan, "_CHUNK_RUNS", 25)
+    serial = counterfactual_fan(session, turn=1, runs=60, jobs=1, plot=False)
+    return serial, counterfactual_fan(session, turn=1, runs=60, jobs=2, plot=False)

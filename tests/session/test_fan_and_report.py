@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import play_out, write_short_scenario
+from session_helpers import fans_on_one_and_two_workers, play_out, write_short_scenario
 
 from wargame.errors import InputError
 from wargame.scenario import Effect
-from wargame.session import WHITE_CELL, Continue, Inject, MatrixRoll, SeatAction, Session, _fan
+from wargame.session import WHITE_CELL, Continue, Inject, MatrixRoll, SeatAction, Session
 from wargame.session._fan import counterfactual_fan
 from wargame.session._report import write_report
 
@@ -55,9 +55,7 @@ def test_continuations_share_the_session_history_up_to_the_branch(played: Sessio
 
 @pytest.mark.slow
 def test_fan_results_do_not_depend_on_jobs(played: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_fan, "_CHUNK_RUNS", 25)  # three chunks of continuations, shared by two workers
-    serial = counterfactual_fan(played, turn=1, runs=60, jobs=1, plot=False)
-    parallel = counterfactual_fan(played, turn=1, runs=60, jobs=2, plot=False)
+    serial, parallel = fans_on_one_and_two_workers(played, monkeypatch)
     assert serial.actual.outcomes.equals(parallel.actual.outcomes)
 
 

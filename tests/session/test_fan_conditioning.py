@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from session_helpers import REFERENCE, play_out, write_short_scenario
+from session_helpers import REFERENCE, fans_on_one_and_two_workers, play_out, write_short_scenario
 
 from wargame.cli import main
 from wargame.errors import InputError
-from wargame.session import WHITE_CELL, Continue, SeatAction, Session, _fan
+from wargame.session import WHITE_CELL, Continue, SeatAction, Session
 from wargame.session._conditioning import Weighted
 from wargame.session._fan import counterfactual_fan
 from wargame.stats import proportion_interval
@@ -101,9 +101,7 @@ def test_the_same_seed_gives_the_same_fan(turn_one: Session) -> None:
 
 @pytest.mark.slow
 def test_fan_weights_do_not_depend_on_jobs(turn_one: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_fan, "_CHUNK_RUNS", 25)  # three chunks of continuations, shared by two workers
-    serial = counterfactual_fan(turn_one, turn=1, runs=60, jobs=1, plot=False)
-    parallel = counterfactual_fan(turn_one, turn=1, runs=60, jobs=2, plot=False)
+    serial, parallel = fans_on_one_and_two_workers(turn_one, monkeypatch)
     assert serial.actual.outcomes.equals(parallel.actual.outcomes)
     assert np.array_equal(serial.actual.weighted.weights, parallel.actual.weighted.weights)
     assert serial.summary()["actual"] == parallel.summary()["actual"]
