@@ -16,13 +16,13 @@ from wargame.validity._confirm import (
     confirmations,
     jansen_total,
 )
+from wargame.validity._inputs import inputs_from_distributions
 from wargame.validity._sobol import (
     DUMMY,
     MAX_TOTAL_INDEX,
     SobolResult,
     analyse_sobol,
     confirm_in_rounds,
-    inputs_from_distributions,
     sobol_design,
 )
 from wargame.validity._summary import ScenarioResult

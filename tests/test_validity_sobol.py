@@ -21,7 +21,8 @@ from wargame.validity import (
     levers_of,
     run_sobol,
 )
-from wargame.validity._sobol import DUMMY, MAX_TOTAL_INDEX, inputs_from_scenario, sobol_design
+from wargame.validity._inputs import inputs_from_scenario
+from wargame.validity._sobol import DUMMY, MAX_TOTAL_INDEX, sobol_design
 
 NAMES = ("x1", "x2", DUMMY)
 BASE = 1024

@@ -25,16 +25,10 @@ if TYPE_CHECKING:
     from wargame.validity._api import validate_scenario
     from wargame.validity._checks import Flag, check_lever, jump, no_effect, unexpected_effect, wrong_sign
     from wargame.validity._ensemble import LeverResponse, run_levers
+    from wargame.validity._inputs import SobolInput, inputs_from_distributions, inputs_from_levers
     from wargame.validity._levers import Lever, levers_of
     from wargame.validity._report import ValidityReport, render_report, write_report
-    from wargame.validity._sobol import (
-        SobolInput,
-        SobolResult,
-        analyse_sobol,
-        inputs_from_distributions,
-        inputs_from_levers,
-        run_sobol,
-    )
+    from wargame.validity._sobol import SobolResult, analyse_sobol, run_sobol
     from wargame.validity._summary import LeverResult, ScenarioResult, summarise_lever
     from wargame.validity._theory import OUTPUTS, Prediction
 

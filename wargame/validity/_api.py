@@ -10,9 +10,10 @@ from wargame.model import run_keys_from_seed
 from wargame.scenario import Scenario
 from wargame.validity._confirm import CONFIRM_REPLICATION
 from wargame.validity._ensemble import LeverResponse, progress_bar, run_levers
+from wargame.validity._inputs import inputs_from_levers, inputs_from_scenario
 from wargame.validity._levers import Lever, levers_of
 from wargame.validity._refine import refine_jumps
-from wargame.validity._sobol import inputs_from_levers, inputs_from_scenario, run_sobol
+from wargame.validity._sobol import run_sobol
 from wargame.validity._summary import ScenarioResult, summarise_levers
 
 __all__ = ["MAX_RUNS", "MAX_SOBOL_BASE", "MAX_SOBOL_RUNS", "check_counts", "validate_scenario"]
