@@ -56,10 +56,30 @@ def test_executor_conformance(subject, check):
     check(subject)
 
 
+_dask_scheduler: dict[str, str] = {}  # the address of the module's cluster, once it runs
+
+
+@pytest.fixture(scope="module")
+def dask_cluster() -> Iterator[None]:
+    """A real Dask ``LocalCluster`` (two single-threaded worker processes) for the module's checks.
+
+    Each check connects a new :class:`DaskExecutor` to its scheduler and shuts it down (closing its client),
+    as on a shared cluster. One cluster for every check instead of one each: a cluster's four processes
+    (a nanny and a worker per worker) each import Dask and the task's modules on start.
+    """
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        _dask_scheduler["address"] = cluster.scheduler_address
+        yield
+    _dask_scheduler.clear()
+
+
 @parametrize_with_checks(
-    [ExecutorSubject(lambda: make_executor(1, dask_local_workers=2), "dask-local")], marks=[pytest.mark.slow]
+    [ExecutorSubject(lambda: make_executor(1, dask_address=_dask_scheduler["address"]), "dask")],
+    marks=[pytest.mark.slow],
 )
-def test_dask_executor_conformance(subject, check):
+def test_dask_executor_conformance(subject, check, dask_cluster):
     check(subject)
 
 
