@@ -43,6 +43,7 @@ def _calibrate(cli: Callable, theatre: Path, out: Path, *extra: str):
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_calibrate_prints_the_fit_and_writes_an_overlay_that_loads(cli: Callable, theatre: Path) -> None:
     out = theatre.parent.parent / "results" / "aircraft"
     result = _calibrate(cli, theatre, out, *WINDOW)
@@ -90,6 +91,7 @@ def test_the_same_seed_writes_the_same_fit(cli: Callable, theatre: Path, tmp_pat
     assert one == two
 
 
+@pytest.mark.slow
 def test_a_held_parameter_is_kept_and_written(cli: Callable, theatre: Path, tmp_path: Path) -> None:
     result = _calibrate(cli, theatre, tmp_path / "held", *WINDOW, "--fix", "clustering.decay_days=2")
     assert result.code == 0, result.err
@@ -105,6 +107,7 @@ def test_a_held_parameter_is_kept_and_written(cli: Callable, theatre: Path, tmp_
     assert "--fix clustering.decay_days=2" in fit["command"]
 
 
+@pytest.mark.slow
 def test_with_clustering_held_at_zero_there_is_no_comparison(
     cli: Callable, theatre: Path, tmp_path: Path
 ) -> None:
@@ -190,6 +193,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(
     assert sorted(path.name for path in tmp_path.iterdir()) == ["theatre"]
 
 
+@pytest.mark.slow
 def test_rewriting_into_an_existing_folder_replaces_only_the_outputs(
     cli: Callable, theatre: Path, tmp_path: Path
 ) -> None:

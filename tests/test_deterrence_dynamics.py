@@ -70,6 +70,7 @@ def beliefs_paths(scenario) -> list[str]:
     return list(table.paths[: ROWS_PER_ACTOR * len(table.allies)])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("bias", "noise"), [(0.4, 0.0), (0.0, 0.3), (0.4, 0.3)])
 def test_the_misjudgment_keeps_its_spread_whatever_the_decision_cadence_and_the_day(bias, noise):
     expected = math.hypot(bias, noise)

@@ -83,7 +83,9 @@ def test_dask_executor_conformance(subject, check, dask_cluster):
     check(subject)
 
 
-@pytest.fixture(scope="module", params=["serial", "process-pool", "dask-local"])
+@pytest.fixture(
+    scope="module", params=["serial", "process-pool", pytest.param("dask-local", marks=pytest.mark.slow)]
+)
 def executor(request: pytest.FixtureRequest) -> Iterator[Executor]:
     if request.param == "serial":
         made = make_executor(1)

@@ -136,6 +136,7 @@ def test_prim_finds_the_region_where_war_is_likely(tmp_path: Path) -> None:
     assert box.density > 0.85 and box.coverage >= 0.8
 
 
+@pytest.mark.slow
 def test_analyze_writes_tables_and_labelled_plots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # 10 trees an ensemble instead of 250 for the feature scores, which this test does not look at
     monkeypatch.setattr(
@@ -160,6 +161,7 @@ def test_analyze_writes_tables_and_labelled_plots(tmp_path: Path, monkeypatch: p
     assert "Scenario discovery: war > 0.5" in text and "x.a" in text
 
 
+@pytest.mark.slow
 def test_a_threshold_no_point_reaches_is_a_warning_and_the_rest_is_analysed(tmp_path: Path) -> None:
     parameters = [Parameter(path="x.a", levels=(0.2, 0.8)), Parameter(path="x.b", levels=(0.1, 0.6))]
     design = generate_design(parameters, FullFactorialDesign(kind="full_factorial"), root_seed=0)

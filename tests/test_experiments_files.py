@@ -161,6 +161,7 @@ def test_analyze_on_the_command_line_prints_and_writes_its_tables(tmp_path: Path
     assert set(table["outcome"]) == {"war", "war_day", "mean_attribution_delay_hours"}
 
 
+@pytest.mark.slow
 def test_resume_after_the_experiment_file_changed_is_refused(tmp_path: Path, capsys) -> None:
     experiment = write_experiment_file(tmp_path, SMALL.replace("replications: 50", "replications: 4"))
     out = tmp_path / "out"

@@ -119,6 +119,7 @@ sys.exit(code)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
@@ -168,6 +169,7 @@ def test_a_design_too_large_to_build_is_refused_quickly_naming_its_field(
     assert float(seconds) < 5 and int(peak_mb) < 300, (seconds, peak_mb)
 
 
+@pytest.mark.slow
 def test_a_sweep_estimated_to_run_too_long_is_refused_with_its_numbers(tmp_path: Path) -> None:
     text = write_experiment(tmp_path, replications=10_000_000).read_text()
     experiment = tmp_path / "long.yaml"

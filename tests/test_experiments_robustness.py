@@ -214,6 +214,7 @@ robustness: {{outcome: war, threshold: 0.1}}
 """
 
 
+@pytest.mark.slow
 def test_a_crossed_experiment_file_runs_and_analyzes_from_the_cli(tmp_path: Path, capsys) -> None:
     path = tmp_path / "crossed.yaml"
     path.write_text(CROSSED_FILE)

@@ -361,6 +361,7 @@ def test_the_progress_bar_shows_runs_failures_and_rate(tmp_path: Path, capsys: p
     assert "run/s" in shown
 
 
+@pytest.mark.slow
 def test_every_part_file_is_what_table_from_pandas_would_write(tmp_path: Path) -> None:
     """Parts after the first reuse its Arrow schema; the bytes must not change because of that."""
     scenarios = Path(__file__).resolve().parent.parent / "scenarios"

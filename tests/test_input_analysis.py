@@ -70,6 +70,7 @@ def test_without_uncertain_inputs_there_is_nothing_to_analyse():
     assert render_sensitivity([], "war") == "no uncertain inputs: nothing drives war but the runs' own chance"
 
 
+@pytest.mark.slow
 def test_the_summary_shows_the_spread_only_when_the_scenario_has_uncertain_inputs():
     reference = wargame.load_scenario(REFERENCE_SCENARIO)
     text = summarize(reference, wargame.run(reference, runs=200, seed=1), 1).render()
@@ -78,6 +79,7 @@ def test_the_summary_shows_the_spread_only_when_the_scenario_has_uncertain_input
     assert "spread from the" not in summarize(legacy, wargame.run(legacy, runs=50, seed=1), 1).render()
 
 
+@pytest.mark.slow
 def test_run_ranks_what_drives_an_outcome_and_writes_the_table(cli, tmp_path):
     result = cli("run", REFERENCE_SCENARIO, "--runs", "200", "--quiet", "--out", "out", "--drivers", "war")
     assert result.code == 0, result.err

@@ -408,6 +408,7 @@ def test_garbage_text_raises_input_error_naming_a_line_or_field(text):
     assert names_field_or_line(caught.value), str(caught.value)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     position=st.integers(0, REFERENCE_SCENARIO.stat().st_size - 1),

@@ -151,6 +151,7 @@ def test_a_block_of_runs_gets_the_keys_it_has_among_all_runs():
         assert run_keys_from_seed(2024, runs, first_run=first).tolist() == every[first : first + runs]
 
 
+@pytest.mark.slow
 def test_a_run_alone_equals_the_same_run_inside_a_batch_of_500(reference_scenario):
     keys = run_keys_from_seed(2024, 500)
     batch = simulate_runs(reference_scenario, keys)
@@ -184,6 +185,7 @@ def test_branch_day_and_keys_come_together(given_day, given_keys):
         EnsembleRandom(np.arange(3, dtype=np.uint64), branch_day=5, branch_keys=np.arange(2, dtype=np.uint64))
 
 
+@pytest.mark.slow
 def test_branched_models_share_their_history_then_diverge(reference_scenario):
     runs, branch_day = 40, 50
     keys = run_keys_from_seed(5, runs)

@@ -3,6 +3,8 @@
 import shlex
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 RUN_PROMPT = "$ wargame run scenarios/taiwan_strait_baseline.yaml"
 
@@ -17,6 +19,7 @@ def readme_block(prompt: str) -> tuple[list[str], str]:
     return shlex.split(command)[2:], shown
 
 
+@pytest.mark.slow
 def test_the_quickstart_prints_what_the_readme_shows(cli, tmp_path):
     arguments, shown = readme_block(RUN_PROMPT)
     out_folder = arguments[arguments.index("--out") + 1]

@@ -23,6 +23,7 @@ from wargame.stats import (
 )
 
 
+@pytest.mark.slow
 @given(
     trials=st.integers(min_value=1, max_value=5000),
     share=st.floats(min_value=0.0, max_value=1.0),

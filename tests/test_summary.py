@@ -28,6 +28,7 @@ def small_batch(reference_scenario) -> pd.DataFrame:
     return wargame.run(reference_scenario, runs=120, seed=8)
 
 
+@pytest.mark.slow
 def test_summarize_counts_rungs_and_wars(reference_scenario, small_batch):
     summary = summarize(reference_scenario, small_batch, 8)
     wars = int(small_batch["war"].sum())
@@ -66,6 +67,7 @@ def test_the_probability_of_war_is_given_for_each_year_of_a_longer_horizon(refer
     assert one_year.probability_of_war_by_year == {}
 
 
+@pytest.mark.slow
 def test_plots_are_written(reference_scenario, tmp_path):
     from wargame.analysis.plots import plot_run
     from wargame.runner import run_to_parquet
@@ -81,6 +83,7 @@ def test_plots_are_written(reference_scenario, tmp_path):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_compare_prints_one_column_per_scenario(cli):
     paths = [SCENARIOS_DIR / "taiwan_strait_baseline.yaml", SCENARIOS_DIR / "high_gray_zone.yaml"]
     result = cli("compare", *paths, "--runs", "30", "--seed", "3", "--quiet")
@@ -129,6 +132,7 @@ def test_compare_shows_every_row_any_scenario_has(cli, derive):
     assert row.split()[3] == "n/a" and row.split()[4] != "n/a"  # only the later scenario has it
 
 
+@pytest.mark.slow
 def test_compare_writes_its_table_and_paired_differences_against_the_first(cli, reference_scenario, tmp_path):
     variant = SCENARIOS_DIR / "no_information_sharing.yaml"
     baseline = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
@@ -154,6 +158,7 @@ def test_compare_writes_its_table_and_paired_differences_against_the_first(cli, 
     assert again.code == 2 and "--out: " in again.err and "add --force" in again.err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", ["csv", "json"])
 def test_compare_prints_csv_or_json(cli, form):
     baseline = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
@@ -253,6 +258,7 @@ def test_the_readme_python_example_runs_as_a_script(tmp_path):
     assert re.search(r"P\(war\) with a 2-hour link: [\d.]+% \(reference [\d.]+%\)", done.stdout)
 
 
+@pytest.mark.slow
 def test_compare_outcomes_is_public_and_pairs_the_runs(reference_scenario):
     aircraft = "gray_zone.activities.pla_aircraft.base_rate_per_day"
     variant = wargame.apply_overrides(reference_scenario, {aircraft: 27.0})

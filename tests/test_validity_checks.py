@@ -88,6 +88,7 @@ def test_wrong_sign_reads_war_indicators() -> None:
     assert wrong_sign(wars(falling), -1, "war", LEVELS, "x nominal") is None
 
 
+@pytest.mark.slow
 def test_wrong_sign_false_alarms_on_flat_noise_stay_below_five_percent() -> None:
     """Bonferroni over the six steps: a flat response is flagged in at most 2.5% of cases (one side)."""
     fired = sum(

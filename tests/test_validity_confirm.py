@@ -173,6 +173,7 @@ class _Counted:
         return np.repeat(design[:, :3].mean(axis=1)[:, None], keys.size, axis=1)
 
 
+@pytest.mark.slow
 def test_confirmation_goes_on_in_rounds_until_no_unconfirmed_interval_reaches_the_threshold() -> None:
     # The design put all four inputs' intervals above the threshold (too few points to decide); three are
     # confirmed per round, so the fourth needs a second round, and the check must not read its design

@@ -211,6 +211,7 @@ def test_levers_sharing_ensembles_give_the_results_they_give_alone(tiny: Scenari
             np.testing.assert_array_equal(shared.columns[column], values, err_msg=f"{lever.key}: {column}")
 
 
+@pytest.mark.slow
 def test_horizon_levels_run_their_own_scenarios(tiny: Scenario) -> None:
     horizon = next(lever for lever in levers_of(tiny, 5) if lever.key == "horizon")
     (response,) = run_levers(tiny, [horizon], run_keys_from_seed(0, 4), SerialExecutor())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from forked_cli import WargameProcess
 from session_helpers import write_short_scenario
 
@@ -13,6 +14,7 @@ from wargame.session import WHITE_CELL, Continue, SeatAction, Session
 from wargame.session._fan import counterfactual_fan
 
 
+@pytest.mark.slow
 def test_a_debrief_weighs_the_decisions_and_goes_into_the_report(
     tmp_path: Path, wargame_process: WargameProcess
 ) -> None:

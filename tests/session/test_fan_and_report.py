@@ -59,6 +59,7 @@ def test_fan_results_do_not_depend_on_jobs(played: Session, monkeypatch: pytest.
     assert serial.actual.outcomes.equals(parallel.actual.outcomes)
 
 
+@pytest.mark.slow
 def test_swapping_a_decision_reruns_the_same_futures(played: Session) -> None:
     fan = counterfactual_fan(played, turn=1, runs=200, swap=("usa", "offramp"))
     assert fan.swapped is not None
@@ -78,6 +79,7 @@ def test_swapping_a_decision_reruns_the_same_futures(played: Session) -> None:
         counterfactual_fan(played, turn=99, runs=10)
 
 
+@pytest.mark.slow
 def test_the_report_has_every_section_and_its_plots(played: Session, tmp_path: Path) -> None:
     counterfactual_fan(played, turn=2, runs=50)
     paths = write_report(played, tmp_path / "report")

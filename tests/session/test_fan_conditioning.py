@@ -41,6 +41,7 @@ def turn_one(tmp_path: Path) -> Iterator[Session]:
     session.close()
 
 
+@pytest.mark.slow
 def test_a_fan_from_turn_one_is_uncertain_about_war(turn_one: Session) -> None:
     fan = counterfactual_fan(turn_one, turn=1, runs=200, plot=False)
     summary = fan.summary()["actual"]
@@ -89,6 +90,7 @@ def test_continuations_weigh_the_same_without_an_adversary_history(turn_one: Ses
     assert fan.actual.outcomes["war"].nunique() == 2  # the policy's hidden state is still drawn afresh
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_fan(turn_one: Session) -> None:
     first = counterfactual_fan(turn_one, turn=1, runs=40, seed=5, plot=False)
     again = counterfactual_fan(turn_one, turn=1, runs=40, seed=5, plot=False)
@@ -107,6 +109,7 @@ def test_fan_weights_do_not_depend_on_jobs(turn_one: Session, monkeypatch: pytes
     assert serial.summary()["actual"] == parallel.summary()["actual"]
 
 
+@pytest.mark.slow
 def test_the_fan_says_what_it_conditions_on_and_warns_of_a_small_sample(
     turn_one: Session, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -157,6 +160,7 @@ def test_weights_follow_the_likelihood_of_the_recorded_moves() -> None:
         Weighted.from_log_likelihood(np.array([-np.inf, -np.inf]))
 
 
+@pytest.mark.slow
 def test_an_unfinished_session_is_compared_with_the_continuations_at_the_same_day(turn_one: Session) -> None:
     # The session waits at turn 2's decision point: its outcome so far is turn 2's adjudicated digest.
     digest = [e.payload for e in turn_one.timeline() if e.kind == "turn_adjudicated"][-1]

@@ -51,6 +51,7 @@ def test_what_a_seat_detected_adds_up_to_its_picture_s_total(finished: Session) 
     assert first == f"Taiwan's first detection ({detected[0]} incidents)"
 
 
+@pytest.mark.slow
 def test_the_report_says_subsets_are_within_their_parent(finished: Session) -> None:
     html_path, md_path, *_ = write_report(finished)
     outcome = finished.status().outcome

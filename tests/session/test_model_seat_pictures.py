@@ -42,6 +42,7 @@ def test_mass_run_outcomes_are_unchanged_by_seat_pictures(name: str) -> None:
     assert with_pictures.seat_detected["usa"].sum() > 0
 
 
+@pytest.mark.slow
 def test_split_day_matches_step() -> None:
     scenario = load_scenario(SCENARIOS / "taiwan_strait_baseline.yaml")
     keys = run_keys_from_seed(5, 40)
@@ -58,6 +59,7 @@ def test_split_day_matches_step() -> None:
         DeterrenceModel(scenario, keys).end_day()
 
 
+@pytest.mark.slow
 def test_seat_pictures_never_exceed_the_truth_and_follow_their_sources() -> None:
     scenario = load_scenario(SCENARIOS / "taiwan_strait_baseline.yaml")
     model = DeterrenceModel(scenario, run_keys_from_seed(2, 200), pictures_for=("usa", "jpn"))

@@ -69,6 +69,7 @@ def _edit(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
     path.write_text(json.dumps(data, indent=1))  # json writes nan and inf as NaN and Infinity
 
 
+@pytest.mark.slow
 def test_the_saved_fan_and_debrief_are_in_the_report(session_dir: Path) -> None:
     markdown = (_report(session_dir) / "report.md").read_text()
     assert "20 continuations from turn 1 under the default policies: P\\(war\\)" in markdown

@@ -36,6 +36,7 @@ def _new(scenario: Path, directory: Path, seed: int = 5) -> Session:
     return Session.create(scenario, directory, seats=SEATS, white_cell=True, seed=seed)
 
 
+@pytest.mark.slow
 def test_a_full_reference_session_plays_to_the_end_and_replays_equal(tmp_path: Path) -> None:
     with _new(REFERENCE, tmp_path / "s", seed=3) as session:
         sent = play_out(session)

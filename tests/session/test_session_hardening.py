@@ -135,6 +135,7 @@ def test_a_quote_at_a_seat_prompt_is_one_line_not_a_traceback() -> None:
     assert "not understood" in out.getvalue()
 
 
+@pytest.mark.slow
 def test_resume_names_the_command_saved_before_a_crash(
     tmp_path: Path, keys: Path, wargame_process: WargameProcess
 ) -> None:
@@ -195,6 +196,7 @@ def test_a_changed_header_seed_is_detected(
     _one_line_refusal(result, "the header's seed 8 does not give its run key")
 
 
+@pytest.mark.slow
 def test_a_rehashed_forgery_passes_without_the_key_and_fails_with_it(
     tmp_path: Path, keys: Path, wargame_process: WargameProcess
 ) -> None:
@@ -227,6 +229,7 @@ def test_a_rehashed_forgery_passes_without_the_key_and_fails_with_it(
     assert not list(signed.glob("*.key"))
 
 
+@pytest.mark.slow
 def test_a_signed_session_reports_its_authentication(
     tmp_path: Path, keys: Path, wargame_process: WargameProcess
 ) -> None:

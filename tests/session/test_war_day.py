@@ -24,6 +24,7 @@ def at_war(tmp_path: Path) -> Path:
     return directory
 
 
+@pytest.mark.slow
 def test_status_replay_and_report_name_the_war_day(at_war: Path, capsys) -> None:
     with Session.open(at_war, read_only=True) as session:
         status = session.status()

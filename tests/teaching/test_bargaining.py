@@ -70,6 +70,7 @@ def test_at_the_commitment_threshold_declining_a_is_indifferent(
     assert math.isclose(war_now, best_peace, rel_tol=1e-12, abs_tol=1e-12)
 
 
+@pytest.mark.slow
 def test_the_uncertainty_figure_draws_each_width_from_its_own_seed(model: BargainingModel) -> None:
     p = scalar_parameters(model.parameters("default"))
     widths = np.linspace(0.0, 0.8, 17)

@@ -73,6 +73,7 @@ def test_results_do_not_depend_on_the_number_of_workers(name: str, two_workers) 
     assert model.report({"x": serial}) == model.report({"x": parallel})
 
 
+@pytest.mark.slow
 def test_teach_with_jobs_prints_the_same_numbers() -> None:
     serial = run_teaching_model("bargaining", runs=RUNS, seed=4)
     parallel = run_teaching_model("bargaining", runs=RUNS, seed=4, jobs=2)

@@ -45,6 +45,7 @@ def test_plot_writes_labelled_figures(tmp_path: Path, capsys: pytest.CaptureFixt
     assert f"wrote {tmp_path / 'escalation_map.png'}" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "per_case", "together"),
     [

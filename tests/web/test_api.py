@@ -7,6 +7,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from web_helpers import Web, close_web, current_turn, open_web, play_turn, write_short_scenario
 
 from wargame.session import Session, debrief
@@ -178,6 +179,7 @@ def test_the_white_cell_injects_overrides_and_rolls(web: Web) -> None:
     assert any(item["text"] == "Typhoon season" for item in news)
 
 
+@pytest.mark.slow
 def test_the_report_opens_to_the_white_cell_and_to_seats_once_finished(web: Web) -> None:
     play_turn(web)
     seat_report = web.client.get("/report", params={"token": web.tokens.by_seat["twn"]})
@@ -192,6 +194,7 @@ def test_the_report_opens_to_the_white_cell_and_to_seats_once_finished(web: Web)
     assert finished.status_code == 409 and "finished" in finished.json()["detail"]
 
 
+@pytest.mark.slow
 def test_the_report_shows_a_debrief_and_a_fan_saved_while_the_server_runs(web: Web) -> None:
     """`wargame session debrief` and `branch` save files the report reads while the console serves the
     session: the next report shows them, and a debrief saved again replaces the one shown."""
