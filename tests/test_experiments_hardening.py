@@ -324,7 +324,18 @@ def test_no_warning_reaches_a_user_of_run_compare_sweep_or_analyze(
         "wargame.experiments._decide.feature_scores", functools.partial(feature_scores, trees=10)
     )
     scenario = SCENARIOS_DIR / "taiwan_strait_baseline.yaml"
-    experiment = write_experiment(tmp_path, replications=2)
+    # One outcome of each kind analyze meets in this sweep, so that each figure and table is drawn for every
+    # shape of data (all 27 numeric outcomes drew 59 figures): a yes/no whose noise exceeds the variance
+    # between points (war); a day with no value at 11 of the 12 points, so no indices (war_day); a label
+    # that is neither yes/no nor a number (war_result); a count whose indices are clipped into their range
+    # (incidents_total); a count whose noise gives no replication advice (incidents_adiz_incursion); a count
+    # and a rate with noise below the variance (escalation_score, attribution_rate).
+    experiment = write_experiment(
+        tmp_path,
+        replications=2,
+        extra="outcomes: [war, war_day, war_result, incidents_total, incidents_adiz_incursion, "
+        "escalation_score, attribution_rate]\n",
+    )
     experiment.write_text(
         experiment.read_text()
         .replace("levels: [6, 48]", "bounds: [1, 96]")
