@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread in every process of the suite (this one, its workers and the kernels, CLIs and servers it
+# starts), set before numpy is loaded: pytest-xdist already keeps both cores busy, and a second OpenBLAS
+# thread only spins waiting for a core; a small matrix exponential then costs 8 ms of CPU instead of
+# 0.02 ms (tests/teaching/test_richardson.py: 25.1 s of CPU with two threads, 8.9 s with one, this hour).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import json
 import statistics
 from collections import Counter
