@@ -187,3 +187,26 @@ def test_a_race_held_at_zero_from_the_start_reports_no_exact_check(model: Richar
         "no check against the exact linear solution: a stock is held at zero from the start"
     )
     assert "  check against the exact linear solution (over the whole horizon)" in moving_part
+
+
+def test_the_exact_check_keeps_blas_on_one_thread(
+    model: RichardsonModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 3 x 3 matrix exponential per sampled day: with BLAS on two threads each call cost about 8 ms of CPU
+    # (the second thread spinning) instead of 0.02 ms. The check runs inside a caller's two-thread limit.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import wargame.teaching.richardson as richardson
+
+    threads_seen: list[int] = []
+
+    def recording_expm(matrix: np.ndarray) -> np.ndarray:
+        threads_seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return expm(matrix)
+
+    expm = richardson.expm
+    monkeypatch.setattr(richardson, "expm", recording_expm)
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"} == {2}
+        model.run(model.parameters("stable"))
+    assert threads_seen and set(threads_seen) == {1}

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
+
+from wargame._blas import one_blas_thread
 
 __all__ = [
     "InputEffect",
@@ -37,14 +38,6 @@ __all__ = [
 
 INPUT_PREFIX = "input:"
 _Z_95 = float(stats.norm.ppf(0.975))
-
-
-def _one_blas_thread() -> AbstractContextManager[object]:
-    """Keep BLAS on one thread: the analyses' matrices (runs by inputs) are too small for threads to pay,
-    and their many short solver and estimator steps would spend most of their time handing work to them."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def input_columns(outcomes: pd.DataFrame) -> list[str]:
@@ -101,7 +94,7 @@ def input_spread(outcomes: pd.DataFrame, outcome: str) -> InputSpread | None:
     Raises:
         ValueError: For an outcome that is not a numeric column.
     """
-    with _one_blas_thread():
+    with one_blas_thread():
         return _fitted_spread(outcomes, outcome)
 
 

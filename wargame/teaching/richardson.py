@@ -20,6 +20,7 @@ import numpy as np
 from scipy.linalg import expm
 from scipy.optimize import brentq
 
+from wargame._blas import one_blas_thread
 from wargame.teaching._base import (
     DeterministicModel,
     Parameters,
@@ -273,7 +274,8 @@ class RichardsonModel(DeterministicModel):
         error = None
         if until > 0:
             sample = linear[:: max(1, linear.size // 200)]
-            exact = np.array([richardson_exact_state(values, float(t)) for t in times[sample]])
+            with one_blas_thread():
+                exact = np.array([richardson_exact_state(values, float(t)) for t in times[sample]])
             error = float(np.max(np.abs(arms[sample] - exact)) / max(float(np.abs(exact).max()), 1e-300))
         return RichardsonResult(
             times_years=times,
