@@ -179,9 +179,16 @@ def test_an_argument_is_played_through_to_the_report_in_chromium(tmp_path: Path)
         _your_move(usa)
         expect(usa.locator("#arguments")).to_contain_text("Open Penghu's port")
         usa.fill(".counter-reasons[data-argument='A1']", "Beijing's hawks will call it a provocation")
-        usa.click("button.counter[data-argument='A1']")
+        # usa presses Pass; before the button is released, its counter-argument is recorded and the page
+        # renders again. The press and the release must still make one click: the move is not lost.
+        usa.hover("#pass")
+        usa.mouse.down()
+        with usa.expect_response(lambda response: response.url.endswith("/state")) as refreshed:
+            usa.evaluate("document.querySelector(\"button.counter[data-argument='A1']\").click()")
+        refreshed.value.finished()
+        usa.evaluate("new Promise((resolve) => setTimeout(resolve, 100))")  # the page renders what it fetched
         expect(usa.locator("#feedback")).to_contain_text("Recorded")
-        usa.click("#pass")
+        usa.mouse.up()
         _wait_turn([white_cell, twn, usa], 2)
 
         white_cell.select_option("#wc-on-argument", "A1")

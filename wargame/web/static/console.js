@@ -30,9 +30,15 @@
     return node;
   }
   const $ = (id) => document.getElementById(id);
+  // Each refresh (after a push or a command) renders the page again. Where a part's markup comes out the
+  // same, its nodes stay: a button replaced between a mouse press and its release gets no click, so a move
+  // made as a refresh landed would be lost, and text typed into a replaced field would vanish.
   function fill(id, ...nodes) {
     const target = $(id);
-    if (target) target.replaceChildren(...nodes.flat());
+    if (!target) return;
+    const next = document.createElement(target.tagName);
+    next.replaceChildren(...nodes.flat());
+    if (next.innerHTML !== target.innerHTML) target.replaceChildren(...next.childNodes);
   }
   function num(value, digits = 3) {
     if (value === null || value === undefined) return "–";
