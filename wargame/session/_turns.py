@@ -25,23 +25,8 @@ import numpy as np
 from wargame.model import DeterrenceModel, Stream
 from wargame.policies import NO_ACTION, Policy, default_policy, menu_of
 from wargame.scenario import Scenario
+from wargame.session import _commands as commands
 from wargame.session._arguments import ArgumentBook
-from wargame.session._commands import (
-    MATRIX_SUCCESS_TOTAL,
-    WHITE_CELL,
-    Argument,
-    Command,
-    Continue,
-    CounterArgument,
-    Inject,
-    MatrixRoll,
-    Override,
-    Pause,
-    ProgramChange,
-    Resume,
-    Rewind,
-    SeatAction,
-)
 from wargame.session._seat import HumanSeatPolicy, RecordingPolicy
 
 __all__ = ["RUN", "Prompt", "SessionSetup", "TurnEngine", "deciding_seats"]
@@ -155,13 +140,13 @@ class TurnEngine(ABC):
     @abstractmethod
     def _seat_input(
         self, seat: str, view: dict[str, Any] | None
-    ) -> Generator[Prompt, Command, Command | None]:
+    ) -> Generator[Prompt, commands.Command, commands.Command | None]:
         """The next command of a human seat; ``None`` when its default policy decides this move."""
 
     @abstractmethod
     def _white_cell_input(
         self, prompt_kind: str, view: dict[str, Any] | None
-    ) -> Generator[Prompt, Command, Command]:
+    ) -> Generator[Prompt, commands.Command, commands.Command]:
         """The white cell's next command (``prompt_kind``: ``white_cell``, or ``paused`` for a resume)."""
 
     @abstractmethod
@@ -201,7 +186,7 @@ class TurnEngine(ABC):
         """News for every seat's next view (``day``: today by default)."""
 
     # ------------------------------------------------------------------ driving
-    def advance(self, command: Command | None = None) -> Prompt | None:
+    def advance(self, command: commands.Command | None = None) -> Prompt | None:
         """Run until a person must act; return that prompt, or ``None`` when the branch ends.
 
         Args:
@@ -219,7 +204,7 @@ class TurnEngine(ABC):
             self.pending = None
         return self.pending
 
-    def _drive(self) -> Generator[Prompt, Command, None]:
+    def _drive(self) -> Generator[Prompt, commands.Command, None]:
         model = self.model
         while not model.finished:
             self._before_day()
@@ -250,7 +235,7 @@ class TurnEngine(ABC):
             agent.decide()
         self.model.close_decisions()
 
-    def _decision_point(self) -> Generator[Prompt, Command, None]:
+    def _decision_point(self) -> Generator[Prompt, commands.Command, None]:
         model = self.model
         if self.setup.white_cell and self._scripted():
             yield from self._white_cell_phase()
@@ -266,7 +251,7 @@ class TurnEngine(ABC):
         model.close_decisions()
 
     # ------------------------------------------------------------------ seats
-    def _human_move(self, agent: Any) -> Generator[Prompt, Command, None]:
+    def _human_move(self, agent: Any) -> Generator[Prompt, commands.Command, None]:
         seat = agent.actor.id
         view = self._show(seat)
         self._program_changes = 0
@@ -275,14 +260,14 @@ class TurnEngine(ABC):
             if command is None:
                 agent.decide()  # nothing recorded for this seat at this turn: its default policy decides
                 return
-            if isinstance(command, ProgramChange):
+            if isinstance(command, commands.ProgramChange):
                 self._apply_program(command)
                 self._program_changes += 1
                 continue
-            if isinstance(command, Argument | CounterArgument):
+            if isinstance(command, commands.Argument | commands.CounterArgument):
                 self._argue(command)
                 continue
-            assert isinstance(command, SeatAction)
+            assert isinstance(command, commands.SeatAction)
             menu = self._menus[seat]
             self.human_policies[seat].queue(
                 NO_ACTION if command.action is None else menu.index(command.action)
@@ -291,33 +276,33 @@ class TurnEngine(ABC):
             self._remember_action(seat, command.action, by="person")
             return
 
-    def _apply_program(self, command: ProgramChange) -> None:
+    def _apply_program(self, command: commands.ProgramChange) -> None:
         index = [program.id for program in self.scenario.programs].index(command.program)
         self.model.set_program_intensity(index, float(command.intensity_per_year))
         self._remember_action(
             command.seat, f"program {command.program} -> {command.intensity_per_year:g}/year", by="person"
         )
 
-    def _white_cell_phase(self) -> Generator[Prompt, Command, None]:
-        view = self._show(WHITE_CELL)
+    def _white_cell_phase(self) -> Generator[Prompt, commands.Command, None]:
+        view = self._show(commands.WHITE_CELL)
         while True:
             command = yield from self._white_cell_input("white_cell", view)
-            if isinstance(command, Continue):
+            if isinstance(command, commands.Continue):
                 return
-            if isinstance(command, Pause):
+            if isinstance(command, commands.Pause):
                 self.paused = True
                 resume = yield from self._white_cell_input("paused", None)
-                assert isinstance(resume, Resume)
+                assert isinstance(resume, commands.Resume)
                 self.paused = False
-            elif isinstance(command, Rewind):
+            elif isinstance(command, commands.Rewind):
                 self.rewind_to = command.to_turn
                 return
-            elif isinstance(command, Inject):
+            elif isinstance(command, commands.Inject):
                 self._apply_effects(command.effects)
                 self._tell("white cell", command.text)
-            elif isinstance(command, Override):
+            elif isinstance(command, commands.Override):
                 self._apply_effects(command.effects)
-            elif isinstance(command, MatrixRoll):
+            elif isinstance(command, commands.MatrixRoll):
                 self._roll(command)
 
     def _apply_effects(self, effects: Sequence[Any], runs: np.ndarray | None = None) -> None:
@@ -325,9 +310,9 @@ class TurnEngine(ABC):
         for effect in effects:
             self.model.state.apply(effect, selected)
 
-    def _argue(self, command: Argument | CounterArgument) -> None:
+    def _argue(self, command: commands.Argument | commands.CounterArgument) -> None:
         name = self._names.get(command.seat, command.seat)
-        if isinstance(command, Argument):
+        if isinstance(command, commands.Argument):
             record = self.arguments.add(command, self.turn, self.model.day)
             text = f"{name} argues ({record.id}): {command.action}, because {command.reasons}"
         else:
@@ -335,7 +320,7 @@ class TurnEngine(ABC):
             text = f"{name} counters {command.argument}: {command.reasons}"
         self._tell("matrix game", text)
 
-    def _roll(self, command: MatrixRoll) -> None:
+    def _roll(self, command: commands.MatrixRoll) -> None:
         """Roll 2d6 on the adjudication stream (the ``n``-th roll of a day uses slots ``2n, 2n+1``)."""
         model = self.model
         if self._roll_day != model.day:
@@ -344,13 +329,13 @@ class TurnEngine(ABC):
         self._rolls_today += 1
         dice = np.floor(uniforms * 6.0).astype(np.int64) + 1
         total = dice.sum(axis=1) + command.strength
-        success = total >= MATRIX_SUCCESS_TOTAL
+        success = total >= commands.MATRIX_SUCCESS_TOTAL
         self._apply_effects(command.effects, success)
         result = {
             "dice": [int(d) for d in dice[RUN]],
             "modifier": command.strength,
             "total": int(total[RUN]),
-            "needed": MATRIX_SUCCESS_TOTAL,
+            "needed": commands.MATRIX_SUCCESS_TOTAL,
             "success": bool(success[RUN]),
         }
         self._output("roll_result", result)
