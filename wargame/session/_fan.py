@@ -426,9 +426,10 @@ def _save(
     files = [summary_path]
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        summary_path.write_text(json.dumps(report.summary(), indent=1) + "\n", encoding="utf-8")
+        summary = report.summary()
+        summary_path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
         if plot:
-            files.append(plot_fan(report.summary(), scenario, out_dir / f"{stem}.png"))
+            files.append(plot_fan(summary, scenario, out_dir / f"{stem}.png"))
     except OSError as error:
         raise InputError(f"cannot save the fan ({error.strerror or error})", source=str(out_dir)) from None
     return FanReport(**{**report.__dict__, "files": tuple(files)})
