@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from wargame._text import BIDI_CONTROLS
+
 __all__ = [
     "DOMAINS",
     "ESCALATION_CATEGORIES",
@@ -94,9 +96,6 @@ Fraction = Annotated[Real, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[Real, Field(ge=0.0)]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_ID_CHARS)]
 
-# Bidirectional overrides and isolates reorder what a terminal shows ("trojan source").
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
 
 def refuse_control_characters(text: str, allowed: str = "") -> str:
     """Return ``text`` if it holds no control character (but those in ``allowed``) and no bidirectional
@@ -108,7 +107,7 @@ def refuse_control_characters(text: str, allowed: str = "") -> str:
     for character in text:
         if character in allowed:
             continue
-        if unicodedata.category(character) == "Cc" or character in _BIDI_CONTROLS:
+        if unicodedata.category(character) == "Cc" or character in BIDI_CONTROLS:
             raise ValueError(f"control character U+{ord(character):04X} is not allowed in text")
     return text
 
