@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+from wargame._text import terminal_text
+
 __all__ = [
     "EXIT_BAD_INPUT",
     "OneLineErrorParser",
@@ -37,11 +39,12 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
 def run_handler(args: argparse.Namespace, user_errors: tuple[type[Exception], ...]) -> int:
     """Run the parsed command's ``handler`` and return its exit code; an error of ``user_errors`` (the
-    caller's ``WargameError``) is printed as one line (``wargame: error: ...``) and gives exit code 2."""
+    caller's ``WargameError``) is printed as one line (``wargame: error: ...``, any newline or other control
+    character it echoes from a file escaped) and gives exit code 2."""
     try:
         return int(args.handler(args))
     except user_errors as error:
-        print(f"wargame: error: {error}", file=sys.stderr)
+        print(f"wargame: error: {terminal_text(str(error), one_line=True)}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from wargame._text import ordinal
+from wargame._text import ordinal, terminal_text
 from wargame.errors import InputError
 from wargame.scenario import Scenario
 from wargame.session._commands import WHITE_CELL
@@ -352,9 +352,10 @@ _PATHS = frozenset({"trajectory", "knowledge", "image"})
 
 
 def markdown_text(text: str) -> str:
-    """Return ``text`` safe inside Markdown: HTML escaped, Markdown's special characters backslashed,
-    line breaks as spaces (a table cell or list item stays on its line)."""
-    text = html.escape(" ".join(str(text).split()), quote=False)
+    """Return ``text`` safe inside Markdown: control characters escaped (the file may be printed on a
+    terminal), HTML escaped, Markdown's special characters backslashed, line breaks as spaces (a table
+    cell or list item stays on its line)."""
+    text = html.escape(" ".join(terminal_text(str(text)).split()), quote=False)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 

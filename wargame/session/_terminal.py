@@ -1,7 +1,9 @@
 """The terminal front end: a hot seat, where the people at a table share one screen.
 
 Before each private view the screen is handed over ("pass the screen to ...") so that a seat sees only its
-own picture. Commands are typed one per line; see ``help`` at any prompt or ``docs/sessions.md``.
+own picture. Commands are typed one per line; see ``help`` at any prompt or ``docs/sessions.md``. Text from
+the journal is printed with its control characters escaped (a journal may come from an older version or
+be crafted), so it cannot rewrite the screen.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from wargame._text import terminal_text
 from wargame.errors import InputError
 from wargame.session._command_lines import (
     SEAT_HELP,
@@ -47,7 +50,7 @@ class TerminalFrontEnd:
         self._shown: tuple[int, int, str, str] | None = None
 
     def _print(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
+        print(terminal_text(text), file=self.out, flush=True)
 
     def _hand_over(self, prompt: Prompt) -> None:
         who = (

@@ -1,4 +1,7 @@
-"""The ``wargame session`` command: new, play, status, replay, report, branch."""
+"""The ``wargame session`` command: new, play, status, replay, report, branch.
+
+What the commands print comes partly from the session's journal, which an older version may have written
+or anyone may have crafted: every line is printed with its control characters escaped."""
 
 from __future__ import annotations
 
@@ -7,12 +10,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wargame._flags import add_jobs_flag, add_out_flag, add_runs_flag, add_seed_flag, whole_number
+from wargame._text import terminal_text
 from wargame.scenario import add_scenario_flags
 
 if TYPE_CHECKING:
     from wargame.session import Session, SessionStatus
 
 __all__ = ["add_parser"]
+
+
+def _show(text: str) -> None:
+    """Print a line of output, control characters escaped (:func:`~wargame._text.terminal_text`)."""
+    print(terminal_text(text))
 
 
 def _seat_list(text: str) -> list[str]:
@@ -145,12 +154,12 @@ def _new(args: argparse.Namespace) -> int:
     ) as session:
         status = session.status()
     people, engines = _players(status)
-    print(f"Created session {args.out} of {status.scenario_name!r} (seed {status.seed}).")
-    print(f"  people: {people}; engine: {engines}")
+    _show(f"Created session {args.out} of {status.scenario_name!r} (seed {status.seed}).")
+    _show(f"  people: {people}; engine: {engines}")
     if args.secret:
-        print(f"  journal signed; its key is in {key_folder()} (keep it there, away from the session folder)")
-    print(f"  {status.turns_total} turns of {session.scenario.turn_length_days} days. Start with:")
-    print(f"  wargame session play {args.out}")
+        _show(f"  journal signed; its key is in {key_folder()} (keep it there, away from the session folder)")
+    _show(f"  {status.turns_total} turns of {session.scenario.turn_length_days} days. Start with:")
+    _show(f"  wargame session play {args.out}")
     return 0
 
 
@@ -170,12 +179,12 @@ def _play(args: argparse.Namespace) -> int:
             )
         saved = session.last_saved_command()
         if saved is not None:
-            print(
+            _show(
                 f"Resuming {args.session_dir} at turn {status.turn}, day {status.day} "
                 f"(journal entry #{status.entries})."
             )
             seq, time_utc, text = saved
-            print(
+            _show(
                 f"  saved before the last stop: {text} (journal entry #{seq}, {time_utc[:19]} UTC); "
                 "it is applied: do not type it again."
             )
@@ -204,9 +213,9 @@ def _status(args: argparse.Namespace) -> int:
         "journal": f"{status.entries} entries, last at {status.last_entry_utc}",
         "integrity": _AUTHENTICATION[authentication],
     }
-    print(f"Session {status.directory}: {status.scenario_name} (seed {status.seed})")
+    _show(f"Session {status.directory}: {status.scenario_name} (seed {status.seed})")
     for label, value in rows.items():
-        print(f"  {label:<10} {value}")
+        _show(f"  {label:<10} {value}")
     return 0
 
 
@@ -215,12 +224,12 @@ def _replay(args: argparse.Namespace) -> int:
         report = session.replay()
         authentication = session.authentication
     for branch in report.branches:
-        print(
+        _show(
             f"branch {branch.branch}: {branch.turns_checked} turns, {branch.views_checked} views, "
             f"{branch.entries_checked} entries re-simulated: all equal to the journal ({branch.ended})"
         )
-    print(f"replay OK: {report.entries_checked} entries checked, journal hash chain and head anchor intact")
-    print(f"journal {_AUTHENTICATION[authentication]}")
+    _show(f"replay OK: {report.entries_checked} entries checked, journal hash chain and head anchor intact")
+    _show(f"journal {_AUTHENTICATION[authentication]}")
     return 0
 
 
@@ -230,7 +239,7 @@ def _report(args: argparse.Namespace) -> int:
     with _open(args, read_only=True) as session:
         paths = write_report(session, args.out)
     for path in paths:
-        print(f"wrote {path}")
+        _show(f"wrote {path}")
     return 0
 
 
@@ -240,8 +249,8 @@ def _debrief(args: argparse.Namespace) -> int:
     with _open(args, read_only=True) as session:
         result = debrief(session, runs=args.runs, jobs=args.jobs, seed=args.seed)
     for line in result.lines():
-        print(line)
-    print(f"wrote {args.session_dir / DEBRIEF_FILE} (the report includes it)")
+        _show(line)
+    _show(f"wrote {args.session_dir / DEBRIEF_FILE} (the report includes it)")
     return 0
 
 
@@ -256,21 +265,21 @@ def _branch(args: argparse.Namespace) -> int:
     actual = summary["actual"]
     state = "" if fan.compared_at_day is None else f" so far (day {fan.compared_at_day})"
     at_day = "" if fan.compared_at_day is None else f" among the continuations at day {fan.compared_at_day}"
-    print(f"{fan.runs} continuations from turn {fan.turn} in {fan.seconds:.1f} s ({fan.jobs} jobs):")
+    _show(f"{fan.runs} continuations from turn {fan.turn} in {fan.seconds:.1f} s ({fan.jobs} jobs):")
     for line in fan.conditioning.lines():
-        print(f"  {line}")
+        _show(f"  {line}")
     low, high = actual["war_probability_interval"]
-    print(
+    _show(
         f"  with the session's decisions: P(war) {actual['war_probability']:.1%} "
         f"(95% interval {low:.1%} to {high:.1%}), mean escalation score {actual['escalation_score_mean']:.1f}"
     )
     if "so_far" in actual:
         so_far = actual["so_far"]
-        print(
+        _show(
             f"  by day {so_far['day']}, where the session stands: P(war) {so_far['war_probability']:.1%}, "
             f"mean escalation score {so_far['escalation_score_mean']:.1f}"
         )
-    print(
+    _show(
         f"  this session{state}: escalation score {fan.session_outcome['escalation_score']:.0f}, "
         f"percentile {fan.escalation_score_percentile:.0f}{at_day}, "
         f"war {'yes' if fan.session_outcome['war'] else 'no'}"
@@ -278,11 +287,11 @@ def _branch(args: argparse.Namespace) -> int:
     if "swapped" in summary:
         swapped = summary["swapped"]
         low, high = swapped["war_probability_interval"]
-        print(
+        _show(
             f"  if {swapped['label']}: P(war) {swapped['war_probability']:.1%} "
             f"(95% interval {low:.1%} to {high:.1%}), "
             f"mean escalation score {swapped['escalation_score_mean']:.1f}"
         )
     for path in fan.files:
-        print(f"wrote {path}")
+        _show(f"wrote {path}")
     return 0
