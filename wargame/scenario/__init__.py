@@ -12,7 +12,13 @@ if TYPE_CHECKING:
     from wargame.scenario._actors import Actor
     from wargame.scenario._api import check_playable, load_scenario, scenario_hash
     from wargame.scenario._effects import Condition, Effect, Inject
-    from wargame.scenario._fields import DOMAINS, ESCALATION_CATEGORIES, refuse_control_characters
+    from wargame.scenario._fields import (
+        DOMAINS,
+        ESCALATION_CATEGORIES,
+        MAX_COMMAND_EFFECTS,
+        MAX_COMMAND_TEXT_CHARS,
+        refuse_control_characters,
+    )
     from wargame.scenario._gray_zone import Activity, GrayZone
     from wargame.scenario._programs import Objective, Taxonomy
     from wargame.scenario.distributions import UncertainInput

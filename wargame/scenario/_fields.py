@@ -18,6 +18,8 @@ from wargame._text import BIDI_CONTROLS
 __all__ = [
     "DOMAINS",
     "ESCALATION_CATEGORIES",
+    "MAX_COMMAND_EFFECTS",
+    "MAX_COMMAND_TEXT_CHARS",
     "MAX_ID_CHARS",
     "MAX_NAME_CHARS",
     "MAX_PATH_CHARS",
@@ -81,6 +83,11 @@ MAX_SOURCE_CHARS = 1000
 """Longest source citation."""
 MAX_PATH_CHARS = 200
 """Longest quantity path or outcome name."""
+MAX_COMMAND_TEXT_CHARS = 2000
+"""Longest text a session command carries (an inject's text, an override's reason, an argument), and so the
+longest text of a prepared inject, which the white cell fires as such a command."""
+MAX_COMMAND_EFFECTS = 20
+"""Most effects a session command carries, and so a prepared inject."""
 
 
 def _not_a_boolean(value: object) -> object:

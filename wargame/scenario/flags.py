@@ -176,12 +176,21 @@ def load_scenario_with(
     Raises:
         InputError: Naming the file, line and field, or the ``--set`` flag.
     """
-    from wargame.scenario import check_playable, load_scenario
+    from wargame.scenario._api import check_playable, load_located_scenario, load_scenario
 
     if not overrides:
         return load_scenario(path, allow_dirs=allow_dirs, playable=playable)
-    scenario = apply_set_flags(load_scenario(path, allow_dirs=allow_dirs), overrides)
+    scenario, document = load_located_scenario(path, allow_dirs=allow_dirs)
+    scenario = apply_set_flags(scenario, overrides)
     if playable:
         moved = [p for p in ("turn_length_days", "decision_interval_days") if p in overrides]
-        check_playable(scenario, source=_as_typed(moved[0], overrides[moved[0]]) if moved else str(path))
+        # A prepared inject's error names its line in the file, or the flag that changed the library.
+        library = next((p for p in overrides if p.partition(".")[0] == "inject_library"), None)
+        check_playable(
+            scenario,
+            source=_as_typed(moved[0], overrides[moved[0]]) if moved else str(path),
+            locate=lambda where: (
+                _as_typed(library, overrides[library]) if library else document.source(where, str(path))
+            ),
+        )
     return scenario

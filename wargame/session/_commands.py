@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from wargame.errors import InputError
-from wargame.scenario import Effect, refuse_control_characters
+from wargame.scenario import MAX_COMMAND_EFFECTS, MAX_COMMAND_TEXT_CHARS, Effect, refuse_control_characters
 from wargame.session._errors import shown
 
 __all__ = [  # what wargame.session exports from here
@@ -42,8 +42,9 @@ WHITE_CELL = "white_cell"
 MAX_PROGRAM_INTENSITY_PER_YEAR = 1000.0
 """Upper bound a seat may set a cooperation program's intensity to (exchanges per year)."""
 
-MAX_TEXT_CHARACTERS = 2000
-"""Longest inject text, override reason or matrix-game argument."""
+MAX_TEXT_CHARACTERS = MAX_COMMAND_TEXT_CHARS
+"""Longest inject text, override reason or matrix-game argument (2,000 characters; a scenario's prepared
+injects fit in it, checked when a session's scenario is validated)."""
 
 MAX_ARGUMENT_STRENGTH = 3
 """Matrix-game argument strength runs from ``-3`` (very weak) to ``+3`` (very strong)."""
@@ -77,7 +78,7 @@ _Text = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS), _no_control("\t")]
 """Text a person types: one line (a newline would show as a line of its own in the others' views)."""
 _NewsText = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS), _no_control("\n\t")]
 """An inject's text, which may be a scenario's prepared inject: lines and tabs as in the scenario."""
-_Effects = Annotated[tuple[Effect, ...], Field(max_length=20)]
+_Effects = Annotated[tuple[Effect, ...], Field(max_length=MAX_COMMAND_EFFECTS)]
 
 
 class Command(BaseModel):
