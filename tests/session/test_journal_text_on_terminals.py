@@ -81,13 +81,19 @@ def _wargame(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int
     return code, printed.out, printed.err
 
 
+def _prints_escaped(capsys: pytest.CaptureFixture[str], args: tuple[str | Path, ...], *shown: str) -> None:
+    """``wargame ARGS`` succeeds, prints no control character raw, and prints each of ``shown``."""
+    code, out, err = _wargame(capsys, *args)
+    assert (code, err) == (0, "")
+    assert RAW_CONTROL.search(out) is None
+    missing = [text for text in shown if text not in out]
+    assert missing == [], out
+
+
 def test_status_shows_the_recorded_scenario_path_escaped(
     old_session: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = _wargame(capsys, "session", "status", old_session)
-    assert (code, err) == (0, "")
-    assert RAW_CONTROL.search(out) is None
-    assert f"scenarios{SHOWN}/short_baseline.yaml" in out
+    _prints_escaped(capsys, ("session", "status", old_session), f"scenarios{SHOWN}/short_baseline.yaml")
 
 
 def test_play_shows_the_journal_s_texts_escaped(
@@ -96,25 +102,27 @@ def test_play_shows_the_journal_s_texts_escaped(
     """The resume line, the news and the arguments of the white cell's view; the people press Enter at the
     hand-over, then input ends."""
     monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
-    code, out, err = _wargame(capsys, "session", "play", session_copy)
-    assert (code, err) == (0, "")
-    assert RAW_CONTROL.search(out) is None
-    assert f"saved before the last stop: inject: late{SHOWN} (journal entry #" in out
-    assert f"[white cell] {PLAIN} news{SHOWN}\n" in out
-    assert f"Taiwan argues (A1): act{SHOWN}, because since{SHOWN}\n" in out
-    assert f"  A1 t1 twn: act{SHOWN} [open]\n      because since{SHOWN}\n" in out
-    assert f"      usa counters: no{SHOWN}\n" in out
+    _prints_escaped(
+        capsys,
+        ("session", "play", session_copy),
+        f"saved before the last stop: inject: late{SHOWN} (journal entry #",
+        f"[white cell] {PLAIN} news{SHOWN}\n",
+        f"Taiwan argues (A1): act{SHOWN}, because since{SHOWN}\n",
+        f"  A1 t1 twn: act{SHOWN} [open]\n      because since{SHOWN}\n",
+        f"      usa counters: no{SHOWN}\n",
+    )
 
 
 def test_debrief_shows_the_white_cell_s_texts_escaped(
     session_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = _wargame(capsys, "session", "debrief", session_copy, "--runs", "20")
-    assert (code, err) == (0, "")
-    assert RAW_CONTROL.search(out) is None
-    assert f"white cell inject: {PLAIN} news{SHOWN}\n" in out
-    assert f"white cell override: why{SHOWN}\n" in out
-    assert f"white cell matrix-game argument (strength +1): roll{SHOWN}\n" in out
+    _prints_escaped(
+        capsys,
+        ("session", "debrief", session_copy, "--runs", "20"),
+        f"white cell inject: {PLAIN} news{SHOWN}\n",
+        f"white cell override: why{SHOWN}\n",
+        f"white cell matrix-game argument (strength +1): roll{SHOWN}\n",
+    )
 
 
 def test_an_error_echoing_a_crafted_entry_is_one_escaped_line(
