@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from wargame.errors import InputError
+from wargame.scenario import MAX_COMMAND_TEXT_CHARS
 from wargame.session._commands import Argument, Command, CounterArgument, MatrixRoll
 from wargame.session._errors import shown
 
@@ -87,7 +88,7 @@ class ArgumentBook:
             record = self.records.get(command.on_argument)
             if record is not None:
                 text = f"{names.get(record.seat, record.seat)}: {record.action}"
-                return command.model_copy(update={"argument": text[:2000]})
+                return command.model_copy(update={"argument": text[:MAX_COMMAND_TEXT_CHARS]})
         return command
 
     def add(self, command: Argument, turn: int, day: int) -> ArgumentRecord:

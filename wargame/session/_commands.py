@@ -42,10 +42,6 @@ WHITE_CELL = "white_cell"
 MAX_PROGRAM_INTENSITY_PER_YEAR = 1000.0
 """Upper bound a seat may set a cooperation program's intensity to (exchanges per year)."""
 
-MAX_TEXT_CHARACTERS = MAX_COMMAND_TEXT_CHARS
-"""Longest inject text, override reason or matrix-game argument (2,000 characters; a scenario's prepared
-injects fit in it, checked when a session's scenario is validated)."""
-
 MAX_ARGUMENT_STRENGTH = 3
 """Matrix-game argument strength runs from ``-3`` (very weak) to ``+3`` (very strong)."""
 
@@ -74,9 +70,9 @@ def _no_control(allowed: str) -> AfterValidator:
 
 
 _Name = Annotated[str, Field(max_length=100), _no_control("")]
-_Text = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS), _no_control("\t")]
+_Text = Annotated[str, Field(max_length=MAX_COMMAND_TEXT_CHARS), _no_control("\t")]
 """Text a person types: one line (a newline would show as a line of its own in the others' views)."""
-_NewsText = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS), _no_control("\n\t")]
+_NewsText = Annotated[str, Field(max_length=MAX_COMMAND_TEXT_CHARS), _no_control("\n\t")]
 """An inject's text, which may be a scenario's prepared inject: lines and tabs as in the scenario."""
 _Effects = Annotated[tuple[Effect, ...], Field(max_length=MAX_COMMAND_EFFECTS)]
 
